@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import { pushVarint, varintLength } from './multibase';
+
+/**
+ * Streaming builder of the UnixFS v1 file DAG that `ipfs add` (kubo defaults) and
+ * `ipfs-unixfs-importer` (balanced layout, fixed-size chunker, dag-pb leaves) produce, keeping
+ * only hashes and sizes in memory, never file data.
+ *
+ * Block formats (dag-pb, links written before data as go-ipfs does):
+ *  - leaf:   PBNode{ Data: UnixFS{ Type: File, Data: chunk (omitted when empty), filesize: chunk.length } }
+ *  - parent: PBNode{ Links: [{ Hash: child CID, Name: "", Tsize: child cumulative size }...],
+ *                    Data: UnixFS{ Type: File, filesize: sum, blocksizes: [child file sizes...] } }
+ * A file of one chunk has that leaf as its root; otherwise leaves are grouped `maxChildren` at a
+ * time into parents, those parents again, and so on until one node is left (the importer's
+ * balanced reducer; kubo's balanced builder gives the same shape).
+ *
+ * CIDv0 and CIDv1 trees share their leaves but not their parents: a parent's links embed the
+ * children's CIDs, and a CIDv1 is two bytes longer than a CIDv0, so above one chunk the v1 root is
+ * a different hash, not the v0 root re-encoded. Both trees are therefore built side by side.
+ */
+
+export interface DagOptions {
+  /** Fixed chunk size in bytes (kubo `size-262144`). */
+  readonly chunkSize: number;
+  /** Maximum links per parent node (kubo's balanced layout: 174). */
+  readonly maxChildren: number;
+}
+
+export const KUBO_DAG_OPTIONS: DagOptions = { chunkSize: 262_144, maxChildren: 174 };
+
+/** sha2-256 multihash header: code 0x12, length 32. */
+const SHA256_MULTIHASH_PREFIX = [0x12, 0x20];
+/** CIDv1 header for dag-pb: version 1, codec 0x70. */
+const CIDV1_DAG_PB_PREFIX = [0x01, 0x70];
+
+const UNIXFS_TYPE_FILE = 2;
+
+// Protobuf keys: (field number << 3) | wire type.
+const PB_NODE_DATA = 0x0a; // PBNode.Data, field 1, bytes
+const PB_NODE_LINKS = 0x12; // PBNode.Links, field 2, bytes
+const PB_LINK_HASH = 0x0a; // PBLink.Hash, field 1, bytes
+const PB_LINK_NAME = 0x12; // PBLink.Name, field 2, string
+const PB_LINK_TSIZE = 0x18; // PBLink.Tsize, field 3, varint
+const UNIXFS_TYPE = 0x08; // Data.Type, field 1, varint
+const UNIXFS_DATA = 0x12; // Data.Data, field 2, bytes
+const UNIXFS_FILESIZE = 0x18; // Data.filesize, field 3, varint
+const UNIXFS_BLOCKSIZE = 0x20; // Data.blocksizes, field 4, varint (repeated, not packed)
+
+/** What a parent needs to know of a child: its hash, its cumulative DAG size, its file bytes. */
+export interface DagNode {
+  /** sha2-256 digest of the node's block. */
+  readonly digest: Uint8Array;
+  /** Block size plus the Tsize of every link below it (the value a parent's link carries). */
+  readonly tsize: number;
+  /** File bytes under the node (a leaf's chunk length, a parent's UnixFS filesize). */
+  readonly fileSize: number;
+}
+
+export interface DagRoots {
+  /** Root of the tree whose links are CIDv0 (`ipfs add`). */
+  readonly v0: DagNode;
+  /** Root of the tree whose links are CIDv1 dag-pb (`ipfs add --cid-version=1 --raw-leaves=false`). */
+  readonly v1: DagNode;
+  /** Bytes read from the source. */
+  readonly size: number;
+}
+
+function sha256(...parts: Uint8Array[]): Uint8Array {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return new Uint8Array(hash.digest());
+}
+
+/** Hashes the dag-pb leaf block wrapping `chunk`, without copying the chunk. */
+export function hashLeaf(chunk: Uint8Array): DagNode {
+  const length = chunk.length;
+  // UnixFS Data message: Type, Data (only when non-empty), filesize.
+  const unixfsLength = 2 + (length > 0 ? 1 + varintLength(length) + length : 0) + 1 + varintLength(length);
+  const head: number[] = [PB_NODE_DATA];
+  pushVarint(head, unixfsLength);
+  head.push(UNIXFS_TYPE, UNIXFS_TYPE_FILE);
+  if (length > 0) {
+    head.push(UNIXFS_DATA);
+    pushVarint(head, length);
+  }
+  const tail: number[] = [UNIXFS_FILESIZE];
+  pushVarint(tail, length);
+  const headBytes = Uint8Array.from(head);
+  const tailBytes = Uint8Array.from(tail);
+  const digest = length > 0 ? sha256(headBytes, chunk, tailBytes) : sha256(headBytes, tailBytes);
+  return { digest, tsize: headBytes.length + length + tailBytes.length, fileSize: length };
+}
+
+/** Encodes and hashes a parent node over `children`, whose links are CIDs with `cidPrefix`. */
+export function hashParent(children: readonly DagNode[], cidPrefix: readonly number[]): DagNode {
+  const block: number[] = [];
+  let fileSize = 0;
+  let tsize = 0;
+  const unixfsTail: number[] = [];
+  for (const child of children) {
+    // The importer drops children that carry no file bytes; only an empty file's leaf has none,
+    // and that leaf is always the root, so this never triggers for a parent in practice.
+    if (child.fileSize === 0) continue;
+    const cidLength = cidPrefix.length + SHA256_MULTIHASH_PREFIX.length + child.digest.length;
+    const linkLength = 1 + varintLength(cidLength) + cidLength + 2 + 1 + varintLength(child.tsize);
+    block.push(PB_NODE_LINKS);
+    pushVarint(block, linkLength);
+    block.push(PB_LINK_HASH);
+    pushVarint(block, cidLength);
+    block.push(...cidPrefix, ...SHA256_MULTIHASH_PREFIX, ...child.digest);
+    block.push(PB_LINK_NAME, 0); // Name: "" is written, as go-ipfs and ipld-dag-pb do
+    block.push(PB_LINK_TSIZE);
+    pushVarint(block, child.tsize);
+    fileSize += child.fileSize;
+    tsize += child.tsize;
+    unixfsTail.push(UNIXFS_BLOCKSIZE);
+    pushVarint(unixfsTail, child.fileSize);
+  }
+  const unixfs: number[] = [UNIXFS_TYPE, UNIXFS_TYPE_FILE, UNIXFS_FILESIZE];
+  pushVarint(unixfs, fileSize);
+  unixfs.push(...unixfsTail);
+  block.push(PB_NODE_DATA);
+  pushVarint(block, unixfs.length);
+  block.push(...unixfs);
+  const bytes = Uint8Array.from(block);
+  return { digest: sha256(bytes), tsize: bytes.length + tsize, fileSize };
+}
+
+/**
+ * The balanced layout built incrementally: nodes of each level wait until `maxChildren` of them
+ * exist, then become one parent on the level above. At most `maxChildren` nodes per level are held.
+ */
+class BalancedTree {
+  private readonly pending: DagNode[][] = [];
+  private readonly produced: number[] = [];
+
+  constructor(
+    private readonly cidPrefix: readonly number[],
+    private readonly maxChildren: number,
+  ) {}
+
+  add(node: DagNode, level = 0): void {
+    let nodes = this.pending[level];
+    if (!nodes) {
+      nodes = [];
+      this.pending[level] = nodes;
+      this.produced[level] = 0;
+    }
+    nodes.push(node);
+    this.produced[level] = (this.produced[level] ?? 0) + 1;
+    if (nodes.length === this.maxChildren) {
+      this.pending[level] = [];
+      this.add(hashParent(nodes, this.cidPrefix), level + 1);
+    }
+  }
+
+  /** Closes the partial groups bottom-up, as the importer's batch-then-recurse reducer does. */
+  finish(): DagNode {
+    for (let level = 0; level < this.pending.length; level++) {
+      const nodes = this.pending[level] ?? [];
+      // A level that only ever had one node holds the root; one chunk ⇒ the leaf itself is the root.
+      if (this.produced[level] === 1) {
+        const root = nodes[0];
+        if (root) return root;
+      }
+      if (nodes.length > 0) {
+        this.pending[level] = [];
+        this.add(hashParent(nodes, this.cidPrefix), level + 1);
+      }
+    }
+    throw new Error('balanced tree has no nodes');
+  }
+}
+
+/**
+ * Reads `source` to its end, re-chunking its pieces into `options.chunkSize` blocks, and returns
+ * the roots of the CIDv0 and CIDv1 DAGs. Memory: one chunk buffer plus hashes and sizes.
+ */
+export async function buildFileDag(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: DagOptions = KUBO_DAG_OPTIONS,
+): Promise<DagRoots> {
+  const { chunkSize, maxChildren } = options;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`bad chunkSize: ${chunkSize}`);
+  if (!Number.isSafeInteger(maxChildren) || maxChildren < 2) throw new RangeError(`bad maxChildren: ${maxChildren}`);
+
+  const v0 = new BalancedTree([], maxChildren);
+  const v1 = new BalancedTree(CIDV1_DAG_PB_PREFIX, maxChildren);
+  const addLeaf = (chunk: Uint8Array): void => {
+    const leaf = hashLeaf(chunk);
+    v0.add(leaf);
+    v1.add(leaf);
+  };
+
+  const buffer = new Uint8Array(chunkSize);
+  let filled = 0;
+  let size = 0;
+  let leaves = 0;
+  for await (const piece of source) {
+    if (!(piece instanceof Uint8Array)) {
+      throw new TypeError('computeCids expects a stream of bytes (Uint8Array/Buffer pieces)');
+    }
+    size += piece.length;
+    let offset = 0;
+    while (offset < piece.length) {
+      const remaining = piece.length - offset;
+      if (filled === 0 && remaining >= chunkSize) {
+        // A whole chunk inside this piece: hash it in place.
+        addLeaf(piece.subarray(offset, offset + chunkSize));
+        leaves++;
+        offset += chunkSize;
+        continue;
+      }
+      const take = Math.min(remaining, chunkSize - filled);
+      buffer.set(piece.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === chunkSize) {
+        addLeaf(buffer);
+        leaves++;
+        filled = 0;
+      }
+    }
+  }
+  // The fixed-size chunker emits the remainder, or one empty chunk for an empty file.
+  if (filled > 0 || leaves === 0) addLeaf(buffer.subarray(0, filled));
+
+  return { v0: v0.finish(), v1: v1.finish(), size };
+}
+
+/** Binary CIDv0 (a bare sha2-256 multihash) of a node. */
+export function cidV0Bytes(node: DagNode): Uint8Array {
+  return Uint8Array.from([...SHA256_MULTIHASH_PREFIX, ...node.digest]);
+}
+
+/** Binary CIDv1 dag-pb sha2-256 of a node. */
+export function cidV1Bytes(node: DagNode): Uint8Array {
+  return Uint8Array.from([...CIDV1_DAG_PB_PREFIX, ...SHA256_MULTIHASH_PREFIX, ...node.digest]);
+}

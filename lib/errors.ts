@@ -1,0 +1,117 @@
+/**
+ * The one error catalogue. Every failure the service reports is an AppError built
+ * from an entry here; each surface renders it in its own shape (Apillon: numeric
+ * code + NAME, Quantum: error code string). Anything that is not an AppError is
+ * rendered as an internal error with its details hidden.
+ */
+
+export interface ErrorDefinition {
+  /** HTTP status. */
+  readonly status: number;
+  /** Apillon numeric code (HTTP status in the first three digits). */
+  readonly code: number;
+  /** Apillon message: the NAME, or the seed's literal sentence for auth errors. */
+  readonly message: string;
+  /** Quantum error code and its HTTP status, when the Quantum surface renders it differently. */
+  readonly quantum: { readonly status: number; readonly message: string };
+}
+
+function define(status: number, code: number, message: string, quantum?: [number, string]): ErrorDefinition {
+  return { status, code, message, quantum: quantum ? { status: quantum[0], message: quantum[1] } : { status, message } };
+}
+
+export const ERRORS = {
+  // Authentication and authorisation (messages exactly as the Apillon docs give them).
+  missingAuthorization: define(400, 40000003, 'Missing Authorization header', [401, 'UNAUTHORIZED']),
+  malformedAuthorization: define(400, 40000004, 'Malformed Authorization header', [401, 'UNAUTHORIZED']),
+  invalidCredentials: define(401, 40100001, 'Invalid API key or API key secret', [401, 'UNAUTHORIZED']),
+  missingPermission: define(403, 40300000, 'Insufficient permissions - missing KEY_READ permission', [403, 'UNAUTHORIZED']),
+  masterKeyRequired: define(403, 40300002, 'Insufficient permissions - master key required', [403, 'UNAUTHORIZED']),
+  recordOfAnotherAccount: define(403, 40300001, 'Insufficient permissions to access this record', [403, 'UNAUTHORIZED']),
+  wrongApplicationToken: define(403, 40300003, 'Insufficient permissions to access this record', [400, 'INVALID_BUCKET']),
+
+  // Request shape.
+  methodNotAllowed: define(405, 40500001, 'METHOD_NOT_ALLOWED', [405, 'REQ_METHOD_INVALID']),
+  routeNotFound: define(404, 40400001, 'ROUTE_NOT_FOUND', [404, 'NOT_FOUND']),
+  malformedJson: define(400, 40000005, 'MALFORMED_JSON_BODY', [400, 'INVALID_REQUEST']),
+  unsupportedContentType: define(415, 41500001, 'UNSUPPORTED_CONTENT_TYPE', [400, 'INVALID_REQUEST']),
+  bodyTooLarge: define(413, 41300001, 'REQUEST_BODY_TOO_LARGE', [400, 'INVALID_REQUEST']),
+  invalidPath: define(400, 40006010, 'INVALID_PATH', [400, 'INVALID_PATH']),
+
+  // Storage domain (Apillon's numbering).
+  bucketNotFound: define(404, 40406002, 'BUCKET_NOT_FOUND', [404, 'BUCKET_DNE']),
+  bucketExists: define(400, 40006011, 'BUCKET_ALREADY_EXISTS', [400, 'BUCKET_EXISTS']),
+  bucketMarkedForDeletion: define(404, 40406009, 'BUCKET_IS_MARKED_FOR_DELETION'),
+  directoryNotFound: define(404, 40406003, 'DIRECTORY_NOT_FOUND', [404, 'FILE_DNE']),
+  invalidDirectory: define(400, 40006012, 'INVALID_DIRECTORY', [400, 'INVALID_DIR']),
+  uploadSessionNotFound: define(404, 40406004, 'FILE_UPLOAD_SESSION_NOT_FOUND'),
+  uploadSessionEnded: define(400, 40006001, 'FILE_UPLOAD_SESSION_ALREADY_ENDED'),
+  maxBucketSizeReached: define(400, 40006002, 'MAX_BUCKET_SIZE_REACHED', [400, 'INSUFFICIENT_SPACE']),
+  notEnoughStorageSpace: define(400, 40006003, 'NOT_ENOUGH_STORAGE_SPACE', [400, 'INSUFFICIENT_SPACE']),
+  fileNotFound: define(404, 40406005, 'FILE_DOES_NOT_EXISTS', [404, 'FILE_DNE']),
+  notAFile: define(404, 40406010, 'NOT_A_FILE', [404, 'NOT_A_FILE']),
+  fileAlreadyExists: define(400, 40006013, 'FILE_ALREADY_EXISTS', [400, 'FILE_ALREADY_EXISTS']),
+  fileMarkedForDeletion: define(400, 40006009, 'FILE_ALREADY_MARKED_FOR_DELETION'),
+  tokenNotFound: define(404, 40406011, 'TOKEN_DOES_NOT_EXIST', [404, 'TOKEN_DNE']),
+  invalidDownloadToken: define(400, 40006014, 'INVALID_DOWNLOAD_TOKEN', [400, 'INVALID_TOKEN']),
+  tooManyFiles: define(400, 40006015, 'TOO_MANY_FILES_IN_REQUEST', [400, 'INVALID_REQUEST']),
+
+  // Validation (the 422 of the Apillon surface).
+  validationFailed: define(422, 42200000, 'DATA_VALIDATION_FAILED', [400, 'INVALID_REQUEST']),
+
+  // Server side.
+  signedUrlFailed: define(500, 50006003, 'ERROR_AT_GENERATE_S3_SIGNED_URL', [500, 'SERVER_ERROR']),
+  dependencyUnavailable: define(503, 50300001, 'SERVICE_UNAVAILABLE', [503, 'SERVICE_UNAVAILABLE']),
+  internal: define(500, 50000001, 'INTERNAL_SERVER_ERROR', [500, 'SERVER_ERROR']),
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorName = keyof typeof ERRORS;
+
+/** One field-level problem of a validation error (Apillon's `errors[]` item). */
+export interface FieldError {
+  readonly code: number;
+  readonly property: string;
+  readonly message: string;
+}
+
+export class AppError extends Error {
+  readonly definition: ErrorDefinition;
+  readonly fieldErrors: readonly FieldError[];
+  /** Apillon's `model` of a validation error: the name of the payload that failed. */
+  readonly model?: string;
+
+  constructor(
+    readonly errorName: ErrorName,
+    options: { message?: string; fieldErrors?: readonly FieldError[]; model?: string; cause?: unknown } = {},
+  ) {
+    const definition: ErrorDefinition = ERRORS[errorName];
+    super(options.message ?? definition.message, { cause: options.cause });
+    this.name = 'AppError';
+    this.definition = options.message ? { ...definition, message: options.message } : definition;
+    this.fieldErrors = options.fieldErrors ?? [];
+    this.model = options.model;
+  }
+
+  get status(): number {
+    return this.definition.status;
+  }
+}
+
+/** Throws the catalogue error `name`; for use in expressions (`x ?? fail('fileNotFound')`). */
+export function fail(name: ErrorName, options?: ConstructorParameters<typeof AppError>[1]): never {
+  throw new AppError(name, options);
+}
+
+/** The Apillon-style validation error: 422 with one entry per offending property. */
+export function validationError(fieldErrors: readonly FieldError[], model?: string): AppError {
+  return new AppError('validationFailed', { fieldErrors, model });
+}
+
+export function missingPermissionError(permissionName: string): AppError {
+  return new AppError('missingPermission', { message: `Insufficient permissions - missing ${permissionName} permission` });
+}
+
+/** Any thrown value as an AppError; unknown errors become `internal` (details stay in the log). */
+export function toAppError(error: unknown): AppError {
+  return error instanceof AppError ? error : new AppError('internal', { cause: error });
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Logger } from '../../log';
+import type { Principal } from '../../domain/principal';
+import type { Services } from '../../services';
+
+/** What the shared stack attaches to the Lambda context for the handler. */
+export interface RouteState {
+  requestId: string;
+  log: Logger;
+  services: Services;
+  startedAt: number;
+  principal?: Principal;
+  body?: unknown;
+}
+
+export type RouteContext = import('aws-lambda').Context & { route: RouteState };
+export type HttpRequest = Parameters<NonNullable<MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext>['before']>>[0];
+
+/**
+ * First in the stack: gives the request its uuid and a logger that carries it,
+ * and stamps `x-request-id` on whatever response leaves, success or error.
+ */
+export function requestContext(getServices: () => Services): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
+  const stamp = (request: HttpRequest) => {
+    const state = request.context.route;
+    if (!request.response || !state) return;
+    request.response.headers = { ...request.response.headers, 'x-request-id': state.requestId };
+    state.log.info('request finished', {
+      method: request.event.requestContext?.http?.method,
+      path: request.event.rawPath,
+      status: request.response.statusCode,
+      durationMs: Date.now() - state.startedAt,
+    });
+  };
+  return {
+    name: 'requestContext',
+    before: (request) => {
+      const services = getServices();
+      const requestId = randomUUID();
+      request.context.route = {
+        requestId,
+        services,
+        startedAt: Date.now(),
+        log: services.logger.child({ requestId, awsRequestId: request.context.awsRequestId }),
+      };
+    },
+    after: stamp,
+    onError: stamp,
+  };
+}

@@ -1,0 +1,56 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { AppError } from '../errors';
+
+/** The two API surfaces: each renders success and the error catalogue in its own shape. */
+export type Surface = 'apillon' | 'quantum';
+
+export interface SuccessResult {
+  /** HTTP status; 200 unless the route says otherwise (Apillon uses 201 for creations). */
+  readonly status?: number;
+  /** Quantum's `message` text. */
+  readonly message?: string;
+  readonly data?: unknown;
+}
+
+export interface RenderContext {
+  readonly requestId: string;
+  readonly path: string;
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+}
+
+export function renderSuccess(surface: Surface, ctx: RenderContext, result: SuccessResult): APIGatewayProxyStructuredResultV2 {
+  const status = result.status ?? 200;
+  if (surface === 'apillon') return json(status, { id: ctx.requestId, status, data: result.data ?? {} });
+  return json(status, {
+    status: status < 400 ? 'success' : 'error',
+    message: result.message ?? 'OK',
+    ...(result.data === undefined ? {} : { data: result.data }),
+  });
+}
+
+export function renderError(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
+  const { definition } = error;
+  if (surface === 'quantum') {
+    return json(definition.quantum.status, { status: 'error', message: definition.quantum.message });
+  }
+  const timestamp = new Date().toISOString();
+  if (error.errorName === 'validationFailed') {
+    return json(definition.status, {
+      id: ctx.requestId,
+      model: error.model ?? 'Request',
+      errors: error.fieldErrors,
+      path: ctx.path,
+      timestamp,
+    });
+  }
+  return json(definition.status, {
+    id: ctx.requestId,
+    code: definition.code,
+    message: definition.message,
+    path: ctx.path,
+    timestamp,
+  });
+}

@@ -1,0 +1,35 @@
+import { LOCAL_CREDENTIALS } from './dynamodb-local';
+
+export interface LocalPorts {
+  readonly http: number;
+  readonly lambda: number;
+  readonly dynamodb: number;
+  readonly s3: number;
+}
+
+export function localPorts(env: Record<string, string | undefined> = process.env): LocalPorts {
+  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  return { http: port('PORT', 3000), lambda: port('LAMBDA_PORT', 3002), dynamodb: port('DYNAMODB_PORT', 8000), s3: port('S3_PORT', 4569) };
+}
+
+/**
+ * The service configuration of the local stack (the same variables the Lambda
+ * functions read on AWS), pointing at the embedded emulators.
+ */
+export function localEnvironment(ports: LocalPorts): Record<string, string> {
+  return {
+    STAGE: 'local',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    TABLE_NAME: 'storage-service-local',
+    FILES_BUCKET: 'storage-service-local-files',
+    REPLICA_BUCKET: 'storage-service-local-replica',
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
+    S3_ENDPOINT: `http://localhost:${ports.s3}`,
+    PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
+    S3_PORT: String(ports.s3),
+    PORT: String(ports.http),
+    LAMBDA_PORT: String(ports.lambda),
+  };
+}

@@ -1,0 +1,139 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CredentialKind, Permission } from '../domain/principal';
+import { keys } from './keys';
+import { isConditionFailure, queryAll, stripKeys, type Table } from './table';
+
+export interface AccountRecord {
+  readonly accountId: string;
+  readonly name: string;
+  readonly quotaBytes: number;
+  readonly usedBytes: number;
+  readonly createdAt: string;
+}
+
+export interface CredentialRecord {
+  readonly credentialId: string;
+  readonly kind: CredentialKind;
+  readonly accountId: string;
+  readonly secretHash: string;
+  readonly permissions: readonly Permission[];
+  /** Application tokens only: the bucket they are bound to. */
+  readonly bucketUuid?: string;
+  readonly label?: string;
+  readonly createdAt: string;
+}
+
+/** Accounts and their credentials (master keys, API keys, application tokens). */
+export interface AccountStore {
+  createAccount(account: AccountRecord): Promise<void>;
+  getAccount(accountId: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** Sets an account's quota; false when the account does not exist. */
+  setQuota(accountId: string, quotaBytes: number): Promise<boolean>;
+  putCredential(credential: CredentialRecord): Promise<void>;
+  getCredential(credentialId: string): Promise<CredentialRecord | undefined>;
+  /** Deletes a credential; returns the deleted record, or undefined when there was none. */
+  deleteCredential(credentialId: string): Promise<CredentialRecord | undefined>;
+  listCredentials(accountId: string): Promise<CredentialRecord[]>;
+  listBucketTokens(bucketUuid: string): Promise<CredentialRecord[]>;
+}
+
+const ACCOUNTS_REF = 'ACCOUNTS';
+
+export class DynamoAccountStore implements AccountStore {
+  constructor(private readonly table: Table) {}
+
+  async createAccount(account: AccountRecord): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { ...keys.account(account.accountId), refPk: ACCOUNTS_REF, refSk: account.createdAt, ...account },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getAccount(accountId: string): Promise<AccountRecord | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.account(accountId), ConsistentRead: true }),
+    );
+    return Item ? stripKeys<AccountRecord>(Item) : undefined;
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    const items = await queryAll<Record<string, unknown>>(this.table, {
+      IndexName: 'ByRef',
+      KeyConditionExpression: 'refPk = :ref',
+      ExpressionAttributeValues: { ':ref': ACCOUNTS_REF },
+    });
+    return items.map((item) => stripKeys<AccountRecord>(item));
+  }
+
+  async setQuota(accountId: string, quotaBytes: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.account(accountId),
+          UpdateExpression: 'SET quotaBytes = :quota',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':quota': quotaBytes },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putCredential(credential: CredentialRecord): Promise<void> {
+    const ref =
+      credential.kind === 'app'
+        ? keys.bucketTokensRef(credential.bucketUuid ?? '')
+        : keys.accountCredentialsRef(credential.accountId);
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: {
+          ...keys.credential(credential.credentialId),
+          refPk: ref,
+          refSk: `${credential.createdAt}#${credential.credentialId}`,
+          ...credential,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getCredential(credentialId: string): Promise<CredentialRecord | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.credential(credentialId), ConsistentRead: true }),
+    );
+    return Item ? stripKeys<CredentialRecord>(Item) : undefined;
+  }
+
+  async deleteCredential(credentialId: string): Promise<CredentialRecord | undefined> {
+    const { Attributes } = await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.name, Key: keys.credential(credentialId), ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes ? stripKeys<CredentialRecord>(Attributes) : undefined;
+  }
+
+  async listCredentials(accountId: string): Promise<CredentialRecord[]> {
+    return this.queryRef(keys.accountCredentialsRef(accountId));
+  }
+
+  async listBucketTokens(bucketUuid: string): Promise<CredentialRecord[]> {
+    return this.queryRef(keys.bucketTokensRef(bucketUuid));
+  }
+
+  private async queryRef(refPk: string): Promise<CredentialRecord[]> {
+    const items = await queryAll<Record<string, unknown>>(this.table, {
+      IndexName: 'ByRef',
+      KeyConditionExpression: 'refPk = :ref',
+      ExpressionAttributeValues: { ':ref': refPk },
+    });
+    return items.map((item) => stripKeys<CredentialRecord>(item));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * DynamoDB key builders. Every key of the single table is built here and only
+ * here, so the data model can be read in one place:
+ *
+ * | item                 | pk                        | sk                  | secondary keys                                  |
+ * |----------------------|---------------------------|---------------------|-------------------------------------------------|
+ * | account              | ACCOUNT#<accountId>       | PROFILE             |                                                 |
+ * | credential           | CRED#<credentialId>       | CRED                | refPk ACCOUNT#<id>#CREDS / BUCKET#<id>#TOKENS   |
+ * | bucket               | BUCKET#<bucketUuid>       | BUCKET              | refPk ACCOUNT#<id>#BUCKETS (sk = name)          |
+ * | bucket name claim    | ACCOUNT#<accountId>       | BUCKETNAME#<name>   |                                                 |
+ * | entry (file or dir)  | ENTRY#<uuid>              | ENTRY               | listPk, refPk FILENUM#<n>, cidPk, duePk         |
+ * | path claim           | PATH#<bucketUuid>         | <path>              |                                                 |
+ * | directory counter    | COUNT#<bucketUuid>        | <dirUuid or ROOT>   |                                                 |
+ * | upload session       | SESSION#<sessionUuid>     | SESSION             |                                                 |
+ * | download token       | DLTOKEN#<tokenId>         | DLTOKEN             |                                                 |
+ * | sequence             | SEQUENCE                  | <name>              |                                                 |
+ */
+export const ROOT_DIRECTORY = 'ROOT';
+
+export const keys = {
+  account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }),
+  credential: (credentialId: string) => ({ pk: `CRED#${credentialId}`, sk: 'CRED' }),
+  accountCredentialsRef: (accountId: string) => `ACCOUNT#${accountId}#CREDS`,
+  bucketTokensRef: (bucketUuid: string) => `BUCKET#${bucketUuid}#TOKENS`,
+  bucket: (bucketUuid: string) => ({ pk: `BUCKET#${bucketUuid}`, sk: 'BUCKET' }),
+  accountBucketsRef: (accountId: string) => `ACCOUNT#${accountId}#BUCKETS`,
+  bucketName: (accountId: string, name: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `BUCKETNAME#${name}` }),
+  entry: (uuid: string) => ({ pk: `ENTRY#${uuid}`, sk: 'ENTRY' }),
+  path: (bucketUuid: string, path: string) => ({ pk: `PATH#${bucketUuid}`, sk: path }),
+  pathPartition: (bucketUuid: string) => `PATH#${bucketUuid}`,
+  directoryCounter: (bucketUuid: string, directoryUuid: string | null) => ({
+    pk: `COUNT#${bucketUuid}`,
+    sk: directoryUuid ?? ROOT_DIRECTORY,
+  }),
+  /** Partition of the listing indexes: the children of one directory. */
+  listing: (bucketUuid: string, directoryUuid: string | null) => `${bucketUuid}#${directoryUuid ?? ROOT_DIRECTORY}`,
+  fileNumberRef: (fileNumber: number) => `FILENUM#${fileNumber}`,
+  cid: (bucketUuid: string, cidV1: string) => `${bucketUuid}#${cidV1}`,
+  session: (sessionUuid: string) => ({ pk: `SESSION#${sessionUuid}`, sk: 'SESSION' }),
+  downloadToken: (tokenId: string) => ({ pk: `DLTOKEN#${tokenId}`, sk: 'DLTOKEN' }),
+  sequence: (name: string) => ({ pk: 'SEQUENCE', sk: name }),
+  /** Partition of the purge schedule (files marked for deletion, due at `dueAt`). */
+  purgeSchedule: 'PURGE',
+} as const;
+
+/** Object key of a file's bytes: ids only, never the user's file name. */
+export function objectKey(bucketUuid: string, fileUuid: string): string {
+  return `files/${bucketUuid}/${fileUuid}`;
+}
+
+/** Parses an object key back to its ids; null for keys this service did not issue. */
+export function parseObjectKey(key: string): { bucketUuid: string; fileUuid: string } | null {
+  const match = /^files\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(key);
+  return match ? { bucketUuid: match[1]!, fileUuid: match[2]! } : null;
+}

@@ -1,0 +1,67 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+
+/** The single DynamoDB table all stores share. */
+export interface Table {
+  readonly client: DynamoDBDocumentClient;
+  readonly name: string;
+}
+
+/** Item attributes that only exist for the data model, never part of a domain record. */
+const KEY_ATTRIBUTES = [
+  'pk', 'sk', 'listPk', 'byName', 'byCreateTime', 'byUpdateTime', 'bySize',
+  'refPk', 'refSk', 'cidPk', 'cidV0Pk', 'cidSk', 'duePk', 'dueAt', 'expiresAt',
+] as const;
+
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const record = { ...item };
+  for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
+  return record as T;
+}
+
+/** True when a conditional write (or a transaction, for the given reasons) lost its condition. */
+export function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+  }
+  return false;
+}
+
+/** Index of the cancellation reason that failed its condition in a cancelled transaction, or -1. */
+export function failedConditionIndex(error: unknown): number {
+  if (!(error instanceof TransactionCanceledException)) return -1;
+  return (error.CancellationReasons ?? []).findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+/** True when a transaction was cancelled because another one touched the same items. */
+export function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
+}
+
+/** Runs a query to the end, following LastEvaluatedKey. */
+export async function queryAll<T>(table: Table, input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+  const items: T[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(new QueryCommand({ ...input, TableName: table.name, ExclusiveStartKey }));
+    items.push(...((page.Items ?? []) as T[]));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** Retries `operation` while it fails with a transaction conflict (optimistic concurrency). */
+export async function withConflictRetry<T>(operation: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whole service on http://localhost:3000 with no Docker and no
+ * AWS account. DynamoDB Local (Java) + S3 (s3rver via serverless-s3-local) +
+ * serverless-offline running the real handlers. Ctrl-C stops everything.
+ *
+ *   npm start                 data kept under .data/ between restarts
+ *   npm start -- --in-memory  throw-away run (also STORAGE_IN_MEMORY=1)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../lib/config';
+import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
+import { localEnvironment, localPorts } from '../lib/local/environment';
+import { assertPortFree } from '../lib/local/ports';
+import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
+import { createServices } from '../lib/services';
+import { provisionBuckets, provisionTable } from '../lib/store/provision';
+
+const root = path.resolve(__dirname, '..');
+const inMemory = process.argv.includes('--in-memory') || process.env.STORAGE_IN_MEMORY === '1';
+const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const ports = localPorts();
+  for (const [purpose, port] of Object.entries({ 'HTTP API': ports.http, 'Lambda API': ports.lambda, DynamoDB: ports.dynamodb, S3: ports.s3 })) {
+    await assertPortFree(port, purpose);
+  }
+  const dataDir = path.join(root, '.data');
+  const scratch = inMemory ? mkdtempSync(path.join(os.tmpdir(), 'storage-local-')) : undefined;
+  const s3Dir = scratch ?? path.join(dataDir, 's3');
+  mkdirSync(s3Dir, { recursive: true });
+  const env = { ...localEnvironment(ports), S3_LOCAL_DIR: s3Dir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  Object.assign(process.env, env);
+
+  say(inMemory ? 'in-memory run: nothing is kept' : `data kept in ${path.relative(process.cwd(), dataDir) || dataDir}`);
+  let dynamo: RunningDynamoDb | undefined;
+  let offline: ChildProcess | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    if (offline && offline.exitCode === null) {
+      const exited = new Promise((resolve) => offline!.once('exit', resolve));
+      try { process.kill(-offline.pid!, 'SIGINT'); } catch { /* already gone */ }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      try { process.kill(-offline.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    await dynamo?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: inMemory ? undefined : path.join(dataDir, 'dynamodb') });
+  const services = createServices(parseConfig(env));
+  await provisionTable(services.clients.dynamo, services.config.TABLE_NAME);
+  say(`DynamoDB Local on ${dynamo.endpoint}`);
+
+  offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
+    cwd: root,
+    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so Ctrl-C can stop every process it starts
+  });
+  let offlineOutput = '';
+  const collect = (chunk: Buffer) => {
+    offlineOutput += chunk.toString();
+    if (process.env.LOCAL_VERBOSE === '1' || offlineReady) process.stdout.write(chunk);
+  };
+  let offlineReady = false;
+  offline.stdout?.on('data', collect);
+  offline.stderr?.on('data', collect);
+  offline.once('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`${offlineOutput}\n[local] serverless-offline exited (code ${code}).\n`);
+      void stop(1);
+    }
+  });
+
+  await waitForHttp(`http://localhost:${ports.http}/status`, 120_000, () => offline!.exitCode !== null);
+  await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
+  const account = await seedLocalAccount(services, {
+    statePath: inMemory ? undefined : path.join(dataDir, 'local-account.json'),
+    fixed: { masterKey: process.env.LOCAL_MASTER_KEY, apiKey: process.env.LOCAL_API_KEY, apiSecret: process.env.LOCAL_API_SECRET },
+  });
+  offlineReady = true;
+  printBanner(ports.http, account, Date.now() - startedAt);
+}
+
+async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !gaveUp()) {
+    try {
+      const response = await fetch(url);
+      if (response.status < 500 || response.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The service did not answer on ${url} within ${timeoutMs / 1000} s.`);
+}
+
+function printBanner(port: number, account: LocalAccount, elapsedMs: number): void {
+  const base = `http://localhost:${port}`;
+  const basic = Buffer.from(`${account.apiKey}:${account.apiSecret}`).toString('base64');
+  process.stdout.write(`
+Storage service is up on ${base} (started in ${(elapsedMs / 1000).toFixed(1)} s). Ctrl-C stops everything.
+
+  account     ${account.accountId}
+  master key  ${account.masterKey}
+  API key     ${account.apiKey}
+  API secret  ${account.apiSecret}
+  bucket      ${account.bucketName} (${account.bucketUuid})
+
+  export MKEY='${account.masterKey}'
+  export BASIC='${basic}'
+  curl -s ${base}/status
+  curl -s -H "X-API-MKEY: $MKEY" ${base}/API/bucket
+  curl -s -H "Authorization: Basic $BASIC" ${base}/storage/buckets
+
+`);
+}
+
+main().catch((error: Error) => {
+  const known = error instanceof MissingJavaError || /already in use|did not answer|Cannot listen/.test(error.message);
+  process.stderr.write(`\n[local] ${known ? error.message : error.stack ?? error.message}\n`);
+  process.kill(process.pid, 'SIGTERM');
+  setTimeout(() => process.exit(1), 6000).unref();
+});
