@@ -4,12 +4,15 @@ import { DynamoAccountStore, type AccountStore } from './store/account-store';
 import { DynamoBucketStore, type BucketStore } from './store/bucket-store';
 import { awsClients, type AwsClients } from './store/clients';
 import type { Table } from './store/table';
+import { S3BlobStore } from './store/blob-store';
+import { DynamoEntryStore } from './store/entry-store';
+import type { StorageDeps } from './domain/storage';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
  * configuration. Handlers receive it; tests build their own against emulators.
  */
-export interface Services {
+export interface Services extends StorageDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly clients: AwsClients;
@@ -27,6 +30,9 @@ export function createServices(cfg: Config, clients: AwsClients = awsClients(cfg
     table,
     accounts: new DynamoAccountStore(table),
     buckets: new DynamoBucketStore(table),
+    entries: new DynamoEntryStore(table),
+    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
+    presignTtlSeconds: cfg.presignTtlSeconds,
   };
 }
 

@@ -53,3 +53,37 @@ export function parseObjectKey(key: string): { bucketUuid: string; fileUuid: str
   const match = /^files\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(key);
   return match ? { bucketUuid: match[1]!, fileUuid: match[2]! } : null;
 }
+
+/** Width of the zero-padded size in the size sort key (up to ~1 PB). */
+const SIZE_DIGITS = 16;
+
+/**
+ * The attributes that put an entry into its directory's listing indexes (one
+ * index per sort field). Ties break on the uuid so pages never overlap. Removing
+ * `listPk` takes the entry out of every listing at once.
+ */
+export function listingKeys(entry: {
+  bucketUuid: string;
+  parentUuid: string | null;
+  uuid: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  size?: number;
+}): Record<'listPk' | 'byName' | 'byCreateTime' | 'byUpdateTime' | 'bySize', string> {
+  const tie = `#${entry.uuid}`;
+  return {
+    listPk: keys.listing(entry.bucketUuid, entry.parentUuid),
+    byName: `${entry.name.toLocaleLowerCase('en-US')}${tie}`,
+    byCreateTime: `${entry.createdAt}${tie}`,
+    byUpdateTime: `${entry.updatedAt}${tie}`,
+    bySize: `${String(entry.size ?? 0).padStart(SIZE_DIGITS, '0')}${tie}`,
+  };
+}
+
+export const LISTING_INDEX: Record<'name' | 'createTime' | 'updateTime' | 'size', string> = {
+  name: 'ListByName',
+  createTime: 'ListByCreateTime',
+  updateTime: 'ListByUpdateTime',
+  size: 'ListBySize',
+};

@@ -1,0 +1,134 @@
+import { validationError } from '../errors';
+import type { EntryStore } from '../store/entry-store';
+import { keys } from '../store/keys';
+import type { EntryRecord, SortField } from './entries';
+
+export interface ListQuery {
+  readonly bucketUuid: string;
+  /** null for the bucket root. */
+  readonly directoryUuid: string | null;
+  /** Name contains, case-insensitive. */
+  readonly search?: string;
+  readonly orderBy: readonly SortField[];
+  /** Per `orderBy` field, by index; missing entries are ascending. */
+  readonly desc: readonly boolean[];
+  /** 1-based. */
+  readonly page: number;
+  readonly limit: number;
+  /** A cursor from a previous page; takes precedence over `page`. */
+  readonly nextToken?: string;
+}
+
+export interface ListResult {
+  readonly items: EntryRecord[];
+  readonly total: number;
+  /** Present when more items follow. */
+  readonly nextToken?: string;
+}
+
+/** Most keys skipped per round trip when jumping to a far page. */
+const SKIP_BATCH = 1000;
+
+interface Cursor {
+  /** The index position to continue from (fast path). */
+  readonly key?: Record<string, unknown>;
+  /** The offset to continue from (search or several sort fields). */
+  readonly offset?: number;
+  /** The listing the cursor belongs to: a cursor is never honoured for another directory or order. */
+  readonly scope: string;
+}
+
+/**
+ * One page of a directory. Without a search and with at most one sort field the
+ * page is read straight from the listing index for that field (its cost does not
+ * depend on how big the directory is) and `total` comes from the directory's
+ * counter. A search, or several sort fields, reads the directory and sorts in memory.
+ */
+export async function listDirectory(entries: EntryStore, query: ListQuery): Promise<ListResult> {
+  const orderBy = query.orderBy.length ? query.orderBy : (['name'] as const);
+  const listPk = keys.listing(query.bucketUuid, query.directoryUuid);
+  const scope = JSON.stringify([listPk, orderBy, query.desc, query.search ?? '']);
+  const cursor = query.nextToken === undefined ? undefined : decodeCursor(query.nextToken, scope, listPk);
+  const search = query.search?.trim();
+
+  if (!search && orderBy.length === 1) {
+    const field = orderBy[0]!;
+    const descending = query.desc[0] ?? false;
+    const page = (startKey: Record<string, unknown> | undefined, limit: number, keysOnly = false) =>
+      entries.listPage({ bucketUuid: query.bucketUuid, directoryUuid: query.directoryUuid, orderBy: field, descending, limit, startKey, keysOnly });
+
+    let startKey = cursor?.key;
+    if (!cursor) {
+      // Jump to the page by reading only keys of what comes before it.
+      for (let toSkip = (query.page - 1) * query.limit; toSkip > 0; ) {
+        const skipped = await page(startKey, Math.min(toSkip, SKIP_BATCH), true);
+        toSkip -= skipped.items.length;
+        startKey = skipped.lastKey;
+        if (!startKey) return { items: [], total: await entries.count(query.bucketUuid, query.directoryUuid) };
+      }
+    }
+    const [result, total] = await Promise.all([
+      page(startKey, query.limit),
+      entries.count(query.bucketUuid, query.directoryUuid),
+    ]);
+    const more = result.lastKey !== undefined && result.items.length === query.limit;
+    return { items: result.items, total, nextToken: more ? encodeCursor({ key: result.lastKey, scope }) : undefined };
+  }
+
+  const needle = search?.normalize('NFC').toLocaleLowerCase('en-US');
+  const all = (await entries.listAll(query.bucketUuid, query.directoryUuid))
+    .filter((entry) => !needle || entry.name.toLocaleLowerCase('en-US').includes(needle))
+    .sort(compareBy(orderBy, query.desc));
+  const offset = cursor?.offset ?? (query.page - 1) * query.limit;
+  const items = all.slice(offset, offset + query.limit);
+  const next = offset + items.length;
+  return { items, total: all.length, nextToken: next < all.length ? encodeCursor({ offset: next, scope }) : undefined };
+}
+
+function sortValue(entry: EntryRecord, field: SortField): string | number {
+  switch (field) {
+    case 'name':
+      return entry.name.toLocaleLowerCase('en-US');
+    case 'createTime':
+      return entry.createdAt;
+    case 'updateTime':
+      return entry.updatedAt;
+    case 'size':
+      return entry.size ?? 0;
+  }
+}
+
+function compareBy(orderBy: readonly SortField[], desc: readonly boolean[]) {
+  return (a: EntryRecord, b: EntryRecord): number => {
+    for (const [index, field] of orderBy.entries()) {
+      const x = sortValue(a, field);
+      const y = sortValue(b, field);
+      const order = x < y ? -1 : x > y ? 1 : 0;
+      if (order !== 0) return desc[index] ? -order : order;
+    }
+    return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
+  };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeCursor(token: string, scope: string, listPk: string): Cursor {
+  const invalid = () => validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
+  } catch {
+    throw invalid();
+  }
+  if (typeof cursor !== 'object' || cursor === null) throw invalid();
+  const keyIsValid =
+    cursor.key === undefined ||
+    (typeof cursor.key === 'object' && cursor.key !== null && Object.values(cursor.key).every((value) => typeof value === 'string'));
+  const offsetIsValid = cursor.offset === undefined || (Number.isSafeInteger(cursor.offset) && cursor.offset >= 0);
+  if (cursor.scope !== scope || !keyIsValid || !offsetIsValid) throw invalid();
+  // Never page another directory with a forged key.
+  if (cursor.key && cursor.key.listPk !== listPk) throw invalid();
+  return cursor;
+}

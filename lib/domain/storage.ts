@@ -1,0 +1,387 @@
+import { computeCids, toCidV1 } from '../cid';
+import { AppError } from '../errors';
+import type { Logger } from '../log';
+import type { AccountRecord, AccountStore } from '../store/account-store';
+import type { BlobStore } from '../store/blob-store';
+import type { BucketRecord, BucketStore } from '../store/bucket-store';
+import type { EntryStore } from '../store/entry-store';
+import { objectKey, parseObjectKey } from '../store/keys';
+import { withConflictRetry } from '../store/table';
+import { FileStatus, PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
+import { joinPath, MAX_PATH_BYTES, normaliseSegment } from './paths';
+import { hashSecret, generateSecret, newUuid } from './secrets';
+
+/** The stores and settings the storage core works with (ports; adapters live in lib/store). */
+export interface StorageDeps {
+  readonly accounts: AccountStore;
+  readonly buckets: BucketStore;
+  readonly entries: EntryStore;
+  readonly blobs: BlobStore;
+  readonly logger: Logger;
+  readonly presignTtlSeconds: number;
+}
+
+/** Upload requests nobody uploads to are forgotten after a day (DynamoDB TTL). */
+const UPLOAD_REQUEST_TTL_SECONDS = 24 * 60 * 60;
+/** Download tokens expire after a day if unused. */
+const DOWNLOAD_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+const COMMIT_ATTEMPTS = 10;
+
+const nowIso = () => new Date().toISOString();
+
+// ---- directories ----------------------------------------------------------
+
+/**
+ * Returns the uuid of the directory at `segments` (null for the root), creating
+ * every missing directory on the way. 400 INVALID_DIR where a file holds a name.
+ */
+export async function ensureDirectory(deps: StorageDeps, bucket: BucketRecord, segments: readonly string[]): Promise<string | null> {
+  let parentUuid: string | null = null;
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const path = joinPath(segments.slice(0, depth));
+    parentUuid = await directoryAt(deps, bucket, path, segments[depth - 1]!, parentUuid);
+  }
+  return parentUuid;
+}
+
+async function directoryAt(deps: StorageDeps, bucket: BucketRecord, path: string, name: string, parentUuid: string | null): Promise<string> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
+    if (claim?.type === 'file') throw new AppError('invalidDirectory');
+    if (claim) return claim.entryUuid;
+    const now = nowIso();
+    const directory: EntryRecord = {
+      uuid: newUuid(),
+      type: 'directory',
+      bucketUuid: bucket.bucketUuid,
+      accountId: bucket.accountId,
+      number: await deps.entries.nextNumber(),
+      name,
+      path,
+      parentUuid,
+      createdAt: now,
+      updatedAt: now,
+      recordStatus: RecordStatus.ACTIVE,
+    };
+    if (await withConflictRetry(() => deps.entries.createDirectory(directory))) return directory.uuid;
+    // Someone created it first: read their claim.
+  }
+  throw new Error(`Could not create directory ${path}`);
+}
+
+// ---- uploads (status 1) ---------------------------------------------------
+
+export interface UploadRequestInput {
+  readonly fileName: string;
+  readonly directory: readonly string[];
+  readonly contentType: string;
+  /** Binding when given: the presigned URL signs it and the bytes must match. */
+  readonly declaredSize?: number;
+  /** Replace a file already at the path (Apillon always; Quantum with force=true). */
+  readonly overwrite: boolean;
+  readonly sessionUuid?: string;
+}
+
+/**
+ * Records an upload request (status 1) after checking what can be checked before
+ * the bytes exist: bucket state, name, path conflicts, quota and bucket limit
+ * for the declared size. Missing directories are created.
+ */
+export async function requestUpload(deps: StorageDeps, bucket: BucketRecord, input: UploadRequestInput): Promise<FileRecord> {
+  if (bucket.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');
+  const name = normaliseSegment(input.fileName);
+  const path = joinPath([...input.directory, name]);
+  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) throw new AppError('invalidPath');
+
+  const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
+  if (claim?.type === 'directory') throw new AppError('invalidDirectory');
+  if (claim && !input.overwrite) throw new AppError('fileAlreadyExists');
+
+  const account = await requireAccount(deps, bucket.accountId);
+  const declared = input.declaredSize ?? 0;
+  if (account.usedBytes + declared > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
+  if (bucket.sizeBytes >= bucket.maxSizeBytes || bucket.sizeBytes + declared > bucket.maxSizeBytes) {
+    throw new AppError('maxBucketSizeReached');
+  }
+
+  const parentUuid = await ensureDirectory(deps, bucket, input.directory);
+  const uuid = newUuid();
+  const now = nowIso();
+  const file: FileRecord = {
+    uuid,
+    type: 'file',
+    bucketUuid: bucket.bucketUuid,
+    accountId: bucket.accountId,
+    number: await deps.entries.nextNumber(),
+    name,
+    path,
+    parentUuid,
+    createdAt: now,
+    updatedAt: now,
+    recordStatus: RecordStatus.ACTIVE,
+    fileStatus: FileStatus.REQUESTED,
+    contentType: input.contentType,
+    size: input.declaredSize,
+    declaredSize: input.declaredSize,
+    chargedBytes: 0,
+    objectKey: objectKey(bucket.bucketUuid, uuid),
+    sessionUuid: input.sessionUuid,
+    overwrite: input.overwrite,
+  };
+  await deps.entries.putUploadRequest(file, Math.floor(Date.now() / 1000) + UPLOAD_REQUEST_TTL_SECONDS);
+  return file;
+}
+
+/** The presigned PUT URL of an upload request (60 s, no checksum, no Content-Type required). */
+export async function uploadUrl(deps: StorageDeps, file: FileRecord): Promise<string> {
+  try {
+    return await deps.blobs.presignUpload(file.objectKey, deps.presignTtlSeconds, file.declaredSize);
+  } catch (error) {
+    throw new AppError('signedUrlFailed', { cause: error });
+  }
+}
+
+// ---- the lifecycle: 1 → 2 → 3 → 4 -----------------------------------------
+
+/**
+ * Step 1→2: the bytes are in S3. Checks the real object (declared size, quota,
+ * bucket limit, path conflicts) and, in one transaction, charges the usage,
+ * claims the path (replacing the file there) and lists the file. Idempotent: a
+ * file past status 1 is returned as it is. Rejected uploads get an error
+ * status and their bytes are deleted; nothing is charged.
+ */
+export async function commitUpload(deps: StorageDeps, fileUuid: string): Promise<EntryRecord | undefined> {
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    const file = await deps.entries.get(fileUuid);
+    if (!file || !isFile(file) || file.fileStatus !== FileStatus.REQUESTED) return file;
+    if (file.recordStatus !== RecordStatus.ACTIVE) return reject(deps, file, FileStatus.ERROR_UPLOAD_CANCELLED);
+
+    const object = await deps.blobs.head(file.objectKey);
+    if (!object) return file; // the bytes are not (or no longer) there; a later event will come
+    if (file.declaredSize !== undefined && object.size !== file.declaredSize) {
+      return reject(deps, file, FileStatus.ERROR_SIZE_MISMATCH);
+    }
+    const [account, bucket, claim] = await Promise.all([
+      deps.accounts.getAccount(file.accountId),
+      deps.buckets.get(file.bucketUuid),
+      deps.entries.getPathClaim(file.bucketUuid, file.path),
+    ]);
+    if (!account || !bucket || bucket.markedForDeletionAt) return reject(deps, file, FileStatus.ERROR_BUCKET_UNAVAILABLE);
+    if (claim && (claim.type === 'directory' || !file.overwrite)) return reject(deps, file, FileStatus.ERROR_PATH_CONFLICT);
+    const replacing = claim ? await deps.entries.get(claim.entryUuid) : undefined;
+    if (claim && !replacing) continue; // the claim moved under us: look again
+
+    const delta = object.size - (replacing?.chargedBytes ?? 0);
+    if (delta > 0 && account.usedBytes + delta > account.quotaBytes) return reject(deps, file, FileStatus.ERROR_NOT_ENOUGH_STORAGE);
+    if (delta > 0 && bucket.sizeBytes + delta > bucket.maxSizeBytes) return reject(deps, file, FileStatus.ERROR_BUCKET_FULL);
+
+    const failure = await withConflictRetry(() =>
+      deps.entries.commitUpload({
+        file,
+        size: object.size,
+        replacing,
+        now: nowIso(),
+        limits: {
+          accountId: account.accountId,
+          quotaBytes: account.quotaBytes,
+          bucketUuid: bucket.bucketUuid,
+          bucketMaxBytes: bucket.maxSizeBytes,
+        },
+      }),
+    );
+    if (failure === undefined) {
+      if (replacing && isFile(replacing)) await deleteBytes(deps, replacing);
+      deps.logger.info('upload committed', { fileUuid, size: object.size, replaced: replacing?.uuid });
+      return deps.entries.get(fileUuid);
+    }
+    // Someone else moved first (another event, a racing upload, a quota change): re-read and decide again.
+    deps.logger.debug('commit retried', { fileUuid, failure });
+  }
+  throw new Error(`Upload ${fileUuid} could not be committed after ${COMMIT_ATTEMPTS} attempts`);
+}
+
+async function reject(deps: StorageDeps, file: FileRecord, status: FileStatus): Promise<EntryRecord | undefined> {
+  await deps.entries.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: nowIso() });
+  await deps.blobs.delete(file.objectKey);
+  deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
+  return deps.entries.get(file.uuid);
+}
+
+/** Step 2→3: the CIDs of the bytes, streamed from S3. */
+async function addressFile(deps: StorageDeps, file: FileRecord): Promise<void> {
+  if (!(await deps.blobs.head(file.objectKey))) return; // replaced or purged meanwhile
+  const cids = await computeCids(await deps.blobs.read(file.objectKey));
+  await deps.entries.recordCids(file, cids, nowIso());
+}
+
+/** Step 3→4: a verified copy in the replica bucket. */
+async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<void> {
+  if (!(await deps.blobs.head(file.objectKey))) return;
+  if (!(await deps.blobs.replicate(file.objectKey))) throw new Error(`Replica of ${file.objectKey} did not verify`);
+  await deps.entries.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: nowIso() });
+}
+
+/**
+ * What the S3 ObjectCreated event function does for one object: takes the file
+ * from wherever it is to status 4. Safe to run any number of times, in any
+ * order, and after a crash at any point.
+ */
+export async function processObjectCreated(deps: StorageDeps, key: string): Promise<EntryRecord | undefined> {
+  const ids = parseObjectKey(key);
+  if (!ids) {
+    deps.logger.warn('ignoring object this service did not issue', { key });
+    return undefined;
+  }
+  let file = await commitUpload(deps, ids.fileUuid);
+  if (!file) {
+    // No upload request (expired, or replaced and deleted): the bytes belong to nobody.
+    await deps.blobs.delete(key);
+    return undefined;
+  }
+  for (let step = 0; step < 3 && file && isFile(file); step++) {
+    if (file.fileStatus === FileStatus.UPLOADED) await addressFile(deps, file);
+    else if (file.fileStatus === FileStatus.ADDRESSED) await replicateFile(deps, file);
+    else break;
+    file = await deps.entries.get(file.uuid);
+  }
+  return file;
+}
+
+// ---- lookups --------------------------------------------------------------
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A file of `bucket` by internal id, fileUuid, or CID (v0 or v1); 404 FILE_DOES_NOT_EXISTS otherwise. */
+export async function findFile(deps: StorageDeps, bucket: BucketRecord, reference: string): Promise<FileRecord> {
+  const ref = reference.trim();
+  let candidates: EntryRecord[] = [];
+  if (/^\d{1,15}$/.test(ref)) {
+    candidates = [await deps.entries.getByNumber(Number(ref))].filter((entry) => entry !== undefined);
+  } else if (UUID.test(ref)) {
+    candidates = [await deps.entries.get(ref.toLowerCase())].filter((entry) => entry !== undefined);
+  } else {
+    const v1 = toCidV1(ref);
+    if (v1) candidates = await deps.entries.findByCid(bucket.bucketUuid, ref.startsWith('Qm') ? { v0: ref } : { v1 });
+  }
+  const file = candidates
+    .filter((entry): entry is FileRecord => isFile(entry) && entry.bucketUuid === bucket.bucketUuid)
+    .sort((a, b) => a.recordStatus - b.recordStatus || b.createdAt.localeCompare(a.createdAt))[0];
+  if (!file) throw new AppError('fileNotFound');
+  return file;
+}
+
+async function requireAccount(deps: StorageDeps, accountId: string): Promise<AccountRecord> {
+  const account = await deps.accounts.getAccount(accountId);
+  if (!account) throw new Error(`Account ${accountId} of a bucket does not exist`);
+  return account;
+}
+
+// ---- deletion --------------------------------------------------------------
+
+/** Apillon delete: status 8, out of listings, path free again; purged (and refunded) 90 days later. */
+export async function markFileForDeletion(deps: StorageDeps, file: FileRecord): Promise<FileRecord> {
+  let current: EntryRecord | undefined = file;
+  for (let attempt = 0; attempt < 5 && current && isFile(current); attempt++) {
+    if (current.recordStatus === RecordStatus.MARKED_FOR_DELETION) throw new AppError('fileMarkedForDeletion');
+    const claim = await deps.entries.getPathClaim(current.bucketUuid, current.path);
+    const now = new Date();
+    const purgeAt = new Date(now.getTime() + PURGE_AFTER_DAYS * 86_400_000).toISOString();
+    const holdsPath = claim?.entryUuid === current.uuid;
+    if (await withConflictRetry(() => deps.entries.markForDeletion(current!, holdsPath, now.toISOString(), purgeAt))) {
+      const marked = await deps.entries.get(current.uuid);
+      if (marked && isFile(marked)) return marked;
+    }
+    current = await deps.entries.get(file.uuid);
+  }
+  throw new AppError('fileNotFound');
+}
+
+/** Quantum remove of one file: gone now, usage given back. */
+export async function deleteFileNow(deps: StorageDeps, file: FileRecord): Promise<void> {
+  let current: EntryRecord | undefined = file;
+  for (let attempt = 0; attempt < 5 && current && isFile(current); attempt++) {
+    const claim = await deps.entries.getPathClaim(current.bucketUuid, current.path);
+    const snapshot = current;
+    if (await withConflictRetry(() => deps.entries.deleteFile(snapshot, claim?.entryUuid === snapshot.uuid))) {
+      await deleteBytes(deps, snapshot);
+      return;
+    }
+    current = await deps.entries.get(file.uuid);
+  }
+  if (current) throw new Error(`File ${file.uuid} could not be deleted`);
+}
+
+/**
+ * Removes what is at `path`: a file, or a directory with everything in it
+ * (deepest first, so a directory is empty when it goes). 404 when nothing is there.
+ */
+export async function removePath(deps: StorageDeps, bucket: BucketRecord, path: string): Promise<void> {
+  const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
+  if (!claim) throw new AppError('fileNotFound');
+  const subtree = claim.type === 'directory' ? await deps.entries.listSubtreeClaims(bucket.bucketUuid, path) : [];
+  const ordered = [...subtree.sort((a, b) => b.path.split('/').length - a.path.split('/').length), claim];
+  for (const item of ordered) {
+    const entry = await deps.entries.get(item.entryUuid);
+    if (!entry) continue;
+    if (isFile(entry)) await deleteFileNow(deps, entry);
+    else await withConflictRetry(() => deps.entries.deleteDirectory(entry));
+  }
+}
+
+/**
+ * Apillon directory delete: every file inside is marked for deletion (purged
+ * later), the directories themselves go now.
+ */
+export async function markDirectoryForDeletion(deps: StorageDeps, directory: EntryRecord): Promise<void> {
+  const subtree = await deps.entries.listSubtreeClaims(directory.bucketUuid, directory.path);
+  const ordered = subtree.sort((a, b) => b.path.split('/').length - a.path.split('/').length);
+  for (const item of ordered) {
+    const entry = await deps.entries.get(item.entryUuid);
+    if (!entry) continue;
+    if (isFile(entry)) await markFileForDeletion(deps, entry);
+    else await withConflictRetry(() => deps.entries.deleteDirectory(entry));
+  }
+  await withConflictRetry(() => deps.entries.deleteDirectory(directory));
+}
+
+/** The scheduled purge: files marked for deletion whose 90 days are over. Returns how many went. */
+export async function purgeDueFiles(deps: StorageDeps, now: Date, batch = 100): Promise<number> {
+  let purged = 0;
+  for (const uuid of await deps.entries.duePurges(now.toISOString(), batch)) {
+    const file = await deps.entries.get(uuid);
+    if (!file || !isFile(file) || file.recordStatus !== RecordStatus.MARKED_FOR_DELETION) continue;
+    if (!file.purgeAt || file.purgeAt > now.toISOString()) continue;
+    await deleteBytes(deps, file);
+    if (await withConflictRetry(() => deps.entries.purge(file))) purged++;
+  }
+  return purged;
+}
+
+async function deleteBytes(deps: StorageDeps, file: FileRecord): Promise<void> {
+  await Promise.all([deps.blobs.delete(file.objectKey), deps.blobs.deleteReplica(file.objectKey)]);
+}
+
+// ---- one-time download tokens (Quantum) ------------------------------------
+
+/** A download token for `file`; it works once, and dies when any sibling is used or the file changes. */
+export async function createDownloadToken(deps: StorageDeps, file: FileRecord): Promise<string> {
+  const token = generateSecret();
+  await deps.entries.putDownloadToken({
+    tokenHash: hashSecret(token),
+    fileUuid: file.uuid,
+    generation: file.downloadGeneration ?? 0,
+    expiresAt: Math.floor(Date.now() / 1000) + DOWNLOAD_TOKEN_TTL_SECONDS,
+  });
+  return token;
+}
+
+/** Spends a token: of many concurrent redemptions of one file's tokens, exactly one wins. */
+export async function redeemDownloadToken(deps: StorageDeps, token: string): Promise<FileRecord> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AppError('invalidDownloadToken');
+  const record = await deps.entries.getDownloadToken(hashSecret(token));
+  if (!record || record.expiresAt < Date.now() / 1000) throw new AppError('invalidDownloadToken');
+  if (!(await withConflictRetry(() => deps.entries.redeemDownloadToken(record)))) throw new AppError('invalidDownloadToken');
+  const file = await deps.entries.get(record.fileUuid);
+  if (!file || !isFile(file)) throw new AppError('invalidDownloadToken');
+  return file;
+}

@@ -1,0 +1,119 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+export interface ObjectInfo {
+  readonly size: number;
+  readonly eTag: string;
+}
+
+/** File bytes: the files bucket and its replica. Object keys are ids, never user file names. */
+export interface BlobStore {
+  /** A URL the client PUTs the bytes to, valid `ttlSeconds`; signs Content-Length when the size is declared. */
+  presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string>;
+  /** A URL that downloads the bytes as an attachment named `fileName`, valid `ttlSeconds`. */
+  presignDownload(key: string, ttlSeconds: number, fileName: string, contentType: string): Promise<string>;
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  read(key: string): Promise<AsyncIterable<Uint8Array>>;
+  readAll(key: string): Promise<Uint8Array>;
+  delete(key: string): Promise<void>;
+  /** Copies the object to the replica bucket and verifies the copy (size and ETag). */
+  replicate(key: string): Promise<boolean>;
+  deleteReplica(key: string): Promise<void>;
+  headReplica(key: string): Promise<ObjectInfo | undefined>;
+}
+
+/** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name. */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+export class S3BlobStore implements BlobStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly replicaBucket: string,
+  ) {}
+
+  presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: declaredSize });
+    return getSignedUrl(this.s3, command, {
+      expiresIn: ttlSeconds,
+      // The SDK PUTs without a Content-Type: the URL must not require one.
+      unhoistableHeaders: declaredSize === undefined ? undefined : new Set(['content-length']),
+    });
+  }
+
+  presignDownload(key: string, ttlSeconds: number, fileName: string, contentType: string): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: attachmentDisposition(fileName),
+      ResponseContentType: contentType,
+    });
+    return getSignedUrl(this.s3, command, { expiresIn: ttlSeconds });
+  }
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  head(key: string): Promise<ObjectInfo | undefined> {
+    return this.headIn(this.bucket, key);
+  }
+
+  headReplica(key: string): Promise<ObjectInfo | undefined> {
+    return this.headIn(this.replicaBucket, key);
+  }
+
+  async read(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!Body) throw new Error(`Object ${key} has no body`);
+    return Body as AsyncIterable<Uint8Array>;
+  }
+
+  async readAll(key: string): Promise<Uint8Array> {
+    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!Body) throw new Error(`Object ${key} has no body`);
+    return Body.transformToByteArray();
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async deleteReplica(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.replicaBucket, Key: key }));
+  }
+
+  async replicate(key: string): Promise<boolean> {
+    const source = await this.head(key);
+    if (!source) return false;
+    await this.s3.send(
+      new CopyObjectCommand({ Bucket: this.replicaBucket, Key: key, CopySource: `${this.bucket}/${key}` }),
+    );
+    const copy = await this.headReplica(key);
+    return copy !== undefined && copy.size === source.size && copy.eTag === source.eTag;
+  }
+
+  private async headIn(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { size: head.ContentLength ?? 0, eTag: head.ETag ?? '' };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'NotFound' || name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,518 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { RecordStatus, type EntryRecord } from '../domain/entries';
+import { keys, LISTING_INDEX, listingKeys } from './keys';
+import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Which entry holds a path in a bucket. */
+export interface PathClaim {
+  readonly path: string;
+  readonly entryUuid: string;
+  readonly type: 'file' | 'directory';
+}
+
+/** The usage figures a charge was computed against (optimistic: the write re-checks them). */
+export interface ChargeLimits {
+  readonly accountId: string;
+  readonly quotaBytes: number;
+  readonly bucketUuid: string;
+  readonly bucketMaxBytes: number;
+}
+
+export interface CommitInput {
+  readonly file: EntryRecord;
+  readonly size: number;
+  readonly limits: ChargeLimits;
+  /** The file currently at the path, which this upload replaces. */
+  readonly replacing?: EntryRecord;
+  readonly now: string;
+}
+
+/** Why a commit transaction did not go through. */
+export type CommitFailure = 'file-changed' | 'account-limit' | 'bucket-limit' | 'path-changed' | 'replaced-changed';
+
+export interface ListPage {
+  readonly items: EntryRecord[];
+  readonly lastKey?: Record<string, unknown>;
+}
+
+export interface DownloadTokenRecord {
+  readonly tokenHash: string;
+  readonly fileUuid: string;
+  readonly generation: number;
+  readonly expiresAt: number;
+}
+
+/** Files, directories, path claims, listing counters and download tokens of all buckets. */
+export interface EntryStore {
+  nextNumber(): Promise<number>;
+  get(uuid: string): Promise<EntryRecord | undefined>;
+  getByNumber(number: number): Promise<EntryRecord | undefined>;
+  findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
+  getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined>;
+  /** Every claim strictly under `directoryPath` (its whole subtree). */
+  listSubtreeClaims(bucketUuid: string, directoryPath: string): Promise<PathClaim[]>;
+  /** Claims the path and lists the directory; false when the path is taken. */
+  createDirectory(directory: EntryRecord): Promise<boolean>;
+  /** Stores a file at status 1 (not listed, path not claimed); it expires unless the bytes arrive. */
+  putUploadRequest(file: EntryRecord, expiresAtEpochSeconds: number): Promise<void>;
+  /**
+   * The 1→2 step in one transaction: the file becomes status 2 and listed, the
+   * path is claimed (replacing the file there, if any), account usage and bucket
+   * size are charged by the difference, within quota and bucket limit.
+   */
+  commitUpload(input: CommitInput): Promise<CommitFailure | undefined>;
+  /** Moves a file from one status to another; false when it was not in `from`. */
+  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>): Promise<boolean>;
+  /** Status 2→3 with the CIDs and their lookup keys. */
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean>;
+  markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean>;
+  /** Removes a file now (Quantum remove): record, path claim, listing, charge. */
+  deleteFile(file: EntryRecord, holdsPath: boolean): Promise<boolean>;
+  /** Removes an (empty) directory: record, path claim, listing, its counter. */
+  deleteDirectory(directory: EntryRecord): Promise<boolean>;
+  /** Removes a file marked for deletion and gives its charge back. */
+  purge(file: EntryRecord): Promise<boolean>;
+  duePurges(nowIso: string, limit: number): Promise<string[]>;
+  count(bucketUuid: string, directoryUuid: string | null): Promise<number>;
+  listPage(input: {
+    bucketUuid: string;
+    directoryUuid: string | null;
+    orderBy: keyof typeof LISTING_INDEX;
+    descending: boolean;
+    limit: number;
+    startKey?: Record<string, unknown>;
+    keysOnly?: boolean;
+  }): Promise<ListPage>;
+  listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]>;
+  putDownloadToken(token: DownloadTokenRecord): Promise<void>;
+  getDownloadToken(tokenHash: string): Promise<DownloadTokenRecord | undefined>;
+  /** Spends the token and bumps the file's generation, atomically; false when either was stale. */
+  redeemDownloadToken(token: DownloadTokenRecord): Promise<boolean>;
+}
+
+export class DynamoEntryStore implements EntryStore {
+  constructor(private readonly table: Table) {}
+
+  private get name(): string {
+    return this.table.name;
+  }
+
+  async nextNumber(): Promise<number> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.name,
+        Key: keys.sequence('entry'),
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.value);
+  }
+
+  async get(uuid: string): Promise<EntryRecord | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.name, Key: keys.entry(uuid), ConsistentRead: true }),
+    );
+    return Item ? stripKeys<EntryRecord>(Item) : undefined;
+  }
+
+  async getByNumber(number: number): Promise<EntryRecord | undefined> {
+    const { Items } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.name,
+        IndexName: 'ByRef',
+        KeyConditionExpression: 'refPk = :ref',
+        ExpressionAttributeValues: { ':ref': keys.fileNumberRef(number) },
+        Limit: 1,
+      }),
+    );
+    // The index is eventually consistent: read the record itself.
+    const uuid = Items?.[0]?.uuid as string | undefined;
+    return uuid ? this.get(uuid) : undefined;
+  }
+
+  async findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]> {
+    const lookups: Promise<Record<string, unknown>[]>[] = [];
+    if (cid.v1) lookups.push(this.queryIndex('ByCid', 'cidPk', keys.cid(bucketUuid, cid.v1)));
+    if (cid.v0) lookups.push(this.queryIndex('ByCidV0', 'cidV0Pk', keys.cid(bucketUuid, cid.v0)));
+    const items = (await Promise.all(lookups)).flat();
+    return items.map((item) => stripKeys<EntryRecord>(item));
+  }
+
+  private queryIndex(index: string, attribute: string, value: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.table, {
+      IndexName: index,
+      KeyConditionExpression: '#key = :value',
+      ExpressionAttributeNames: { '#key': attribute },
+      ExpressionAttributeValues: { ':value': value },
+      ScanIndexForward: false,
+    });
+  }
+
+  async getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.name, Key: keys.path(bucketUuid, path), ConsistentRead: true }),
+    );
+    return Item ? { path, entryUuid: Item.entryUuid as string, type: Item.type as PathClaim['type'] } : undefined;
+  }
+
+  async listSubtreeClaims(bucketUuid: string, directoryPath: string): Promise<PathClaim[]> {
+    const items = await queryAll<Record<string, unknown>>(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.pathPartition(bucketUuid), ':prefix': `${directoryPath}/` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ path: item.sk as string, entryUuid: item.entryUuid as string, type: item.type as PathClaim['type'] }));
+  }
+
+  async createDirectory(directory: EntryRecord): Promise<boolean> {
+    try {
+      await this.transact([
+        this.claimPath(directory, undefined),
+        { Put: { TableName: this.name, Item: this.entryItem(directory, true), ConditionExpression: 'attribute_not_exists(pk)' } },
+        this.adjustCount(directory.bucketUuid, directory.parentUuid, 1),
+      ]);
+      return true;
+    } catch (error) {
+      if (failedConditionIndex(error) === 0) return false;
+      throw error;
+    }
+  }
+
+  async putUploadRequest(file: EntryRecord, expiresAtEpochSeconds: number): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.name,
+        Item: { ...this.entryItem(file, false), expiresAt: expiresAtEpochSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async commitUpload({ file, size, limits, replacing, now }: CommitInput): Promise<CommitFailure | undefined> {
+    const delta = size - (replacing?.chargedBytes ?? 0);
+    const committed: EntryRecord = { ...file, size, chargedBytes: size, updatedAt: now, fileStatus: 2 };
+    const listing = listingKeys(committed);
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          UpdateExpression:
+            'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, ' +
+            'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize ' +
+            'REMOVE expiresAt',
+          ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
+          ExpressionAttributeValues: {
+            ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now,
+            ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
+            ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize,
+          },
+        },
+      },
+      this.charge(keys.account(limits.accountId), 'usedBytes', 'quotaBytes', limits.quotaBytes, delta),
+      {
+        ...this.charge(keys.bucket(limits.bucketUuid), 'sizeBytes', 'maxSizeBytes', limits.bucketMaxBytes, delta, true),
+      },
+      this.claimPath(committed, replacing?.uuid),
+      replacing
+        ? { Delete: { TableName: this.name, Key: keys.entry(replacing.uuid), ConditionExpression: 'recordStatus = :active', ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE } } }
+        : this.adjustCount(file.bucketUuid, file.parentUuid, 1),
+    ];
+    try {
+      await this.transact(items);
+      return undefined;
+    } catch (error) {
+      const failures: CommitFailure[] = ['file-changed', 'account-limit', 'bucket-limit', 'path-changed', 'replaced-changed'];
+      const index = failedConditionIndex(error);
+      if (index >= 0) return failures[index];
+      throw error;
+    }
+  }
+
+  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}): Promise<boolean> {
+    const names = Object.keys(set);
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: keys.entry(uuid),
+          UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}`,
+          ConditionExpression: 'fileStatus = :from',
+          ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
+          ExpressionAttributeValues: { ':to': to, ':from': from, ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean> {
+    return this.transition(file.uuid, 2, 3, {
+      cidV0: cids.cidV0,
+      cidV1: cids.cidV1,
+      cidPk: keys.cid(file.bucketUuid, cids.cidV1),
+      cidV0Pk: keys.cid(file.bucketUuid, cids.cidV0),
+      cidSk: `${file.createdAt}#${file.uuid}`,
+      updatedAt: now,
+    });
+  }
+
+  async markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean> {
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          UpdateExpression:
+            'SET recordStatus = :marked, markedForDeletionAt = :now, purgeAt = :purgeAt, duePk = :due, dueAt = :purgeAt, updatedAt = :now ' +
+            'REMOVE listPk, byName, byCreateTime, byUpdateTime, bySize, expiresAt',
+          ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
+          ExpressionAttributeValues: {
+            ':marked': RecordStatus.MARKED_FOR_DELETION, ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus,
+            ':now': now, ':purgeAt': purgeAt, ':due': keys.purgeSchedule,
+          },
+        },
+      },
+    ];
+    if (holdsPath) items.push(this.releasePath(file), this.adjustCount(file.bucketUuid, file.parentUuid, -1));
+    return this.transactOrFalse(items);
+  }
+
+  deleteFile(file: EntryRecord, holdsPath: boolean): Promise<boolean> {
+    const charged = file.chargedBytes ?? 0;
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
+          ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus },
+        },
+      },
+    ];
+    if (charged > 0) items.push(...this.refund(file, charged));
+    if (holdsPath) items.push(this.releasePath(file), this.adjustCount(file.bucketUuid, file.parentUuid, -1));
+    return this.transactOrFalse(items);
+  }
+
+  deleteDirectory(directory: EntryRecord): Promise<boolean> {
+    return this.transactOrFalse([
+      { Delete: { TableName: this.name, Key: keys.entry(directory.uuid), ConditionExpression: 'attribute_exists(pk)' } },
+      this.releasePath(directory),
+      this.adjustCount(directory.bucketUuid, directory.parentUuid, -1),
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.directoryCounter(directory.bucketUuid, directory.uuid),
+          // Only an empty directory goes; a child that arrived meanwhile keeps it.
+          ConditionExpression: 'attribute_not_exists(pk) OR #count = :zero',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':zero': 0 },
+        },
+      },
+    ]);
+  }
+
+  purge(file: EntryRecord): Promise<boolean> {
+    const charged = file.chargedBytes ?? 0;
+    return this.transactOrFalse([
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          ConditionExpression: 'recordStatus = :marked',
+          ExpressionAttributeValues: { ':marked': RecordStatus.MARKED_FOR_DELETION },
+        },
+      },
+      ...(charged > 0 ? this.refund(file, charged) : []),
+    ]);
+  }
+
+  async duePurges(nowIso: string, limit: number): Promise<string[]> {
+    const { Items } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.name,
+        IndexName: 'ByDueDate',
+        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
+        ExpressionAttributeValues: { ':due': keys.purgeSchedule, ':now': nowIso },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+  }
+
+  async count(bucketUuid: string, directoryUuid: string | null): Promise<number> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.name, Key: keys.directoryCounter(bucketUuid, directoryUuid), ConsistentRead: true }),
+    );
+    return Number(Item?.count ?? 0);
+  }
+
+  async listPage(input: Parameters<EntryStore['listPage']>[0]): Promise<ListPage> {
+    const { Items, LastEvaluatedKey } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.name,
+        IndexName: LISTING_INDEX[input.orderBy],
+        KeyConditionExpression: 'listPk = :listPk',
+        ExpressionAttributeValues: { ':listPk': keys.listing(input.bucketUuid, input.directoryUuid) },
+        ScanIndexForward: !input.descending,
+        Limit: input.limit,
+        ExclusiveStartKey: input.startKey,
+        ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
+      }),
+    );
+    return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
+  }
+
+  async listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]> {
+    const items = await queryAll<Record<string, unknown>>(this.table, {
+      IndexName: LISTING_INDEX.name,
+      KeyConditionExpression: 'listPk = :listPk',
+      ExpressionAttributeValues: { ':listPk': keys.listing(bucketUuid, directoryUuid) },
+    });
+    return items.map((item) => stripKeys<EntryRecord>(item));
+  }
+
+  async putDownloadToken(token: DownloadTokenRecord): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.name,
+        Item: { ...keys.downloadToken(token.tokenHash), ...token },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getDownloadToken(tokenHash: string): Promise<DownloadTokenRecord | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.name, Key: keys.downloadToken(tokenHash), ConsistentRead: true }),
+    );
+    return Item ? stripKeys<DownloadTokenRecord>(Item) : undefined;
+  }
+
+  redeemDownloadToken(token: DownloadTokenRecord): Promise<boolean> {
+    return this.transactOrFalse([
+      { Delete: { TableName: this.name, Key: keys.downloadToken(token.tokenHash), ConditionExpression: 'attribute_exists(pk)' } },
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.entry(token.fileUuid),
+          UpdateExpression: 'SET downloadGeneration = :next',
+          ConditionExpression:
+            'recordStatus = :active AND (downloadGeneration = :generation OR (attribute_not_exists(downloadGeneration) AND :generation = :zero))',
+          ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE, ':generation': token.generation, ':next': token.generation + 1, ':zero': 0 },
+        },
+      },
+    ]);
+  }
+
+  // ---- transaction pieces -------------------------------------------------
+
+  private entryItem(entry: EntryRecord, listed: boolean): Record<string, unknown> {
+    return {
+      ...keys.entry(entry.uuid),
+      refPk: keys.fileNumberRef(entry.number),
+      refSk: entry.uuid,
+      ...(listed ? listingKeys(entry) : {}),
+      ...entry,
+    };
+  }
+
+  /** Puts the path claim for `entry`; the path must be free, or held by `replacingUuid`. */
+  private claimPath(entry: EntryRecord, replacingUuid: string | undefined): TransactItem {
+    return {
+      Put: {
+        TableName: this.name,
+        Item: { ...keys.path(entry.bucketUuid, entry.path), entryUuid: entry.uuid, type: entry.type },
+        ConditionExpression: replacingUuid ? 'entryUuid = :replacing' : 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: replacingUuid ? { ':replacing': replacingUuid } : undefined,
+      },
+    };
+  }
+
+  private releasePath(entry: EntryRecord): TransactItem {
+    return {
+      Delete: {
+        TableName: this.name,
+        Key: keys.path(entry.bucketUuid, entry.path),
+        ConditionExpression: 'entryUuid = :uuid',
+        ExpressionAttributeValues: { ':uuid': entry.uuid },
+      },
+    };
+  }
+
+  private adjustCount(bucketUuid: string, directoryUuid: string | null, by: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.name,
+        Key: keys.directoryCounter(bucketUuid, directoryUuid),
+        UpdateExpression: 'ADD #count :by',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':by': by },
+      },
+    };
+  }
+
+  /**
+   * Adds `delta` to a usage attribute, refusing to pass the limit. DynamoDB
+   * conditions cannot add, so the check is `used <= limit - delta`, with the
+   * limit itself pinned to the value the caller computed against.
+   */
+  private charge(key: Record<string, string>, used: string, limit: string, limitValue: number, delta: number, bucket = false): TransactItem {
+    const conditions = ['attribute_exists(pk)', `#limit = :limit`];
+    if (delta > 0) conditions.push(`(attribute_not_exists(#used) OR #used <= :maxBefore)`);
+    if (bucket) conditions.push('attribute_not_exists(markedForDeletionAt)');
+    return {
+      Update: {
+        TableName: this.name,
+        Key: key,
+        UpdateExpression: 'ADD #used :delta',
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#used': used, '#limit': limit },
+        ExpressionAttributeValues: { ':delta': delta, ':limit': limitValue, ...(delta > 0 ? { ':maxBefore': limitValue - delta } : {}) },
+      },
+    };
+  }
+
+  private refund(file: EntryRecord, charged: number): TransactItem[] {
+    const update = (key: Record<string, string>, attribute: string): TransactItem => ({
+      Update: {
+        TableName: this.name,
+        Key: key,
+        UpdateExpression: 'ADD #used :delta',
+        ExpressionAttributeNames: { '#used': attribute },
+        ExpressionAttributeValues: { ':delta': -charged },
+      },
+    });
+    return [update(keys.account(file.accountId), 'usedBytes'), update(keys.bucket(file.bucketUuid), 'sizeBytes')];
+  }
+
+  private async transact(items: TransactItem[]): Promise<void> {
+    await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  private async transactOrFalse(items: TransactItem[]): Promise<boolean> {
+    try {
+      await this.transact(items);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

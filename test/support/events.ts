@@ -1,0 +1,126 @@
+/**
+ * Test-event factories: API Gateway HTTP API (payload v2) events and a Lambda
+ * context, shaped as API Gateway delivers them (header names lower-cased), plus
+ * `invoke`, which runs a route handler and parses its JSON body.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+export interface HttpEventInit {
+  readonly method?: string;
+  /** The route's path template (e.g. `/storage/{bucketUuid}/content`); defaults to `rawPath`. */
+  readonly path?: string;
+  /** The request path as the client sent it. */
+  readonly rawPath?: string;
+  readonly headers?: Record<string, string | undefined>;
+  /** A string is sent as is; a Buffer is base64-encoded; anything else is JSON (with a JSON content type). */
+  readonly body?: string | Buffer | object;
+  readonly query?: Record<string, string>;
+  readonly pathParameters?: Record<string, string>;
+  /** Forces the flag (e.g. to send a base64 string body). */
+  readonly isBase64Encoded?: boolean;
+}
+
+export function httpEvent(init: HttpEventInit = {}): APIGatewayProxyEventV2 {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const rawPath = init.rawPath ?? init.path ?? '/';
+  const headers: Record<string, string> = { host: 'api.test.local', 'user-agent': 'vitest' };
+  for (const [name, value] of Object.entries(init.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+
+  let body: string | undefined;
+  let isBase64Encoded = init.isBase64Encoded ?? false;
+  if (typeof init.body === 'string') {
+    body = init.body;
+  } else if (Buffer.isBuffer(init.body)) {
+    body = init.body.toString('base64');
+    isBase64Encoded = true;
+  } else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (body !== undefined) headers['content-length'] ??= String(Buffer.byteLength(body, isBase64Encoded ? 'base64' : 'utf8'));
+
+  const rawQueryString = new URLSearchParams(init.query ?? {}).toString();
+  const now = new Date();
+  const routeKey = `${method} ${init.path ?? rawPath}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString,
+    headers,
+    queryStringParameters: init.query && Object.keys(init.query).length > 0 ? { ...init.query } : undefined,
+    pathParameters: init.pathParameters,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'testapi',
+      domainName: headers.host!,
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded,
+  };
+}
+
+/** A Lambda context as the runtime passes it (29 s left, like the functions' timeout). */
+export function lambdaContext(overrides: Partial<Context> = {}): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'storage-service-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:storage-service-test',
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/storage-service-test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    ...overrides,
+  };
+}
+
+/** Base64 of `key:secret`, as an `Authorization` header value. */
+export function basicAuthorization(apiKey: string, apiSecret: string): string {
+  return `Basic ${Buffer.from(`${apiKey}:${apiSecret}`, 'utf8').toString('base64')}`;
+}
+
+export type EventHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface InvokeResult<T = any> {
+  readonly statusCode: number;
+  /** Header names lower-cased. */
+  readonly headers: Record<string, string>;
+  /** The JSON body, parsed (undefined when the body is empty or not JSON). */
+  readonly body: T;
+  readonly rawBody: string;
+}
+
+/** Runs `handler` on `event` the way the Lambda runtime would and parses the JSON response. */
+export async function invoke<T = any>(
+  handler: EventHandler,
+  event: APIGatewayProxyEventV2 | HttpEventInit,
+): Promise<InvokeResult<T>> {
+  const fullEvent = 'requestContext' in event ? event : httpEvent(event);
+  const result = await handler(fullEvent, lambdaContext());
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  const rawBody = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
+  let body: unknown;
+  try {
+    body = rawBody === '' ? undefined : JSON.parse(rawBody);
+  } catch {
+    body = undefined;
+  }
+  return { statusCode: result.statusCode ?? 200, headers, body: body as T, rawBody };
+}

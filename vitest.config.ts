@@ -1,0 +1,51 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Three projects, one `vitest run` (`npm test`):
+ * - unit: pure logic, no emulators (`npx vitest run test/unit` or `--project unit`);
+ * - integration: handlers and stores against ONE DynamoDB Local and ONE s3rver that
+ *   test/support/global-setup.ts starts for the whole run (each file gets its own table
+ *   and buckets, see test/support/services.ts, so files run in parallel);
+ * - e2e: the local stack exactly as the README starts it (`npm start -- --in-memory`).
+ *
+ * The projects repeat the shared options instead of `extends: true`, which would make
+ * Vite load (and bundle) this file once more per project.
+ */
+const env = {
+  // The SDK's default credential chain reads these; the emulators accept any value
+  // (the same pair as LOCAL_CREDENTIALS in lib/local/dynamodb-local.ts).
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+  // The SDK's "node >= 22 from 2027" notice, once per worker, is noise in test output.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'integration',
+          env,
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          env,
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
