@@ -1,4 +1,3 @@
-const __t0 = Date.now(); console.log("gs module eval start", new Date().toISOString());
 /**
  * Integration-test emulators, started once for the whole run: DynamoDB Local
  * (in-memory, the official jar) and s3rver (in-process, temp directory), both on
@@ -33,7 +32,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started = Date.now(); console.log("setup fn", new Date().toISOString(), "module eval took", started - __t0);
+  const started = Date.now();
   // This runs in vitest's main process, which the projects' `env` does not reach.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const s3Directory = mkdtempSync(path.join(os.tmpdir(), 'storage-test-s3-'));
