@@ -54,8 +54,9 @@ async function run(argv: string[]): Promise<{ human: string; json: unknown }> {
     options: { json: { type: 'boolean' }, name: { type: 'string' }, quota: { type: 'string' }, permissions: { type: 'string' } },
   });
   const [noun, verb, ...rest] = positionals;
-  const env = process.env.TABLE_NAME ? process.env : { ...localEnvironment(localPorts()), ...process.env };
-  const services = createServices(parseConfig(env));
+  // Without TABLE_NAME, the local stack (`npm start`) is meant: take its settings and credentials.
+  if (!process.env.TABLE_NAME) Object.assign(process.env, { ...localEnvironment(localPorts()), ...process.env });
+  const services = createServices(parseConfig(process.env));
   const { accounts } = services;
   const requireArg = (value: string | undefined, what: string) => {
     if (!value) throw new UsageError(`Missing ${what}.`);

@@ -19,6 +19,7 @@ import { createServices } from '../lib/services';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 
 const root = path.resolve(__dirname, '..');
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const inMemory = process.argv.includes('--in-memory') || process.env.STORAGE_IN_MEMORY === '1';
 const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
 

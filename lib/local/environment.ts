@@ -31,5 +31,7 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     S3_PORT: String(ports.s3),
     PORT: String(ports.http),
     LAMBDA_PORT: String(ports.lambda),
+    // Node 20 is supported locally (DEVELOPERS: deploy runs nodejs22.x); the SDK's reminder is known.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
