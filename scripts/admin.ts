@@ -56,6 +56,9 @@ async function run(argv: string[]): Promise<{ human: string; json: unknown }> {
   const [noun, verb, ...rest] = positionals;
   // Without TABLE_NAME, the local stack (`npm start`) is meant: take its settings and credentials.
   if (!process.env.TABLE_NAME) Object.assign(process.env, { ...localEnvironment(localPorts()), ...process.env });
+  // The tool only touches the table; bucket names follow serverless.yml's defaults unless given.
+  process.env.FILES_BUCKET ??= `${process.env.TABLE_NAME}-files`;
+  process.env.REPLICA_BUCKET ??= `${process.env.TABLE_NAME}-replica`;
   const services = createServices(parseConfig(process.env));
   const { accounts } = services;
   const requireArg = (value: string | undefined, what: string) => {
