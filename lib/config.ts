@@ -9,7 +9,7 @@ const optionalUrl = z
   .string()
   .trim()
   .transform((value) => (value === '' ? undefined : value))
-  .pipe(z.url().optional())
+  .pipe(z.url({ protocol: /^https?$/ }).optional())
   .optional();
 
 const configSchema = z.object({

@@ -2,10 +2,11 @@ import { config, type Config } from './config';
 import { createLogger, type Logger } from './log';
 import { DynamoAccountStore, type AccountStore } from './store/account-store';
 import { DynamoBucketStore, type BucketStore } from './store/bucket-store';
-import { awsClients, type AwsClients } from './store/clients';
+import { createAwsClients, type AwsClients } from './store/clients';
 import type { Table } from './store/table';
 import { S3BlobStore } from './store/blob-store';
 import { DynamoEntryStore } from './store/entry-store';
+import { DynamoSessionStore, type SessionStore } from './store/session-store';
 import type { StorageDeps } from './domain/storage';
 
 /**
@@ -19,9 +20,11 @@ export interface Services extends StorageDeps {
   readonly table: Table;
   readonly accounts: AccountStore;
   readonly buckets: BucketStore;
+  /** Apillon upload sessions. */
+  readonly sessions: SessionStore;
 }
 
-export function createServices(cfg: Config, clients: AwsClients = awsClients(cfg)): Services {
+export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
   const table: Table = { client: clients.dynamo, name: cfg.TABLE_NAME };
   return {
     config: cfg,
@@ -31,6 +34,7 @@ export function createServices(cfg: Config, clients: AwsClients = awsClients(cfg
     accounts: new DynamoAccountStore(table),
     buckets: new DynamoBucketStore(table),
     entries: new DynamoEntryStore(table),
+    sessions: new DynamoSessionStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
     presignTtlSeconds: cfg.presignTtlSeconds,
   };

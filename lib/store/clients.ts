@@ -26,11 +26,3 @@ export function createAwsClients(cfg: Config): AwsClients {
   });
   return { dynamo, s3 };
 }
-
-let cached: AwsClients | undefined;
-
-/** Process-wide clients, created once per cold start. */
-export function awsClients(cfg: Config): AwsClients {
-  cached ??= createAwsClients(cfg);
-  return cached;
-}

@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createBucket, type NewBucket } from '../../lib/domain/buckets';
+import { AppError } from '../../lib/errors';
+import type { Services } from '../../lib/services';
+import { createTestAccount, testServices } from '../support/services';
+
+let services: Services;
+
+beforeAll(async () => {
+  services = await testServices();
+});
+
+const newBucket = (accountId: string, name: string, extra: Partial<NewBucket> = {}): NewBucket => ({
+  accountId,
+  name,
+  public: true,
+  maxSizeBytes: 1024,
+  ...extra,
+});
+
+describe('createBucket', () => {
+  it('creates a bucket that can be read back by uuid and by name', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+
+    // act
+    const bucket = await createBucket(services.buckets, newBucket(accountId, 'photos', { description: 'My photos', public: false }));
+
+    // assess
+    expect(bucket).toMatchObject({ accountId, name: 'photos', description: 'My photos', public: false, maxSizeBytes: 1024, sizeBytes: 0 });
+    expect(bucket.bucketUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await services.buckets.get(bucket.bucketUuid)).toEqual(bucket);
+    expect(await services.buckets.getByName(accountId, 'photos')).toEqual(bucket);
+  });
+
+  it('refuses a second bucket of the same name in the same account (bucketExists)', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+    const first = await createBucket(services.buckets, newBucket(accountId, 'docs'));
+
+    // act
+    const second = createBucket(services.buckets, newBucket(accountId, 'docs'));
+
+    // assess
+    await expect(second).rejects.toBeInstanceOf(AppError);
+    await expect(second).rejects.toMatchObject({ errorName: 'bucketExists' });
+    expect(await services.buckets.list(accountId)).toEqual([first]);
+  });
+
+  it('lets two accounts each have a bucket of the same name', async () => {
+    // prepare
+    const [alice, bob] = await Promise.all([createTestAccount(services), createTestAccount(services)]);
+
+    // act
+    const [ofAlice, ofBob] = await Promise.all([
+      createBucket(services.buckets, newBucket(alice.accountId, 'shared-name')),
+      createBucket(services.buckets, newBucket(bob.accountId, 'shared-name')),
+    ]);
+
+    // assess
+    expect(ofAlice.bucketUuid).not.toBe(ofBob.bucketUuid);
+    expect((await services.buckets.getByName(alice.accountId, 'shared-name'))?.bucketUuid).toBe(ofAlice.bucketUuid);
+    expect((await services.buckets.getByName(bob.accountId, 'shared-name'))?.bucketUuid).toBe(ofBob.bucketUuid);
+  });
+
+  it('lets exactly one of two concurrent creations of the same name win', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+
+    // act
+    const outcomes = await Promise.allSettled([
+      createBucket(services.buckets, newBucket(accountId, 'race')),
+      createBucket(services.buckets, newBucket(accountId, 'race')),
+    ]);
+
+    // assess
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await services.buckets.list(accountId)).toHaveLength(1);
+  });
+
+  it('treats names as case-sensitive', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+    await createBucket(services.buckets, newBucket(accountId, 'Case'));
+
+    // act
+    const lower = await createBucket(services.buckets, newBucket(accountId, 'case'));
+
+    // assess
+    expect(lower.name).toBe('case');
+    expect(await services.buckets.list(accountId)).toHaveLength(2);
+  });
+});
+
+describe('bucket lookups', () => {
+  it('answers undefined for an unknown uuid or name', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+
+    // act
+    const [byUuid, byName] = await Promise.all([
+      services.buckets.get('00000000-0000-4000-8000-000000000000'),
+      services.buckets.getByName(accountId, 'nope'),
+    ]);
+
+    // assess
+    expect(byUuid).toBeUndefined();
+    expect(byName).toBeUndefined();
+  });
+
+  it('does not find another account’s bucket by name', async () => {
+    // prepare
+    const [owner, stranger] = await Promise.all([createTestAccount(services), createTestAccount(services)]);
+    await createBucket(services.buckets, newBucket(owner.accountId, 'private'));
+
+    // act
+    const found = await services.buckets.getByName(stranger.accountId, 'private');
+
+    // assess
+    expect(found).toBeUndefined();
+  });
+
+  it('lists an account’s buckets, and only its own', async () => {
+    // prepare
+    const [owner, stranger] = await Promise.all([createTestAccount(services), createTestAccount(services)]);
+    const first = await createBucket(services.buckets, newBucket(owner.accountId, 'b-first'));
+    const second = await createBucket(services.buckets, newBucket(owner.accountId, 'a-second'));
+    await createBucket(services.buckets, newBucket(stranger.accountId, 'not-mine'));
+
+    // act
+    const [listed, empty] = await Promise.all([
+      services.buckets.list(owner.accountId),
+      services.buckets.list('00000000-0000-4000-8000-000000000000'),
+    ]);
+
+    // assess
+    expect(listed).toHaveLength(2);
+    expect(listed).toEqual(expect.arrayContaining([first, second]));
+    expect(empty).toEqual([]);
+  });
+});
