@@ -56,6 +56,14 @@ export const ERRORS = {
   invalidDownloadToken: define(400, 40006014, 'INVALID_DOWNLOAD_TOKEN', [400, 'INVALID_TOKEN']),
   tooManyFiles: define(400, 40006015, 'TOO_MANY_FILES_IN_REQUEST', [400, 'INVALID_REQUEST']),
 
+  // Multipart uploads and bucket names (the Quantum surface's form upload and bucket routes).
+  multipartRequired: define(415, 41500031, 'MULTIPART_FORM_DATA_REQUIRED', [400, 'INVALID_CONTENT_TYPE']),
+  malformedMultipart: define(400, 40000031, 'MALFORMED_MULTIPART_BODY', [400, 'INVALID_FORM_DATA']),
+  uploadTooLarge: define(413, 41300031, 'UPLOAD_TOO_LARGE', [400, 'REQUEST_TOO_LARGE']),
+  tooManyFormParts: define(400, 40006031, 'TOO_MANY_FORM_PARTS', [400, 'TOO_MANY_FILES']),
+  filesNotPresent: define(400, 40006032, 'FILES_NOT_PRESENT', [400, 'NO_FILES']),
+  invalidBucketName: define(400, 40006033, 'INVALID_BUCKET_NAME', [400, 'INVALID_BUCKET_NAME']),
+
   // Validation (the 422 of the Apillon surface).
   validationFailed: define(422, 42200000, 'DATA_VALIDATION_FAILED', [400, 'INVALID_REQUEST']),
 

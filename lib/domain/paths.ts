@@ -30,16 +30,20 @@ export function normaliseSegment(raw: string): string {
   // Compatibility forms (fullwidth dots and slashes, …) must not smuggle in `..`, `/` or `\`.
   const compatible = name.normalize('NFKC');
   if (name.trim() === '' || compatible === '.' || compatible === '..' || /[/\\]/.test(compatible)) invalid();
-  // A segment that still decodes to a traversal (double-encoded `%252e%252e`) is refused too.
-  if (name.includes('%')) {
-    let decoded: string;
+  // A segment that still decodes to a traversal, a separator or a control character (`%2e%2e`,
+  // `%252e%252e` and deeper) is refused too, however many layers of encoding it carries.
+  let decoded = name;
+  for (let layer = 0; layer < 8 && decoded.includes('%'); layer++) {
+    let next: string;
     try {
-      decoded = decodeURIComponent(name);
+      next = decodeURIComponent(decoded);
     } catch {
-      decoded = name;
+      break; // a literal `%` in a name
     }
+    if (next === decoded) break;
+    decoded = next;
     const decodedCompatible = decoded.normalize('NFKC');
-    if (decodedCompatible === '.' || decodedCompatible === '..' || /[/\\\u0000]/.test(decodedCompatible)) invalid();
+    if (decodedCompatible === '.' || decodedCompatible === '..' || /[/\\]/.test(decodedCompatible) || FORBIDDEN_CHARACTER.test(decoded)) invalid();
   }
   if (Buffer.byteLength(name, 'utf8') > MAX_SEGMENT_BYTES) invalid();
   return name;

@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { AccountRecord, AccountStore } from '../store/account-store';
 import type { BlobStore } from '../store/blob-store';
 import type { BucketRecord, BucketStore } from '../store/bucket-store';
-import type { EntryStore } from '../store/entry-store';
+import type { EntryStore, PathClaim } from '../store/entry-store';
 import { objectKey, parseObjectKey } from '../store/keys';
 import { withConflictRetry } from '../store/table';
 import { FileStatus, PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
@@ -98,9 +98,12 @@ export async function requestUpload(deps: StorageDeps, bucket: BucketRecord, inp
   if (claim && !input.overwrite) throw new AppError('fileAlreadyExists');
 
   const account = await requireAccount(deps, bucket.accountId);
-  const declared = input.declaredSize ?? 0;
-  if (account.usedBytes + declared > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
-  if (bucket.sizeBytes >= bucket.maxSizeBytes || bucket.sizeBytes + declared > bucket.maxSizeBytes) {
+  // An overwrite is charged only the difference (as the commit does), so a file can be replaced near the quota.
+  const replacedBytes = claim ? ((await deps.entries.get(claim.entryUuid))?.chargedBytes ?? 0) : 0;
+  const declared = (input.declaredSize ?? 0) - replacedBytes;
+  const grows = !claim || declared > 0;
+  if (grows && account.usedBytes + declared > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
+  if ((!claim && bucket.sizeBytes >= bucket.maxSizeBytes) || (grows && bucket.sizeBytes + declared > bucket.maxSizeBytes)) {
     throw new AppError('maxBucketSizeReached');
   }
 
@@ -167,6 +170,8 @@ export async function commitUpload(deps: StorageDeps, fileUuid: string): Promise
       deps.entries.getPathClaim(file.bucketUuid, file.path),
     ]);
     if (!account || !bucket || bucket.markedForDeletionAt) return reject(deps, file, FileStatus.ERROR_BUCKET_UNAVAILABLE);
+    // Another run (the S3 event, or the request that wrote the bytes) committed this very file meanwhile.
+    if (claim?.entryUuid === file.uuid) continue;
     if (claim && (claim.type === 'directory' || !file.overwrite)) return reject(deps, file, FileStatus.ERROR_PATH_CONFLICT);
     const replacing = claim ? await deps.entries.get(claim.entryUuid) : undefined;
     if (claim && !replacing) continue; // the claim moved under us: look again
@@ -201,7 +206,10 @@ export async function commitUpload(deps: StorageDeps, fileUuid: string): Promise
 }
 
 async function reject(deps: StorageDeps, file: FileRecord, status: FileStatus): Promise<EntryRecord | undefined> {
-  await deps.entries.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: nowIso() });
+  // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
+  if (!(await deps.entries.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: nowIso() }))) {
+    return deps.entries.get(file.uuid);
+  }
   await deps.blobs.delete(file.objectKey);
   deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
   return deps.entries.get(file.uuid);
@@ -209,16 +217,19 @@ async function reject(deps: StorageDeps, file: FileRecord, status: FileStatus): 
 
 /** Step 2→3: the CIDs of the bytes, streamed from S3. */
 async function addressFile(deps: StorageDeps, file: FileRecord): Promise<void> {
-  if (!(await deps.blobs.head(file.objectKey))) return; // replaced or purged meanwhile
-  const cids = await computeCids(await deps.blobs.read(file.objectKey));
-  await deps.entries.recordCids(file, cids, nowIso());
+  const bytes = await deps.blobs.read(file.objectKey);
+  if (!bytes) return; // replaced or purged meanwhile: nothing left to address
+  await deps.entries.recordCids(file, await computeCids(bytes), nowIso());
 }
 
 /** Step 3→4: a verified copy in the replica bucket. */
 async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<void> {
-  if (!(await deps.blobs.head(file.objectKey))) return;
-  if (!(await deps.blobs.replicate(file.objectKey))) throw new Error(`Replica of ${file.objectKey} did not verify`);
-  await deps.entries.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: nowIso() });
+  const outcome = await deps.blobs.replicate(file.objectKey);
+  if (outcome === 'gone') return;
+  if (outcome === 'mismatch') throw new Error(`Replica of ${file.objectKey} did not verify`);
+  const moved = await deps.entries.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: nowIso() });
+  // Replaced or removed while copying: its replica belongs to nobody.
+  if (!moved && !(await deps.entries.get(file.uuid))) await deps.blobs.deleteReplica(file.objectKey);
 }
 
 /**
@@ -319,7 +330,39 @@ export async function removePath(deps: StorageDeps, bucket: BucketRecord, path: 
   const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
   if (!claim) throw new AppError('fileNotFound');
   const subtree = claim.type === 'directory' ? await deps.entries.listSubtreeClaims(bucket.bucketUuid, path) : [];
-  const ordered = [...subtree.sort((a, b) => b.path.split('/').length - a.path.split('/').length), claim];
+  await removeClaimed(deps, [...subtree, claim]);
+}
+
+/**
+ * Empties a bucket (Quantum bucket removal): every file now (usage given back)
+ * and every directory; then what holds no path: upload requests still waiting
+ * for their bytes (bytes arriving later belong to nobody and are deleted) and
+ * files marked for deletion, purged now rather than after a bucket that no longer exists.
+ */
+export async function removeBucketContents(deps: StorageDeps, bucket: BucketRecord): Promise<void> {
+  await removeClaimed(deps, await deps.entries.listSubtreeClaims(bucket.bucketUuid, ''));
+  for (const recordStatus of [RecordStatus.ACTIVE, RecordStatus.MARKED_FOR_DELETION]) {
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await deps.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus, offset: 0, limit: 100 });
+      const files = page.items.filter((entry): entry is FileRecord => isFile(entry) && !seen.has(entry.uuid));
+      if (files.length === 0) break;
+      for (const file of files) {
+        seen.add(file.uuid);
+        if (recordStatus === RecordStatus.ACTIVE) {
+          await deleteFileNow(deps, file);
+        } else {
+          await deleteBytes(deps, file);
+          await withConflictRetry(() => deps.entries.purge(file));
+        }
+      }
+    }
+  }
+}
+
+/** Removes the entries holding `claims`, deepest first, so a directory is empty when it goes. */
+async function removeClaimed(deps: StorageDeps, claims: readonly PathClaim[]): Promise<void> {
+  const ordered = [...claims].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
   for (const item of ordered) {
     const entry = await deps.entries.get(item.entryUuid);
     if (!entry) continue;

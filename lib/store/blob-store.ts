@@ -21,13 +21,21 @@ export interface BlobStore {
   presignDownload(key: string, ttlSeconds: number, fileName: string, contentType: string): Promise<string>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   head(key: string): Promise<ObjectInfo | undefined>;
-  read(key: string): Promise<AsyncIterable<Uint8Array>>;
+  /** The bytes as a stream; undefined when the object does not exist (any more). */
+  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   readAll(key: string): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
   /** Copies the object to the replica bucket and verifies the copy (size and ETag). */
-  replicate(key: string): Promise<boolean>;
+  replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
   deleteReplica(key: string): Promise<void>;
   headReplica(key: string): Promise<ObjectInfo | undefined>;
+}
+
+/** True for S3's "no such object" in its several spellings (HEAD has no body, so only a 404). */
+export function isMissingObject(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return name === 'NotFound' || name === 'NoSuchKey' || status === 404;
 }
 
 /** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name. */
@@ -74,10 +82,15 @@ export class S3BlobStore implements BlobStore {
     return this.headIn(this.replicaBucket, key);
   }
 
-  async read(key: string): Promise<AsyncIterable<Uint8Array>> {
-    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    if (!Body) throw new Error(`Object ${key} has no body`);
-    return Body as AsyncIterable<Uint8Array>;
+  async read(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!Body) throw new Error(`Object ${key} has no body`);
+      return Body as AsyncIterable<Uint8Array>;
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw error;
+    }
   }
 
   async readAll(key: string): Promise<Uint8Array> {
@@ -94,14 +107,19 @@ export class S3BlobStore implements BlobStore {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.replicaBucket, Key: key }));
   }
 
-  async replicate(key: string): Promise<boolean> {
+  async replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'> {
     const source = await this.head(key);
-    if (!source) return false;
-    await this.s3.send(
-      new CopyObjectCommand({ Bucket: this.replicaBucket, Key: key, CopySource: `${this.bucket}/${key}` }),
-    );
+    if (!source) return 'gone';
+    try {
+      await this.s3.send(
+        new CopyObjectCommand({ Bucket: this.replicaBucket, Key: key, CopySource: `${this.bucket}/${key}` }),
+      );
+    } catch (error) {
+      if (isMissingObject(error)) return 'gone';
+      throw error;
+    }
     const copy = await this.headReplica(key);
-    return copy !== undefined && copy.size === source.size && copy.eTag === source.eTag;
+    return copy !== undefined && copy.size === source.size && copy.eTag === source.eTag ? 'verified' : 'mismatch';
   }
 
   private async headIn(bucket: string, key: string): Promise<ObjectInfo | undefined> {
@@ -109,10 +127,7 @@ export class S3BlobStore implements BlobStore {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return { size: head.ContentLength ?? 0, eTag: head.ETag ?? '' };
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'NotFound' || name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
-        return undefined;
-      }
+      if (isMissingObject(error)) return undefined;
       throw error;
     }
   }

@@ -1,6 +1,6 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { failedConditionIndex, queryAll, stripKeys, type Table } from './table';
+import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
 
 export interface BucketRecord {
   readonly bucketUuid: string;
@@ -25,6 +25,13 @@ export interface BucketStore {
   get(bucketUuid: string): Promise<BucketRecord | undefined>;
   getByName(accountId: string, name: string): Promise<BucketRecord | undefined>;
   list(accountId: string): Promise<BucketRecord[]>;
+  /**
+   * Marks the bucket for deletion (no upload commits into it from then on) and
+   * returns it; a bucket already marked keeps its first mark. Undefined when there is no such bucket.
+   */
+  markForDeletion(bucketUuid: string, now: string): Promise<BucketRecord | undefined>;
+  /** Deletes the bucket record, its name claim and its root listing counter; false when it was already gone. */
+  remove(bucket: BucketRecord): Promise<boolean>;
 }
 
 export class DynamoBucketStore implements BucketStore {
@@ -85,5 +92,50 @@ export class DynamoBucketStore implements BucketStore {
       ExpressionAttributeValues: { ':ref': keys.accountBucketsRef(accountId) },
     });
     return items.map((item) => stripKeys<BucketRecord>(item));
+  }
+
+  async markForDeletion(bucketUuid: string, now: string): Promise<BucketRecord | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.bucket(bucketUuid),
+          UpdateExpression: 'SET markedForDeletionAt = if_not_exists(markedForDeletionAt, :now), updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? stripKeys<BucketRecord>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async remove(bucket: BucketRecord): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.table.name, Key: keys.bucket(bucket.bucketUuid), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Delete: {
+                TableName: this.table.name,
+                Key: keys.bucketName(bucket.accountId, bucket.name),
+                // Only this bucket's claim: the name may already belong to a newer bucket.
+                ConditionExpression: 'attribute_not_exists(pk) OR bucketUuid = :uuid',
+                ExpressionAttributeValues: { ':uuid': bucket.bucketUuid },
+              },
+            },
+            { Delete: { TableName: this.table.name, Key: keys.directoryCounter(bucket.bucketUuid, null) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }

@@ -7,7 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus, type EntryRecord } from '../domain/entries';
-import { keys, LISTING_INDEX, listingKeys } from './keys';
+import { fileSetKeys, keys, LISTING_INDEX, listingKeys } from './keys';
 import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -44,6 +44,27 @@ export interface ListPage {
   readonly lastKey?: Record<string, unknown>;
 }
 
+export interface FileSetQuery {
+  readonly bucketUuid: string;
+  /** The files of this upload session only. */
+  readonly sessionUuid?: string;
+  readonly fileStatus?: number;
+  /** Active files (5) or files marked for deletion (8). */
+  readonly recordStatus: number;
+  /** Matching files to skip before the page (ignored items of earlier pages). */
+  readonly offset: number;
+  readonly limit: number;
+  /** Where the previous page stopped (its `lastKey`). */
+  readonly startKey?: Record<string, unknown>;
+}
+
+export interface FileSetPage {
+  readonly items: EntryRecord[];
+  readonly total: number;
+  /** Present when more files follow: the index position after the last item. */
+  readonly lastKey?: Record<string, string>;
+}
+
 export interface DownloadTokenRecord {
   readonly tokenHash: string;
   readonly fileUuid: string;
@@ -57,8 +78,15 @@ export interface EntryStore {
   get(uuid: string): Promise<EntryRecord | undefined>;
   getByNumber(number: number): Promise<EntryRecord | undefined>;
   findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
+  /** Every entry, in any bucket, with this CID (the public gateway's lookup). */
+  findByCidInAnyBucket(cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
+  /**
+   * One page of the files of a bucket, or of one upload session of it, oldest
+   * first (ByBucketFiles / BySessionFiles), with the number of matching files.
+   */
+  listFiles(query: FileSetQuery): Promise<FileSetPage>;
   getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined>;
-  /** Every claim strictly under `directoryPath` (its whole subtree). */
+  /** Every claim strictly under `directoryPath` (its whole subtree); `''` gives every claim of the bucket. */
   listSubtreeClaims(bucketUuid: string, directoryPath: string): Promise<PathClaim[]>;
   /** Claims the path and lists the directory; false when the path is taken. */
   createDirectory(directory: EntryRecord): Promise<boolean>;
@@ -142,22 +170,80 @@ export class DynamoEntryStore implements EntryStore {
     return uuid ? this.get(uuid) : undefined;
   }
 
-  async findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]> {
+  findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]> {
+    return this.queryCid(cid, keys.cidSortPrefix(bucketUuid));
+  }
+
+  findByCidInAnyBucket(cid: { v0?: string; v1?: string }): Promise<EntryRecord[]> {
+    return this.queryCid(cid, undefined);
+  }
+
+  private async queryCid(cid: { v0?: string; v1?: string }, sortPrefix: string | undefined): Promise<EntryRecord[]> {
     const lookups: Promise<Record<string, unknown>[]>[] = [];
-    if (cid.v1) lookups.push(this.queryIndex('ByCid', 'cidPk', keys.cid(bucketUuid, cid.v1)));
-    if (cid.v0) lookups.push(this.queryIndex('ByCidV0', 'cidV0Pk', keys.cid(bucketUuid, cid.v0)));
+    if (cid.v1) lookups.push(this.queryIndex('ByCid', 'cidPk', keys.cid(cid.v1), sortPrefix));
+    if (cid.v0) lookups.push(this.queryIndex('ByCidV0', 'cidV0Pk', keys.cid(cid.v0), sortPrefix));
     const items = (await Promise.all(lookups)).flat();
     return items.map((item) => stripKeys<EntryRecord>(item));
   }
 
-  private queryIndex(index: string, attribute: string, value: string): Promise<Record<string, unknown>[]> {
+  private queryIndex(index: string, attribute: string, value: string, sortPrefix?: string): Promise<Record<string, unknown>[]> {
     return queryAll(this.table, {
       IndexName: index,
-      KeyConditionExpression: '#key = :value',
+      KeyConditionExpression: sortPrefix === undefined ? '#key = :value' : '#key = :value AND begins_with(cidSk, :prefix)',
       ExpressionAttributeNames: { '#key': attribute },
-      ExpressionAttributeValues: { ':value': value },
+      ExpressionAttributeValues: { ':value': value, ...(sortPrefix === undefined ? {} : { ':prefix': sortPrefix }) },
       ScanIndexForward: false,
     });
+  }
+
+  async listFiles(query: FileSetQuery): Promise<FileSetPage> {
+    const [indexName, partitionAttribute, partition] = query.sessionUuid
+      ? ['BySessionFiles', 'sessionPk', keys.sessionFiles(query.bucketUuid, query.sessionUuid)]
+      : ['ByBucketFiles', 'filesPk', keys.bucketFiles(query.bucketUuid)];
+    const filters = ['recordStatus = :recordStatus', ...(query.fileStatus === undefined ? [] : ['fileStatus = :fileStatus'])];
+    const base = {
+      IndexName: indexName,
+      KeyConditionExpression: '#partition = :partition',
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: { '#partition': partitionAttribute },
+      ExpressionAttributeValues: {
+        ':partition': partition,
+        ':recordStatus': query.recordStatus,
+        ...(query.fileStatus === undefined ? {} : { ':fileStatus': query.fileStatus }),
+      },
+    };
+    // A filter applies after DynamoDB's page limit, so pages are read until this one is full.
+    const page = async () => {
+      const items: Record<string, unknown>[] = [];
+      let skip = query.offset;
+      let startKey = query.startKey;
+      do {
+        const result = await this.table.client.send(
+          new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }),
+        );
+        for (const item of result.Items ?? []) {
+          if (skip > 0) skip--;
+          else if (items.length <= query.limit) items.push(item);
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey && items.length <= query.limit);
+      const more = items.length > query.limit;
+      const last = items[query.limit - 1];
+      const lastKey = more && last ? { pk: last.pk, sk: last.sk, [partitionAttribute]: last[partitionAttribute], filesSk: last.filesSk } : undefined;
+      return { items: items.slice(0, query.limit).map((item) => stripKeys<EntryRecord>(item)), lastKey };
+    };
+    const total = async () => {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await this.table.client.send(new QueryCommand({ ...base, TableName: this.name, Select: 'COUNT', ExclusiveStartKey: startKey }));
+        count += result.Count ?? 0;
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    };
+    const [{ items, lastKey }, count] = await Promise.all([page(), total()]);
+    return { items, total: count, lastKey: lastKey as Record<string, string> | undefined };
   }
 
   async getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined> {
@@ -168,9 +254,10 @@ export class DynamoEntryStore implements EntryStore {
   }
 
   async listSubtreeClaims(bucketUuid: string, directoryPath: string): Promise<PathClaim[]> {
+    const whole = directoryPath === '';
     const items = await queryAll<Record<string, unknown>>(this.table, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.pathPartition(bucketUuid), ':prefix': `${directoryPath}/` },
+      KeyConditionExpression: whole ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.pathPartition(bucketUuid), ...(whole ? {} : { ':prefix': `${directoryPath}/` }) },
       ConsistentRead: true,
     });
     return items.map((item) => ({ path: item.sk as string, entryUuid: item.entryUuid as string, type: item.type as PathClaim['type'] }));
@@ -265,9 +352,9 @@ export class DynamoEntryStore implements EntryStore {
     return this.transition(file.uuid, 2, 3, {
       cidV0: cids.cidV0,
       cidV1: cids.cidV1,
-      cidPk: keys.cid(file.bucketUuid, cids.cidV1),
-      cidV0Pk: keys.cid(file.bucketUuid, cids.cidV0),
-      cidSk: `${file.createdAt}#${file.uuid}`,
+      cidPk: keys.cid(cids.cidV1),
+      cidV0Pk: keys.cid(cids.cidV0),
+      cidSk: keys.cidSort(file.bucketUuid, file.createdAt, file.uuid),
       updatedAt: now,
     });
   }
@@ -429,6 +516,7 @@ export class DynamoEntryStore implements EntryStore {
       refPk: keys.fileNumberRef(entry.number),
       refSk: entry.uuid,
       ...(listed ? listingKeys(entry) : {}),
+      ...(entry.type === 'file' ? fileSetKeys(entry) : {}),
       ...entry,
     };
   }

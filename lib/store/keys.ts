@@ -9,6 +9,7 @@
  * | bucket               | BUCKET#<bucketUuid>       | BUCKET              | refPk ACCOUNT#<id>#BUCKETS (sk = name)          |
  * | bucket name claim    | ACCOUNT#<accountId>       | BUCKETNAME#<name>   |                                                 |
  * | entry (file or dir)  | ENTRY#<uuid>              | ENTRY               | listPk, refPk FILENUM#<n>, cidPk, duePk         |
+ * |   (files also)       |                           |                     | filesPk FILES#<bucket>, sessionPk (uploads)     |
  * | path claim           | PATH#<bucketUuid>         | <path>              |                                                 |
  * | directory counter    | COUNT#<bucketUuid>        | <dirUuid or ROOT>   |                                                 |
  * | upload session       | SESSION#<sessionUuid>     | SESSION             |                                                 |
@@ -35,7 +36,17 @@ export const keys = {
   /** Partition of the listing indexes: the children of one directory. */
   listing: (bucketUuid: string, directoryUuid: string | null) => `${bucketUuid}#${directoryUuid ?? ROOT_DIRECTORY}`,
   fileNumberRef: (fileNumber: number) => `FILENUM#${fileNumber}`,
-  cid: (bucketUuid: string, cidV1: string) => `${bucketUuid}#${cidV1}`,
+  /**
+   * ByCid / ByCidV0 partition: the bare CID, so one query finds a CID in every
+   * bucket (the public gateway) and a `cidSk` prefix narrows it to one bucket.
+   */
+  cid: (cid: string) => `CID#${cid}`,
+  cidSort: (bucketUuid: string, createdAt: string, uuid: string) => `${bucketUuid}#${createdAt}#${uuid}`,
+  cidSortPrefix: (bucketUuid: string) => `${bucketUuid}#`,
+  /** Partition of the ByBucketFiles index: every file of a bucket, any status. */
+  bucketFiles: (bucketUuid: string) => `FILES#${bucketUuid}`,
+  /** Partition of the BySessionFiles index: the files of one upload session. */
+  sessionFiles: (bucketUuid: string, sessionUuid: string) => `SESSION#${bucketUuid}#${sessionUuid}`,
   session: (sessionUuid: string) => ({ pk: `SESSION#${sessionUuid}`, sk: 'SESSION' }),
   downloadToken: (tokenId: string) => ({ pk: `DLTOKEN#${tokenId}`, sk: 'DLTOKEN' }),
   sequence: (name: string) => ({ pk: 'SEQUENCE', sk: name }),
@@ -87,3 +98,20 @@ export const LISTING_INDEX: Record<'name' | 'createTime' | 'updateTime' | 'size'
   updateTime: 'ListByUpdateTime',
   size: 'ListBySize',
 };
+
+/**
+ * The attributes that put a file into its bucket's file index (and its upload
+ * session's, when it has one), oldest first; set once, when the upload is requested.
+ */
+export function fileSetKeys(file: {
+  bucketUuid: string;
+  uuid: string;
+  createdAt: string;
+  sessionUuid?: string;
+}): Record<'filesPk' | 'filesSk', string> & { sessionPk?: string } {
+  return {
+    filesPk: keys.bucketFiles(file.bucketUuid),
+    filesSk: `${file.createdAt}#${file.uuid}`,
+    ...(file.sessionUuid ? { sessionPk: keys.sessionFiles(file.bucketUuid, file.sessionUuid) } : {}),
+  };
+}

@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   type CreateTableCommandInput,
@@ -19,7 +20,8 @@ export async function provisionTable(dynamo: DynamoDBClient, tableName: string):
   const { TimeToLiveSpecification, ...createProperties } = tableDefinition;
   const input = { ...createProperties, TableName: tableName } as CreateTableCommandInput;
   try {
-    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    await addMissingIndexes(dynamo, tableName, new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName)));
     return;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -33,6 +35,28 @@ export async function provisionTable(dynamo: DynamoDBClient, tableName: string):
   await dynamo.send(
     new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: TimeToLiveSpecification }),
   );
+}
+
+/**
+ * A table made by an older version (a developer's `.data/`) gets the indexes
+ * added since, one at a time as DynamoDB requires, so `npm start` keeps its data.
+ */
+async function addMissingIndexes(dynamo: DynamoDBClient, tableName: string, existing: ReadonlySet<string | undefined>): Promise<void> {
+  for (const index of tableDefinition.GlobalSecondaryIndexes.filter((candidate) => !existing.has(candidate.IndexName))) {
+    const used = new Set(index.KeySchema.map((key) => key.AttributeName));
+    await dynamo.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: tableDefinition.AttributeDefinitions.filter((attribute) => used.has(attribute.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      } as ConstructorParameters<typeof UpdateTableCommand>[0]),
+    );
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === index.IndexName)?.IndexStatus === 'ACTIVE') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 export async function provisionBuckets(s3: S3Client, bucketNames: readonly string[]): Promise<void> {
