@@ -1,0 +1,24 @@
+import { Permission, requirePermission } from '../../../lib/domain/principal';
+import { addFiles } from '../../../lib/domain/quantum-files';
+import { resolveBucket } from '../../../lib/domain/quantum-buckets';
+import { parseMultipart } from '../../../lib/http/multipart';
+import { route } from '../../../lib/http/route';
+import { locationPath } from '../../../lib/quantum/schemas';
+
+/**
+ * POST /file/add/<bucket>/<location>: multipart form, field `files` (one or
+ * more), `force=true` to overwrite. The bytes come through API Gateway (10 MB
+ * per request at most); large files belong on the presigned Apillon upload route.
+ */
+export const handler = route(
+  { surface: 'quantum', bodyFormat: 'raw', schemas: { path: locationPath } },
+  async ({ path, principal, services, event }) => {
+    requirePermission(principal, Permission.EXECUTE);
+    const bucket = await resolveBucket(services, principal, path.bucket);
+    const form = await parseMultipart(event);
+    const files = form.files.filter((file) => file.field === 'files');
+    const force = form.fields.get('force')?.trim().toLowerCase() === 'true';
+    const stored = await addFiles(services, bucket, path.location, files, force);
+    return { message: `File add successful (${stored.length} file${stored.length === 1 ? '' : 's'})` };
+  },
+);

@@ -1,0 +1,12 @@
+import { Permission, requirePermission } from '../../../lib/domain/principal';
+import { resolveBucket } from '../../../lib/domain/quantum-buckets';
+import { issueFileToken } from '../../../lib/domain/quantum-files';
+import { route } from '../../../lib/http/route';
+import { locationPath } from '../../../lib/quantum/schemas';
+
+/** GET /file/get/<bucket>/<location>: a one-time download token (404 FILE_DNE, 404 NOT_A_FILE for a folder). */
+export const handler = route({ surface: 'quantum', schemas: { path: locationPath } }, async ({ path, principal, services }) => {
+  requirePermission(principal, Permission.READ);
+  const bucket = await resolveBucket(services, principal, path.bucket);
+  return { message: 'File token generated', data: { file_token: await issueFileToken(services, bucket, path.location) } };
+});

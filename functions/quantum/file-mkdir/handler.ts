@@ -1,0 +1,13 @@
+import { Permission, requirePermission } from '../../../lib/domain/principal';
+import { resolveBucket } from '../../../lib/domain/quantum-buckets';
+import { makeDirectory } from '../../../lib/domain/quantum-files';
+import { route } from '../../../lib/http/route';
+import { locationPath } from '../../../lib/quantum/schemas';
+
+/** POST /file/mkdir/<bucket>/<location>: a folder and its missing parents (400 INVALID_DIR where a file has a name). */
+export const handler = route({ surface: 'quantum', schemas: { path: locationPath } }, async ({ path, principal, services }) => {
+  requirePermission(principal, Permission.WRITE);
+  const bucket = await resolveBucket(services, principal, path.bucket);
+  await makeDirectory(services, bucket, path.location);
+  return { message: 'mkdir successful' };
+});

@@ -1,0 +1,9 @@
+import { Permission, requirePermission } from '../../../lib/domain/principal';
+import { spaceLeft } from '../../../lib/domain/quantum-files';
+import { route } from '../../../lib/http/route';
+
+/** GET /file/quota: the bytes the account may still store. */
+export const handler = route({ surface: 'quantum' }, async ({ principal, services }) => {
+  requirePermission(principal, Permission.READ);
+  return { message: 'File quota retrieved successfully', data: { space_left: await spaceLeft(services, principal) } };
+});

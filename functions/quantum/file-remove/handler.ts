@@ -1,0 +1,13 @@
+import { Permission, requirePermission } from '../../../lib/domain/principal';
+import { resolveBucket } from '../../../lib/domain/quantum-buckets';
+import { removeLocation } from '../../../lib/domain/quantum-files';
+import { route } from '../../../lib/http/route';
+import { locationPath } from '../../../lib/quantum/schemas';
+
+/** POST /file/remove/<bucket>/<location>: a file, or a folder with everything in it (404 FILE_DNE). */
+export const handler = route({ surface: 'quantum', schemas: { path: locationPath } }, async ({ path, principal, services }) => {
+  requirePermission(principal, Permission.WRITE);
+  const bucket = await resolveBucket(services, principal, path.bucket);
+  await removeLocation(services, bucket, path.location);
+  return { message: 'File delete completed' };
+});

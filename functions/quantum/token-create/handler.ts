@@ -1,0 +1,9 @@
+import { createBucketToken } from '../../../lib/domain/quantum-buckets';
+import { route } from '../../../lib/http/route';
+import { bucketPath } from '../../../lib/quantum/schemas';
+
+/** POST /token/create/<bucket>: an application token for one bucket, shown once (master key only). */
+export const handler = route({ surface: 'quantum', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
+  message: 'Token created',
+  data: { token: await createBucketToken(services, principal, path.bucket) },
+}));

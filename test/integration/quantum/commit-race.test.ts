@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isFile } from '../../../lib/domain/entries';
+import { commitUpload, processObjectCreated, requestUpload } from '../../../lib/domain/storage';
+import type { Services } from '../../../lib/services';
+import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+
+let services: Services;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  services = await testServices();
+  tenant = await createTestTenant(services);
+});
+
+describe('a Quantum upload racing with its own S3 event', () => {
+  it('keeps the bytes whichever of the two commits first (20 rounds)', async () => {
+    // prepare
+    const rounds = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const file = await requestUpload(services, tenant.bucket, {
+          fileName: `raced-${i}.txt`,
+          directory: ['race'],
+          contentType: 'text/plain',
+          declaredSize: 5,
+          overwrite: false,
+        });
+        await services.blobs.put(file.objectKey, new TextEncoder().encode('bytes'), 'text/plain');
+        return file;
+      }),
+    );
+
+    // act: the request commits synchronously while the event function runs for the same object
+    const results = await Promise.all(
+      rounds.map((file) => Promise.all([commitUpload(services, file.uuid), processObjectCreated(services, file.objectKey)])),
+    );
+
+    // assess
+    for (const [index, [committed]] of results.entries()) {
+      expect(committed && isFile(committed) ? committed.fileStatus : undefined).toBeGreaterThanOrEqual(2);
+      expect(committed!.fileStatus).toBeLessThan(100);
+      expect(await services.blobs.head(rounds[index]!.objectKey)).toMatchObject({ size: 5 });
+    }
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * Helpers for the Quantum integration tests: route events as API Gateway (HTTP
+ * API, payload v2) delivers them, multipart bodies built by the platform's own
+ * FormData, and a snapshot of what a bucket holds, for "nothing changed" checks.
+ */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { handler as bucketCreate } from '../../../functions/quantum/bucket-create/handler';
+import { handler as bucketList } from '../../../functions/quantum/bucket-list/handler';
+import { handler as bucketRemove } from '../../../functions/quantum/bucket-remove/handler';
+import { handler as fileAdd } from '../../../functions/quantum/file-add/handler';
+import { handler as fileDownload } from '../../../functions/quantum/file-download/handler';
+import { handler as fileGet } from '../../../functions/quantum/file-get/handler';
+import { handler as fileMkdir } from '../../../functions/quantum/file-mkdir/handler';
+import { handler as fileQuota } from '../../../functions/quantum/file-quota/handler';
+import { handler as fileRemove } from '../../../functions/quantum/file-remove/handler';
+import { handler as methodNotAllowed } from '../../../functions/quantum/method-not-allowed/handler';
+import { handler as tokenCreate } from '../../../functions/quantum/token-create/handler';
+import { handler as tokenRemove } from '../../../functions/quantum/token-remove/handler';
+import { handler as tokenRemoveBucket } from '../../../functions/quantum/token-remove-bucket/handler';
+import type { Services } from '../../../lib/services';
+import type { BucketRecord } from '../../../lib/store/bucket-store';
+import { httpEvent, invoke, lambdaContext, type InvokeResult } from '../../support/events';
+
+export const quantum = {
+  bucketList,
+  bucketCreate,
+  bucketRemove,
+  tokenCreate,
+  tokenRemove,
+  tokenRemoveBucket,
+  fileAdd,
+  fileMkdir,
+  fileRemove,
+  fileGet,
+  fileDownload,
+  fileQuota,
+  methodNotAllowed,
+};
+
+/** One file part of a form. */
+export interface FormFile {
+  readonly name: string;
+  readonly content: string | Uint8Array;
+  readonly type?: string;
+}
+
+/** A multipart/form-data body exactly as fetch would send it. */
+export async function formBody(
+  files: readonly FormFile[],
+  fields: Record<string, string> = {},
+  fileField = 'files',
+): Promise<{ body: Buffer; contentType: string }> {
+  const form = new FormData();
+  for (const file of files) {
+    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
+    form.append(fileField, new Blob([bytes], { type: file.type ?? '' }), file.name);
+  }
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  const request = new Request('http://form.local/', { method: 'POST', body: form });
+  return { body: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+}
+
+/**
+ * A Quantum route event: `/API` + the route's path with its parameters filled
+ * in, and `pathParameters` decoded, as API Gateway HTTP APIs hand them over.
+ */
+export function routeEvent(init: {
+  method: string;
+  route: string;
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}): APIGatewayProxyEventV2 {
+  const params = init.params ?? {};
+  const rawPath = `/API${init.route.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodePath(params[name] ?? ''))}`;
+  return httpEvent({
+    method: init.method,
+    path: `/API${init.route}`,
+    rawPath,
+    headers: init.headers,
+    body: init.body,
+    pathParameters: Object.keys(params).length > 0 ? params : undefined,
+  });
+}
+
+/** The path as a client would send it; a value no URL can carry (a lone surrogate) is left as it is. */
+function encodePath(value: string): string {
+  try {
+    return value.split('/').map(encodeURIComponent).join('/');
+  } catch {
+    return value;
+  }
+}
+
+/** `POST /file/add/<bucket>/<location>` with a form of `files`. */
+export async function addFiles(
+  headers: Record<string, string>,
+  bucket: string,
+  location: string | undefined,
+  files: readonly FormFile[],
+  fields: Record<string, string> = {},
+): Promise<InvokeResult> {
+  const { body, contentType } = await formBody(files, fields);
+  const params: Record<string, string> = location === undefined ? { bucket } : { bucket, location };
+  return invoke(
+    quantum.fileAdd,
+    routeEvent({
+      method: 'POST',
+      route: location === undefined ? '/file/add/{bucket}' : '/file/add/{bucket}/{location+}',
+      params,
+      headers: { ...headers, 'content-type': contentType },
+      body,
+    }),
+  );
+}
+
+/** `GET /file/get/...` then the token out of its answer. */
+export async function fileToken(headers: Record<string, string>, bucket: string, location: string): Promise<string> {
+  const response = await invoke(quantum.fileGet, routeEvent({ method: 'GET', route: '/file/get/{bucket}/{location+}', params: { bucket, location }, headers }));
+  if (response.statusCode !== 200) throw new Error(`file/get ${location}: ${response.statusCode} ${response.rawBody}`);
+  return response.body.data.file_token as string;
+}
+
+/** `GET /file/download/<token>`: the raw Lambda result (binary bodies stay base64). */
+export function download(token: string) {
+  return quantum.fileDownload(routeEvent({ method: 'GET', route: '/file/download/{token}', params: { token } }), lambdaContext());
+}
+
+/** What a bucket holds: its paths, its objects in S3, and the usage figures. */
+export interface BucketSnapshot {
+  readonly paths: string[];
+  readonly objects: string[];
+  readonly accountUsedBytes: number;
+  readonly bucketSizeBytes: number | undefined;
+}
+
+export async function snapshot(services: Services, bucket: BucketRecord): Promise<BucketSnapshot> {
+  const [claims, objects, account, current] = await Promise.all([
+    services.entries.listSubtreeClaims(bucket.bucketUuid, ''),
+    listObjects(services, `files/${bucket.bucketUuid}/`),
+    services.accounts.getAccount(bucket.accountId),
+    services.buckets.get(bucket.bucketUuid),
+  ]);
+  return {
+    paths: claims.map((claim) => claim.path).sort(),
+    objects: objects.sort(),
+    accountUsedBytes: account?.usedBytes ?? 0,
+    bucketSizeBytes: current?.sizeBytes,
+  };
+}
+
+export async function listObjects(services: Services, prefix: string, bucketName = services.config.FILES_BUCKET): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await services.clients.s3.send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
