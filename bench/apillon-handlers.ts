@@ -1,0 +1,19 @@
+/** The Apillon surface's handlers, for the benchmarks. */
+export { handler as bucketsList } from '../functions/apillon/buckets-list/handler';
+export { handler as bucketCreate } from '../functions/apillon/bucket-create/handler';
+export { handler as bucketGet } from '../functions/apillon/bucket-get/handler';
+export { handler as uploadRequest } from '../functions/apillon/upload-request/handler';
+export { handler as sessionUpload } from '../functions/apillon/session-upload/handler';
+export { handler as sessionEnd } from '../functions/apillon/session-end/handler';
+export { handler as content } from '../functions/apillon/content/handler';
+export { handler as bucketContent } from '../functions/apillon/bucket-content/handler';
+export { handler as bucketFiles } from '../functions/apillon/bucket-files/handler';
+export { handler as fileDetail } from '../functions/apillon/file-detail/handler';
+export { handler as fileDelete } from '../functions/apillon/file-delete/handler';
+export { handler as bucketFileGet } from '../functions/apillon/bucket-file-get/handler';
+export { handler as bucketFileDelete } from '../functions/apillon/bucket-file-delete/handler';
+export { handler as directoryDelete } from '../functions/apillon/directory-delete/handler';
+export { handler as info } from '../functions/apillon/info/handler';
+export { handler as linkOnIpfs } from '../functions/apillon/link-on-ipfs/handler';
+export { handler as linksOnIpfs } from '../functions/apillon/link-on-ipfs-multiple/handler';
+export { handler as ipfsGateway } from '../functions/apillon/ipfs-gateway/handler';

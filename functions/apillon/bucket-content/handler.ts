@@ -1,0 +1,15 @@
+import { bucketContentQuery, bucketPath } from '../../../lib/apillon/schemas';
+import { listView, sdkContentItemView } from '../../../lib/apillon/views';
+import { listContent } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid/content?directoryUuid&... (READ): the listing as the SDK's listObjects reads it. */
+export const handler = route(
+  { surface: 'apillon', model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: bucketContentQuery } },
+  async ({ path, query, principal, services, event }) => {
+    const page = await listContent(services, principal, path.bucketUuid, { ...query, directory: query.directoryUuid });
+    const baseUrl = publicBaseUrl(services.config, event);
+    return { data: listView(page, (entry) => sdkContentItemView(entry, baseUrl)) };
+  },
+);

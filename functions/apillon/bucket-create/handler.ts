@@ -1,0 +1,13 @@
+import { createBucketBody } from '../../../lib/apillon/schemas';
+import { bucketView } from '../../../lib/apillon/views';
+import { createApillonBucket } from '../../../lib/domain/apillon-buckets';
+import { route } from '../../../lib/http/route';
+
+/** POST /storage/buckets {name, description} (WRITE): a new bucket, public by default. */
+export const handler = route(
+  { surface: 'apillon', model: 'CreateBucketDto', schemas: { body: createBucketBody } },
+  async ({ body, principal, services }) => {
+    const bucket = await createApillonBucket(services, principal, body, services.config.DEFAULT_BUCKET_MAX_BYTES);
+    return { status: 201, data: bucketView(bucket) };
+  },
+);

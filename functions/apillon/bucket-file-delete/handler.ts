@@ -1,0 +1,14 @@
+import { fileInBucketPath } from '../../../lib/apillon/schemas';
+import { sdkFileView } from '../../../lib/apillon/views';
+import { deleteFile } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** DELETE /storage/buckets/:bucketUuid/files/:id (WRITE): marks the file for deletion (the SDK's File.delete). */
+export const handler = route(
+  { surface: 'apillon', schemas: { path: fileInBucketPath } },
+  async ({ path, principal, services, event }) => {
+    const file = await deleteFile(services, principal, path.bucketUuid, path.id);
+    return { data: sdkFileView(file, publicBaseUrl(services.config, event)) };
+  },
+);

@@ -1,0 +1,14 @@
+import { fileInBucketPath } from '../../../lib/apillon/schemas';
+import { sdkFileView } from '../../../lib/apillon/views';
+import { getFile } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid/files/:id (READ): one file as the SDK's File.get reads it. */
+export const handler = route(
+  { surface: 'apillon', schemas: { path: fileInBucketPath } },
+  async ({ path, principal, services, event }) => {
+    const file = await getFile(services, principal, path.bucketUuid, path.id);
+    return { data: sdkFileView(file, publicBaseUrl(services.config, event)) };
+  },
+);

@@ -1,0 +1,15 @@
+import { bucketFilesQuery, bucketPath } from '../../../lib/apillon/schemas';
+import { listView, sdkFileView } from '../../../lib/apillon/views';
+import { listFiles } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid/files?fileStatus&sessionUuid&page&limit (READ): the SDK's listFiles. */
+export const handler = route(
+  { surface: 'apillon', model: 'FilesQueryFilter', schemas: { path: bucketPath, query: bucketFilesQuery } },
+  async ({ path, query, principal, services, event }) => {
+    const page = await listFiles(services, principal, path.bucketUuid, query);
+    const baseUrl = publicBaseUrl(services.config, event);
+    return { data: listView(page, (entry) => sdkFileView(entry, baseUrl)) };
+  },
+);

@@ -1,0 +1,14 @@
+import { bucketPath } from '../../../lib/apillon/schemas';
+import { bucketView } from '../../../lib/apillon/views';
+import { openBucket } from '../../../lib/domain/apillon-buckets';
+import { Permission } from '../../../lib/domain/principal';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid (READ). */
+export const handler = route(
+  { surface: 'apillon', schemas: { path: bucketPath } },
+  async ({ path, principal, services }) => {
+    const bucket = await openBucket(services, principal, path.bucketUuid, Permission.READ);
+    return { data: bucketView(bucket) };
+  },
+);

@@ -1,0 +1,13 @@
+import { bucketListQuery } from '../../../lib/apillon/schemas';
+import { bucketView, listView } from '../../../lib/apillon/views';
+import { listBuckets } from '../../../lib/domain/apillon-buckets';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets (READ): the account's buckets, paged (the SDK's listBuckets). */
+export const handler = route(
+  { surface: 'apillon', model: 'BucketQueryFilter', schemas: { query: bucketListQuery } },
+  async ({ query, principal, services }) => {
+    const page = await listBuckets(services, principal, query);
+    return { data: listView(page, bucketView) };
+  },
+);

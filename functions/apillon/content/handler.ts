@@ -1,0 +1,15 @@
+import { bucketPath, contentQuery } from '../../../lib/apillon/schemas';
+import { contentItemView, listView } from '../../../lib/apillon/views';
+import { listContent } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/:bucketUuid/content?search&directoryId&page&limit&orderBy&desc (READ): the seed's listing. */
+export const handler = route(
+  { surface: 'apillon', model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: contentQuery } },
+  async ({ path, query, principal, services, event }) => {
+    const page = await listContent(services, principal, path.bucketUuid, { ...query, directory: query.directoryId });
+    const baseUrl = publicBaseUrl(services.config, event);
+    return { data: listView(page, (entry) => contentItemView(entry, page.directory?.number ?? null, baseUrl)) };
+  },
+);

@@ -1,0 +1,14 @@
+import { directoryInBucketPath } from '../../../lib/apillon/schemas';
+import { sdkDirectoryView } from '../../../lib/apillon/views';
+import { deleteDirectory } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** DELETE /storage/buckets/:bucketUuid/directories/:directoryUuid (WRITE): its files are marked for deletion. */
+export const handler = route(
+  { surface: 'apillon', schemas: { path: directoryInBucketPath } },
+  async ({ path, principal, services, event }) => {
+    const directory = await deleteDirectory(services, principal, path.bucketUuid, path.directoryUuid);
+    return { data: sdkDirectoryView(directory, publicBaseUrl(services.config, event)) };
+  },
+);

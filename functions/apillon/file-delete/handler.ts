@@ -1,0 +1,14 @@
+import { fileInBucketPath } from '../../../lib/apillon/schemas';
+import { fileDetailView } from '../../../lib/apillon/views';
+import { deleteFile } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** DELETE /storage/:bucketUuid/file/:id (WRITE): the record, marked for deletion (status 8). */
+export const handler = route(
+  { surface: 'apillon', schemas: { path: fileInBucketPath } },
+  async ({ path, principal, services, event }) => {
+    const file = await deleteFile(services, principal, path.bucketUuid, path.id);
+    return { data: fileDetailView(file, publicBaseUrl(services.config, event)) };
+  },
+);

@@ -1,0 +1,14 @@
+import { fileInBucketPath } from '../../../lib/apillon/schemas';
+import { fileDetailResponse } from '../../../lib/apillon/views';
+import { getFile } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/:bucketUuid/file/:id/detail (READ), `id` = internal id, fileUuid or CID. */
+export const handler = route(
+  { surface: 'apillon', schemas: { path: fileInBucketPath } },
+  async ({ path, principal, services, event }) => {
+    const file = await getFile(services, principal, path.bucketUuid, path.id);
+    return { data: fileDetailResponse(file, publicBaseUrl(services.config, event)) };
+  },
+);

@@ -1,0 +1,8 @@
+import { storageInfoView } from '../../../lib/apillon/views';
+import { storageInfo } from '../../../lib/domain/apillon-files';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/info (READ): the account's available and used bytes (the SDK's getInfo). */
+export const handler = route({ surface: 'apillon' }, async ({ principal, services }) => {
+  return { data: storageInfoView(await storageInfo(services, principal)) };
+});

@@ -1,0 +1,13 @@
+import { endSessionBody, sessionInBucketPath } from '../../../lib/apillon/schemas';
+import { sessionView } from '../../../lib/apillon/views';
+import { endSession } from '../../../lib/domain/apillon-uploads';
+import { route } from '../../../lib/http/route';
+
+/** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end {wrapWithDirectory?, directoryPath?} (EXECUTE). */
+export const handler = route(
+  { surface: 'apillon', model: 'EndFileUploadSessionDto', schemas: { path: sessionInBucketPath, body: endSessionBody } },
+  async ({ path, body, principal, services }) => {
+    const session = await endSession(services, principal, path.bucketUuid, path.sessionUuid, body);
+    return { data: sessionView(session) };
+  },
+);

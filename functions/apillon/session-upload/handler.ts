@@ -1,0 +1,16 @@
+import { bucketPath, sessionUploadBody } from '../../../lib/apillon/schemas';
+import { sessionUploadView } from '../../../lib/apillon/views';
+import { requestSessionUpload } from '../../../lib/domain/apillon-uploads';
+import { route } from '../../../lib/http/route';
+
+/**
+ * POST /storage/buckets/:bucketUuid/upload {files: [...], sessionUuid?} (EXECUTE):
+ * up to 200 upload requests in an upload session, answered in request order.
+ */
+export const handler = route(
+  { surface: 'apillon', model: 'FileUploadsRequestDto', schemas: { path: bucketPath, body: sessionUploadBody } },
+  async ({ path, body, principal, services }) => {
+    const { sessionUuid, uploads } = await requestSessionUpload(services, principal, path.bucketUuid, body);
+    return { status: 201, data: sessionUploadView(sessionUuid, uploads) };
+  },
+);

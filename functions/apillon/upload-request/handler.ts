@@ -1,0 +1,16 @@
+import { bucketPath, singleUploadBody } from '../../../lib/apillon/schemas';
+import { singleUploadView } from '../../../lib/apillon/views';
+import { requestFileUpload } from '../../../lib/domain/apillon-uploads';
+import { route } from '../../../lib/http/route';
+
+/**
+ * POST /storage/:bucketUuid/upload {fileName, contentType, path?, fileSize?} (EXECUTE):
+ * an upload request (status 1) and its presigned PUT URL, valid 60 s.
+ */
+export const handler = route(
+  { surface: 'apillon', model: 'FileUploadRequestDto', schemas: { path: bucketPath, body: singleUploadBody } },
+  async ({ path, body, principal, services }) => {
+    const upload = await requestFileUpload(services, principal, path.bucketUuid, body);
+    return { status: 201, data: singleUploadView(upload) };
+  },
+);

@@ -1,0 +1,225 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { IssuedUpload } from '../domain/apillon-uploads';
+import type { PublicContent, StorageInfo } from '../domain/apillon-files';
+import { isFile, type EntryRecord } from '../domain/entries';
+import { ipfsLink } from '../http/public-url';
+import { attachmentDisposition } from '../store/blob-store';
+import type { BucketRecord } from '../store/bucket-store';
+import type { UploadSessionRecord } from '../store/session-store';
+
+/**
+ * Every response body of the Apillon surface, in one place. Two families of
+ * routes read the same records differently: the seed's v1 routes
+ * (`/storage/:bucketUuid/...`: `id`, `type: "file"|"directory"`, `fileUuid`) and
+ * the SDK's routes (`/storage/buckets/:bucketUuid/...`: `uuid`, `type` 1|2,
+ * `directoryUuid`, and `fileUuid` in file lists), as docs/apillon-sdk-contract.md
+ * lists them. `CID` is the CIDv1; `CIDv0` is added for `ipfs add` users.
+ */
+
+/** Apillon's numbers for content types and bucket types. */
+const CONTENT_TYPE = { directory: 1, file: 2 } as const;
+const BUCKET_TYPE_STORAGE = 1;
+
+/** `a/b/name` → `a/b/` (the Apillon `path` of a file: its directory, as the SDK sends it); `''` at the root. */
+function directoryPathOf(entry: EntryRecord): string {
+  const slash = entry.path.lastIndexOf('/');
+  return slash < 0 ? '' : `${entry.path.slice(0, slash)}/`;
+}
+
+function cidFields(entry: EntryRecord, baseUrl: string) {
+  return {
+    CID: entry.cidV1 ?? null,
+    CIDv0: entry.cidV0 ?? null,
+    link: entry.cidV1 ? ipfsLink(baseUrl, entry.cidV1) : null,
+  };
+}
+
+/** File facts every file view shares. */
+function fileFacts(entry: EntryRecord) {
+  return {
+    contentType: entry.contentType ?? null,
+    size: entry.size ?? null,
+    fileStatus: entry.fileStatus ?? null,
+  };
+}
+
+const times = (entry: EntryRecord) => ({ createTime: entry.createdAt, updateTime: entry.updatedAt });
+
+// ---- buckets ----------------------------------------------------------------
+
+export function bucketView(bucket: BucketRecord) {
+  return {
+    bucketUuid: bucket.bucketUuid,
+    name: bucket.name,
+    description: bucket.description,
+    bucketType: BUCKET_TYPE_STORAGE,
+    size: bucket.sizeBytes,
+    maxSize: bucket.maxSizeBytes,
+    public: bucket.public,
+    markedForDeletion: bucket.markedForDeletionAt !== undefined,
+    createTime: bucket.createdAt,
+    updateTime: bucket.updatedAt,
+  };
+}
+
+// ---- uploads ----------------------------------------------------------------
+
+/** The seed's `POST /storage/:bucketUuid/upload` answer (`url` is the same URL: the real service names it so). */
+export function singleUploadView(upload: IssuedUpload) {
+  return {
+    signedUrlForUpload: upload.url,
+    url: upload.url,
+    fileUuid: upload.file.uuid,
+    fileUploadRequestId: upload.file.number,
+  };
+}
+
+/** The SDK's batch answer: request order, `fileName` and `path` exactly as sent (the SDK matches on them). */
+export function sessionUploadView(sessionUuid: string, uploads: readonly IssuedUpload[]) {
+  return {
+    sessionUuid,
+    files: uploads.map(({ request, file, url }) => ({
+      fileName: request.fileName,
+      path: request.path ?? null,
+      contentType: file.contentType,
+      url,
+      fileUuid: file.uuid,
+      fileUploadRequestId: file.number,
+    })),
+  };
+}
+
+export function sessionView(session: UploadSessionRecord) {
+  return {
+    sessionUuid: session.sessionUuid,
+    sessionStatus: session.status === 'ended' ? 2 : 1,
+    ended: session.status === 'ended',
+    fileCount: session.fileCount,
+    createTime: session.createdAt,
+    updateTime: session.updatedAt,
+  };
+}
+
+// ---- v1 (seed) routes -------------------------------------------------------
+
+/** An item of `GET /storage/:bucketUuid/content`; `parentDirectoryId` is the listed directory's id (null at the root). */
+export function contentItemView(entry: EntryRecord, parentDirectoryId: number | null, baseUrl: string) {
+  const file = isFile(entry);
+  return {
+    id: entry.number,
+    type: entry.type,
+    uuid: entry.uuid,
+    name: entry.name,
+    ...times(entry),
+    contentType: file ? entry.contentType : null,
+    size: file ? (entry.size ?? null) : null,
+    parentDirectoryId,
+    fileUuid: file ? entry.uuid : null,
+    ...cidFields(entry, baseUrl),
+    status: entry.recordStatus,
+    fileStatus: file ? entry.fileStatus : null,
+  };
+}
+
+/** The file of `GET /storage/:bucketUuid/file/:id/detail` and of the seed's DELETE answer. */
+export function fileDetailView(entry: EntryRecord, baseUrl: string) {
+  const { CID, CIDv0, link } = cidFields(entry, baseUrl);
+  return {
+    id: entry.number,
+    status: entry.recordStatus,
+    fileUuid: entry.uuid,
+    name: entry.name,
+    ...fileFacts(entry),
+    CID,
+    CIDv0,
+    downloadLink: link,
+    path: directoryPathOf(entry),
+    ...times(entry),
+  };
+}
+
+export function fileDetailResponse(entry: EntryRecord, baseUrl: string) {
+  return { fileStatus: entry.fileStatus ?? null, file: fileDetailView(entry, baseUrl) };
+}
+
+// ---- SDK routes -------------------------------------------------------------
+
+/** An item of `GET /storage/buckets/:bucketUuid/content`: `uuid` and `type` 1|2, as the SDK's listObjects reads it. */
+export function sdkContentItemView(entry: EntryRecord, baseUrl: string) {
+  const common = { id: entry.number, uuid: entry.uuid, name: entry.name, ...cidFields(entry, baseUrl), status: entry.recordStatus, ...times(entry) };
+  if (!isFile(entry)) return { type: CONTENT_TYPE.directory, ...common, parentDirectoryUuid: entry.parentUuid };
+  return { type: CONTENT_TYPE.file, ...common, directoryUuid: entry.parentUuid, path: directoryPathOf(entry), ...fileFacts(entry) };
+}
+
+/** A file as `GET /storage/buckets/:bucketUuid/files[/:id]` answer it: `fileUuid`, `fileStatus`, `directoryUuid`. */
+export function sdkFileView(entry: EntryRecord, baseUrl: string) {
+  return {
+    id: entry.number,
+    fileUuid: entry.uuid,
+    name: entry.name,
+    ...fileFacts(entry),
+    ...cidFields(entry, baseUrl),
+    status: entry.recordStatus,
+    directoryUuid: entry.parentUuid,
+    path: directoryPathOf(entry),
+    sessionUuid: entry.sessionUuid ?? null,
+    ...times(entry),
+  };
+}
+
+/** A directory as the SDK's delete answer carries it. */
+export function sdkDirectoryView(entry: EntryRecord, baseUrl: string) {
+  return { ...sdkContentItemView(entry, baseUrl), status: 8 };
+}
+
+// ---- lists and account ------------------------------------------------------
+
+export function listView<T, R>(page: { items: readonly T[]; total: number; nextToken?: string }, view: (item: T) => R) {
+  return { items: page.items.map(view), total: page.total, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}
+
+/** `GET /storage/info` as the SDK's getInfo returns it. Bandwidth is not metered by this service. */
+export function storageInfoView(info: StorageInfo) {
+  return {
+    availableStorage: Math.max(0, info.quotaBytes - info.usedBytes),
+    usedStorage: info.usedBytes,
+    totalStorage: info.quotaBytes,
+    availableBandwidth: null,
+    usedBandwidth: null,
+  };
+}
+
+export function linkView(baseUrl: string, cid: string) {
+  return { link: ipfsLink(baseUrl, cid) };
+}
+
+export function linksView(baseUrl: string, cids: readonly string[]) {
+  return { links: cids.map((cid) => ipfsLink(baseUrl, cid)) };
+}
+
+// ---- the public gateway -----------------------------------------------------
+
+const SAFE_CONTENT_TYPE = /^[\x21-\x7e]+\/[\x21-\x7e]+(?: *;[\x20-\x7e]*)?$/;
+
+/**
+ * `GET /ipfs/:cid`: the bytes (base64, as Lambda returns binary) or a 302 to a
+ * presigned GET. Content under a CID never changes, so it may be cached for good.
+ */
+export function gatewayResponse(content: PublicContent, cid: string): APIGatewayProxyStructuredResultV2 {
+  if ('redirectUrl' in content) {
+    return { statusCode: 302, headers: { location: content.redirectUrl, 'cache-control': 'no-store' }, body: '' };
+  }
+  const { file, bytes } = content;
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': SAFE_CONTENT_TYPE.test(file.contentType) ? file.contentType : 'application/octet-stream',
+      'content-disposition': attachmentDisposition(file.name).replace(/^attachment/, 'inline'),
+      'cache-control': 'public, max-age=31536000, immutable',
+      etag: `"${cid}"`,
+      'x-content-type-options': 'nosniff',
+    },
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
+  };
+}

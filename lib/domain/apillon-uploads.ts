@@ -1,0 +1,180 @@
+import { contentTypeFor } from '../apillon/content-type';
+import { AppError } from '../errors';
+import type { BucketRecord } from '../store/bucket-store';
+import type { UploadSessionRecord } from '../store/session-store';
+import { openBucket, type ApillonDeps } from './apillon-buckets';
+import type { FileRecord } from './entries';
+import { joinPath, normaliseSegment, parsePath } from './paths';
+import { Permission, type Principal } from './principal';
+import { newUuid } from './secrets';
+import { ensureDirectory, requestUpload, uploadUrl, type StorageDeps } from './storage';
+
+/**
+ * Apillon upload requests (SPEC §3, §5 status 1): the seed's single-file route
+ * and the SDK's session batches. Every file gets a presigned PUT URL (60 s, no
+ * Content-Type needed, declared size signed); a second upload to a path
+ * replaces the file there when its bytes arrive.
+ */
+
+export interface FileToUpload {
+  readonly fileName: string;
+  readonly contentType?: string | null;
+  /** The directory (Apillon `path`), `''`/absent for the root; echoed back verbatim. */
+  readonly path?: string | null;
+  readonly fileSize?: number | null;
+  readonly size?: number | null;
+}
+
+export interface IssuedUpload {
+  /** The request as the client sent it (the SDK matches responses on `fileName` + `path`). */
+  readonly request: FileToUpload;
+  readonly file: FileRecord;
+  readonly url: string;
+}
+
+/** How many upload requests of one batch are recorded at once. */
+const BATCH_CONCURRENCY = 16;
+
+/** `POST /storage/:bucketUuid/upload`: one upload request (EXECUTE). */
+export async function requestFileUpload(deps: StorageDeps, principal: Principal, bucketUuid: string, request: FileToUpload): Promise<IssuedUpload> {
+  const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
+  const [planned] = plan([request]);
+  const file = await requestUpload(deps, bucket, { ...planned!, overwrite: true });
+  return { request, file, url: await uploadUrl(deps, file) };
+}
+
+export interface SessionUpload {
+  readonly sessionUuid: string;
+  readonly uploads: IssuedUpload[];
+}
+
+/**
+ * `POST /storage/buckets/:bucketUuid/upload`: a batch of upload requests in an
+ * upload session (EXECUTE). The session may be new (client-chosen or generated
+ * uuid) or one still open in this bucket; an ended one refuses more files
+ * (40006001). Names, paths and space are checked for the whole batch before
+ * anything is recorded, so a refused batch leaves nothing behind.
+ */
+export async function requestSessionUpload(
+  deps: ApillonDeps,
+  principal: Principal,
+  bucketUuid: string,
+  input: { sessionUuid?: string | null; files: readonly FileToUpload[] },
+): Promise<SessionUpload> {
+  const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
+  const planned = plan(input.files);
+  await checkSpace(deps, bucket, planned);
+
+  const sessionUuid = input.sessionUuid ?? newUuid();
+  await joinSession(deps, bucket, sessionUuid, planned.length);
+
+  const directories = new Map(planned.map((file) => [joinPath(file.directory), file.directory]));
+  for (const directory of directories.values()) await ensureDirectory(deps, bucket, directory);
+
+  const uploads = await mapConcurrently(planned, BATCH_CONCURRENCY, async (file, index) => {
+    const record = await requestUpload(deps, bucket, { ...file, overwrite: true, sessionUuid });
+    return { request: input.files[index]!, file: record, url: await uploadUrl(deps, record) };
+  });
+  return { sessionUuid, uploads };
+}
+
+/**
+ * `POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end` (EXECUTE). The SDK
+ * ends every upload, also one that sent no file (everything ignored), so a
+ * session this service has never seen is recorded as ended (nothing can be added
+ * to it afterwards) instead of refused. Ending it twice: 40006001.
+ * `wrapWithDirectory`/`directoryPath` are recorded; files stay where their
+ * upload requests put them (each file has its own CIDs; no wrapping directory CID).
+ */
+export async function endSession(
+  deps: ApillonDeps,
+  principal: Principal,
+  bucketUuid: string,
+  sessionUuid: string,
+  options: { wrapWithDirectory?: boolean | null; directoryPath?: string | null },
+): Promise<UploadSessionRecord> {
+  const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionUuid)) throw new AppError('uploadSessionNotFound');
+  const uuid = sessionUuid.toLowerCase();
+  const now = new Date().toISOString();
+  const ending = { now, wrapWithDirectory: options.wrapWithDirectory ?? false, directoryPath: options.directoryPath ?? undefined };
+
+  const existing = await deps.sessions.get(uuid);
+  if (!existing) {
+    const ended: UploadSessionRecord = {
+      ...newSession(bucket, uuid, now),
+      status: 'ended',
+      endedAt: now,
+      wrapWithDirectory: ending.wrapWithDirectory,
+      ...(ending.directoryPath === undefined ? {} : { directoryPath: ending.directoryPath }),
+    };
+    if (await deps.sessions.create(ended)) return ended;
+  }
+  const session = requireSessionOf(bucket, existing ?? (await deps.sessions.get(uuid)));
+  if (session.status === 'ended' || !(await deps.sessions.end(uuid, ending))) throw new AppError('uploadSessionEnded');
+  return { ...session, status: 'ended', endedAt: now, updatedAt: now, wrapWithDirectory: ending.wrapWithDirectory, directoryPath: ending.directoryPath };
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+interface PlannedFile {
+  readonly fileName: string;
+  readonly directory: string[];
+  readonly contentType: string;
+  readonly declaredSize?: number;
+}
+
+/** Validates every name and path of a batch (INVALID_PATH otherwise) before anything is stored. */
+function plan(files: readonly FileToUpload[]): PlannedFile[] {
+  return files.map((file) => {
+    normaliseSegment(file.fileName);
+    const declared = file.fileSize ?? file.size ?? undefined;
+    return {
+      fileName: file.fileName,
+      directory: parsePath(file.path ?? '', { lenientSlashes: true }),
+      contentType: file.contentType || contentTypeFor(file.fileName),
+      ...(declared === undefined ? {} : { declaredSize: declared }),
+    };
+  });
+}
+
+/** The declared sizes of a whole batch must fit the account's quota and the bucket's limit. */
+async function checkSpace(deps: StorageDeps, bucket: BucketRecord, files: readonly PlannedFile[]): Promise<void> {
+  if (bucket.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');
+  const declared = files.reduce((sum, file) => sum + (file.declaredSize ?? 0), 0);
+  const account = await deps.accounts.getAccount(bucket.accountId);
+  if (account && account.usedBytes + declared > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
+  if (bucket.sizeBytes >= bucket.maxSizeBytes || bucket.sizeBytes + declared > bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
+}
+
+function newSession(bucket: BucketRecord, sessionUuid: string, now: string): UploadSessionRecord {
+  return { sessionUuid, bucketUuid: bucket.bucketUuid, accountId: bucket.accountId, status: 'open', fileCount: 0, createdAt: now, updatedAt: now };
+}
+
+/** A session is only ever seen from its own bucket: elsewhere it does not exist. */
+function requireSessionOf(bucket: BucketRecord, session: UploadSessionRecord | undefined): UploadSessionRecord {
+  if (!session || session.bucketUuid !== bucket.bucketUuid) throw new AppError('uploadSessionNotFound');
+  return session;
+}
+
+/** Opens the session (creating it when new) and counts the batch into it; 40006001 once it has ended. */
+async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number): Promise<void> {
+  const now = new Date().toISOString();
+  const existing = await deps.sessions.get(sessionUuid);
+  if (!existing) await deps.sessions.create(newSession(bucket, sessionUuid, now));
+  const session = requireSessionOf(bucket, existing ?? (await deps.sessions.get(sessionUuid)));
+  if (session.status === 'ended' || !(await deps.sessions.addFiles(sessionUuid, count, now))) throw new AppError('uploadSessionEnded');
+}
+
+async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

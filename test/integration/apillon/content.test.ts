@@ -1,0 +1,196 @@
+/** Directory listings: the seed's `GET /storage/:bucketUuid/content` and the SDK's `GET /storage/buckets/:bucketUuid/content`. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Permission } from '../../../lib/domain/principal';
+import { setServicesForTests, type Services } from '../../../lib/services';
+import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
+import { createTestApiKey, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { call, uploadFile } from './helpers';
+
+let services: Services;
+let tenant: TestTenant;
+let docs: { id: number; uuid: string };
+
+beforeAll(async () => {
+  services = await testServices();
+  setServicesForTests(services);
+  tenant = await createTestTenant(services);
+  const put = (fileName: string, bytes: string, path?: string) =>
+    uploadFile(services, tenant.bucket.bucketUuid, tenant.headers.basic, { fileName, bytes, path });
+  await put('Banana.txt', 'bb');
+  await put('apple.txt', 'aaaa');
+  await put('cherry.md', 'c', undefined);
+  await put('inner.txt', 'inside', 'docs');
+  const root = await list({});
+  docs = root.body.data.items.find((item: { name: string }) => item.name === 'docs');
+});
+
+function list(query: Record<string, string>, headers = tenant.headers.basic) {
+  return call('content', { params: { bucketUuid: tenant.bucket.bucketUuid }, query, headers });
+}
+
+const names = (response: { body: { data: { items: { name: string }[] } } }) => response.body.data.items.map((item) => item.name);
+
+describe('GET /storage/:bucketUuid/content', () => {
+  it('lists the root by name with the seed’s item fields and the total', async () => {
+    // act
+    const response = await list({});
+
+    // assess
+    expectApillonSuccess(response);
+    expect(names(response)).toEqual(['apple.txt', 'Banana.txt', 'cherry.md', 'docs']);
+    expect(response.body.data.total).toBe(4);
+    const apple = response.body.data.items[0];
+    expect(apple).toMatchObject({
+      type: 'file',
+      name: 'apple.txt',
+      contentType: 'text/plain',
+      size: 4,
+      parentDirectoryId: null,
+      status: 5,
+      fileStatus: 4,
+      link: `http://api.test.local/ipfs/${apple.CID}`,
+    });
+    expect(apple.CID).toMatch(/^bafybei/);
+    expect(apple.CIDv0).toMatch(/^Qm/);
+    expect(Number.isInteger(apple.id)).toBe(true);
+    expect(apple.fileUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Date(apple.createTime).toISOString()).toBe(apple.createTime);
+    expect(response.body.data.items[3]).toMatchObject({ type: 'directory', name: 'docs', fileUuid: null, CID: null, size: null });
+  });
+
+  it.each([
+    ['numeric id', () => String(docs.id)],
+    ['uuid', () => docs.uuid],
+  ])('lists a directory by its %s, with parentDirectoryId', async (_, directoryId) => {
+    // act
+    const response = await list({ directoryId: directoryId() });
+
+    // assess
+    expect(names(response)).toEqual(['inner.txt']);
+    expect(response.body.data.items[0].parentDirectoryId).toBe(docs.id);
+  });
+
+  it('searches names, case-insensitively, within the directory', async () => {
+    // act
+    const response = await list({ search: 'AN' });
+
+    // assess
+    expect(names(response)).toEqual(['Banana.txt']);
+    expect(response.body.data.total).toBe(1);
+  });
+
+  it('orders by several fields with desc by index, and pages', async () => {
+    // act
+    const bySize = await list({ orderBy: 'size,name', desc: 'true,false' });
+    const page2 = await list({ limit: '2', page: '2' });
+
+    // assess
+    expect(names(bySize)).toEqual(['apple.txt', 'Banana.txt', 'cherry.md', 'docs']);
+    expect(names(page2)).toEqual(['cherry.md', 'docs']);
+    expect(page2.body.data.total).toBe(4);
+  });
+
+  it('offers nextToken and continues from it', async () => {
+    // act
+    const first = await list({ limit: '3' });
+    const next = await list({ limit: '3', nextToken: first.body.data.nextToken });
+
+    // assess
+    expect(names(first)).toEqual(['apple.txt', 'Banana.txt', 'cherry.md']);
+    expect(names(next)).toEqual(['docs']);
+    expect(next.body.data.nextToken).toBeUndefined();
+  });
+
+  it.each([
+    [{ limit: '0' }, 42200022],
+    [{ limit: '1001' }, 42200022],
+    [{ limit: 'ten' }, 42200022],
+    [{ page: '0' }, 42200021],
+    [{ page: '-1' }, 42200021],
+    [{ orderBy: 'name,owner' }, 42200023],
+    [{ desc: 'yes' }, 42200024],
+    [{ directoryId: 'abc' }, 42200026],
+    [{ nextToken: 'garbage' }, 42200020],
+    [{ search: 'x'.repeat(300) }, 42200025],
+  ])('answers 422 for %j', async (query, code) => {
+    // act
+    const response = await list(query);
+
+    // assess
+    expect(response.statusCode).toBe(422);
+    expect(response.body.errors.map((error: { code: number }) => error.code)).toContain(code);
+  });
+
+  it('answers 404 DIRECTORY_NOT_FOUND for a file id or an unknown directory', async () => {
+    // prepare
+    const root = await list({});
+
+    // act
+    const responses = await Promise.all([
+      list({ directoryId: String(root.body.data.items[0].id) }),
+      list({ directoryId: '999999999' }),
+      list({ directoryId: '3f1d2c4b-0000-4000-8000-000000000000' }),
+    ]);
+
+    // assess
+    for (const response of responses) expectApillonError(response, { status: 404, code: 40406003, message: 'DIRECTORY_NOT_FOUND' });
+  });
+
+  it('needs KEY_READ', async () => {
+    // prepare
+    const key = await createTestApiKey(services, tenant.accountId, [Permission.WRITE, Permission.EXECUTE]);
+
+    // act
+    const response = await list({}, { authorization: key.authorization });
+
+    // assess
+    expectApillonError(response, { status: 403, code: 40300000, message: 'Insufficient permissions - missing KEY_READ permission' });
+  });
+});
+
+describe('GET /storage/buckets/:bucketUuid/content (SDK)', () => {
+  it('answers items with uuid and type 1|2, files with directoryUuid, fileStatus and path', async () => {
+    // act
+    const root = await call('bucketContent', { params: { bucketUuid: tenant.bucket.bucketUuid }, headers: tenant.headers.basic });
+    const inDocs = await call('bucketContent', { params: { bucketUuid: tenant.bucket.bucketUuid }, query: { directoryUuid: docs.uuid }, headers: tenant.headers.basic });
+
+    // assess
+    expectApillonSuccess(root);
+    expect(root.body.data.items.map((item: { type: number; name: string }) => [item.type, item.name])).toEqual([
+      [2, 'apple.txt'], [2, 'Banana.txt'], [2, 'cherry.md'], [1, 'docs'],
+    ]);
+    expect(root.body.data.items[3]).toMatchObject({ uuid: docs.uuid, parentDirectoryUuid: null, CID: null });
+    expect(inDocs.body.data.items).toEqual([
+      expect.objectContaining({ type: 2, name: 'inner.txt', directoryUuid: docs.uuid, path: 'docs/', fileStatus: 4, uuid: expect.any(String) }),
+    ]);
+  });
+
+  it('lists the bucket’s files marked for deletion with markedForDeletion=true', async () => {
+    // prepare
+    const other = await createTestTenant(services);
+    const kept = await uploadFile(services, other.bucket.bucketUuid, other.headers.basic, { fileName: 'kept.txt', bytes: 'k' });
+    const gone = await uploadFile(services, other.bucket.bucketUuid, other.headers.basic, { fileName: 'gone.txt', bytes: 'g', path: 'd' });
+    await call('bucketFileDelete', { params: { bucketUuid: other.bucket.bucketUuid, id: gone.fileUuid }, headers: other.headers.basic });
+
+    // act
+    const response = await call('bucketContent', { params: { bucketUuid: other.bucket.bucketUuid }, query: { markedForDeletion: 'true' }, headers: other.headers.basic });
+
+    // assess
+    expect(response.body.data.items).toEqual([expect.objectContaining({ uuid: gone.fileUuid, status: 8, type: 2 })]);
+    expect(response.body.data.items.map((item: { uuid: string }) => item.uuid)).not.toContain(kept.fileUuid);
+  });
+
+  it('answers 422 for a malformed directoryUuid and 404 for an unknown one', async () => {
+    // act
+    const bad = await call('bucketContent', { params: { bucketUuid: tenant.bucket.bucketUuid }, query: { directoryUuid: '42' }, headers: tenant.headers.basic });
+    const unknown = await call('bucketContent', {
+      params: { bucketUuid: tenant.bucket.bucketUuid },
+      query: { directoryUuid: '3f1d2c4b-0000-4000-8000-000000000000' },
+      headers: tenant.headers.basic,
+    });
+
+    // assess
+    expect(bad.statusCode).toBe(422);
+    expectApillonError(unknown, { status: 404, code: 40406003, message: 'DIRECTORY_NOT_FOUND' });
+  });
+});
