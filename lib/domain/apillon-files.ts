@@ -3,8 +3,8 @@ import { AppError, validationError } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
 import { keys } from '../store/keys';
 import { openBucket, isUuid } from './apillon-buckets';
-import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord, type SortField } from './entries';
-import { listDirectory, type ListResult } from './listing';
+import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
+import { listDirectory, type ListQuery, type ListResult } from './listing';
 import { Permission, requirePermission, type Principal } from './principal';
 import { findFile, markDirectoryForDeletion, markFileForDeletion, type StorageDeps } from './storage';
 
@@ -14,15 +14,9 @@ import { findFile, markDirectoryForDeletion, markFileForDeletion, type StorageDe
  * account's storage figures and the public gateway's lookup by CID.
  */
 
-export interface ContentQuery {
+export interface ContentQuery extends Pick<ListQuery, 'search' | 'orderBy' | 'desc' | 'page' | 'limit' | 'nextToken'> {
   /** A directory's internal id or uuid; the root when absent. */
   readonly directory?: string;
-  readonly search?: string;
-  readonly orderBy: readonly SortField[];
-  readonly desc: readonly boolean[];
-  readonly page: number;
-  readonly limit: number;
-  readonly nextToken?: string;
   /** The bucket's files marked for deletion (any directory) instead of the directory's content. */
   readonly markedForDeletion?: boolean;
 }

@@ -31,6 +31,25 @@ const nowIso = () => new Date().toISOString();
 
 // ---- directories ----------------------------------------------------------
 
+/** The fields every new file or directory starts with: fresh ids, now, active. */
+async function newEntry(
+  deps: StorageDeps,
+  bucket: BucketRecord,
+  where: Pick<EntryRecord, 'type' | 'name' | 'path' | 'parentUuid'>,
+): Promise<EntryRecord> {
+  const now = nowIso();
+  return {
+    ...where,
+    uuid: newUuid(),
+    bucketUuid: bucket.bucketUuid,
+    accountId: bucket.accountId,
+    number: await deps.entries.nextNumber(),
+    createdAt: now,
+    updatedAt: now,
+    recordStatus: RecordStatus.ACTIVE,
+  };
+}
+
 /**
  * Returns the uuid of the directory at `segments` (null for the root), creating
  * every missing directory on the way. 400 INVALID_DIR where a file holds a name.
@@ -49,20 +68,7 @@ async function directoryAt(deps: StorageDeps, bucket: BucketRecord, path: string
     const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
     if (claim?.type === 'file') throw new AppError('invalidDirectory');
     if (claim) return claim.entryUuid;
-    const now = nowIso();
-    const directory: EntryRecord = {
-      uuid: newUuid(),
-      type: 'directory',
-      bucketUuid: bucket.bucketUuid,
-      accountId: bucket.accountId,
-      number: await deps.entries.nextNumber(),
-      name,
-      path,
-      parentUuid,
-      createdAt: now,
-      updatedAt: now,
-      recordStatus: RecordStatus.ACTIVE,
-    };
+    const directory = await newEntry(deps, bucket, { type: 'directory', name, path, parentUuid });
     if (await withConflictRetry(() => deps.entries.createDirectory(directory))) return directory.uuid;
     // Someone created it first: read their claim.
   }
@@ -108,26 +114,16 @@ export async function requestUpload(deps: StorageDeps, bucket: BucketRecord, inp
   }
 
   const parentUuid = await ensureDirectory(deps, bucket, input.directory);
-  const uuid = newUuid();
-  const now = nowIso();
+  const entry = await newEntry(deps, bucket, { type: 'file', name, path, parentUuid });
   const file: FileRecord = {
-    uuid,
+    ...entry,
     type: 'file',
-    bucketUuid: bucket.bucketUuid,
-    accountId: bucket.accountId,
-    number: await deps.entries.nextNumber(),
-    name,
-    path,
-    parentUuid,
-    createdAt: now,
-    updatedAt: now,
-    recordStatus: RecordStatus.ACTIVE,
     fileStatus: FileStatus.REQUESTED,
     contentType: input.contentType,
     size: input.declaredSize,
     declaredSize: input.declaredSize,
     chargedBytes: 0,
-    objectKey: objectKey(bucket.bucketUuid, uuid),
+    objectKey: objectKey(bucket.bucketUuid, entry.uuid),
     sessionUuid: input.sessionUuid,
     overwrite: input.overwrite,
   };
