@@ -218,6 +218,8 @@ export function gatewayResponse(content: PublicContent, cid: string): APIGateway
       'cache-control': 'public, max-age=31536000, immutable',
       etag: `"${cid}"`,
       'x-content-type-options': 'nosniff',
+      // Uploaded HTML is served from the API's own origin: no scripts, no same-origin powers.
+      'content-security-policy': "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'",
     },
     body: Buffer.from(bytes).toString('base64'),
     isBase64Encoded: true,

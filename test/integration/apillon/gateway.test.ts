@@ -38,6 +38,27 @@ describe('GET /ipfs/:cid', () => {
     }
   });
 
+  it('serves uploaded HTML sandboxed, so it cannot script the API origin', async () => {
+    // prepare
+    const owner = await createTestTenant(services);
+    const page = await uploadFile(services, owner.bucket.bucketUuid, owner.headers.basic, {
+      fileName: 'page.html',
+      bytes: '<script>fetch("/storage/buckets")</script>',
+      contentType: 'text/html',
+    });
+
+    const { cidV1 } = (await services.entries.get(page.fileUuid))!;
+
+    // act
+    const response = await gateway(cidV1!);
+
+    // assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toMatch(/^sandbox;/);
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
   it('does not serve a file of a private bucket, nor one marked for deletion', async () => {
     // prepare
     const owner = await createTestTenant(services);
