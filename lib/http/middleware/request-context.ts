@@ -28,8 +28,8 @@ export function requestContext(getServices: () => Services): MiddlewareObj<APIGa
     if (!request.response || !state) return;
     request.response.headers = { ...request.response.headers, 'x-request-id': state.requestId };
     state.log.info('request finished', {
-      method: request.event.requestContext?.http?.method,
-      path: request.event.rawPath,
+      // The route template, never the raw path: paths carry download and application tokens.
+      route: request.event.routeKey,
       status: request.response.statusCode,
       durationMs: Date.now() - state.startedAt,
     });

@@ -1,0 +1,30 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { route } from '../../lib/http/route';
+import { createLogger } from '../../lib/log';
+import type { Services } from '../../lib/services';
+import { httpEvent, invoke } from '../support/events';
+import { testServices } from '../support/services';
+
+let services: Services;
+
+beforeAll(async () => {
+  services = await testServices();
+});
+
+describe('the request log', () => {
+  it('names the route template, never a raw path that carries a token', async () => {
+    // prepare
+    const lines: string[] = [];
+    const logged: Services = { ...services, logger: createLogger('info', {}, (line) => lines.push(line)) };
+    const handler = route({ surface: 'quantum', auth: false, services: () => logged }, async () => ({ message: 'ok' }));
+    const token = 'dl-token-that-must-not-be-logged-0123456789';
+
+    // act
+    await invoke(handler, httpEvent({ method: 'GET', path: '/API/file/download/{token}', rawPath: `/API/file/download/${token}` }));
+
+    // assess
+    const finished = lines.map((line) => JSON.parse(line)).find((entry) => entry.message === 'request finished');
+    expect(finished).toMatchObject({ route: 'GET /API/file/download/{token}', status: 200 });
+    expect(lines.join('\n')).not.toContain(token);
+  });
+});
