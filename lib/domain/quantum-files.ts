@@ -11,6 +11,7 @@ import {
   redeemDownloadToken,
   removePath,
   requestUpload,
+  uploadKeyOf,
   type StorageDeps,
 } from './storage';
 
@@ -128,7 +129,7 @@ async function storeFile(
     declaredSize: file.bytes.length,
     overwrite: force,
   });
-  await deps.blobs.put(request.objectKey, file.bytes, request.contentType);
+  await deps.blobs.put(uploadKeyOf(request), file.bytes, request.contentType);
   const committed = await commitUpload(deps, request.uuid);
   const status = committed && isFile(committed) ? committed.fileStatus : undefined;
   if (status === undefined || status === FileStatus.REQUESTED) throw new Error(`Upload ${request.uuid} did not commit`);
@@ -168,7 +169,8 @@ export async function removeLocation(deps: StorageDeps, bucket: BucketRecord, lo
 /** `GET /file/get/<bucket>/<location>`: a one-time download token for the file (404 FILE_DNE / NOT_A_FILE). */
 export async function issueFileToken(deps: StorageDeps, bucket: BucketRecord, location: string | undefined): Promise<string> {
   const segments = parseUrlPath(location);
-  if (segments.length === 0) throw new AppError('notAFile');
+  // No location names no file (the same INVALID_PATH as API Gateway's route for `/file/get/<bucket>`).
+  if (segments.length === 0) throw new AppError('invalidPath');
   const claim = await deps.entries.getPathClaim(bucket.bucketUuid, joinPath(segments));
   if (!claim) throw new AppError('fileNotFound');
   if (claim.type === 'directory') throw new AppError('notAFile');

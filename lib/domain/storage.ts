@@ -5,7 +5,7 @@ import type { AccountRecord, AccountStore } from '../store/account-store';
 import type { BlobStore } from '../store/blob-store';
 import type { BucketRecord, BucketStore } from '../store/bucket-store';
 import type { EntryStore, PathClaim } from '../store/entry-store';
-import { objectKey, parseObjectKey } from '../store/keys';
+import { objectKey, parseUploadKey, uploadKey } from '../store/keys';
 import { withConflictRetry } from '../store/table';
 import { FileStatus, PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import { joinPath, MAX_PATH_BYTES, normaliseSegment } from './paths';
@@ -131,10 +131,15 @@ export async function requestUpload(deps: StorageDeps, bucket: BucketRecord, inp
   return file;
 }
 
+/** Where the bytes of an upload request are to be put (the presigned URL's object, a Quantum upload). */
+export function uploadKeyOf(file: FileRecord): string {
+  return uploadKey(file.bucketUuid, file.uuid);
+}
+
 /** The presigned PUT URL of an upload request (60 s, no checksum, no Content-Type required). */
 export async function uploadUrl(deps: StorageDeps, file: FileRecord): Promise<string> {
   try {
-    return await deps.blobs.presignUpload(file.objectKey, deps.presignTtlSeconds, file.declaredSize);
+    return await deps.blobs.presignUpload(uploadKeyOf(file), deps.presignTtlSeconds, file.declaredSize);
   } catch (error) {
     throw new AppError('signedUrlFailed', { cause: error });
   }
@@ -143,43 +148,63 @@ export async function uploadUrl(deps: StorageDeps, file: FileRecord): Promise<st
 // ---- the lifecycle: 1 → 2 → 3 → 4 -----------------------------------------
 
 /**
- * Step 1→2: the bytes are in S3. Checks the real object (declared size, quota,
- * bucket limit, path conflicts) and, in one transaction, charges the usage,
- * claims the path (replacing the file there) and lists the file. Idempotent: a
- * file past status 1 is returned as it is. Rejected uploads get an error
- * status and their bytes are deleted; nothing is charged.
+ * Step 1→2: the bytes are in S3. Checks the uploaded object (declared size,
+ * quota, bucket limit, path conflicts), copies it to the file's own key (the
+ * presigned URL stays usable until it expires; what was checked is what is
+ * kept) and, in one transaction, charges the usage, claims the path (replacing
+ * the file there) and lists the file. Idempotent: a file past status 1 is
+ * returned as it is, and a later PUT to its URL is thrown away. Rejected
+ * uploads get an error status and their bytes are deleted; nothing is charged.
  */
 export async function commitUpload(deps: StorageDeps, fileUuid: string): Promise<EntryRecord | undefined> {
   for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-    const file = await deps.entries.get(fileUuid);
-    if (!file || !isFile(file) || file.fileStatus !== FileStatus.REQUESTED) return file;
-    if (file.recordStatus !== RecordStatus.ACTIVE) return reject(deps, file, FileStatus.ERROR_UPLOAD_CANCELLED);
+    const found = await deps.entries.get(fileUuid);
+    if (!found || !isFile(found)) return found;
+    if (found.fileStatus !== FileStatus.REQUESTED) {
+      // Committed or rejected already: whatever sits at the upload key now is a replay or a re-PUT.
+      await deps.blobs.delete(uploadKeyOf(found));
+      return found;
+    }
+    if (found.recordStatus !== RecordStatus.ACTIVE) return reject(deps, found, FileStatus.ERROR_UPLOAD_CANCELLED);
 
-    const object = await deps.blobs.head(file.objectKey);
-    if (!object) return file; // the bytes are not (or no longer) there; a later event will come
-    if (file.declaredSize !== undefined && object.size !== file.declaredSize) {
-      return reject(deps, file, FileStatus.ERROR_SIZE_MISMATCH);
+    const uploaded = await deps.blobs.head(uploadKeyOf(found));
+    if (!uploaded) return found; // the bytes are not (or no longer) there; a later event will come
+    if (found.declaredSize !== undefined && uploaded.size !== found.declaredSize) {
+      return reject(deps, found, FileStatus.ERROR_SIZE_MISMATCH);
     }
     const [account, bucket, claim] = await Promise.all([
-      deps.accounts.getAccount(file.accountId),
-      deps.buckets.get(file.bucketUuid),
-      deps.entries.getPathClaim(file.bucketUuid, file.path),
+      deps.accounts.getAccount(found.accountId),
+      deps.buckets.get(found.bucketUuid),
+      deps.entries.getPathClaim(found.bucketUuid, found.path),
     ]);
-    if (!account || !bucket || bucket.markedForDeletionAt) return reject(deps, file, FileStatus.ERROR_BUCKET_UNAVAILABLE);
+    if (!account || !bucket || bucket.markedForDeletionAt) return reject(deps, found, FileStatus.ERROR_BUCKET_UNAVAILABLE);
     // Another run (the S3 event, or the request that wrote the bytes) committed this very file meanwhile.
-    if (claim?.entryUuid === file.uuid) continue;
-    if (claim && (claim.type === 'directory' || !file.overwrite)) return reject(deps, file, FileStatus.ERROR_PATH_CONFLICT);
+    if (claim?.entryUuid === found.uuid) continue;
+    if (claim && (claim.type === 'directory' || !found.overwrite)) return reject(deps, found, FileStatus.ERROR_PATH_CONFLICT);
     const replacing = claim ? await deps.entries.get(claim.entryUuid) : undefined;
     if (claim && !replacing) continue; // the claim moved under us: look again
 
-    const delta = object.size - (replacing?.chargedBytes ?? 0);
-    if (delta > 0 && account.usedBytes + delta > account.quotaBytes) return reject(deps, file, FileStatus.ERROR_NOT_ENOUGH_STORAGE);
-    if (delta > 0 && bucket.sizeBytes + delta > bucket.maxSizeBytes) return reject(deps, file, FileStatus.ERROR_BUCKET_FULL);
+    const delta = uploaded.size - (replacing?.chargedBytes ?? 0);
+    if (delta > 0 && account.usedBytes + delta > account.quotaBytes) return reject(deps, found, FileStatus.ERROR_NOT_ENOUGH_STORAGE);
+    if (delta > 0 && bucket.sizeBytes + delta > bucket.maxSizeBytes) return reject(deps, found, FileStatus.ERROR_BUCKET_FULL);
+
+    // The folder may have been removed since the upload was requested: it comes back.
+    let file: FileRecord = found;
+    try {
+      file = { ...found, parentUuid: await ensureDirectory(deps, bucket, found.path.split('/').slice(0, -1)) };
+    } catch (error) {
+      if (error instanceof AppError && error.errorName === 'invalidDirectory') return reject(deps, found, FileStatus.ERROR_PATH_CONFLICT);
+      throw error;
+    }
+
+    const kept = await deps.blobs.copy(uploadKeyOf(file), file.objectKey);
+    // Gone, or put again between the check and the copy: look again at what is there now.
+    if (!kept || kept.size !== uploaded.size || kept.eTag !== uploaded.eTag) continue;
 
     const failure = await withConflictRetry(() =>
       deps.entries.commitUpload({
         file,
-        size: object.size,
+        size: kept.size,
         replacing,
         now: nowIso(),
         limits: {
@@ -191,11 +216,12 @@ export async function commitUpload(deps: StorageDeps, fileUuid: string): Promise
       }),
     );
     if (failure === undefined) {
+      await deps.blobs.delete(uploadKeyOf(file));
       if (replacing && isFile(replacing)) await deleteBytes(deps, replacing);
-      deps.logger.info('upload committed', { fileUuid, size: object.size, replaced: replacing?.uuid });
+      deps.logger.info('upload committed', { fileUuid, size: kept.size, replaced: replacing?.uuid });
       return deps.entries.get(fileUuid);
     }
-    // Someone else moved first (another event, a racing upload, a quota change): re-read and decide again.
+    // Someone else moved first (another event, a racing upload, a removed folder, a quota change): re-read and decide again.
     deps.logger.debug('commit retried', { fileUuid, failure });
   }
   throw new Error(`Upload ${fileUuid} could not be committed after ${COMMIT_ATTEMPTS} attempts`);
@@ -206,7 +232,7 @@ async function reject(deps: StorageDeps, file: FileRecord, status: FileStatus): 
   if (!(await deps.entries.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: nowIso() }))) {
     return deps.entries.get(file.uuid);
   }
-  await deps.blobs.delete(file.objectKey);
+  await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
   deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
   return deps.entries.get(file.uuid);
 }
@@ -234,7 +260,7 @@ async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<void>
  * order, and after a crash at any point.
  */
 export async function processObjectCreated(deps: StorageDeps, key: string): Promise<EntryRecord | undefined> {
-  const ids = parseObjectKey(key);
+  const ids = parseUploadKey(key);
   if (!ids) {
     deps.logger.warn('ignoring object this service did not issue', { key });
     return undefined;

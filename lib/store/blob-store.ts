@@ -20,6 +20,8 @@ export interface BlobStore {
   /** A URL that downloads the bytes as an attachment named `fileName`, valid `ttlSeconds`. */
   presignDownload(key: string, ttlSeconds: number, fileName: string, contentType: string): Promise<string>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
+  copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** The bytes as a stream; undefined when the object does not exist (any more). */
   read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
@@ -72,6 +74,19 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined> {
+    try {
+      const { CopyObjectResult } = await this.s3.send(
+        new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: `${this.bucket}/${fromKey}` }),
+      );
+      const copy = await this.head(toKey);
+      return copy && { size: copy.size, eTag: CopyObjectResult?.ETag ?? copy.eTag };
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw error;
+    }
   }
 
   head(key: string): Promise<ObjectInfo | undefined> {

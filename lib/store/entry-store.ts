@@ -7,6 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus, type EntryRecord } from '../domain/entries';
+import { validationError } from '../errors';
 import { fileSetKeys, keys, LISTING_INDEX, listingKeys } from './keys';
 import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
 
@@ -37,7 +38,7 @@ export interface CommitInput {
 }
 
 /** Why a commit transaction did not go through. */
-export type CommitFailure = 'file-changed' | 'account-limit' | 'bucket-limit' | 'path-changed' | 'replaced-changed';
+export type CommitFailure = 'file-changed' | 'account-limit' | 'bucket-limit' | 'path-changed' | 'replaced-changed' | 'parent-changed';
 
 export interface ListPage {
   readonly items: EntryRecord[];
@@ -218,9 +219,13 @@ export class DynamoEntryStore implements EntryStore {
       let skip = query.offset;
       let startKey = query.startKey;
       do {
-        const result = await this.table.client.send(
-          new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }),
-        );
+        const result = await this.table.client
+          .send(new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }))
+          .catch((error: unknown) => {
+            // A start key DynamoDB refuses came from the client's nextToken: a 422, not a 500.
+            const refused = query.startKey !== undefined && (error as { name?: unknown } | null)?.name === 'ValidationException';
+            throw refused ? validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]) : error;
+          });
         for (const item of result.Items ?? []) {
           if (skip > 0) skip--;
           else if (items.length <= query.limit) items.push(item);
@@ -297,12 +302,12 @@ export class DynamoEntryStore implements EntryStore {
           TableName: this.name,
           Key: keys.entry(file.uuid),
           UpdateExpression:
-            'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, ' +
+            'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, ' +
             'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize ' +
             'REMOVE expiresAt',
           ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
           ExpressionAttributeValues: {
-            ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now,
+            ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid,
             ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
             ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize,
           },
@@ -317,11 +322,22 @@ export class DynamoEntryStore implements EntryStore {
         ? { Delete: { TableName: this.name, Key: keys.entry(replacing.uuid), ConditionExpression: 'recordStatus = :active', ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE } } }
         : this.adjustCount(file.bucketUuid, file.parentUuid, 1),
     ];
+    if (file.parentUuid !== null) {
+      // The folder must still be there: a file listed under a removed folder would be seen by nobody.
+      items.push({
+        ConditionCheck: {
+          TableName: this.name,
+          Key: keys.path(file.bucketUuid, file.path.slice(0, file.path.lastIndexOf('/'))),
+          ConditionExpression: 'entryUuid = :parent',
+          ExpressionAttributeValues: { ':parent': file.parentUuid },
+        },
+      });
+    }
     try {
       await this.transact(items);
       return undefined;
     } catch (error) {
-      const failures: CommitFailure[] = ['file-changed', 'account-limit', 'bucket-limit', 'path-changed', 'replaced-changed'];
+      const failures: CommitFailure[] = ['file-changed', 'account-limit', 'bucket-limit', 'path-changed', 'replaced-changed', 'parent-changed'];
       const index = failedConditionIndex(error);
       if (index >= 0) return failures[index];
       throw error;
@@ -451,18 +467,24 @@ export class DynamoEntryStore implements EntryStore {
   }
 
   async listPage(input: Parameters<EntryStore['listPage']>[0]): Promise<ListPage> {
-    const { Items, LastEvaluatedKey } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.name,
-        IndexName: LISTING_INDEX[input.orderBy],
-        KeyConditionExpression: 'listPk = :listPk',
-        ExpressionAttributeValues: { ':listPk': keys.listing(input.bucketUuid, input.directoryUuid) },
-        ScanIndexForward: !input.descending,
-        Limit: input.limit,
-        ExclusiveStartKey: input.startKey,
-        ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
-      }),
-    );
+    const { Items, LastEvaluatedKey } = await this.table.client
+      .send(
+        new QueryCommand({
+          TableName: this.name,
+          IndexName: LISTING_INDEX[input.orderBy],
+          KeyConditionExpression: 'listPk = :listPk',
+          ExpressionAttributeValues: { ':listPk': keys.listing(input.bucketUuid, input.directoryUuid) },
+          ScanIndexForward: !input.descending,
+          Limit: input.limit,
+          ExclusiveStartKey: input.startKey,
+          ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
+        }),
+      )
+      .catch((error: unknown) => {
+        // A start key DynamoDB refuses came from the client's nextToken: a 422, not a 500.
+        const refused = input.startKey !== undefined && (error as { name?: unknown } | null)?.name === 'ValidationException';
+        throw refused ? validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]) : error;
+      });
     return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
   }
 

@@ -55,13 +55,23 @@ export const keys = {
 } as const;
 
 /** Object key of a file's bytes: ids only, never the user's file name. */
+/** Object key of a file's committed bytes: ids only, never the user's file name. Only the service writes here. */
 export function objectKey(bucketUuid: string, fileUuid: string): string {
   return `files/${bucketUuid}/${fileUuid}`;
 }
 
-/** Parses an object key back to its ids; null for keys this service did not issue. */
-export function parseObjectKey(key: string): { bucketUuid: string; fileUuid: string } | null {
-  const match = /^files\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(key);
+/**
+ * Where an upload's bytes land first (the presigned PUT, a Quantum upload).
+ * A presigned URL can be used again until it expires, so the committed bytes
+ * are a copy the service makes from here, never this object itself.
+ */
+export function uploadKey(bucketUuid: string, fileUuid: string): string {
+  return `uploads/${bucketUuid}/${fileUuid}`;
+}
+
+/** Parses an upload key back to its ids; null for keys this service did not issue. */
+export function parseUploadKey(key: string): { bucketUuid: string; fileUuid: string } | null {
+  const match = /^uploads\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(key);
   return match ? { bucketUuid: match[1]!, fileUuid: match[2]! } : null;
 }
 

@@ -50,7 +50,7 @@ describe('a batch of upload requests', () => {
     ]);
     for (const file of response.body.data.files) {
       expect(file.url).toMatch(/^http:\/\//);
-      expect(objectKeyOf(file.url)).toBe(`files/${tenant.bucket.bucketUuid}/${file.fileUuid}`);
+      expect(objectKeyOf(file.url)).toBe(`uploads/${tenant.bucket.bucketUuid}/${file.fileUuid}`);
     }
   });
 

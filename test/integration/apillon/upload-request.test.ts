@@ -41,7 +41,7 @@ describe('a valid upload request', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
     expect([...url.searchParams.keys()].filter((key) => /checksum|content-type/i.test(key))).toEqual([]);
-    expect(objectKeyOf(url.href)).toBe(`files/${tenant.bucket.bucketUuid}/${response.body.data.fileUuid}`);
+    expect(objectKeyOf(url.href)).toBe(`uploads/${tenant.bucket.bucketUuid}/${response.body.data.fileUuid}`);
   });
 
   it('answers the detail with fileStatus 1 before the bytes arrive', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { markFileForDeletion, processObjectCreated, requestUpload } from '../../../lib/domain/storage';
+import { markFileForDeletion, processObjectCreated, requestUpload, uploadKeyOf } from '../../../lib/domain/storage';
 import { isFile, RecordStatus } from '../../../lib/domain/entries';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
@@ -89,6 +89,21 @@ describe('POST /bucket/create/<name>', () => {
     expect(await services.buckets.getByName(tenant.accountId, name)).toBeUndefined();
   });
 
+  it.each([
+    ['200 × U+FB2C (1200 bytes after NFC)', '\uFB2C'.repeat(200)],
+    ['128 × é (256 bytes)', '\u00e9'.repeat(128)],
+  ])('refuses a name over 255 bytes, %s, with 400 INVALID_PATH on create and remove, never 500', async (_, name) => {
+    // prepare
+    const before = await services.buckets.list(tenant.accountId);
+
+    // act
+    const responses = await Promise.all([createBucket(name), removeBucket(name)]);
+
+    // assess
+    for (const response of responses) expectQuantumError(response, { status: 400, message: 'INVALID_PATH' });
+    expect(await services.buckets.list(tenant.accountId)).toEqual(before);
+  });
+
   it('needs the master key', async () => {
     // act
     const [token, apiKey] = await Promise.all([
@@ -120,7 +135,7 @@ describe('POST /bucket/remove/<name>', () => {
     const token = await invoke(quantum.tokenCreate, routeEvent({ method: 'POST', route: '/token/create/{bucket}', params: { bucket: 'doomed' }, headers: tenant.headers.master }));
     const before = await snapshot(services, bucket);
     // The S3 event function takes each file on to status 4: a replica exists too.
-    for (const key of before.objects) await processObjectCreated(services, key);
+    for (const key of before.objects) await processObjectCreated(services, key.replace(/^files\//, 'uploads/'));
     const replicasBefore = await listObjects(services, `files/${bucket.bucketUuid}/`, services.config.REPLICA_BUCKET);
     const usedBefore = (await services.accounts.getAccount(tenant.accountId))!.usedBytes;
 
@@ -164,9 +179,9 @@ describe('POST /bucket/remove/<name>', () => {
       expect(page.items).toEqual([]);
     }
     // bytes arriving late for the forgotten request belong to nobody
-    await services.blobs.put(pending.objectKey, new Uint8Array([1, 2, 3]), 'application/octet-stream');
-    expect(await processObjectCreated(services, pending.objectKey)).toBeUndefined();
-    expect(await services.blobs.head(pending.objectKey)).toBeUndefined();
+    await services.blobs.put(uploadKeyOf(pending), new Uint8Array([1, 2, 3]), 'application/octet-stream');
+    expect(await processObjectCreated(services, uploadKeyOf(pending))).toBeUndefined();
+    expect(await services.blobs.head(uploadKeyOf(pending))).toBeUndefined();
     expect(await services.buckets.get(account.bucket.bucketUuid)).toBeUndefined();
     expect((await services.accounts.getAccount(account.accountId))!.usedBytes).toBe(0);
   });

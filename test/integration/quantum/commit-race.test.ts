@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isFile } from '../../../lib/domain/entries';
-import { commitUpload, processObjectCreated, requestUpload } from '../../../lib/domain/storage';
+import { commitUpload, processObjectCreated, requestUpload, uploadKeyOf } from '../../../lib/domain/storage';
 import type { Services } from '../../../lib/services';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 
@@ -24,14 +24,14 @@ describe('a Quantum upload racing with its own S3 event', () => {
           declaredSize: 5,
           overwrite: false,
         });
-        await services.blobs.put(file.objectKey, new TextEncoder().encode('bytes'), 'text/plain');
+        await services.blobs.put(uploadKeyOf(file), new TextEncoder().encode('bytes'), 'text/plain');
         return file;
       }),
     );
 
     // act: the request commits synchronously while the event function runs for the same object
     const results = await Promise.all(
-      rounds.map((file) => Promise.all([commitUpload(services, file.uuid), processObjectCreated(services, file.objectKey)])),
+      rounds.map((file) => Promise.all([commitUpload(services, file.uuid), processObjectCreated(services, uploadKeyOf(file))])),
     );
 
     // assess

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFile } from '../../../lib/domain/entries';
-import { processObjectCreated, requestUpload, uploadUrl } from '../../../lib/domain/storage';
+import { processObjectCreated, requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/storage';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { addFiles, snapshot } from './support';
@@ -63,7 +63,7 @@ describe('quota under racing uploads of both surfaces', () => {
     // act: everything at once; the S3 event is delivered twice (at least once) for each presigned upload
     const [addResults] = await Promise.all([
       Promise.all(adds.map((files) => addFiles(tenant.headers.master, tenant.bucket.name, 'quantum', files))),
-      Promise.all(presigned.flatMap((file) => [deliverObjectCreated(file.objectKey), deliverObjectCreated(file.objectKey)])),
+      Promise.all(presigned.flatMap((file) => [deliverObjectCreated(uploadKeyOf(file)), deliverObjectCreated(uploadKeyOf(file))])),
     ]);
 
     // assess
