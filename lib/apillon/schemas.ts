@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toCidV1 } from '../cid';
+import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
 import { SORT_FIELDS, type SortField } from '../domain/entries';
 import { MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
 
@@ -105,14 +106,17 @@ export const bucketListQuery = z.object({ ...pagination, ...ordering });
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const createBucketBody = z.object({
+  // Normalised first, then measured in bytes: NFC can make a name longer (U+FB2C is 3 bytes, its NFC form 6),
+  // and the name is part of a DynamoDB key.
   name: z
     .string({ error: 'BUCKET_NAME_NOT_PRESENT' })
     .refine((value) => value.trim() !== '', 'BUCKET_NAME_NOT_PRESENT')
-    .refine((value) => value.length <= 255 && !CONTROL.test(value) && value.isWellFormed(), 'BUCKET_NAME_NOT_VALID')
-    .transform((value) => value.trim().normalize('NFC')),
+    .refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !CONTROL.test(value) && value.isWellFormed(), 'BUCKET_NAME_NOT_VALID')
+    .transform((value) => value.trim().normalize('NFC'))
+    .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_BUCKET_NAME_BYTES, 'BUCKET_NAME_NOT_VALID'),
   description: z
     .string({ error: 'BUCKET_DESCRIPTION_NOT_VALID' })
-    .max(1000, 'BUCKET_DESCRIPTION_NOT_VALID')
+    .max(MAX_BUCKET_DESCRIPTION_LENGTH, 'BUCKET_DESCRIPTION_NOT_VALID')
     .refine((value) => value.isWellFormed(), 'BUCKET_DESCRIPTION_NOT_VALID')
     .nullish(),
   /** Whether the `/ipfs/<cid>` gateway serves its files without credentials (default: yes, as on Apillon). */

@@ -4,7 +4,7 @@ import type { BucketRecord } from '../store/bucket-store';
 import { keys } from '../store/keys';
 import { openBucket, isUuid } from './apillon-buckets';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import { listDirectory, type ListQuery, type ListResult } from './listing';
+import { invalidNextToken, isEntryIndexKey, listDirectory, type ListQuery, type ListResult } from './listing';
 import { Permission, requirePermission, type Principal } from './principal';
 import { findFile, markDirectoryForDeletion, markFileForDeletion, type StorageDeps } from './storage';
 
@@ -171,20 +171,17 @@ async function findDirectory(deps: StorageDeps, bucket: BucketRecord, reference:
   return entry;
 }
 
-function decodeFilesCursor(token: string, scope: string, partition: Record<string, string>): Record<string, unknown> {
-  const invalid = () => validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+/** A cursor of this file listing (same `scope`): a start key of the bucket's (or session's) file index. 422 otherwise. */
+function decodeFilesCursor(token: string, scope: string, partition: Record<string, string>): Record<string, string> {
   let cursor: { key?: unknown; scope?: unknown };
   try {
     cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof cursor;
   } catch {
-    throw invalid();
+    throw invalidNextToken();
   }
-  const key = cursor?.key;
-  if (cursor?.scope !== scope || typeof key !== 'object' || key === null) throw invalid();
-  const values = Object.values(key);
-  if (values.length !== 4 || !values.every((value) => typeof value === 'string' && value.length <= 1024)) throw invalid();
-  // Never page another bucket's (or session's) files with a forged key.
-  const [[attribute, value]] = Object.entries(partition) as [[string, string]];
-  if ((key as Record<string, unknown>)[attribute] !== value) throw invalid();
-  return key as Record<string, unknown>;
+  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
+  // Never page another bucket's (or session's) files, nor hand DynamoDB a start key it cannot use.
+  const [[partitionAttribute, value]] = Object.entries(partition) as [[string, string]];
+  if (!isEntryIndexKey(cursor.key, { partitionAttribute, partition: value, sortAttribute: 'filesSk' })) throw invalidNextToken();
+  return cursor.key;
 }

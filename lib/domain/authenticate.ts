@@ -13,6 +13,10 @@ export interface CredentialHeaders {
 /** Longest credential we hash; anything longer is not one of ours. */
 const MAX_CREDENTIAL_LENGTH = 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** Longest API key (UTF-8 bytes) we look up; keys we issue are UUIDs, and a store key must stay small. */
+const MAX_API_KEY_BYTES = 256;
+/** Invalid UTF-8 is a malformed header, not text with U+FFFD in it (which would also triple its size). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Resolves any of the three credential kinds (SPEC §2) to one principal.
@@ -38,10 +42,17 @@ export function parseBasicAuthorization(header: string): { apiKey: string; apiSe
   if (!encoded || encoded.length > MAX_CREDENTIAL_LENGTH * 2 || !BASE64.test(encoded) || encoded.length % 4 === 1) {
     throw new AppError('malformedAuthorization');
   }
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  let decoded: string;
+  try {
+    decoded = STRICT_UTF8.decode(Buffer.from(encoded, 'base64'));
+  } catch {
+    throw new AppError('malformedAuthorization');
+  }
   const colon = decoded.indexOf(':');
   if (colon <= 0 || colon === decoded.length - 1) throw new AppError('malformedAuthorization');
-  return { apiKey: decoded.slice(0, colon), apiSecret: decoded.slice(colon + 1) };
+  const apiKey = decoded.slice(0, colon);
+  if (Buffer.byteLength(apiKey, 'utf8') > MAX_API_KEY_BYTES) throw new AppError('malformedAuthorization');
+  return { apiKey, apiSecret: decoded.slice(colon + 1) };
 }
 
 async function authenticateToken(store: AccountStore, kind: 'master' | 'app', token: string): Promise<Principal> {

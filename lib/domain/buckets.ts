@@ -10,8 +10,18 @@ export interface NewBucket {
   readonly maxSizeBytes: number;
 }
 
-/** Creates a bucket; 400 BUCKET_EXISTS when the account has one of that name. */
+/** Longest bucket name, in UTF-8 bytes of its NFC form: the name is part of a DynamoDB key (BUCKETNAME#<name>). */
+export const MAX_BUCKET_NAME_BYTES = 255;
+/** Longest bucket description, in characters (at most 4 bytes each). */
+export const MAX_BUCKET_DESCRIPTION_LENGTH = 1000;
+
+/**
+ * Creates a bucket; 400 BUCKET_EXISTS when the account has one of that name. The surfaces
+ * validate names in their own terms (422 / INVALID_BUCKET_NAME); this is the last line for any caller.
+ */
 export async function createBucket(store: BucketStore, input: NewBucket): Promise<BucketRecord> {
+  const nameBytes = Buffer.byteLength(input.name, 'utf8');
+  if (nameBytes === 0 || nameBytes > MAX_BUCKET_NAME_BYTES || input.name !== input.name.normalize('NFC')) throw new AppError('invalidBucketName');
   const now = new Date().toISOString();
   const bucket: BucketRecord = {
     bucketUuid: newUuid(),

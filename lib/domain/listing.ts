@@ -48,10 +48,13 @@ export async function listDirectory(entries: EntryStore, query: ListQuery): Prom
   const orderBy = query.orderBy.length ? query.orderBy : (['name'] as const);
   const listPk = keys.listing(query.bucketUuid, query.directoryUuid);
   const scope = JSON.stringify([listPk, orderBy, query.desc, query.search ?? '']);
-  const cursor = query.nextToken === undefined ? undefined : decodeCursor(query.nextToken, scope, listPk);
   const search = query.search?.trim();
+  // The index read (one sort field, no search) continues from an index key; the in-memory sort from an offset.
+  const indexed = !search && orderBy.length === 1;
+  const cursor =
+    query.nextToken === undefined ? undefined : decodeCursor(query.nextToken, scope, indexed ? { listPk, sortAttribute: SORT_ATTRIBUTE[orderBy[0]!] } : null);
 
-  if (!search && orderBy.length === 1) {
+  if (indexed) {
     const field = orderBy[0]!;
     const descending = query.desc[0] ?? false;
     const page = (startKey: Record<string, unknown> | undefined, limit: number, keysOnly = false) =>
@@ -114,21 +117,58 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
-function decodeCursor(token: string, scope: string, listPk: string): Cursor {
-  const invalid = () => validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+/** The listing index's sort attribute of each sort field (see `listingKeys` and `LISTING_INDEX` in store/keys). */
+const SORT_ATTRIBUTE: Record<SortField, string> = { name: 'byName', createTime: 'byCreateTime', updateTime: 'byUpdateTime', size: 'bySize' };
+
+/** The 422 of a nextToken that this service did not issue for this listing. */
+export function invalidNextToken() {
+  return validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+}
+
+/** DynamoDB's limit for a sort key value (bytes); a partition key may hold 2048. */
+const MAX_KEY_VALUE_BYTES = 1024;
+
+/**
+ * Whether `key` is exactly a start key of an entry index of ours: the table key of an
+ * entry (`pk` ENTRY#<uuid>, `sk` ENTRY) plus the index's partition attribute, holding
+ * `partition`, and its sort attribute: those attributes and no others, all strings.
+ * Anything else would reach DynamoDB as an ExclusiveStartKey it rejects, or page
+ * another partition.
+ */
+export function isEntryIndexKey(key: unknown, index: { partitionAttribute: string; partition: string; sortAttribute: string }): key is Record<string, string> {
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) return false;
+  const record = key as Record<string, unknown>;
+  const expected = ['pk', 'sk', index.partitionAttribute, index.sortAttribute];
+  const names = Object.keys(record);
+  if (names.length !== expected.length || !expected.every((name) => Object.hasOwn(record, name))) return false;
+  const valid = (value: unknown) => typeof value === 'string' && value !== '' && Buffer.byteLength(value, 'utf8') <= MAX_KEY_VALUE_BYTES;
+  return (
+    expected.every((name) => valid(record[name])) &&
+    /^ENTRY#[0-9a-f-]{36}$/.test(record.pk as string) &&
+    record.sk === 'ENTRY' &&
+    record[index.partitionAttribute] === index.partition
+  );
+}
+
+/**
+ * A cursor of this listing (same `scope`): an index key of the listing's partition
+ * when `index` is given (index read), else an offset (in-memory sort). 422 otherwise.
+ */
+function decodeCursor(token: string, scope: string, index: { listPk: string; sortAttribute: string } | null): Cursor {
   let cursor: Cursor;
   try {
     cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
   } catch {
-    throw invalid();
+    throw invalidNextToken();
   }
-  if (typeof cursor !== 'object' || cursor === null) throw invalid();
-  const keyIsValid =
-    cursor.key === undefined ||
-    (typeof cursor.key === 'object' && cursor.key !== null && Object.values(cursor.key).every((value) => typeof value === 'string'));
-  const offsetIsValid = cursor.offset === undefined || (Number.isSafeInteger(cursor.offset) && cursor.offset >= 0);
-  if (cursor.scope !== scope || !keyIsValid || !offsetIsValid) throw invalid();
-  // Never page another directory with a forged key.
-  if (cursor.key && cursor.key.listPk !== listPk) throw invalid();
+  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
+  if (index) {
+    // Never page another directory, nor hand DynamoDB a start key it cannot use.
+    const keyIsValid = isEntryIndexKey(cursor.key, { partitionAttribute: 'listPk', partition: index.listPk, sortAttribute: index.sortAttribute });
+    if (!keyIsValid || cursor.offset !== undefined) throw invalidNextToken();
+  } else {
+    const offsetIsValid = Number.isSafeInteger(cursor.offset) && cursor.offset! >= 0;
+    if (!offsetIsValid || cursor.key !== undefined) throw invalidNextToken();
+  }
   return cursor;
 }

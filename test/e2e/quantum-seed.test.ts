@@ -242,6 +242,28 @@ describe.each(['/API', ''])('the Quantum Storage README at %s/...', (prefix) => 
     expectError(right, 401, 'UNAUTHORIZED');
   });
 
+  it('answers a path without its location, name or token in the Quantum shape, not the router’s 404', async () => {
+    // prepare
+    const name = `${bucket}-nolocation`;
+    expectSuccess(await call('POST', `/bucket/create/${name}`, master()));
+
+    // act
+    const invalidPath = await Promise.all([
+      call('POST', `/file/mkdir/${name}`, master()),
+      call('POST', `/file/remove/${name}`, master()),
+      call('GET', `/file/get/${name}`, master()),
+      call('POST', '/bucket/create', master()),
+      call('POST', '/token/create', master()),
+    ]);
+    const noToken = await call('GET', '/file/download');
+    const wrongMethod = await call('GET', `/file/mkdir/${name}`);
+
+    // assess
+    for (const response of invalidPath) expectError(response, 400, 'INVALID_PATH');
+    expectError(noToken, 400, 'INVALID_TOKEN');
+    expectError(wrongMethod, 405, 'REQ_METHOD_INVALID');
+  });
+
   it('answers 401 UNAUTHORIZED to a missing or unknown key', async () => {
     // act
     const [missing, unknown] = await Promise.all([call('GET', '/file/quota'), call('GET', '/bucket', { 'x-api-mkey': 'mk_unknown' })]);

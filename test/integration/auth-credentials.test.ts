@@ -72,6 +72,9 @@ describe.each(Object.keys(SURFACES) as Surface[])('authentication on the %s surf
       ['Basic with an empty key', `Basic ${b64(':secret')}`],
       ['Basic with an empty secret', `Basic ${b64('key:')}`],
       ['Basic with two tokens', `Basic ${b64('key:secret')} extra`],
+      ['Basic with invalid UTF-8 (0xFF × 700)', `Basic ${Buffer.concat([Buffer.alloc(700, 0xff), Buffer.from(':x')]).toString('base64')}`],
+      ['Basic with an API key over 256 bytes', `Basic ${b64(`${'k'.repeat(257)}:x`)}`],
+      ['Basic with an API key of 300 four-byte characters', `Basic ${b64(`${'\u{1F511}'.repeat(300)}:x`)}`],
     ])('rejects %s', async (_, authorization) => {
       // act
       const response = await call({ authorization });

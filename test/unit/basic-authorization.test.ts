@@ -62,6 +62,25 @@ describe('parseBasicAuthorization', () => {
     expect(parsed).toEqual({ apiKey: 'clé', apiSecret: 'sécret-ü-🔑' });
   });
 
+  it('accepts an API key of exactly 256 bytes', () => {
+    // prepare
+    const apiKey = 'k'.repeat(256);
+
+    // act
+    const parsed = parseBasicAuthorization(basic(`${apiKey}:secret`));
+
+    // assess
+    expect(parsed).toEqual({ apiKey, apiSecret: 'secret' });
+  });
+
+  it('keeps a leading byte order mark as part of the key', () => {
+    // act
+    const parsed = parseBasicAuthorization(basic('\uFEFFkey:secret'));
+
+    // assess
+    expect(parsed).toEqual({ apiKey: '\uFEFFkey', apiSecret: 'secret' });
+  });
+
   it.each([
     ['an empty header', ''],
     ['the scheme alone', 'Basic'],
@@ -77,6 +96,11 @@ describe('parseBasicAuthorization', () => {
     ['an empty secret', basic('key:')],
     ['just a colon', basic(':')],
     ['an over-long value', basic(`key:${'s'.repeat(3000)}`)],
+    ['invalid UTF-8 (0xFF bytes)', `Basic ${Buffer.concat([Buffer.alloc(700, 0xff), Buffer.from(':x')]).toString('base64')}`],
+    ['a truncated UTF-8 sequence in the secret', `Basic ${Buffer.concat([Buffer.from('key:'), Buffer.from([0xe2, 0x82])]).toString('base64')}`],
+    ['a UTF-16 surrogate encoded as UTF-8', `Basic ${Buffer.concat([Buffer.from('k'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(':s')]).toString('base64')}`],
+    ['an API key over 256 bytes', basic(`${'k'.repeat(257)}:secret`)],
+    ['an API key over 256 bytes once encoded (86 × 3-byte characters)', basic(`${'€'.repeat(86)}:secret`)],
   ])('rejects %s as malformed (400 40000004)', (_, header) => {
     // act
     const error = parseError(header);

@@ -67,6 +67,39 @@ describe('POST /storage/buckets', () => {
     expect(await tableSnapshot(services)).toEqual(before);
   });
 
+  it.each([
+    ['200 × U+FB2C (600 bytes, 1200 after NFC)', '\uFB2C'.repeat(200)],
+    ['43 × U+FB2C (258 bytes, 516 after NFC)', '\uFB2C'.repeat(43)],
+    ['128 × é (256 UTF-8 bytes in 128 characters)', '\u00e9'.repeat(128)],
+    ['64 four-byte emoji (256 bytes in 128 UTF-16 units)', '\u{1F4E6}'.repeat(64)],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('answers 422 BUCKET_NAME_NOT_VALID for a name of %s, never 500, and creates nothing', async (_, name) => {
+    // prepare
+    const before = await tableSnapshot(services);
+
+    // act
+    const response = await call('bucketCreate', { headers: tenant.headers.basic, body: { name } });
+
+    // assess
+    expect(response.statusCode, response.rawBody).toBe(422);
+    expect(response.body.errors).toEqual([{ code: 42200003, property: 'name', message: 'BUCKET_NAME_NOT_VALID' }]);
+    expect(await tableSnapshot(services)).toEqual(before);
+  });
+
+  it.each([
+    ['255 ASCII bytes', 'n'.repeat(255), 'n'.repeat(255)],
+    ['85 × U+20AC (255 bytes)', '\u20ac'.repeat(85), '\u20ac'.repeat(85)],
+    ['NFD input, stored as NFC', 'Cafe\u0301 ba\u0301r', 'Caf\u00e9 b\u00e1r'],
+  ])('accepts a name of %s', async (_, name, stored) => {
+    // act
+    const response = await call('bucketCreate', { headers: tenant.headers.basic, body: { name } });
+
+    // assess
+    expectApillonSuccess(response, 201);
+    expect(response.body.data.name).toBe(stored);
+    expect(Buffer.byteLength(response.body.data.name, 'utf8')).toBeLessThanOrEqual(255);
+  });
+
   it('answers 400 BUCKET_ALREADY_EXISTS for a name the account uses', async () => {
     // prepare
     await call('bucketCreate', { headers: tenant.headers.basic, body: { name: 'twice' } });

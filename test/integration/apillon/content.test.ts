@@ -30,6 +30,84 @@ function list(query: Record<string, string>, headers = tenant.headers.basic) {
 
 const names = (response: { body: { data: { items: { name: string }[] } } }) => response.body.data.items.map((item) => item.name);
 
+type Cursor = { key?: Record<string, unknown>; offset?: number; scope: string };
+const decode = (token: string): Cursor => JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+const encode = (cursor: unknown) => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+
+/**
+ * Tokens a client could forge from a real one (same scope, so only the key is wrong),
+ * each a start key DynamoDB would refuse or one of another listing.
+ */
+const FORGED_LISTING_TOKENS: [string, (real: Cursor, bucketUuid: string) => unknown][] = [
+  ['the listing partition alone', (real, bucketUuid) => ({ key: { listPk: `${bucketUuid}#ROOT` }, scope: real.scope })],
+  ['an empty key', (real) => ({ key: {}, scope: real.scope })],
+  ['an extra attribute', (real) => ({ key: { ...real.key, a: 'x' }, scope: real.scope })],
+  ['another index’s sort attribute', (real) => {
+    const { byName, ...rest } = real.key as Record<string, string>;
+    return { key: { ...rest, byCreateTime: byName }, scope: real.scope };
+  }],
+  ['a number as the sort value', (real) => ({ key: { ...real.key, byName: 5 }, scope: real.scope })],
+  ['an empty sort value', (real) => ({ key: { ...real.key, byName: '' }, scope: real.scope })],
+  ['a sort value over 1024 bytes', (real) => ({ key: { ...real.key, byName: 'n'.repeat(1100) }, scope: real.scope })],
+  ['a pk that is not an entry', (real) => ({ key: { ...real.key, pk: 'ACCOUNT#x' }, scope: real.scope })],
+  ['an sk that is not ENTRY', (real) => ({ key: { ...real.key, sk: 'PROFILE' }, scope: real.scope })],
+  ['another directory’s partition', (real) => ({ key: { ...real.key, listPk: '00000000-0000-4000-8000-000000000000#ROOT' }, scope: real.scope })],
+  ['an array as the key', (real) => ({ key: ['pk', 'sk'], scope: real.scope })],
+  ['an offset instead of the key', (real) => ({ offset: 1, scope: real.scope })],
+  ['both a key and an offset', (real) => ({ ...real, offset: 1 })],
+];
+
+describe('forged nextToken', () => {
+  const routes = [
+    ['GET /storage/:bucketUuid/content', 'content'],
+    ['GET /storage/buckets/:bucketUuid/content (SDK)', 'bucketContent'],
+  ] as const;
+
+  describe.each(routes)('%s', (_, route) => {
+    const listing = (query: Record<string, string>) => call(route, { params: { bucketUuid: tenant.bucket.bucketUuid }, query, headers: tenant.headers.basic });
+
+    it.each(FORGED_LISTING_TOKENS)('answers 422 NEXT_TOKEN_NOT_VALID for %s, never 500', async (__, forge) => {
+      // prepare
+      const real = decode((await listing({ limit: '1' })).body.data.nextToken);
+      const nextToken = encode(forge(real, tenant.bucket.bucketUuid));
+
+      // act
+      const response = await listing({ limit: '1', nextToken });
+
+      // assess
+      expect(response.statusCode, response.rawBody).toBe(422);
+      expect(Object.keys(response.body).sort()).toEqual(['errors', 'id', 'model', 'path', 'timestamp']);
+      expect(response.body.errors).toEqual([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+    });
+
+    it('answers 422 for a key instead of an offset in a searched listing', async () => {
+      // prepare
+      const real = decode((await listing({ limit: '1', search: 'a' })).body.data.nextToken);
+      const keyed = decode((await listing({ limit: '1' })).body.data.nextToken);
+      const nextToken = encode({ key: keyed.key, scope: real.scope });
+
+      // act
+      const response = await listing({ limit: '1', search: 'a', nextToken });
+
+      // assess
+      expect(response.statusCode, response.rawBody).toBe(422);
+      expect(response.body.errors).toEqual([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+    });
+
+    it('still continues from a genuine token', async () => {
+      // prepare
+      const first = await listing({ limit: '2' });
+
+      // act
+      const next = await listing({ limit: '2', nextToken: first.body.data.nextToken });
+
+      // assess
+      expectApillonSuccess(next);
+      expect(next.body.data.items.map((item: { name: string }) => item.name)).toEqual(['cherry.md', 'docs']);
+    });
+  });
+});
+
 describe('GET /storage/:bucketUuid/content', () => {
   it('lists the root by name with the seed’s item fields and the total', async () => {
     // act

@@ -245,6 +245,78 @@ describe('GET /storage/buckets/:bucketUuid/files', () => {
     for (const response of responses) expect(response.body.errors).toEqual([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
   });
 
+  describe('a forged nextToken', () => {
+    type Cursor = { key: Record<string, unknown>; scope: string };
+    const decode = (token: string): Cursor => JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    const encode = (cursor: unknown) => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+    let tenant: TestTenant;
+    let sessionUuid: string;
+
+    beforeAll(async () => {
+      tenant = await createTestTenant(services);
+      for (const name of ['1', '2']) await uploadFile(services, tenant.bucket.bucketUuid, tenant.headers.basic, { fileName: name, bytes: name });
+      const session = await call('sessionUpload', {
+        params: { bucketUuid: tenant.bucket.bucketUuid },
+        headers: tenant.headers.basic,
+        body: { files: [{ fileName: 'a.txt' }, { fileName: 'b.txt' }] },
+      });
+      sessionUuid = session.body.data.sessionUuid;
+    });
+
+    /** Same scope as a real token, so only the key is forged. */
+    const FORGED: [string, (real: Cursor, partition: [string, string]) => unknown][] = [
+      ['unknown attributes besides the partition', (real, [attribute, value]) => ({ key: { [attribute]: value, a: 'x', c: 'y', d: 'z' }, scope: real.scope })],
+      ['the partition alone', (real, [attribute, value]) => ({ key: { [attribute]: value }, scope: real.scope })],
+      ['an extra attribute', (real) => ({ key: { ...real.key, extra: 'x' }, scope: real.scope })],
+      ['a missing sort attribute', (real) => {
+        const { filesSk: _, ...rest } = real.key;
+        return { key: rest, scope: real.scope };
+      }],
+      ['a number as the sort value', (real) => ({ key: { ...real.key, filesSk: 1 }, scope: real.scope })],
+      ['an empty sort value', (real) => ({ key: { ...real.key, filesSk: '' }, scope: real.scope })],
+      ['a pk that is not an entry', (real) => ({ key: { ...real.key, pk: 'BUCKET#x' }, scope: real.scope })],
+      ['an sk that is not ENTRY', (real) => ({ key: { ...real.key, sk: 'BUCKET' }, scope: real.scope })],
+      ['another bucket’s partition', (real, [attribute]) => ({ key: { ...real.key, [attribute]: 'FILES#00000000-0000-4000-8000-000000000000' }, scope: real.scope })],
+      ['a null key', (real) => ({ key: null, scope: real.scope })],
+    ];
+
+    it.each(FORGED)('answers 422 NEXT_TOKEN_NOT_VALID for %s, on the bucket and on a session, never 500', async (_, forge) => {
+      // prepare
+      const bucketUuid = tenant.bucket.bucketUuid;
+      const list = (query: Record<string, string>) => call('bucketFiles', { params: { bucketUuid }, query, headers: tenant.headers.basic });
+      const bucketReal = decode((await list({ limit: '1' })).body.data.nextToken);
+      const sessionReal = decode((await list({ limit: '1', sessionUuid })).body.data.nextToken);
+
+      // act
+      const responses = await Promise.all([
+        list({ limit: '1', nextToken: encode(forge(bucketReal, ['filesPk', `FILES#${bucketUuid}`])) }),
+        list({ limit: '1', sessionUuid, nextToken: encode(forge(sessionReal, ['sessionPk', `SESSION#${bucketUuid}#${sessionUuid}`])) }),
+      ]);
+
+      // assess
+      for (const response of responses) {
+        expect(response.statusCode, response.rawBody).toBe(422);
+        expect(Object.keys(response.body).sort()).toEqual(['errors', 'id', 'model', 'path', 'timestamp']);
+        expect(response.body.errors).toEqual([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+      }
+    });
+
+    it('answers 422 for a bucket token on a session listing', async () => {
+      // prepare
+      const bucketUuid = tenant.bucket.bucketUuid;
+      const list = (query: Record<string, string>) => call('bucketFiles', { params: { bucketUuid }, query, headers: tenant.headers.basic });
+      const bucketReal = decode((await list({ limit: '1' })).body.data.nextToken);
+      const sessionReal = decode((await list({ limit: '1', sessionUuid })).body.data.nextToken);
+
+      // act
+      const response = await list({ limit: '1', sessionUuid, nextToken: encode({ key: bucketReal.key, scope: sessionReal.scope }) });
+
+      // assess
+      expect(response.statusCode, response.rawBody).toBe(422);
+      expect(response.body.errors).toEqual([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+    });
+  });
+
   it.each([
     [{ fileStatus: 'four' }, 42200027],
     [{ fileStatus: '0' }, 42200027],

@@ -1,0 +1,53 @@
+import type { ErrorName } from '../errors';
+
+/**
+ * The Quantum surface's paths, as API Gateway route templates without the `/API` prefix
+ * (every path is served at both), and the one method each takes. The endpoints' own
+ * functions hold `<method> <path>`; the method-not-allowed function holds `ANY <path>` for
+ * every path here, so API Gateway hands it whatever the endpoints do not take.
+ *
+ * A path with `incomplete` lacks a segment its endpoint needs (the bucket, the location,
+ * the token). No endpoint serves it; with its method it gets that error instead of API
+ * Gateway's own `{"message":"Not Found"}`, with another method 405 like any path.
+ *
+ * test/unit/quantum-routes.test.ts checks this table against the function.yml files.
+ */
+export const QUANTUM_PATHS: Readonly<Record<string, { readonly method: 'GET' | 'POST'; readonly incomplete?: ErrorName }>> = {
+  '/status': { method: 'GET' },
+  '/bucket': { method: 'GET' },
+  '/bucket/create': { method: 'POST', incomplete: 'invalidPath' },
+  '/bucket/create/{bucket}': { method: 'POST' },
+  '/bucket/remove': { method: 'POST', incomplete: 'invalidPath' },
+  '/bucket/remove/{bucket}': { method: 'POST' },
+  '/token/create': { method: 'POST', incomplete: 'invalidPath' },
+  '/token/create/{bucket}': { method: 'POST' },
+  '/token/remove': { method: 'POST', incomplete: 'invalidPath' },
+  '/token/remove/{token}': { method: 'POST' },
+  '/token/remove/b/{bucket}': { method: 'POST' },
+  '/file/add': { method: 'POST', incomplete: 'invalidPath' },
+  '/file/add/{bucket}': { method: 'POST' }, // the bucket root: `location` is optional for uploads
+  '/file/add/{bucket}/{location+}': { method: 'POST' },
+  '/file/mkdir': { method: 'POST', incomplete: 'invalidPath' },
+  '/file/mkdir/{bucket}': { method: 'POST', incomplete: 'invalidPath' },
+  '/file/mkdir/{bucket}/{location+}': { method: 'POST' },
+  '/file/remove': { method: 'POST', incomplete: 'invalidPath' },
+  '/file/remove/{bucket}': { method: 'POST', incomplete: 'invalidPath' },
+  '/file/remove/{bucket}/{location+}': { method: 'POST' },
+  '/file/get': { method: 'GET', incomplete: 'invalidPath' },
+  '/file/get/{bucket}': { method: 'GET', incomplete: 'invalidPath' },
+  '/file/get/{bucket}/{location+}': { method: 'GET' },
+  '/file/download': { method: 'GET', incomplete: 'invalidDownloadToken' },
+  '/file/download/{token}': { method: 'GET' },
+  '/file/quota': { method: 'GET' },
+};
+
+/**
+ * What a request that reached no endpoint gets: the path's own error when it used the
+ * path's method on an incomplete path, else 405. `routeKey` is API Gateway's
+ * (`ANY /API/file/mkdir/{bucket}`); anything unknown is a 405 too.
+ */
+export function unservedRequestError(routeKey: string, method: string): ErrorName {
+  const template = routeKey.slice(routeKey.indexOf(' ') + 1).replace(/^\/API(?=\/)/, '');
+  const path = Object.hasOwn(QUANTUM_PATHS, template) ? QUANTUM_PATHS[template] : undefined;
+  return path?.incomplete !== undefined && method.toUpperCase() === path.method ? path.incomplete : 'methodNotAllowed';
+}
