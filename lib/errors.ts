@@ -115,6 +115,11 @@ export function validationError(fieldErrors: readonly FieldError[], model?: stri
   return new AppError('validationFailed', { fieldErrors, model });
 }
 
+/** The 422 of a nextToken this service did not issue for the listing asked for. */
+export function invalidNextToken(): AppError {
+  return validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
+}
+
 export function missingPermissionError(permissionName: string): AppError {
   return new AppError('missingPermission', { message: `Insufficient permissions - missing ${permissionName} permission` });
 }

@@ -1,10 +1,10 @@
 import { toCidV1 } from '../cid';
-import { AppError, validationError } from '../errors';
+import { AppError, invalidNextToken, validationError } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
 import { keys } from '../store/keys';
 import { openBucket, isUuid } from './apillon-buckets';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import { invalidNextToken, isEntryIndexKey, listDirectory, type ListQuery, type ListResult } from './listing';
+import { isEntryIndexKey, listDirectory, type ListQuery, type ListResult } from './listing';
 import { Permission, requirePermission, type Principal } from './principal';
 import { findFile, markDirectoryForDeletion, markFileForDeletion, type StorageDeps } from './storage';
 

@@ -1,6 +1,6 @@
-import { validationError } from '../errors';
+import { invalidNextToken } from '../errors';
 import type { EntryStore } from '../store/entry-store';
-import { keys } from '../store/keys';
+import { keys, LISTING_SORT_ATTRIBUTE } from '../store/keys';
 import type { EntryRecord, SortField } from './entries';
 
 export interface ListQuery {
@@ -52,7 +52,7 @@ export async function listDirectory(entries: EntryStore, query: ListQuery): Prom
   // The index read (one sort field, no search) continues from an index key; the in-memory sort from an offset.
   const indexed = !search && orderBy.length === 1;
   const cursor =
-    query.nextToken === undefined ? undefined : decodeCursor(query.nextToken, scope, indexed ? { listPk, sortAttribute: SORT_ATTRIBUTE[orderBy[0]!] } : null);
+    query.nextToken === undefined ? undefined : decodeCursor(query.nextToken, scope, indexed ? { listPk, sortAttribute: LISTING_SORT_ATTRIBUTE[orderBy[0]!] } : null);
 
   if (indexed) {
     const field = orderBy[0]!;
@@ -117,13 +117,6 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
-/** The listing index's sort attribute of each sort field (see `listingKeys` and `LISTING_INDEX` in store/keys). */
-const SORT_ATTRIBUTE: Record<SortField, string> = { name: 'byName', createTime: 'byCreateTime', updateTime: 'byUpdateTime', size: 'bySize' };
-
-/** The 422 of a nextToken that this service did not issue for this listing. */
-export function invalidNextToken() {
-  return validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]);
-}
 
 /** DynamoDB's limit for a sort key value (bytes); a partition key may hold 2048. */
 const MAX_KEY_VALUE_BYTES = 1024;

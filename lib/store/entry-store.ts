@@ -7,7 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus, type EntryRecord } from '../domain/entries';
-import { validationError } from '../errors';
+import { invalidNextToken } from '../errors';
 import { fileSetKeys, keys, LISTING_INDEX, listingKeys } from './keys';
 import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
 
@@ -219,13 +219,10 @@ export class DynamoEntryStore implements EntryStore {
       let skip = query.offset;
       let startKey = query.startKey;
       do {
-        const result = await this.table.client
-          .send(new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }))
-          .catch((error: unknown) => {
-            // A start key DynamoDB refuses came from the client's nextToken: a 422, not a 500.
-            const refused = query.startKey !== undefined && (error as { name?: unknown } | null)?.name === 'ValidationException';
-            throw refused ? validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]) : error;
-          });
+        const result = await this.queryFromClientKey(
+          new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }),
+          query.startKey !== undefined,
+        );
         for (const item of result.Items ?? []) {
           if (skip > 0) skip--;
           else if (items.length <= query.limit) items.push(item);
@@ -467,8 +464,7 @@ export class DynamoEntryStore implements EntryStore {
   }
 
   async listPage(input: Parameters<EntryStore['listPage']>[0]): Promise<ListPage> {
-    const { Items, LastEvaluatedKey } = await this.table.client
-      .send(
+    const { Items, LastEvaluatedKey } = await this.queryFromClientKey(
         new QueryCommand({
           TableName: this.name,
           IndexName: LISTING_INDEX[input.orderBy],
@@ -479,12 +475,8 @@ export class DynamoEntryStore implements EntryStore {
           ExclusiveStartKey: input.startKey,
           ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
         }),
-      )
-      .catch((error: unknown) => {
-        // A start key DynamoDB refuses came from the client's nextToken: a 422, not a 500.
-        const refused = input.startKey !== undefined && (error as { name?: unknown } | null)?.name === 'ValidationException';
-        throw refused ? validationError([{ code: 42200020, property: 'nextToken', message: 'NEXT_TOKEN_NOT_VALID' }]) : error;
-      });
+      input.startKey !== undefined,
+    );
     return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
   }
 
@@ -528,6 +520,19 @@ export class DynamoEntryStore implements EntryStore {
         },
       },
     ]);
+  }
+
+  /**
+   * Runs a query whose start key may come from a client's nextToken: a key
+   * DynamoDB refuses is then the client's mistake (422), not a 500.
+   */
+  private async queryFromClientKey(command: QueryCommand, startKeyFromClient: boolean) {
+    try {
+      return await this.table.client.send(command);
+    } catch (error) {
+      if (startKeyFromClient && (error as { name?: unknown } | null)?.name === 'ValidationException') throw invalidNextToken();
+      throw error;
+    }
   }
 
   // ---- transaction pieces -------------------------------------------------

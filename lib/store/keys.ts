@@ -102,6 +102,14 @@ export function listingKeys(entry: {
   };
 }
 
+/** The sort attribute of each listing index (what a cursor's start key must carry). */
+export const LISTING_SORT_ATTRIBUTE: Record<'name' | 'createTime' | 'updateTime' | 'size', string> = {
+  name: 'byName',
+  createTime: 'byCreateTime',
+  updateTime: 'byUpdateTime',
+  size: 'bySize',
+};
+
 export const LISTING_INDEX: Record<'name' | 'createTime' | 'updateTime' | 'size', string> = {
   name: 'ListByName',
   createTime: 'ListByCreateTime',
