@@ -53,8 +53,3 @@ export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
 }
-
-/** For tests and local tools that change the environment between runs. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}

@@ -82,11 +82,5 @@ export function isFile(entry: EntryRecord): entry is FileRecord {
   return entry.type === 'file';
 }
 
-/** Whether the entry appears in directory listings (and counts in `total`). */
-export function isListed(entry: EntryRecord): boolean {
-  if (entry.recordStatus !== RecordStatus.ACTIVE) return false;
-  return entry.type === 'directory' || (entry.fileStatus !== undefined && entry.fileStatus >= 2 && !isErrorStatus(entry.fileStatus));
-}
-
 export const SORT_FIELDS = ['name', 'createTime', 'updateTime', 'size'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
