@@ -152,7 +152,7 @@ async function seedDirectory(services: Services, bucket: BucketRecord, name: str
     const entry: EntryRecord = {
       uuid, type: 'file', bucketUuid: bucket.bucketUuid, accountId: bucket.accountId, number: first + i, name: fileName,
       path: `${name}/${fileName}`, parentUuid: directoryUuid, createdAt: at, updatedAt: at, recordStatus: RecordStatus.ACTIVE,
-      fileStatus: FileStatus.REPLICATED, contentType: 'text/plain', size, chargedBytes: size, objectKey: objectKey(bucket.bucketUuid, uuid), overwrite: true,
+      fileStatus: FileStatus.REPLICATED, contentType: 'text/plain', size, chargedBytes: size, objectKey: objectKey(bucket.bucketUuid, uuid, uuid), overwrite: true,
     };
     items.push({ ...keys.entry(uuid), refPk: keys.fileNumberRef(entry.number), refSk: uuid, ...listingKeys(entry), ...fileSetKeys(entry), ...entry });
     items.push({ ...keys.path(bucket.bucketUuid, entry.path), entryUuid: uuid, type: 'file' });
@@ -291,7 +291,7 @@ async function callCounts(services: Services, counter: CallCounter, headers: Rec
   });
   const put = await fetch(single.body.data.url, { method: 'PUT', body: Buffer.from('hello') });
   if (!put.ok) throw new Error(`PUT failed: ${put.status}`);
-  const fileKey = `files/${b}/${single.body.data.fileUuid}`;
+  const fileKey = `uploads/${b}/${single.body.data.fileUuid}`;
   const event = { Records: [{ eventName: 'ObjectCreated:Put', s3: { object: { key: fileKey } } }] } as unknown as S3Event;
   counter.reset();
   await objectCreated(event);

@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { AccountRecord, AccountStore } from '../store/account-store';
 import type { BlobStore } from '../store/blob-store';
 import type { BucketRecord, BucketStore } from '../store/bucket-store';
-import type { EntryStore, PathClaim } from '../store/entry-store';
+import type { CommitFailure, EntryStore, PathClaim } from '../store/entry-store';
 import { objectKey, parseUploadKey, uploadKey } from '../store/keys';
 import { withConflictRetry } from '../store/table';
 import { FileStatus, PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
@@ -123,7 +123,8 @@ export async function requestUpload(deps: StorageDeps, bucket: BucketRecord, inp
     size: input.declaredSize,
     declaredSize: input.declaredSize,
     chargedBytes: 0,
-    objectKey: objectKey(bucket.bucketUuid, entry.uuid),
+    // Where the bytes will be once committed; each commit attempt picks its own key.
+    objectKey: objectKey(bucket.bucketUuid, entry.uuid, newUuid()),
     sessionUuid: input.sessionUuid,
     overwrite: input.overwrite,
   };
@@ -197,34 +198,48 @@ export async function commitUpload(deps: StorageDeps, fileUuid: string): Promise
       throw error;
     }
 
-    const kept = await deps.blobs.copy(uploadKeyOf(file), file.objectKey);
-    // Gone, or put again between the check and the copy: look again at what is there now.
-    if (!kept || kept.size !== uploaded.size || kept.eTag !== uploaded.eTag) continue;
-
-    const failure = await withConflictRetry(() =>
-      deps.entries.commitUpload({
-        file,
-        size: kept.size,
-        replacing,
-        now: nowIso(),
-        limits: {
-          accountId: account.accountId,
-          quotaBytes: account.quotaBytes,
-          bucketUuid: bucket.bucketUuid,
-          bucketMaxBytes: bucket.maxSizeBytes,
-        },
-      }),
-    );
+    file = { ...file, objectKey: objectKey(file.bucketUuid, file.uuid, newUuid()) };
+    let failure: CommitFailure | undefined | 'bytes-changed';
+    try {
+      const kept = await deps.blobs.copy(uploadKeyOf(file), file.objectKey);
+      // Gone, or put again between the check and the copy: look again at what is there now.
+      failure = !kept || kept.size !== uploaded.size || kept.eTag !== uploaded.eTag
+        ? 'bytes-changed'
+        : await withConflictRetry(() =>
+            deps.entries.commitUpload({
+              file,
+              size: uploaded.size,
+              replacing,
+              now: nowIso(),
+              limits: {
+                accountId: account.accountId,
+                quotaBytes: account.quotaBytes,
+                bucketUuid: bucket.bucketUuid,
+                bucketMaxBytes: bucket.maxSizeBytes,
+              },
+            }),
+          );
+    } catch (error) {
+      await discardAttempt(deps, file);
+      throw error;
+    }
     if (failure === undefined) {
       await deps.blobs.delete(uploadKeyOf(file));
       if (replacing && isFile(replacing)) await deleteBytes(deps, replacing);
-      deps.logger.info('upload committed', { fileUuid, size: kept.size, replaced: replacing?.uuid });
+      deps.logger.info('upload committed', { fileUuid, size: uploaded.size, replaced: replacing?.uuid });
       return deps.entries.get(fileUuid);
     }
     // Someone else moved first (another event, a racing upload, a removed folder, a quota change): re-read and decide again.
+    await discardAttempt(deps, file);
     deps.logger.debug('commit retried', { fileUuid, failure });
   }
   throw new Error(`Upload ${fileUuid} could not be committed after ${COMMIT_ATTEMPTS} attempts`);
+}
+
+/** Deletes the copy a commit attempt made, unless that attempt is the one the record kept. */
+async function discardAttempt(deps: StorageDeps, attempt: FileRecord): Promise<void> {
+  const current = await deps.entries.get(attempt.uuid);
+  if (current?.objectKey !== attempt.objectKey) await deps.blobs.delete(attempt.objectKey);
 }
 
 async function reject(deps: StorageDeps, file: FileRecord, status: FileStatus): Promise<EntryRecord | undefined> {

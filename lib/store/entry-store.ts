@@ -299,12 +299,12 @@ export class DynamoEntryStore implements EntryStore {
           TableName: this.name,
           Key: keys.entry(file.uuid),
           UpdateExpression:
-            'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, ' +
+            'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, objectKey = :objectKey, ' +
             'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize ' +
             'REMOVE expiresAt',
           ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
           ExpressionAttributeValues: {
-            ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid,
+            ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
             ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
             ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize,
           },

@@ -55,9 +55,14 @@ export const keys = {
 } as const;
 
 /** Object key of a file's bytes: ids only, never the user's file name. */
-/** Object key of a file's committed bytes: ids only, never the user's file name. Only the service writes here. */
-export function objectKey(bucketUuid: string, fileUuid: string): string {
-  return `files/${bucketUuid}/${fileUuid}`;
+/**
+ * Object key of a file's committed bytes: ids only, never the user's file name.
+ * Only the service writes here, and each commit attempt copies to a key of its
+ * own (`version`), so a losing attempt can never overwrite the bytes another
+ * attempt committed.
+ */
+export function objectKey(bucketUuid: string, fileUuid: string, version: string): string {
+  return `files/${bucketUuid}/${fileUuid}/${version}`;
 }
 
 /**

@@ -171,6 +171,7 @@ describe('content addressing', () => {
       CIDv0: 'Qmert6YrsEiwQ4K4XqJybSbhcXpCkqNJwduovHHhLHx7wv',
       size: 5 * 1024 * 1024,
     });
-    expect(await services.blobs.headReplica(`files/${tenant.bucket.bucketUuid}/${fileUuid}`)).toMatchObject({ size: 5 * 1024 * 1024 });
+    const stored = (await services.entries.get(fileUuid))!;
+    expect(await services.blobs.headReplica(stored.objectKey!)).toMatchObject({ size: 5 * 1024 * 1024 });
   });
 });

@@ -135,7 +135,7 @@ describe('POST /bucket/remove/<name>', () => {
     const token = await invoke(quantum.tokenCreate, routeEvent({ method: 'POST', route: '/token/create/{bucket}', params: { bucket: 'doomed' }, headers: tenant.headers.master }));
     const before = await snapshot(services, bucket);
     // The S3 event function takes each file on to status 4: a replica exists too.
-    for (const key of before.objects) await processObjectCreated(services, key.replace(/^files\//, 'uploads/'));
+    for (const key of before.objects) await processObjectCreated(services, key.replace(/^files\/([^/]+)\/([^/]+)\/.*$/, 'uploads/$1/$2'));
     const replicasBefore = await listObjects(services, `files/${bucket.bucketUuid}/`, services.config.REPLICA_BUCKET);
     const usedBefore = (await services.accounts.getAccount(tenant.accountId))!.usedBytes;
 
