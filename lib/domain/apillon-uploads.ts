@@ -7,7 +7,7 @@ import type { FileRecord } from './entries';
 import { joinPath, normaliseSegment, parsePath } from './paths';
 import { Permission, type Principal } from './principal';
 import { newUuid } from './secrets';
-import { ensureDirectory, requestUpload, uploadUrl, type StorageDeps } from './storage';
+import { checkUploadTargets, ensureDirectory, requestUpload, uploadUrl, type StorageDeps } from './storage';
 
 /**
  * Apillon upload requests (SPEC §3, §5 status 1): the seed's single-file route
@@ -64,6 +64,7 @@ export async function requestSessionUpload(
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const planned = plan(input.files);
   await checkSpace(deps, bucket, planned);
+  await checkUploadTargets(deps, bucket, planned);
 
   const sessionUuid = input.sessionUuid ?? newUuid();
   await joinSession(deps, bucket, sessionUuid, planned.length);

@@ -4,6 +4,7 @@ import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type
 import { joinPath, normaliseSegment, parseUrlPath } from './paths';
 import type { Principal } from './principal';
 import {
+  checkUploadTargets,
   commitUpload,
   createDownloadToken,
   deleteFileNow,
@@ -90,11 +91,8 @@ async function checkBeforeWriting(
   files: readonly (IncomingFile & { name: string })[],
   force: boolean,
 ): Promise<void> {
-  // A file where a folder of the location should be.
-  for (let depth = 1; depth <= directory.length; depth++) {
-    const claim = await deps.entries.getPathClaim(bucket.bucketUuid, joinPath(directory.slice(0, depth)));
-    if (claim?.type === 'file') throw new AppError('invalidDirectory');
-  }
+  // A file where a folder of the location should be, or a folder where a file goes.
+  const claims = await checkUploadTargets(deps, bucket, files.map((file) => ({ directory, fileName: file.name })));
   let replacedBytes = 0;
   const seen = new Set<string>();
   for (const file of files) {
@@ -102,8 +100,7 @@ async function checkBeforeWriting(
     // The same name twice in one request collides with itself unless it may overwrite.
     if (seen.has(path) && !force) throw new AppError('fileAlreadyExists');
     seen.add(path);
-    const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
-    if (claim?.type === 'directory') throw new AppError('invalidDirectory');
+    const claim = claims.get(path);
     if (claim && !force) throw new AppError('fileAlreadyExists');
     if (claim) replacedBytes += (await deps.entries.get(claim.entryUuid))?.chargedBytes ?? 0;
   }

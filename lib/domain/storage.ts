@@ -132,6 +132,33 @@ export async function requestUpload(deps: StorageDeps, bucket: BucketRecord, inp
   return file;
 }
 
+/**
+ * Throws what `requestUpload` would throw for any of `targets` over a folder or
+ * file name that is taken (INVALID_DIR), before anything is written, so that a
+ * batch of uploads is refused whole. Returns the claims found at the target
+ * paths (a file there is what an upload would replace).
+ */
+export async function checkUploadTargets(
+  deps: StorageDeps,
+  bucket: BucketRecord,
+  targets: readonly { readonly directory: readonly string[]; readonly fileName: string }[],
+): Promise<Map<string, PathClaim | undefined>> {
+  const directories = new Set<string>();
+  const files = new Set<string>();
+  for (const target of targets) {
+    for (let depth = 1; depth <= target.directory.length; depth++) directories.add(joinPath(target.directory.slice(0, depth)));
+    files.add(joinPath([...target.directory, normaliseSegment(target.fileName)]));
+  }
+  if ([...files].some((path) => directories.has(path))) throw new AppError('invalidDirectory');
+  const claims = await Promise.all(
+    [...directories, ...files].map(async (path) => ({ path, claim: await deps.entries.getPathClaim(bucket.bucketUuid, path) })),
+  );
+  for (const { path, claim } of claims) {
+    if (claim?.type === (directories.has(path) ? 'file' : 'directory')) throw new AppError('invalidDirectory');
+  }
+  return new Map(claims.filter(({ path }) => files.has(path)).map(({ path, claim }) => [path, claim]));
+}
+
 /** Where the bytes of an upload request are to be put (the presigned URL's object, a Quantum upload). */
 export function uploadKeyOf(file: FileRecord): string {
   return uploadKey(file.bucketUuid, file.uuid);

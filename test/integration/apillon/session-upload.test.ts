@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
-import { call, deliverEvents, objectKeyOf, putBytes, tableSnapshot } from './helpers';
+import { call, deliverEvents, objectKeyOf, putBytes, tableSnapshot, uploadFile } from './helpers';
 
 let services: Services;
 let tenant: TestTenant;
@@ -198,6 +198,23 @@ describe('a refused batch', () => {
     // assess
     expect(response.statusCode).toBe(422);
     expect(response.body.errors.map((error: { code: number }) => error.code)).toContain(code);
+    expect(await tableSnapshot(services)).toEqual(before);
+  });
+
+  it('refuses the whole batch when one file’s folder is taken by a file, storing nothing', async () => {
+    // prepare
+    const bucket = await createTestBucket(services, tenant.accountId);
+    await uploadFile(services, bucket.bucketUuid, tenant.headers.basic, { fileName: 'blocker', bytes: 'a file, not a folder' });
+    const before = await tableSnapshot(services);
+
+    // act
+    const response = await batch(
+      { files: [{ fileName: 'a.txt', path: 'newdir' }, { fileName: 'b.txt', path: 'blocker' }] },
+      bucket.bucketUuid,
+    );
+
+    // assess
+    expectApillonError(response, { status: 400, code: 40006012, message: 'INVALID_DIRECTORY' });
     expect(await tableSnapshot(services)).toEqual(before);
   });
 
