@@ -3,6 +3,7 @@ import { toCidV1 } from '../cid';
 import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
 import { SORT_FIELDS, type SortField } from '../domain/entries';
 import { MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
+import { isUuid, UUID_PATTERN } from '../domain/secrets';
 
 /**
  * Request schemas of the Apillon surface. Each problem is named with an Apillon
@@ -10,7 +11,6 @@ import { MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths'
  * which property is wrong and nothing is stored.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A MIME type as it may appear in a response header: printable ASCII, no line breaks. */
 const MIME_TYPE = /^[\x21-\x7e]+\/[\x21-\x7e]+(?: *;[\x20-\x7e]*)?$/;
 /** Largest object one presigned PUT can carry (S3's single-upload limit, 5 GiB). */
@@ -47,7 +47,7 @@ const commaList = <T>(message: string, parse: (item: string) => T | undefined, m
     return items as T[];
   });
 
-const uuidParam = (message: string) => z.string().regex(UUID, message).transform((value) => value.toLowerCase());
+const uuidParam = (message: string) => z.string().regex(UUID_PATTERN, message).transform((value) => value.toLowerCase());
 
 // ---- path parameters --------------------------------------------------------
 
@@ -80,7 +80,7 @@ export const contentQuery = z.object({
   ...pagination,
   ...ordering,
   /** The directory's internal id or its uuid; the root when absent. */
-  directoryId: queryParam(z.string().regex(/^(\d{1,15}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'DIRECTORY_ID_NOT_VALID')),
+  directoryId: queryParam(z.string().refine((value) => /^\d{1,15}$/.test(value) || isUuid(value), 'DIRECTORY_ID_NOT_VALID')),
 });
 
 /** `GET /storage/buckets/:bucketUuid/content` (what the SDK's listObjects and Directory.get send). */

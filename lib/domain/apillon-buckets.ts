@@ -4,6 +4,7 @@ import type { SessionStore } from '../store/session-store';
 import { createBucket } from './buckets';
 import type { SortField } from './entries';
 import { Permission, requireBucketAccess, requirePermission, type Principal } from './principal';
+import { isUuid } from './secrets';
 import type { StorageDeps } from './storage';
 
 /**
@@ -14,12 +15,6 @@ import type { StorageDeps } from './storage';
 /** What the Apillon surface's domain operations work with. */
 export interface ApillonDeps extends StorageDeps {
   readonly sessions: SessionStore;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 /**

@@ -6,7 +6,7 @@ import { openBucket, type ApillonDeps } from './apillon-buckets';
 import type { FileRecord } from './entries';
 import { joinPath, normaliseSegment, parsePath } from './paths';
 import { Permission, type Principal } from './principal';
-import { newUuid } from './secrets';
+import { isUuid, newUuid } from './secrets';
 import { checkUploadTargets, ensureDirectory, requestUpload, uploadUrl, type StorageDeps } from './storage';
 
 /**
@@ -95,7 +95,7 @@ export async function endSession(
   options: { wrapWithDirectory?: boolean | null; directoryPath?: string | null },
 ): Promise<UploadSessionRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionUuid)) throw new AppError('uploadSessionNotFound');
+  if (!isUuid(sessionUuid)) throw new AppError('uploadSessionNotFound');
   const uuid = sessionUuid.toLowerCase();
   const now = new Date().toISOString();
   const ending = { now, wrapWithDirectory: options.wrapWithDirectory ?? false, directoryPath: options.directoryPath ?? undefined };

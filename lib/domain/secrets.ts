@@ -24,6 +24,13 @@ export function newUuid(): string {
   return randomUUID();
 }
 
+/** A uuid in canonical text form (any case). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
 /** A new master key (`mk_…`) or application token (`at_…`): a prefix for people, 256 random bits. */
 export function generateToken(prefix: 'mk' | 'at'): string {
   return `${prefix}_${generateSecret()}`;

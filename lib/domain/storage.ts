@@ -9,7 +9,7 @@ import { objectKey, parseUploadKey, uploadKey } from '../store/keys';
 import { withConflictRetry } from '../store/table';
 import { FileStatus, PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import { joinPath, MAX_PATH_BYTES, normaliseSegment } from './paths';
-import { hashSecret, generateSecret, newUuid } from './secrets';
+import { hashSecret, generateSecret, isUuid, newUuid } from './secrets';
 
 /** The stores and settings the storage core works with (ports; adapters live in lib/store). */
 export interface StorageDeps {
@@ -324,15 +324,13 @@ export async function processObjectCreated(deps: StorageDeps, key: string): Prom
 
 // ---- lookups --------------------------------------------------------------
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A file of `bucket` by internal id, fileUuid, or CID (v0 or v1); 404 FILE_DOES_NOT_EXISTS otherwise. */
 export async function findFile(deps: StorageDeps, bucket: BucketRecord, reference: string): Promise<FileRecord> {
   const ref = reference.trim();
   let candidates: EntryRecord[] = [];
   if (/^\d{1,15}$/.test(ref)) {
     candidates = [await deps.entries.getByNumber(Number(ref))].filter((entry) => entry !== undefined);
-  } else if (UUID.test(ref)) {
+  } else if (isUuid(ref)) {
     candidates = [await deps.entries.get(ref.toLowerCase())].filter((entry) => entry !== undefined);
   } else {
     const v1 = toCidV1(ref);
