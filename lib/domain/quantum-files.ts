@@ -4,6 +4,7 @@ import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type
 import { joinPath, normaliseSegment, parseUrlPath } from './paths';
 import type { Principal } from './principal';
 import {
+  INLINE_DOWNLOAD_MAX_BYTES,
   checkUploadTargets,
   commitUpload,
   createDownloadToken,
@@ -185,9 +186,6 @@ function hasBytes(entry: EntryRecord): entry is FileRecord {
     !isErrorStatus(entry.fileStatus)
   );
 }
-
-/** Largest file answered inline: Lambda's 6 MB response cap, less the base64 growth and headers. */
-export const INLINE_DOWNLOAD_MAX_BYTES = 4 * 1024 * 1024;
 
 export type Download =
   | { readonly kind: 'inline'; readonly file: FileRecord; readonly bytes: Uint8Array }

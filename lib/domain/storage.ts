@@ -21,6 +21,13 @@ export interface StorageDeps {
   readonly presignTtlSeconds: number;
 }
 
+/**
+ * Largest file a download answers with its bytes (Quantum download, IPFS
+ * gateway): Lambda's 6 MB response cap, less the base64 growth and headers.
+ * Larger files are a 302 to a presigned GET.
+ */
+export const INLINE_DOWNLOAD_MAX_BYTES = 4 * 1024 * 1024;
+
 /** Upload requests nobody uploads to are forgotten after a day (DynamoDB TTL). */
 const UPLOAD_REQUEST_TTL_SECONDS = 24 * 60 * 60;
 /** Download tokens expire after a day if unused. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/quantum-files';
+import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { expectQuantumError } from '../../support/envelopes';
 import { invoke } from '../../support/events';
