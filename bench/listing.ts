@@ -27,7 +27,7 @@ import { createBucket } from '../lib/domain/buckets';
 import { FileStatus, RecordStatus, type EntryRecord } from '../lib/domain/entries';
 import { listDirectory } from '../lib/domain/listing';
 import { ALL_PERMISSIONS } from '../lib/domain/principal';
-import { ensureDirectory } from '../lib/domain/storage';
+import { ensureDirectory } from '../lib/domain/tree';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { freePort } from '../lib/local/ports';
 import { createServices, setServicesForTests, type Services } from '../lib/services';

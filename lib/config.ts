@@ -23,6 +23,14 @@ const configSchema = z.object({
   DYNAMODB_ENDPOINT: optionalUrl,
   /** Set for s3rver / LocalStack; unset on AWS. */
   S3_ENDPOINT: optionalUrl,
+  /** Set for a local SQS emulator; unset on AWS. */
+  SQS_ENDPOINT: optionalUrl,
+  /**
+   * The lifecycle queue (S3 ObjectCreated notifications → the event function).
+   * Unset where there is no queue (unit and integration tests): committed files
+   * then wait for the sweeper instead of a message.
+   */
+  LIFECYCLE_QUEUE_URL: optionalUrl,
   /** Base URL clients use to reach this API (for `link`s); derived from the request when unset. */
   PUBLIC_BASE_URL: optionalUrl,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -7,6 +7,8 @@ import type { Table } from './store/table';
 import { S3BlobStore } from './store/blob-store';
 import { DynamoEntryStore } from './store/entry-store';
 import { DynamoSessionStore, type SessionStore } from './store/session-store';
+import { SqsLifecycleQueue } from './store/lifecycle-queue';
+import { DynamoUploadStore } from './store/upload-store';
 import type { StorageDeps } from './domain/storage';
 
 /**
@@ -34,6 +36,8 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     accounts: new DynamoAccountStore(table),
     buckets: new DynamoBucketStore(table),
     entries: new DynamoEntryStore(table),
+    uploads: new DynamoUploadStore(table),
+    ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs(), cfg.LIFECYCLE_QUEUE_URL) } : {}),
     sessions: new DynamoSessionStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
     presignTtlSeconds: cfg.presignTtlSeconds,

@@ -7,7 +7,9 @@ import { isUuid } from './secrets';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import { isEntryIndexKey, listDirectory, type ListQuery, type ListResult } from './listing';
 import { Permission, requirePermission, type Principal } from './principal';
-import { findFile, markDirectoryForDeletion, markFileForDeletion, type StorageDeps } from './storage';
+import { markDirectoryForDeletion, markFileForDeletion } from './deletion';
+import { findFile } from './lookup';
+import type { StorageDeps } from './storage';
 
 /**
  * Apillon reads and deletions (SPEC §3, §5): directory listings, the files of a

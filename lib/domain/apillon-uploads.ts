@@ -4,10 +4,12 @@ import type { BucketRecord } from '../store/bucket-store';
 import type { UploadSessionRecord } from '../store/session-store';
 import { openBucket, type ApillonDeps } from './apillon-buckets';
 import type { FileRecord } from './entries';
-import { joinPath, normaliseSegment, parsePath } from './paths';
+import { normaliseSegment, parsePath } from './paths';
 import { Permission, type Principal } from './principal';
 import { isUuid, newUuid } from './secrets';
-import { checkUploadTargets, ensureDirectory, requestUpload, uploadUrl, type StorageDeps } from './storage';
+import { mapConcurrently } from './staged-commit';
+import type { StorageDeps } from './storage';
+import { requestUpload, requestUploads, uploadUrl } from './uploads';
 
 /**
  * Apillon upload requests (SPEC §3, §5 status 1): the seed's single-file route
@@ -32,14 +34,14 @@ export interface IssuedUpload {
   readonly url: string;
 }
 
-/** How many upload requests of one batch are recorded at once. */
-const BATCH_CONCURRENCY = 16;
+/** How many URLs of one batch are signed at once (signing is CPU work; this only interleaves it). */
+const SIGN_CONCURRENCY = 16;
 
 /** `POST /storage/:bucketUuid/upload`: one upload request (EXECUTE). */
 export async function requestFileUpload(deps: StorageDeps, principal: Principal, bucketUuid: string, request: FileToUpload): Promise<IssuedUpload> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const [planned] = plan([request]);
-  const file = await requestUpload(deps, bucket, { ...planned!, overwrite: true });
+  const file = await requestUpload(deps, bucket, planned!);
   return { request, file, url: await uploadUrl(deps, file) };
 }
 
@@ -63,19 +65,18 @@ export async function requestSessionUpload(
 ): Promise<SessionUpload> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const planned = plan(input.files);
-  await checkSpace(deps, bucket, planned);
-  await checkUploadTargets(deps, bucket, planned);
-
   const sessionUuid = input.sessionUuid ?? newUuid();
-  await joinSession(deps, bucket, sessionUuid, planned.length);
-
-  const directories = new Map(planned.map((file) => [joinPath(file.directory), file.directory]));
-  for (const directory of directories.values()) await ensureDirectory(deps, bucket, directory);
-
-  const uploads = await mapConcurrently(planned, BATCH_CONCURRENCY, async (file, index) => {
-    const record = await requestUpload(deps, bucket, { ...file, overwrite: true, sessionUuid });
-    return { request: input.files[index]!, file: record, url: await uploadUrl(deps, record) };
-  });
+  const files = await requestUploads(
+    deps,
+    bucket,
+    planned.map((file) => ({ ...file, sessionUuid })),
+    { overwrite: true, beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length) },
+  );
+  const uploads = await mapConcurrently(files, SIGN_CONCURRENCY, async (file, index) => ({
+    request: input.files[index]!,
+    file,
+    url: await uploadUrl(deps, file),
+  }));
   return { sessionUuid, uploads };
 }
 
@@ -139,15 +140,6 @@ function plan(files: readonly FileToUpload[]): PlannedFile[] {
   });
 }
 
-/** The declared sizes of a whole batch must fit the account's quota and the bucket's limit. */
-async function checkSpace(deps: StorageDeps, bucket: BucketRecord, files: readonly PlannedFile[]): Promise<void> {
-  if (bucket.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');
-  const declared = files.reduce((sum, file) => sum + (file.declaredSize ?? 0), 0);
-  const account = await deps.accounts.getAccount(bucket.accountId);
-  if (account && account.usedBytes + declared > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
-  if (bucket.sizeBytes >= bucket.maxSizeBytes || bucket.sizeBytes + declared > bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
-}
-
 function newSession(bucket: BucketRecord, sessionUuid: string, now: string): UploadSessionRecord {
   return { sessionUuid, bucketUuid: bucket.bucketUuid, accountId: bucket.accountId, status: 'open', fileCount: 0, createdAt: now, updatedAt: now };
 }
@@ -165,17 +157,4 @@ async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid:
   if (!existing) await deps.sessions.create(newSession(bucket, sessionUuid, now));
   const session = requireSessionOf(bucket, existing ?? (await deps.sessions.get(sessionUuid)));
   if (session.status === 'ended' || !(await deps.sessions.addFiles(sessionUuid, count, now))) throw new AppError('uploadSessionEnded');
-}
-
-async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }

@@ -6,7 +6,8 @@ import { createBucket } from './buckets';
 import { parseUrlPath } from './paths';
 import { requireBucketAccess, requireMasterKey, type Principal } from './principal';
 import { credentialIdForToken, secretMatches } from './secrets';
-import { removeBucketContents, type StorageDeps } from './storage';
+import { removeBucketContents } from './deletion';
+import type { StorageDeps } from './storage';
 
 /**
  * Quantum Storage: buckets by name and their application tokens (SPEC §4).

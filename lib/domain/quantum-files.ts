@@ -1,21 +1,13 @@
 import { AppError } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
+import { createDownloadToken, redeemDownloadToken } from './download-tokens';
+import { removePath } from './deletion';
 import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import { joinPath, normaliseSegment, parseUrlPath } from './paths';
 import type { Principal } from './principal';
-import {
-  INLINE_DOWNLOAD_MAX_BYTES,
-  checkUploadTargets,
-  commitUpload,
-  createDownloadToken,
-  deleteFileNow,
-  ensureDirectory,
-  redeemDownloadToken,
-  removePath,
-  requestUpload,
-  uploadKeyOf,
-  type StorageDeps,
-} from './storage';
+import { storeFilesAtomically } from './staged-commit';
+import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from './storage';
+import { ensureDirectory } from './tree';
 
 /**
  * Quantum Storage: files and folders of a bucket addressed by path (SPEC §4).
@@ -43,16 +35,12 @@ function mediaType(declared: string): string {
 
 /**
  * `POST /file/add/<bucket>/<location>`: stores each file at
- * `location/<basename>`, creating missing folders.
- *
- * Several files in one request: everything that can be checked before bytes
- * are written is checked for all of them first (names, the folder path, files
- * already there without `force`, quota and bucket limit for the total), so a
- * request that fails these stores nothing. Then the files are stored in order,
- * each all-or-nothing. Should one still be refused at commit (a concurrent
- * upload took the space or the name meanwhile), the files this request had
- * newly added are removed again and the request fails with that file's error;
- * files it had already overwritten with `force` stay overwritten.
+ * `location/<basename>`, creating missing folders. All files of a request are
+ * stored, or none (staged-commit.ts): names, folders, files already there
+ * without `force`, quota and bucket limit are decided for the whole request,
+ * the bytes staged, and one transaction commits them, even when a concurrent
+ * upload or a killed function is in the way. The same name twice in one
+ * request: the last one is stored (with `force`), else FILE_ALREADY_EXISTS.
  *
  * Returns the bucket paths stored.
  */
@@ -67,87 +55,13 @@ export async function addFiles(
   // A browser form with an empty file input sends a nameless, empty part: nothing to store.
   const sent = files.filter((file) => file.fileName !== '' || file.bytes.length > 0);
   if (sent.length === 0) throw new AppError('filesNotPresent');
-  const planned = sent.map((file) => ({ ...file, name: normaliseSegment(clientBasename(file.fileName)) }));
-  await checkBeforeWriting(deps, bucket, directory, planned, force);
-
-  const added: FileRecord[] = [];
-  const stored: string[] = [];
-  try {
-    for (const file of planned) {
-      const { record, replaced } = await storeFile(deps, bucket, directory, file, force);
-      if (!replaced) added.push(record);
-      stored.push(record.path);
-    }
-  } catch (error) {
-    for (const record of added) await deleteFileNow(deps, record);
-    throw error;
-  }
-  return stored;
-}
-
-async function checkBeforeWriting(
-  deps: StorageDeps,
-  bucket: BucketRecord,
-  directory: readonly string[],
-  files: readonly (IncomingFile & { name: string })[],
-  force: boolean,
-): Promise<void> {
-  // A file where a folder of the location should be, or a folder where a file goes.
-  const claims = await checkUploadTargets(deps, bucket, files.map((file) => ({ directory, fileName: file.name })));
-  let replacedBytes = 0;
-  const seen = new Set<string>();
-  for (const file of files) {
-    const path = joinPath([...directory, file.name]);
-    // The same name twice in one request collides with itself unless it may overwrite.
-    if (seen.has(path) && !force) throw new AppError('fileAlreadyExists');
-    seen.add(path);
-    const claim = claims.get(path);
-    if (claim && !force) throw new AppError('fileAlreadyExists');
-    if (claim) replacedBytes += (await deps.entries.get(claim.entryUuid))?.chargedBytes ?? 0;
-  }
-  const incoming = files.reduce((sum, file) => sum + file.bytes.length, 0);
-  const account = await deps.accounts.getAccount(bucket.accountId);
-  if (!account || account.usedBytes + incoming - replacedBytes > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
-  if (bucket.sizeBytes + incoming - replacedBytes > bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
-}
-
-/** One file: upload request (status 1) → bytes in S3 → commit (status 2), answered synchronously. */
-async function storeFile(
-  deps: StorageDeps,
-  bucket: BucketRecord,
-  directory: readonly string[],
-  file: IncomingFile & { name: string },
-  force: boolean,
-): Promise<{ record: FileRecord; replaced: boolean }> {
-  const existing = await deps.entries.getPathClaim(bucket.bucketUuid, joinPath([...directory, file.name]));
-  const request = await requestUpload(deps, bucket, {
-    fileName: file.name,
-    directory,
+  const staged = sent.map((file) => ({
+    candidate: { directory, name: normaliseSegment(clientBasename(file.fileName)), size: file.bytes.length },
     contentType: mediaType(file.contentType),
-    declaredSize: file.bytes.length,
-    overwrite: force,
-  });
-  await deps.blobs.put(uploadKeyOf(request), file.bytes, request.contentType);
-  const committed = await commitUpload(deps, request.uuid);
-  const status = committed && isFile(committed) ? committed.fileStatus : undefined;
-  if (status === undefined || status === FileStatus.REQUESTED) throw new Error(`Upload ${request.uuid} did not commit`);
-  if (isErrorStatus(status)) throw commitError(status);
-  return { record: committed as FileRecord, replaced: existing !== undefined };
-}
-
-function commitError(status: number): AppError {
-  switch (status) {
-    case FileStatus.ERROR_NOT_ENOUGH_STORAGE:
-      return new AppError('notEnoughStorageSpace');
-    case FileStatus.ERROR_BUCKET_FULL:
-      return new AppError('maxBucketSizeReached');
-    case FileStatus.ERROR_PATH_CONFLICT:
-      return new AppError('fileAlreadyExists');
-    case FileStatus.ERROR_BUCKET_UNAVAILABLE:
-      return new AppError('bucketNotFound');
-    default:
-      return new AppError('internal', { cause: new Error(`Upload rejected with status ${status}`) });
-  }
+    bytes: file.bytes,
+  }));
+  const stored = await storeFilesAtomically(deps, bucket, staged, { overwrite: force });
+  return stored.map((file) => file.path);
 }
 
 /** `POST /file/mkdir/<bucket>/<location>`: the folder and any missing parents (existing ones are fine). */

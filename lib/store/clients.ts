@@ -1,12 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config';
 
 /** The AWS SDK clients of one process; endpoints come from configuration (AWS, LocalStack or emulators). */
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
   readonly s3: S3Client;
+  /** Created on first use: most functions never send to a queue. */
+  readonly sqs: () => SQSClient;
 }
 
 export function createAwsClients(cfg: Config): AwsClients {
@@ -24,5 +27,10 @@ export function createAwsClients(cfg: Config): AwsClients {
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
   });
-  return { dynamo, s3 };
+  let sqs: SQSClient | undefined;
+  return {
+    dynamo,
+    s3,
+    sqs: () => (sqs ??= new SQSClient({ region: cfg.AWS_REGION, endpoint: cfg.SQS_ENDPOINT, maxAttempts: 3 })),
+  };
 }

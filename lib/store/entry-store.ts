@@ -4,41 +4,27 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus, type EntryRecord } from '../domain/entries';
+import type { ChargeLimits, CommitFailure, PathClaim } from '../domain/ports';
 import { invalidNextToken } from '../errors';
-import { fileSetKeys, keys, LISTING_INDEX, listingKeys } from './keys';
+import { keys, LISTING_INDEX, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
 import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
+import { adjustCount, chargeUsage, checkClaim, claimPath, refund, releasePath, retireReplaced, type TransactItem } from './transact-items';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** Which entry holds a path in a bucket. */
-export interface PathClaim {
-  readonly path: string;
-  readonly entryUuid: string;
-  readonly type: 'file' | 'directory';
-}
-
-/** The usage figures a charge was computed against (optimistic: the write re-checks them). */
-export interface ChargeLimits {
-  readonly accountId: string;
-  readonly quotaBytes: number;
-  readonly bucketUuid: string;
-  readonly bucketMaxBytes: number;
-}
+export type { ChargeLimits, CommitFailure, PathClaim };
 
 export interface CommitInput {
   readonly file: EntryRecord;
+  /** Bytes of the uploaded object. */
   readonly size: number;
   readonly limits: ChargeLimits;
-  /** The file currently at the path, which this upload replaces. */
-  readonly replacing?: EntryRecord;
+  /** The claim of the file currently at the path, which this upload replaces. */
+  readonly replacing?: PathClaim;
+  /** The file's directory, which must still be there (undefined at the root or when created by this commit's run). */
+  readonly anchor?: { readonly path: string; readonly entryUuid: string };
   readonly now: string;
 }
-
-/** Why a commit transaction did not go through. */
-export type CommitFailure = 'file-changed' | 'account-limit' | 'bucket-limit' | 'path-changed' | 'replaced-changed' | 'parent-changed';
 
 export interface ListPage {
   readonly items: EntryRecord[];
@@ -75,7 +61,6 @@ export interface DownloadTokenRecord {
 
 /** Files, directories, path claims, listing counters and download tokens of all buckets. */
 export interface EntryStore {
-  nextNumber(): Promise<number>;
   get(uuid: string): Promise<EntryRecord | undefined>;
   getByNumber(number: number): Promise<EntryRecord | undefined>;
   findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
@@ -89,18 +74,24 @@ export interface EntryStore {
   getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined>;
   /** Every claim strictly under `directoryPath` (its whole subtree); `''` gives every claim of the bucket. */
   listSubtreeClaims(bucketUuid: string, directoryPath: string): Promise<PathClaim[]>;
-  /** Claims the path and lists the directory; false when the path is taken. */
-  createDirectory(directory: EntryRecord): Promise<boolean>;
-  /** Stores a file at status 1 (not listed, path not claimed); it expires unless the bytes arrive. */
-  putUploadRequest(file: EntryRecord, expiresAtEpochSeconds: number): Promise<void>;
   /**
    * The 1→2 step in one transaction: the file becomes status 2 and listed, the
    * path is claimed (replacing the file there, if any), account usage and bucket
    * size are charged by the difference, within quota and bucket limit.
    */
   commitUpload(input: CommitInput): Promise<CommitFailure | undefined>;
-  /** Moves a file from one status to another; false when it was not in `from`. */
-  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Moves a file from one status to another; false when it was not in `from`.
+   * `settled` takes it out of the sweeper's index (status 4 and errors).
+   */
+  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean }): Promise<boolean>;
+  /**
+   * Uuids of files waiting for a lifecycle step since before `beforeIso`
+   * (ByPendingStep, every shard), oldest first per shard, at most `limit` in all.
+   */
+  pendingFiles(beforeIso: string, limit: number): Promise<string[]>;
+  /** Takes a file out of the sweeper's index (its upload will not come). */
+  clearPending(uuid: string): Promise<void>;
   /** Status 2→3 with the CIDs and their lookup keys. */
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean>;
   markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean>;
@@ -133,20 +124,6 @@ export class DynamoEntryStore implements EntryStore {
 
   private get name(): string {
     return this.table.name;
-  }
-
-  async nextNumber(): Promise<number> {
-    const { Attributes } = await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.name,
-        Key: keys.sequence('entry'),
-        UpdateExpression: 'ADD #value :one',
-        ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(Attributes?.value);
   }
 
   async get(uuid: string): Promise<EntryRecord | undefined> {
@@ -265,90 +242,57 @@ export class DynamoEntryStore implements EntryStore {
     return items.map((item) => ({ path: item.sk as string, entryUuid: item.entryUuid as string, type: item.type as PathClaim['type'] }));
   }
 
-  async createDirectory(directory: EntryRecord): Promise<boolean> {
-    try {
-      await this.transact([
-        this.claimPath(directory, undefined),
-        { Put: { TableName: this.name, Item: this.entryItem(directory, true), ConditionExpression: 'attribute_not_exists(pk)' } },
-        this.adjustCount(directory.bucketUuid, directory.parentUuid, 1),
-      ]);
-      return true;
-    } catch (error) {
-      if (failedConditionIndex(error) === 0) return false;
-      throw error;
-    }
-  }
-
-  async putUploadRequest(file: EntryRecord, expiresAtEpochSeconds: number): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.name,
-        Item: { ...this.entryItem(file, false), expiresAt: expiresAtEpochSeconds },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  async commitUpload({ file, size, limits, replacing, now }: CommitInput): Promise<CommitFailure | undefined> {
+  async commitUpload({ file, size, limits, replacing, anchor, now }: CommitInput): Promise<CommitFailure | undefined> {
     const delta = size - (replacing?.chargedBytes ?? 0);
     const committed: EntryRecord = { ...file, size, chargedBytes: size, updatedAt: now, fileStatus: 2 };
     const listing = listingKeys(committed);
-    const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.name,
-          Key: keys.entry(file.uuid),
-          UpdateExpression:
-            'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, objectKey = :objectKey, ' +
-            'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize ' +
-            'REMOVE expiresAt',
-          ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
-          ExpressionAttributeValues: {
-            ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
-            ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
-            ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize,
+    const pending = pendingKeys(file.uuid, now);
+    // Reasons are reported by the index of the item whose condition failed: keep them in this order.
+    const labelled: [CommitFailure, TransactItem][] = [
+      [
+        'file-changed',
+        {
+          Update: {
+            TableName: this.name,
+            Key: keys.entry(file.uuid),
+            UpdateExpression:
+              'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, objectKey = :objectKey, ' +
+              'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize, ' +
+              'pendingPk = :pendingPk, pendingAt = :pendingAt ' +
+              'REMOVE expiresAt',
+            ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
+            ExpressionAttributeValues: {
+              ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
+              ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
+              ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt,
+            },
           },
         },
-      },
-      this.charge(keys.account(limits.accountId), 'usedBytes', 'quotaBytes', limits.quotaBytes, delta),
-      {
-        ...this.charge(keys.bucket(limits.bucketUuid), 'sizeBytes', 'maxSizeBytes', limits.bucketMaxBytes, delta, true),
-      },
-      this.claimPath(committed, replacing?.uuid),
-      replacing
-        ? { Delete: { TableName: this.name, Key: keys.entry(replacing.uuid), ConditionExpression: 'recordStatus = :active', ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE } } }
-        : this.adjustCount(file.bucketUuid, file.parentUuid, 1),
+      ],
+      ...chargeUsage(this.name, limits, delta).map((item, index): [CommitFailure, TransactItem] => [index === 0 ? 'account-limit' : 'bucket-limit', item]),
+      ['path-changed', claimPath(this.name, committed, replacing?.entryUuid)],
+      replacing ? ['replaced-changed', retireReplaced(this.name, replacing.entryUuid)] : ['path-changed', adjustCount(this.name, file.bucketUuid, file.parentUuid, 1)],
     ];
-    if (file.parentUuid !== null) {
-      // The folder must still be there: a file listed under a removed folder would be seen by nobody.
-      items.push({
-        ConditionCheck: {
-          TableName: this.name,
-          Key: keys.path(file.bucketUuid, file.path.slice(0, file.path.lastIndexOf('/'))),
-          ConditionExpression: 'entryUuid = :parent',
-          ExpressionAttributeValues: { ':parent': file.parentUuid },
-        },
-      });
-    }
+    // The folder must still be there: a file listed under a removed folder would be seen by nobody.
+    if (anchor) labelled.push(['parent-changed', checkClaim(this.name, file.bucketUuid, anchor.path, anchor.entryUuid)]);
     try {
-      await this.transact(items);
+      await this.transact(labelled.map(([, item]) => item));
       return undefined;
     } catch (error) {
-      const failures: CommitFailure[] = ['file-changed', 'account-limit', 'bucket-limit', 'path-changed', 'replaced-changed', 'parent-changed'];
       const index = failedConditionIndex(error);
-      if (index >= 0) return failures[index];
+      if (index >= 0) return labelled[index]![0];
       throw error;
     }
   }
 
-  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}): Promise<boolean> {
+  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}, options: { settled?: boolean } = {}): Promise<boolean> {
     const names = Object.keys(set);
     try {
       await this.table.client.send(
         new UpdateCommand({
           TableName: this.name,
           Key: keys.entry(uuid),
-          UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}`,
+          UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${options.settled ? ' REMOVE pendingPk, pendingAt' : ''}`,
           ConditionExpression: 'fileStatus = :from',
           ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
           ExpressionAttributeValues: { ':to': to, ':from': from, ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])) },
@@ -361,6 +305,38 @@ export class DynamoEntryStore implements EntryStore {
     }
   }
 
+  async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {
+    const perShard = Math.max(1, Math.ceil(limit / PENDING_SHARDS));
+    const shards = await Promise.all(
+      Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
+        const { Items } = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.name,
+            IndexName: 'ByPendingStep',
+            KeyConditionExpression: 'pendingPk = :shard AND pendingAt < :before',
+            ExpressionAttributeValues: { ':shard': pendingPartition(shard), ':before': beforeIso },
+            Limit: perShard,
+          }),
+        );
+        return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+      }),
+    );
+    return shards.flat().slice(0, limit);
+  }
+
+  async clearPending(uuid: string): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.name,
+        Key: keys.entry(uuid),
+        UpdateExpression: 'REMOVE pendingPk, pendingAt',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    ).catch((error) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean> {
     return this.transition(file.uuid, 2, 3, {
       cidV0: cids.cidV0,
@@ -369,6 +345,7 @@ export class DynamoEntryStore implements EntryStore {
       cidV0Pk: keys.cid(cids.cidV0),
       cidSk: keys.cidSort(file.bucketUuid, file.createdAt, file.uuid),
       updatedAt: now,
+      pendingAt: pendingKeys(file.uuid, now).pendingAt,
     });
   }
 
@@ -380,7 +357,7 @@ export class DynamoEntryStore implements EntryStore {
           Key: keys.entry(file.uuid),
           UpdateExpression:
             'SET recordStatus = :marked, markedForDeletionAt = :now, purgeAt = :purgeAt, duePk = :due, dueAt = :purgeAt, updatedAt = :now ' +
-            'REMOVE listPk, byName, byCreateTime, byUpdateTime, bySize, expiresAt',
+            'REMOVE listPk, byName, byCreateTime, byUpdateTime, bySize, expiresAt, pendingPk, pendingAt',
           ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
           ExpressionAttributeValues: {
             ':marked': RecordStatus.MARKED_FOR_DELETION, ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus,
@@ -389,7 +366,7 @@ export class DynamoEntryStore implements EntryStore {
         },
       },
     ];
-    if (holdsPath) items.push(this.releasePath(file), this.adjustCount(file.bucketUuid, file.parentUuid, -1));
+    if (holdsPath) items.push(releasePath(this.name, file), adjustCount(this.name, file.bucketUuid, file.parentUuid, -1));
     return this.transactOrFalse(items);
   }
 
@@ -405,16 +382,16 @@ export class DynamoEntryStore implements EntryStore {
         },
       },
     ];
-    if (charged > 0) items.push(...this.refund(file, charged));
-    if (holdsPath) items.push(this.releasePath(file), this.adjustCount(file.bucketUuid, file.parentUuid, -1));
+    if (charged > 0) items.push(...refund(this.name, file, charged));
+    if (holdsPath) items.push(releasePath(this.name, file), adjustCount(this.name, file.bucketUuid, file.parentUuid, -1));
     return this.transactOrFalse(items);
   }
 
   deleteDirectory(directory: EntryRecord): Promise<boolean> {
     return this.transactOrFalse([
       { Delete: { TableName: this.name, Key: keys.entry(directory.uuid), ConditionExpression: 'attribute_exists(pk)' } },
-      this.releasePath(directory),
-      this.adjustCount(directory.bucketUuid, directory.parentUuid, -1),
+      releasePath(this.name, directory),
+      adjustCount(this.name, directory.bucketUuid, directory.parentUuid, -1),
       {
         Delete: {
           TableName: this.name,
@@ -439,7 +416,7 @@ export class DynamoEntryStore implements EntryStore {
           ExpressionAttributeValues: { ':marked': RecordStatus.MARKED_FOR_DELETION },
         },
       },
-      ...(charged > 0 ? this.refund(file, charged) : []),
+      ...(charged > 0 ? refund(this.name, file, charged) : []),
     ]);
   }
 
@@ -533,88 +510,6 @@ export class DynamoEntryStore implements EntryStore {
       if (startKeyFromClient && (error as { name?: unknown } | null)?.name === 'ValidationException') throw invalidNextToken();
       throw error;
     }
-  }
-
-  // ---- transaction pieces -------------------------------------------------
-
-  private entryItem(entry: EntryRecord, listed: boolean): Record<string, unknown> {
-    return {
-      ...keys.entry(entry.uuid),
-      refPk: keys.fileNumberRef(entry.number),
-      refSk: entry.uuid,
-      ...(listed ? listingKeys(entry) : {}),
-      ...(entry.type === 'file' ? fileSetKeys(entry) : {}),
-      ...entry,
-    };
-  }
-
-  /** Puts the path claim for `entry`; the path must be free, or held by `replacingUuid`. */
-  private claimPath(entry: EntryRecord, replacingUuid: string | undefined): TransactItem {
-    return {
-      Put: {
-        TableName: this.name,
-        Item: { ...keys.path(entry.bucketUuid, entry.path), entryUuid: entry.uuid, type: entry.type },
-        ConditionExpression: replacingUuid ? 'entryUuid = :replacing' : 'attribute_not_exists(pk)',
-        ExpressionAttributeValues: replacingUuid ? { ':replacing': replacingUuid } : undefined,
-      },
-    };
-  }
-
-  private releasePath(entry: EntryRecord): TransactItem {
-    return {
-      Delete: {
-        TableName: this.name,
-        Key: keys.path(entry.bucketUuid, entry.path),
-        ConditionExpression: 'entryUuid = :uuid',
-        ExpressionAttributeValues: { ':uuid': entry.uuid },
-      },
-    };
-  }
-
-  private adjustCount(bucketUuid: string, directoryUuid: string | null, by: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.name,
-        Key: keys.directoryCounter(bucketUuid, directoryUuid),
-        UpdateExpression: 'ADD #count :by',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':by': by },
-      },
-    };
-  }
-
-  /**
-   * Adds `delta` to a usage attribute, refusing to pass the limit. DynamoDB
-   * conditions cannot add, so the check is `used <= limit - delta`, with the
-   * limit itself pinned to the value the caller computed against.
-   */
-  private charge(key: Record<string, string>, used: string, limit: string, limitValue: number, delta: number, bucket = false): TransactItem {
-    const conditions = ['attribute_exists(pk)', `#limit = :limit`];
-    if (delta > 0) conditions.push(`(attribute_not_exists(#used) OR #used <= :maxBefore)`);
-    if (bucket) conditions.push('attribute_not_exists(markedForDeletionAt)');
-    return {
-      Update: {
-        TableName: this.name,
-        Key: key,
-        UpdateExpression: 'ADD #used :delta',
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: { '#used': used, '#limit': limit },
-        ExpressionAttributeValues: { ':delta': delta, ':limit': limitValue, ...(delta > 0 ? { ':maxBefore': limitValue - delta } : {}) },
-      },
-    };
-  }
-
-  private refund(file: EntryRecord, charged: number): TransactItem[] {
-    const update = (key: Record<string, string>, attribute: string): TransactItem => ({
-      Update: {
-        TableName: this.name,
-        Key: key,
-        UpdateExpression: 'ADD #used :delta',
-        ExpressionAttributeNames: { '#used': attribute },
-        ExpressionAttributeValues: { ':delta': -charged },
-      },
-    });
-    return [update(keys.account(file.accountId), 'usedBytes'), update(keys.bucket(file.bucketUuid), 'sizeBytes')];
   }
 
   private async transact(items: TransactItem[]): Promise<void> {

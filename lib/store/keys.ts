@@ -15,6 +15,11 @@
  * | upload session       | SESSION#<sessionUuid>     | SESSION             |                                                 |
  * | download token       | DLTOKEN#<tokenId>         | DLTOKEN             |                                                 |
  * | sequence             | SEQUENCE                  | <name>              |                                                 |
+ * | commit intent        | INTENT#<intentId>         | INTENT              | duePk INTENT, dueAt                             |
+ *
+ * Files short of their last lifecycle step also carry `pendingPk`/`pendingAt`
+ * (sparse index ByPendingStep, sharded so no one partition takes every write):
+ * the sweeper reads what has waited too long there.
  */
 export const ROOT_DIRECTORY = 'ROOT';
 
@@ -52,6 +57,9 @@ export const keys = {
   sequence: (name: string) => ({ pk: 'SEQUENCE', sk: name }),
   /** Partition of the purge schedule (files marked for deletion, due at `dueAt`). */
   purgeSchedule: 'PURGE',
+  /** Partition (of ByDueDate) of commit intents a sweeper completes or undoes once due. */
+  intentSchedule: 'INTENT',
+  intent: (intentId: string) => ({ pk: `INTENT#${intentId}`, sk: 'INTENT' }),
 } as const;
 
 /** Object key of a file's bytes: ids only, never the user's file name. */
@@ -137,4 +145,22 @@ export function fileSetKeys(file: {
     filesSk: `${file.createdAt}#${file.uuid}`,
     ...(file.sessionUuid ? { sessionPk: keys.sessionFiles(file.bucketUuid, file.sessionUuid) } : {}),
   };
+}
+
+/** Shards of the ByPendingStep index: writes spread over this many partitions, the sweeper reads them all. */
+export const PENDING_SHARDS = 8;
+
+/** The ByPendingStep partition of one shard. */
+export function pendingPartition(shard: number): string {
+  return `PENDING#${shard}`;
+}
+
+/**
+ * The attributes that put a file into the sweeper's index of files waiting for
+ * a lifecycle step since `sinceIso`; the shard is a stable function of the uuid.
+ */
+export function pendingKeys(fileUuid: string, sinceIso: string): { pendingPk: string; pendingAt: string } {
+  let hash = 0;
+  for (let i = 0; i < fileUuid.length; i++) hash = (hash * 31 + fileUuid.charCodeAt(i)) >>> 0;
+  return { pendingPk: pendingPartition(hash % PENDING_SHARDS), pendingAt: `${sinceIso}#${fileUuid}` };
 }

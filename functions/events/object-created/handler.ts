@@ -1,5 +1,5 @@
 import type { S3Event } from 'aws-lambda';
-import { processObjectCreated } from '../../../lib/domain/storage';
+import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { objectKeysOf } from '../../../lib/events';
 import { services } from '../../../lib/services';
 

@@ -1,4 +1,4 @@
-import { purgeDueFiles } from '../../../lib/domain/storage';
+import { purgeDueFiles } from '../../../lib/domain/deletion';
 import { services } from '../../../lib/services';
 
 /** Daily: files marked for deletion 90 days ago lose their bytes, replica and record; the space is given back. */

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listDirectory } from '../../../lib/domain/listing';
-import { markDirectoryForDeletion, processObjectCreated, removePath, requestUpload, uploadKeyOf } from '../../../lib/domain/storage';
+import { markDirectoryForDeletion, removePath } from '../../../lib/domain/deletion';
+import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import type { Services } from '../../../lib/services';
 import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
 

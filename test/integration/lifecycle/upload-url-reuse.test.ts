@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { processObjectCreated, requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/storage';
+import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/uploads';
 import type { Services } from '../../../lib/services';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { markFileForDeletion, processObjectCreated, requestUpload, uploadKeyOf } from '../../../lib/domain/storage';
+import { markFileForDeletion } from '../../../lib/domain/deletion';
+import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import { isFile, RecordStatus } from '../../../lib/domain/entries';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';

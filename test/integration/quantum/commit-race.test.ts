@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isFile } from '../../../lib/domain/entries';
-import { commitUpload, processObjectCreated, requestUpload, uploadKeyOf } from '../../../lib/domain/storage';
+import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import type { Services } from '../../../lib/services';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 
@@ -31,7 +32,7 @@ describe('a Quantum upload racing with its own S3 event', () => {
 
     // act: the request commits synchronously while the event function runs for the same object
     const results = await Promise.all(
-      rounds.map((file) => Promise.all([commitUpload(services, file.uuid), processObjectCreated(services, uploadKeyOf(file))])),
+      rounds.map((file) => Promise.all([advanceFile(services, file.uuid), processObjectCreated(services, uploadKeyOf(file))])),
     );
 
     // assess

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { requestUpload } from '../../../lib/domain/storage';
+import { requestUpload } from '../../../lib/domain/uploads';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';

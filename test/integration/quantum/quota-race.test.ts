@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFile } from '../../../lib/domain/entries';
-import { processObjectCreated, requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/storage';
+import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/uploads';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { addFiles, snapshot } from './support';

@@ -1,0 +1,84 @@
+import { FileStatus, isFile } from './entries';
+import { advanceFile } from './lifecycle';
+import type { CommitIntent } from './ports';
+import type { StorageDeps } from './storage';
+
+/**
+ * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
+ * short of 4"). Every few minutes it
+ * - completes files that have waited for a lifecycle step longer than
+ *   `STRANDED_AFTER_SECONDS` (status 1 whose bytes are in S3, 2 or 3), through
+ *   the very steps the event function takes (lifecycle.ts), so whatever stopped
+ *   them (a lost or dead-lettered event, a crash, a throttle) they finish, and
+ *   usage is still charged once;
+ * - finishes commit intents that are due (staged-commit.ts): staged bytes of a
+ *   request that never committed are deleted, the replaced bytes of one that
+ *   did are deleted.
+ */
+
+/**
+ * A file is stranded after 10 minutes without progress: a healthy pipeline
+ * takes each step within seconds (the queue delivers at once, a retry comes
+ * within the function's timeout), and a presigned URL (60 s) cannot bring bytes
+ * later than that. Short enough that a stranded file heals within about a
+ * quarter of an hour (this plus the 5-minute schedule).
+ */
+export const STRANDED_AFTER_SECONDS = 10 * 60;
+/** Files and intents one sweep takes on at most (the next sweep continues). */
+const SWEEP_LIMIT = 200;
+
+export interface SweepReport {
+  /** Files found waiting too long. */
+  readonly found: number;
+  /** Of those, files now at status 4 or an error status (or let go: upload requests whose bytes never came). */
+  readonly completed: number;
+  /** Files whose step failed again (they stay in the index for the next sweep). */
+  readonly failed: number;
+  /** Commit intents finished (staged bytes or replaced bytes deleted). */
+  readonly intents: number;
+}
+
+/** One sweep at `now`. Never throws for one file: each failure is counted and logged. */
+export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<SweepReport> {
+  const intents = await finishDueIntents(deps, now);
+  const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
+  const uuids = await deps.entries.pendingFiles(before, SWEEP_LIMIT);
+  let completed = 0;
+  let failed = 0;
+  for (const uuid of uuids) {
+    try {
+      const file = await advanceFile(deps, uuid);
+      if (file && isFile(file) && file.fileStatus === FileStatus.REQUESTED) {
+        // No bytes, and its URL expired long ago: nothing can arrive any more. The record expires by TTL.
+        await deps.entries.clearPending(uuid);
+      }
+      completed++;
+    } catch (error) {
+      failed++;
+      deps.logger.error('stranded file could not be completed', { fileUuid: uuid, error });
+    }
+  }
+  const report = { found: uuids.length, completed, failed, intents };
+  deps.logger.info('stranded files swept', { ...report });
+  return report;
+}
+
+async function finishDueIntents(deps: StorageDeps, now: Date): Promise<number> {
+  let finished = 0;
+  for (const intent of await deps.uploads.dueIntents(now.toISOString(), SWEEP_LIMIT)) {
+    try {
+      await finishIntent(deps, intent);
+      finished++;
+    } catch (error) {
+      deps.logger.error('commit intent could not be finished', { intentId: intent.intentId, error });
+    }
+  }
+  return finished;
+}
+
+/** A staged intent is first moved to aborted: from then on its request can no longer commit it. */
+async function finishIntent(deps: StorageDeps, intent: CommitIntent): Promise<void> {
+  if (intent.state === 'staged' && !(await deps.uploads.abortIntent(intent.intentId))) return; // committed just now: next sweep
+  await Promise.all(intent.objectKeys.map((key) => Promise.all([deps.blobs.delete(key), deps.blobs.deleteReplica(key)])));
+  await deps.uploads.deleteIntent(intent.intentId);
+}
