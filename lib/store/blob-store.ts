@@ -133,8 +133,18 @@ export class S3BlobStore implements BlobStore {
       if (isMissingObject(error)) return 'gone';
       throw error;
     }
+    if (await this.replicaMatches(key, source)) return 'verified';
+    // Two runs may copy the same object at once (a duplicate event, the sweeper): what one reads while the other
+    // writes can differ for a moment where the store is not atomic (s3rver). A copy that is really wrong stays wrong.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const settled = await this.head(key);
+    if (!settled) return 'gone';
+    return (await this.replicaMatches(key, settled)) ? 'verified' : 'mismatch';
+  }
+
+  private async replicaMatches(key: string, source: ObjectInfo): Promise<boolean> {
     const copy = await this.headReplica(key);
-    return copy !== undefined && copy.size === source.size && copy.eTag === source.eTag ? 'verified' : 'mismatch';
+    return copy !== undefined && copy.size === source.size && copy.eTag === source.eTag;
   }
 
   private async headIn(bucket: string, key: string): Promise<ObjectInfo | undefined> {
