@@ -132,7 +132,9 @@ export class DynamoUploadStore implements UploadStore {
         Limit: limit,
       }),
     );
-    return (Items ?? []).map((item) => stripKeys<CommitIntent>(item));
+    // The index is eventually consistent and carries keys only: read each intent itself.
+    const intents = await this.batchGet((Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
+    return intents.map((item) => ({ ...stripKeys<CommitIntent>(item), dueAt: item.dueAt as string }));
   }
 
   async commitStaged(commit: StagedCommit): Promise<CommitFailure | undefined> {

@@ -1,0 +1,99 @@
+/**
+ * Issue 7: a multi-file Quantum add is all-or-nothing whatever instant the
+ * function stops at. The add is killed before each of its port calls in turn
+ * (every step boundary; a kill stops every later call, so no clean-up of its
+ * own runs): the bucket then shows all of the request or none of it, the usage
+ * matches, and once the sweeper has passed no staged object is left.
+ */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entries';
+import { addFiles } from '../../../lib/domain/quantum-files';
+import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
+import type { Services } from '../../../lib/services';
+import type { BucketRecord } from '../../../lib/store/bucket-store';
+import { instrument, Killed } from '../../support/interleave';
+import { createTestAccount, createTestBucket, testServices } from '../../support/services';
+
+let services: Services;
+let boundaries: number;
+
+const file = (fileName: string, text: string) => ({ fileName, contentType: 'text/plain', bytes: new TextEncoder().encode(text) });
+/** The request: two new files and one that replaces `docs/old.txt` (force). */
+const request = [file('a.txt', 'alpha'), file('b.txt', 'bravo!'), file('old.txt', 'replaced')];
+
+async function bucketWithOldFile(): Promise<{ bucket: BucketRecord; accountId: string }> {
+  const { accountId } = await createTestAccount(services, { quotaBytes: 10_000 });
+  const bucket = await createTestBucket(services, accountId, { public: false });
+  await addFiles(services, bucket, 'docs', [file('old.txt', 'the old one')], false);
+  return { bucket, accountId };
+}
+
+async function filesOf(bucket: BucketRecord): Promise<FileRecord[]> {
+  const page = await services.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 100 });
+  return page.items.filter(isFile);
+}
+
+async function objectKeys(bucket: BucketRecord): Promise<string[]> {
+  const { Contents } = await services.clients.s3.send(new ListObjectsV2Command({ Bucket: services.config.FILES_BUCKET, Prefix: `files/${bucket.bucketUuid}/` }));
+  return (Contents ?? []).map((object) => object.Key!).sort();
+}
+
+beforeAll(async () => {
+  services = await testServices();
+  const { bucket } = await bucketWithOldFile();
+  const probe = instrument(services);
+  await addFiles(probe.deps, bucket, 'docs', request, true);
+  boundaries = probe.calls.length;
+  expect(boundaries).toBeGreaterThan(5);
+  expect(boundaries).toBeLessThanOrEqual(20);
+});
+
+describe('a three-file Quantum add killed before each of its calls', () => {
+  // One after another: each scenario sweeps "6 minutes later", which would abort the live intents of concurrent ones.
+  it.each(Array.from({ length: 20 }, (_, k) => k))('kill at call %i: all or nothing, and nothing left over after the sweep', async (k) => {
+    // prepare
+    const { bucket, accountId } = await bucketWithOldFile();
+    const before = await filesOf(bucket);
+    const run = instrument(services);
+    run.killAt(k);
+
+    // act
+    const outcome = await addFiles(run.deps, bucket, 'docs', request, true).then(
+      () => 'stored',
+      (error) => (error instanceof Killed || /killed/.test(String(error)) ? 'killed' : error),
+    );
+    if (outcome !== 'stored' && outcome !== 'killed') throw outcome;
+    const after = await filesOf(bucket);
+
+    // assess: all of it, or none of it
+    const names = after.map((entry) => `${entry.path}:${entry.size}`).sort();
+    const all = ['docs/a.txt:5', 'docs/b.txt:6', 'docs/old.txt:8'];
+    const none = before.map((entry) => `${entry.path}:${entry.size}`).sort();
+    expect([JSON.stringify(all), JSON.stringify(none)]).toContain(JSON.stringify(names));
+    if (k >= boundaries) expect(outcome).toBe('stored');
+    const usage = (await services.accounts.getAccount(accountId))!.usedBytes;
+    expect(usage).toBe(after.reduce((sum, entry) => sum + (entry.chargedBytes ?? 0), 0));
+
+    // once the intent is due, the sweeper leaves exactly the stored files' bytes
+    await sweepStrandedFiles(services, new Date(Date.now() + 6 * 60_000));
+    expect(await objectKeys(bucket)).toEqual(after.map((entry) => entry.objectKey).sort());
+  });
+});
+
+describe('a Quantum add racing another for the last space', () => {
+  it('stores one of them whole and refuses the other whole', async () => {
+    // prepare: room for one of the two requests only
+    const { accountId } = await createTestAccount(services, { quotaBytes: 20 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    const first = [file('1.txt', 'aaaaaa'), file('2.txt', 'bbbbbb')];
+    const second = [file('3.txt', 'cccccc'), file('4.txt', 'dddddd')];
+    // act
+    const results = await Promise.allSettled([addFiles(services, bucket, '', first, false), addFiles(services, bucket, '', second, false)]);
+    // assess
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const stored = (await filesOf(bucket)).map((entry) => entry.name).sort();
+    expect([['1.txt', '2.txt'], ['3.txt', '4.txt']]).toContainEqual(stored);
+    expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(12);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { admit, type AdmissionSnapshot, type Candidate } from '../../lib/domain/admission';
+import type { PathClaim } from '../../lib/domain/ports';
+import { AppError } from '../../lib/errors';
+
+const claim = (path: string, type: PathClaim['type'], entryUuid = `uuid-of-${path}`): [string, PathClaim] => [path, { path, type, entryUuid }];
+
+function snapshot(overrides: Partial<{ used: number; quota: number; size: number; max: number; marked: boolean; claims: [string, PathClaim][]; charged: [string, number][] }> = {}): AdmissionSnapshot {
+  return {
+    account: { usedBytes: overrides.used ?? 0, quotaBytes: overrides.quota ?? 1000 },
+    bucket: { sizeBytes: overrides.size ?? 0, maxSizeBytes: overrides.max ?? 1000, ...(overrides.marked ? { markedForDeletionAt: '2026-01-01T00:00:00Z' } : {}) },
+    claims: new Map(overrides.claims ?? []),
+    chargedBytes: new Map(overrides.charged ?? []),
+  };
+}
+
+const file = (path: string, size?: number): Candidate => {
+  const segments = path.split('/');
+  return { directory: segments.slice(0, -1), name: segments.at(-1)!, ...(size === undefined ? {} : { size }) };
+};
+
+function refusal(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof AppError) return error.errorName;
+    throw error;
+  }
+}
+
+describe('admission', () => {
+  it('admits a batch into free paths and lists the directories to create, parents first', () => {
+    // act
+    const admission = admit(snapshot(), [file('a/b/x.txt', 10), file('a/y.txt', 5)], { overwrite: false });
+    // assess
+    expect(admission.newDirectories).toEqual(['a', 'a/b']);
+    expect(admission.deltaBytes).toBe(15);
+    expect(admission.replaced.size).toBe(0);
+  });
+
+  it('replaces a file in a full bucket by one no larger, whichever route asks (the drift of issue 8)', () => {
+    // prepare: a bucket at its limit that holds a.txt (100 bytes)
+    const full = snapshot({ size: 1000, max: 1000, used: 1000, quota: 1000, claims: [claim('a.txt', 'file')], charged: [['a.txt', 100]] });
+    // act / assess: unknown size (the seed's route), a declared size no larger (the SDK), the real size (Quantum, commit)
+    expect(refusal(() => admit(full, [file('a.txt')], { overwrite: true }))).toBeUndefined();
+    expect(refusal(() => admit(full, [file('a.txt', 100)], { overwrite: true }))).toBeUndefined();
+    expect(admit(full, [file('a.txt', 60)], { overwrite: true }).deltaBytes).toBe(-40);
+    // a larger replacement or a new file does not fit
+    expect(refusal(() => admit(full, [file('a.txt', 101)], { overwrite: true }))).toBe('notEnoughStorageSpace');
+    expect(refusal(() => admit(full, [file('b.txt')], { overwrite: true }))).toBe('maxBucketSizeReached');
+  });
+
+  it('refuses a whole batch for one file that does not fit, by quota before bucket limit', () => {
+    expect(refusal(() => admit(snapshot({ used: 990 }), [file('x', 5), file('y', 6)], { overwrite: false }))).toBe('notEnoughStorageSpace');
+    expect(refusal(() => admit(snapshot({ size: 990 }), [file('x', 5), file('y', 6)], { overwrite: false }))).toBe('maxBucketSizeReached');
+  });
+
+  it('refuses files where folders are and folders where files are, also inside one batch', () => {
+    expect(refusal(() => admit(snapshot({ claims: [claim('a', 'file')] }), [file('a/x')], { overwrite: true }))).toBe('invalidDirectory');
+    expect(refusal(() => admit(snapshot({ claims: [claim('a', 'directory')] }), [file('a')], { overwrite: true }))).toBe('invalidDirectory');
+    expect(refusal(() => admit(snapshot(), [file('a'), file('a/x')], { overwrite: true }))).toBe('invalidDirectory');
+  });
+
+  it('refuses an existing file or a name twice without overwrite, and keeps the last of a name twice with it', () => {
+    expect(refusal(() => admit(snapshot({ claims: [claim('x', 'file')] }), [file('x', 1)], { overwrite: false }))).toBe('fileAlreadyExists');
+    expect(refusal(() => admit(snapshot(), [file('x', 1), file('x', 2)], { overwrite: false }))).toBe('fileAlreadyExists');
+    const admission = admit(snapshot(), [file('x', 1), file('x', 2)], { overwrite: true });
+    expect([...admission.superseded]).toEqual([0]);
+    expect(admission.deltaBytes).toBe(2);
+  });
+
+  it('does not count a commit’s own claim as a conflict', () => {
+    const own = snapshot({ claims: [claim('x', 'file', 'self')] });
+    expect(refusal(() => admit(own, [file('x', 3)], { overwrite: false, selfUuid: 'self' }))).toBeUndefined();
+  });
+
+  it('takes nothing into a bucket marked for deletion, and refuses paths over 1024 bytes', () => {
+    expect(refusal(() => admit(snapshot({ marked: true }), [file('x', 1)], { overwrite: true }))).toBe('bucketMarkedForDeletion');
+    expect(refusal(() => admit(snapshot(), [file(`${'d'.repeat(200)}/`.repeat(6) + 'x')], { overwrite: true }))).toBe('invalidPath');
+  });
+});
