@@ -152,9 +152,8 @@ function requireSessionOf(bucket: BucketRecord, session: UploadSessionRecord | u
 
 /** Opens the session (creating it when new) and counts the batch into it; 40006001 once it has ended. */
 async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number): Promise<void> {
-  const now = new Date().toISOString();
-  const existing = await deps.sessions.get(sessionUuid);
-  if (!existing) await deps.sessions.create(newSession(bucket, sessionUuid, now));
-  const session = requireSessionOf(bucket, existing ?? (await deps.sessions.get(sessionUuid)));
-  if (session.status === 'ended' || !(await deps.sessions.addFiles(sessionUuid, count, now))) throw new AppError('uploadSessionEnded');
+  if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, new Date().toISOString()), count)) return;
+  // Ended, or a session of another bucket (which does not exist from here).
+  requireSessionOf(bucket, await deps.sessions.get(sessionUuid));
+  throw new AppError('uploadSessionEnded');
 }

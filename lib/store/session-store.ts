@@ -29,8 +29,12 @@ export interface SessionStore {
   get(sessionUuid: string): Promise<UploadSessionRecord | undefined>;
   /** Creates the session; false when one with that uuid exists already. */
   create(session: UploadSessionRecord): Promise<boolean>;
-  /** Counts `count` more files into an open session; false when it is not open (ended or gone). */
-  addFiles(sessionUuid: string, count: number, now: string): Promise<boolean>;
+  /**
+   * Opens `session` when it does not exist yet and counts `count` files into it,
+   * in one conditional write; false when a session of that uuid exists but is
+   * ended or belongs to another bucket (read it to tell which).
+   */
+  openAndAddFiles(session: UploadSessionRecord, count: number): Promise<boolean>;
   /** Ends an open session; false when it is not open. */
   end(sessionUuid: string, ending: SessionEnding): Promise<boolean>;
 }
@@ -64,11 +68,33 @@ export class DynamoSessionStore implements SessionStore {
     }
   }
 
-  addFiles(sessionUuid: string, count: number, now: string): Promise<boolean> {
-    return this.updateOpen(sessionUuid, {
-      UpdateExpression: 'ADD fileCount :count SET updatedAt = :now, expiresAt = :expiresAt',
-      ExpressionAttributeValues: { ':count': count, ':now': now, ':expiresAt': expiresAt(now) },
-    });
+  async openAndAddFiles(session: UploadSessionRecord, count: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.session(session.sessionUuid),
+          UpdateExpression:
+            'SET sessionUuid = :uuid, bucketUuid = :bucket, accountId = :account, #status = if_not_exists(#status, :open), ' +
+            'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, expiresAt = :expiresAt ADD fileCount :count',
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :open AND bucketUuid = :bucket)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':uuid': session.sessionUuid,
+            ':bucket': session.bucketUuid,
+            ':account': session.accountId,
+            ':open': 'open',
+            ':now': session.updatedAt,
+            ':expiresAt': expiresAt(session.updatedAt),
+            ':count': count,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   end(sessionUuid: string, ending: SessionEnding): Promise<boolean> {
