@@ -57,12 +57,29 @@ export interface UploadSnapshot {
 export interface CommitIntent {
   readonly intentId: string;
   readonly bucketUuid: string;
-  readonly state: 'staged' | 'committed' | 'aborted';
+  /**
+   * staged: bytes being staged, nothing decided; committing: decided (usage charged, paths
+   * claimed), records still being written (a commit too large for one transaction);
+   * committed: done, the replaced bytes still to delete; aborted: given up, its bytes to delete.
+   */
+  readonly state: 'staged' | 'committing' | 'committed' | 'aborted';
   /** S3 keys (files bucket; also deleted from the replica bucket) to delete when the intent is swept. */
   readonly objectKeys: readonly string[];
   readonly createdAt: string;
   /** ISO time after which the sweeper may act on it. */
   readonly dueAt: string;
+  /** While committing: the records still to write, and how many of their transactions are applied. */
+  readonly plan?: CommitPlan;
+  readonly applied?: number;
+}
+
+/** The records a decided commit writes (kept in its intent, so the sweeper can finish them). */
+export interface CommitPlan {
+  readonly files: readonly FileRecord[];
+  readonly directories: readonly EntryRecord[];
+  /** The files it replaces (their records are retired). */
+  readonly replaced: readonly { readonly path: string; readonly entryUuid: string }[];
+  readonly replacedObjectKeys: readonly string[];
 }
 
 /** The atomic commit of files whose bytes are already at their final keys (a Quantum add). */
@@ -105,12 +122,17 @@ export interface UploadStore {
   /** Intents due at `nowIso` or earlier, oldest first. */
   dueIntents(nowIso: string, limit: number): Promise<CommitIntent[]>;
   /**
-   * One transaction: the staged files become status 2 and listed, their paths
-   * claimed (replacing files there), new directories created, usage charged
-   * by `deltaBytes` within quota and bucket limit, and the intent moved from
-   * staged to committed. Undefined on success, else what changed.
+   * Commits staged files: they become status 2 and listed, their paths claimed
+   * (replacing files there), new directories created, usage charged by
+   * `deltaBytes` within quota and bucket limit, and the intent moved from staged
+   * to committed, all in one transaction. A commit too large for one (about 45
+   * files and more) decides in a first transaction (charge, claims, the plan
+   * into the intent: the commit point) and writes the records in further ones.
+   * Undefined on success, else what changed before the commit point.
    */
   commitStaged(commit: StagedCommit): Promise<CommitFailure | undefined>;
+  /** Writes the rest of a decided (committing) intent's records; safe to run again and concurrently. */
+  rollForward(intent: Pick<CommitIntent, 'intentId' | 'plan' | 'applied'>): Promise<void>;
 }
 
 /**

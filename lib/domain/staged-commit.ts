@@ -1,4 +1,3 @@
-import { AppError } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
 import { objectKey } from '../store/keys';
 import { pathOf, type Candidate } from './admission';
@@ -23,7 +22,10 @@ import { decideBatch } from './uploads';
  * 3. One DynamoDB transaction commits everything: the files (status 2, listed),
  *    their path claims (replacing files there), the missing directories, the
  *    usage charge within quota and bucket limit, and the intent (staged →
- *    committed). That transaction is the commit point.
+ *    committed). That transaction is the commit point. A request too large for
+ *    one transaction (DynamoDB: 100 items; about 45 files) decides in the first
+ *    (charge, claims, the plan kept in the intent) and writes the records in
+ *    further ones; killed in between, the sweeper rolls it forward.
  * 4. The bytes of replaced files are deleted and the intent with them.
  *
  * A run killed before 3 leaves an intent in `staged`: once it is due, the
@@ -43,17 +45,10 @@ export interface StagedFile {
 
 /** An intent is due (sweepable) this long after it was written: far beyond any request's life (API Gateway: 29 s). */
 export const INTENT_DUE_AFTER_SECONDS = 5 * 60;
-/** DynamoDB's transaction limit bounds one atomic request: see `transactionItemsFor`. */
+/** How often a request decides again after losing a race for a name or the space. */
 const DECIDE_ATTEMPTS = 4;
 /** How many objects are staged at once. */
 const STAGE_CONCURRENCY = 8;
-
-/** Items one atomic commit writes (must stay within DynamoDB's 100): see DynamoUploadStore.commitStaged. */
-export function transactionItemsFor(files: number, replaced: number, newDirectories: number, anchors: number): number {
-  // intent + account + bucket, per directory claim + record (+ its parent's count), per file record + claim,
-  // per replaced file its retired record, plus the count of the files' directory.
-  return 3 + anchors + newDirectories * 3 + files * 2 + replaced + 1;
-}
 
 /**
  * Stores `files` atomically (see above). Throws admission's AppError when the
@@ -76,8 +71,6 @@ export async function storeFilesAtomically(
       const batch = await decideBatch(deps, bucket, candidates, options);
       const { admission, tree } = batch;
       const kept = files.map((_, index) => index).filter((index) => !admission.superseded.has(index));
-      const items = transactionItemsFor(kept.length, admission.replaced.size, tree.directories.length, tree.anchors.length);
-      if (items > 100) throw new AppError('tooManyFormParts');
 
       if (!staged) {
         const now = new Date();

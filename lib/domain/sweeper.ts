@@ -79,6 +79,14 @@ async function finishDueIntents(deps: StorageDeps, now: Date): Promise<number> {
 /** A staged intent is first moved to aborted: from then on its request can no longer commit it. */
 async function finishIntent(deps: StorageDeps, intent: CommitIntent): Promise<void> {
   if (intent.state === 'staged' && !(await deps.uploads.abortIntent(intent.intentId))) return; // committed just now: next sweep
+  if (intent.state === 'committing') {
+    // Decided, but the run that decided it stopped before writing every record: finish them.
+    await deps.uploads.rollForward(intent);
+    if (intent.plan!.replacedObjectKeys.length === 0) return; // the last write removed the intent
+    await Promise.all(intent.plan!.replacedObjectKeys.map((key) => Promise.all([deps.blobs.delete(key), deps.blobs.deleteReplica(key)])));
+    await deps.uploads.deleteIntent(intent.intentId);
+    return;
+  }
   await Promise.all(intent.objectKeys.map((key) => Promise.all([deps.blobs.delete(key), deps.blobs.deleteReplica(key)])));
   await deps.uploads.deleteIntent(intent.intentId);
 }

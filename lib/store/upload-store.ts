@@ -1,6 +1,6 @@
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord, FileRecord } from '../domain/entries';
-import type { CommitFailure, CommitIntent, PathClaim, StagedCommit, UploadSnapshot, UploadStore } from '../domain/ports';
+import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, UploadSnapshot, UploadStore } from '../domain/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
 import { failedConditionIndex, isConditionFailure, stripKeys, type Table } from './table';
@@ -140,49 +140,129 @@ export class DynamoUploadStore implements UploadStore {
   async commitStaged(commit: StagedCommit): Promise<CommitFailure | undefined> {
     const table = this.table.name;
     const bucketUuid = commit.limits.bucketUuid;
+    const plan: CommitPlan = {
+      files: commit.files,
+      directories: commit.directories,
+      replaced: [...commit.replaced.values()].map((claim) => ({ path: claim.path, entryUuid: claim.entryUuid })),
+      replacedObjectKeys: commit.replacedObjectKeys,
+    };
+    // The decision: usage charged, every path claimed, the folders it hangs off still there.
     // Reasons are reported by the index of the item whose condition failed: keep them in this order.
-    const labelled: [CommitFailure, TransactItem][] = [
-      [
-        'intent-changed',
-        commit.replacedObjectKeys.length > 0
-          ? {
-              Update: {
-                TableName: table,
-                Key: keys.intent(commit.intentId),
-                UpdateExpression: 'SET #state = :committed, objectKeys = :replaced',
-                ConditionExpression: '#state = :staged',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':committed': 'committed', ':staged': 'staged', ':replaced': commit.replacedObjectKeys },
-              },
-            }
-          : {
-              Delete: {
-                TableName: table,
-                Key: keys.intent(commit.intentId),
-                ConditionExpression: '#state = :staged',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':staged': 'staged' },
-              },
-            },
-      ],
+    const decision: [CommitFailure, TransactItem][] = [
       ...chargeUsage(table, commit.limits, commit.deltaBytes).map(
         (item, index): [CommitFailure, TransactItem] => [index === 0 ? 'account-limit' : 'bucket-limit', item],
       ),
+      ...commit.anchors.map((anchor): [CommitFailure, TransactItem] => ['parent-changed', checkClaim(table, bucketUuid, anchor.path, anchor.entryUuid)]),
+      ...commit.directories.map((directory): [CommitFailure, TransactItem] => ['path-changed', claimPath(table, directory, undefined)]),
+      ...commit.files.map((file): [CommitFailure, TransactItem] => ['path-changed', claimPath(table, file, commit.replaced.get(file.path)?.entryUuid)]),
     ];
-    for (const anchor of commit.anchors) labelled.push(['parent-changed', checkClaim(table, bucketUuid, anchor.path, anchor.entryUuid)]);
-    for (const directory of commit.directories) {
-      for (const item of this.directoryItems(directory)) labelled.push(['path-changed', item]);
+    const records = this.planItems(plan, true);
+    if (decision.length + records.length + 1 <= MAX_TRANSACTION_ITEMS) {
+      // Everything in one transaction: the common case (up to about 45 files).
+      return this.transactLabelled([['intent-changed', this.finishItem(commit.intentId, plan.replacedObjectKeys, 'staged')], ...decision, ...records.map((item): [CommitFailure, TransactItem] => ['file-changed', item])]);
     }
-    const added: EntryRecord[] = [...commit.directories];
-    for (const file of commit.files) {
-      const replacing = commit.replaced.get(file.path);
-      labelled.push(['file-changed', { Put: { TableName: table, Item: entryItem(file, true), ConditionExpression: 'attribute_not_exists(pk)' } }]);
-      labelled.push(['path-changed', claimPath(table, file, replacing?.entryUuid)]);
-      if (replacing) labelled.push(['replaced-changed', retireReplaced(table, replacing.entryUuid)]);
-      else added.push(file);
+    // Too many items for one transaction. The first one is the commit point: it decides (charges, claims) and
+    // stores the plan in the intent; the records follow in further transactions, each applied exactly once (the
+    // intent counts them). A run killed in between is rolled forward by the sweeper (rollForward).
+    const failure = await this.transactLabelled([
+      [
+        'intent-changed',
+        {
+          Update: {
+            TableName: table,
+            Key: keys.intent(commit.intentId),
+            UpdateExpression: 'SET #state = :committing, #plan = :plan, applied = :zero',
+            ConditionExpression: '#state = :staged',
+            ExpressionAttributeNames: { '#state': 'state', '#plan': 'plan' },
+            ExpressionAttributeValues: { ':committing': 'committing', ':staged': 'staged', ':plan': plan, ':zero': 0 },
+          },
+        },
+      ],
+      ...decision,
+    ]);
+    if (failure) return failure;
+    await this.rollForward({ intentId: commit.intentId, plan, applied: 0 });
+    return undefined;
+  }
+
+  async rollForward(intent: Pick<CommitIntent, 'intentId' | 'plan' | 'applied'>): Promise<void> {
+    if (!intent.plan) throw new Error(`Commit intent ${intent.intentId} has no plan to roll forward`);
+    const items = this.planItems(intent.plan, false);
+    const perTransaction = MAX_TRANSACTION_ITEMS - 1;
+    const chunks = Math.ceil(items.length / perTransaction);
+    for (let chunk = intent.applied ?? 0; chunk < chunks; chunk++) {
+      const last = chunk === chunks - 1;
+      const sequence: TransactItem = last
+        ? this.finishItem(intent.intentId, intent.plan.replacedObjectKeys, 'committing', chunk)
+        : {
+            Update: {
+              TableName: this.table.name,
+              Key: keys.intent(intent.intentId),
+              UpdateExpression: 'SET applied = :next',
+              ConditionExpression: '#state = :committing AND applied = :chunk',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':committing': 'committing', ':chunk': chunk, ':next': chunk + 1 },
+            },
+          };
+      try {
+        await this.table.client.send(new TransactWriteCommand({ TransactItems: [sequence, ...items.slice(chunk * perTransaction, (chunk + 1) * perTransaction)] }));
+      } catch (error) {
+        // Another run (the request, or the sweeper) applied this part first: continue from where it is.
+        if (failedConditionIndex(error) !== 0) throw error;
+        const [current] = await this.batchGet([keys.intent(intent.intentId)]);
+        if (!current || current.state !== 'committing') return;
+        chunk = Number(current.applied) - 1;
+      }
     }
-    for (const item of this.countItems(added)) labelled.push(['path-changed', item]);
-    if (labelled.length > MAX_TRANSACTION_ITEMS) throw new Error(`A staged commit of ${labelled.length} items does not fit one transaction`);
+  }
+
+  /**
+   * The records a plan writes: entries of the new directories and files
+   * (listed), the retired records of replaced files, the child counts. In the
+   * one-transaction commit the replaced records must still be active (the
+   * decision rests on it); rolled forward after the commit point, their claims
+   * were already taken over, so they are simply removed.
+   */
+  private planItems(plan: CommitPlan, guarded: boolean): TransactItem[] {
+    const table = this.table.name;
+    const replacedPaths = new Set(plan.replaced.map((claim) => claim.path));
+    // Only new names add a child to their folder; a replacement takes the place of one.
+    const added = [...plan.directories, ...plan.files.filter((file) => !replacedPaths.has(file.path))];
+    return [
+      ...plan.directories.map((directory): TransactItem => ({ Put: { TableName: table, Item: entryItem(directory, true) } })),
+      ...plan.files.map((file): TransactItem => ({ Put: { TableName: table, Item: entryItem(file, true), ...(guarded ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } })),
+      ...plan.replaced.map(({ entryUuid }): TransactItem => (guarded ? retireReplaced(table, entryUuid) : { Delete: { TableName: table, Key: keys.entry(entryUuid) } })),
+      ...this.countItems(added),
+    ];
+  }
+
+  /** Ends an intent: committed with the replaced bytes still to delete, or gone when there are none. */
+  private finishItem(intentId: string, replacedObjectKeys: readonly string[], from: 'staged' | 'committing', chunk?: number): TransactItem {
+    const condition = from === 'staged' ? '#state = :from' : '#state = :from AND applied = :chunk';
+    const values = { ':from': from, ...(chunk === undefined ? {} : { ':chunk': chunk }) };
+    return replacedObjectKeys.length > 0
+      ? {
+          Update: {
+            TableName: this.table.name,
+            Key: keys.intent(intentId),
+            UpdateExpression: 'SET #state = :committed, objectKeys = :replaced REMOVE #plan',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#state': 'state', '#plan': 'plan' },
+            ExpressionAttributeValues: { ...values, ':committed': 'committed', ':replaced': replacedObjectKeys },
+          },
+        }
+      : {
+          Delete: {
+            TableName: this.table.name,
+            Key: keys.intent(intentId),
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: values,
+          },
+        };
+  }
+
+  private async transactLabelled(labelled: [CommitFailure, TransactItem][]): Promise<CommitFailure | undefined> {
     try {
       await this.table.client.send(new TransactWriteCommand({ TransactItems: labelled.map(([, item]) => item) }));
       return undefined;

@@ -13,7 +13,7 @@ import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import type { Services } from '../../../lib/services';
 import type { BucketRecord } from '../../../lib/store/bucket-store';
 import { instrument, Killed } from '../../support/interleave';
-import { createTestAccount, createTestBucket, testServices } from '../../support/services';
+import { buildTestServices, createTestAccount, createTestBucket, testServices } from '../../support/services';
 
 let services: Services;
 let boundaries: number;
@@ -95,5 +95,51 @@ describe('a Quantum add racing another for the last space', () => {
     const stored = (await filesOf(bucket)).map((entry) => entry.name).sort();
     expect([['1.txt', '2.txt'], ['3.txt', '4.txt']]).toContainEqual(stored);
     expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(12);
+  });
+});
+
+describe('a 50-file Quantum add (more than one DynamoDB transaction holds)', () => {
+  const fifty = Array.from({ length: 50 }, (_, i) => file(`page-${i}.txt`, `content ${i}`));
+
+  it('is stored whole, with one charge and every file listed', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services, { quotaBytes: 100_000 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    // act
+    await addFiles(services, bucket, 'site/pages', fifty, false);
+    // assess
+    const stored = await filesOf(bucket);
+    expect(stored).toHaveLength(50);
+    expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(fifty.reduce((sum, part) => sum + part.bytes.length, 0));
+    expect(await services.entries.count(bucket.bucketUuid, stored[0]!.parentUuid)).toBe(50);
+  });
+
+  it.each([0, 1, 2])('killed after %i of its transactions, it is finished by the sweeper: all or nothing', async (transactions) => {
+    // prepare: a client that stops the process after `transactions` TransactWriteItems calls went through
+    const { accountId } = await createTestAccount(services, { quotaBytes: 100_000 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    const killing = buildTestServices();
+    let sent = 0;
+    killing.clients.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (sent >= transactions) throw new Killed(String(context.commandName));
+        if (context.commandName === 'TransactWriteItemsCommand') sent++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'killAfterTransactions' },
+    );
+    // act
+    await addFiles(killing, bucket, 'site', fifty, false).catch((error) => {
+      if (!(error instanceof Killed) && !/killed/.test(String(error))) throw error;
+    });
+    const atKill = (await filesOf(bucket)).length;
+    await sweepStrandedFiles(services, new Date(Date.now() + 6 * 60_000));
+    // assess: after the sweep, all 50 (the kill came after the commit point) or none (before it)
+    const after = await filesOf(bucket);
+    expect(after.length).toBe(transactions === 0 ? 0 : 50);
+    expect(atKill).toBeLessThanOrEqual(after.length);
+    const usage = (await services.accounts.getAccount(accountId))!.usedBytes;
+    expect(usage).toBe(after.reduce((sum, entry) => sum + (entry.chargedBytes ?? 0), 0));
+    expect(await objectKeys(bucket)).toEqual(after.map((entry) => entry.objectKey).sort());
   });
 });
