@@ -5,7 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { RecordStatus, type EntryRecord } from '../domain/entries';
+import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
 import type { ChargeLimits, CommitFailure, PathClaim } from '../domain/ports';
 import { invalidNextToken } from '../errors';
 import { keys, LISTING_INDEX, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
@@ -244,7 +244,7 @@ export class DynamoEntryStore implements EntryStore {
 
   async commitUpload({ file, size, limits, replacing, anchor, now }: CommitInput): Promise<CommitFailure | undefined> {
     const delta = size - (replacing?.chargedBytes ?? 0);
-    const committed: EntryRecord = { ...file, size, chargedBytes: size, updatedAt: now, fileStatus: 2 };
+    const committed: EntryRecord = { ...file, size, chargedBytes: size, updatedAt: now, fileStatus: FileStatus.UPLOADED };
     const listing = listingKeys(committed);
     const pending = pendingKeys(file.uuid, now);
     // Reasons are reported by the index of the item whose condition failed: keep them in this order.
@@ -262,7 +262,7 @@ export class DynamoEntryStore implements EntryStore {
               'REMOVE expiresAt',
             ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
             ExpressionAttributeValues: {
-              ':uploaded': 2, ':requested': 1, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
+              ':uploaded': FileStatus.UPLOADED, ':requested': FileStatus.REQUESTED, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
               ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
               ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt,
             },
@@ -338,7 +338,7 @@ export class DynamoEntryStore implements EntryStore {
   }
 
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean> {
-    return this.transition(file.uuid, 2, 3, {
+    return this.transition(file.uuid, FileStatus.UPLOADED, FileStatus.ADDRESSED, {
       cidV0: cids.cidV0,
       cidV1: cids.cidV1,
       cidPk: keys.cid(cids.cidV1),

@@ -1,5 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { RecordStatus, type EntryRecord } from '../domain/entries';
+import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
 import { fileSetKeys, keys, listingKeys, pendingKeys } from './keys';
 
 /**
@@ -21,7 +21,7 @@ export function entryItem(entry: EntryRecord, listed: boolean): Record<string, u
     ...(listed ? listingKeys(entry) : {}),
     ...(entry.type === 'file' ? fileSetKeys(entry) : {}),
     // Files short of status 4 wait in the sweeper's index.
-    ...(entry.type === 'file' && (entry.fileStatus ?? 0) < 4 ? pendingKeys(entry.uuid, entry.updatedAt) : {}),
+    ...(entry.type === 'file' && (entry.fileStatus ?? 0) < FileStatus.REPLICATED ? pendingKeys(entry.uuid, entry.updatedAt) : {}),
     ...entry,
   };
 }
