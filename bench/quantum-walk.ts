@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   const settledAfter = (Date.now() - started) / 1000;
   const after = await call('GET', '/storage/info', { basic: true });
 
-  const stored = new Map(files.map((entry: any) => [String(entry.path ?? entry.name), entry]));
+  const fullPath = (entry: any) => `${entry.path ?? ''}${entry.name}`;
+  const stored = new Map(files.map((entry: any) => [fullPath(entry), entry]));
   const problems: string[] = [];
   const fiveHundreds = [...answers].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0);
   if (fiveHundreds > 0) problems.push(`${fiveHundreds} answers of 5xx`);
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   const storedBytes = files.reduce((sum, entry) => sum + (entry.size ?? 0), 0);
   const used = (after.body?.data?.usedStorage ?? 0) - (before.body?.data?.usedStorage ?? 0);
   if (used !== storedBytes) problems.push(`usage grew by ${used} B, the stored files hold ${storedBytes} B`);
-  const unexpected = files.filter((entry) => !expected.has(String(entry.path)) && !String(entry.path).startsWith('shared/'));
+  const unexpected = files.filter((entry) => !expected.has(fullPath(entry)) && !fullPath(entry).startsWith('shared/'));
   if (unexpected.length > 0) problems.push(`${unexpected.length} files stored from refused requests`);
 
   say(`answers: ${JSON.stringify(Object.fromEntries(answers))}; files stored ${files.length} (${expected.size} from answered adds, ${refusedFiles} refused); all at status 4 after ${settledAfter.toFixed(1)} s`);
