@@ -11,7 +11,7 @@ export interface Table {
 const KEY_ATTRIBUTES = [
   'pk', 'sk', 'listPk', 'byName', 'byCreateTime', 'byUpdateTime', 'bySize',
   'refPk', 'refSk', 'cidPk', 'cidV0Pk', 'cidSk', 'duePk', 'dueAt', 'expiresAt',
-  'filesPk', 'filesSk', 'sessionPk',
+  'filesPk', 'filesSk', 'sessionPk', 'pendingPk', 'pendingAt',
 ] as const;
 
 export function stripKeys<T>(item: Record<string, unknown>): T {
