@@ -7,6 +7,7 @@ import type { Table } from './store/table';
 import { S3BlobStore } from './store/blob-store';
 import { DynamoEntryStore } from './store/entry-store';
 import { DynamoSessionStore, type SessionStore } from './store/session-store';
+import { DynamoStrandedStore, type StrandedStore } from './store/stranded-store';
 import type { StorageDeps } from './domain/storage';
 
 /**
@@ -22,6 +23,8 @@ export interface Services extends StorageDeps {
   readonly buckets: BucketStore;
   /** Apillon upload sessions. */
   readonly sessions: SessionStore;
+  /** Files with a lifecycle step still to run (the sweeper's index). */
+  readonly stranded: StrandedStore;
 }
 
 export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
@@ -35,6 +38,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     buckets: new DynamoBucketStore(table),
     entries: new DynamoEntryStore(table),
     sessions: new DynamoSessionStore(table),
+    stranded: new DynamoStrandedStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
     presignTtlSeconds: cfg.presignTtlSeconds,
   };
