@@ -128,7 +128,7 @@ export async function invoke<T = any>(
 
 // ---- S3 event notifications delivered through SQS (the object-events queue) ----
 
-/** An S3 ObjectCreated event notification for `keys`, as S3 writes it (keys URL-encoded, spaces as `+`). */
+/** An S3 ObjectCreated event notification for `keys`, as S3 writes it (keys URL-encoded but for `/`, spaces as `+`). */
 export function s3ObjectCreatedNotification(bucketName: string, keys: readonly string[], eventName = 'ObjectCreated:Put'): S3Event {
   return {
     Records: keys.map((key) => ({
@@ -144,7 +144,7 @@ export function s3ObjectCreatedNotification(bucketName: string, keys: readonly s
         s3SchemaVersion: '1.0',
         configurationId: 'test',
         bucket: { name: bucketName, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${bucketName}` },
-        object: { key: encodeURIComponent(key).replace(/%20/g, '+'), size: 0, eTag: '', sequencer: '0' },
+        object: { key: key.split('/').map(encodeURIComponent).join('/').replace(/%20/g, '+'), size: 0, eTag: '', sequencer: '0' },
       },
     })),
   } as S3Event;
