@@ -41,7 +41,12 @@ export interface LocalQueueOptions {
   /** How long a received message stays invisible, in ms. */
   readonly visibilityTimeoutMs: number;
   /** Redrive policy: where a message goes after `maxReceiveCount` receives. */
-  readonly redrive?: { readonly deadLetterQueue: LocalQueue; readonly maxReceiveCount: number };
+  readonly redrive?: {
+    readonly deadLetterQueue: LocalQueue;
+    readonly maxReceiveCount: number;
+    /** Told of each message moved to the dead-letter queue (the local stack prints it). */
+    readonly onMoved?: (body: string) => void;
+  };
   /** The clock (ms since the epoch); tests pass their own. */
   readonly now?: () => number;
 }
@@ -82,6 +87,7 @@ export class LocalQueue {
       if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
         this.messages.delete(message.messageId);
         redrive.deadLetterQueue.send(message.body);
+        redrive.onMoved?.(message.body);
         continue;
       }
       message.receiveCount += 1;
