@@ -1,5 +1,3 @@
-import type { S3Event, SQSRecord } from 'aws-lambda';
-
 /**
  * S3 event keys arrive URL-encoded, with spaces as `+` (s3rver sends them raw;
  * our keys are ids, so both decode to the same thing).
@@ -11,13 +9,6 @@ export function decodeS3Key(key: string): string {
   } catch {
     return spaced;
   }
-}
-
-/** The decoded object keys of the `ObjectCreated:*` records of an S3 event notification. */
-export function objectKeysOf(event: Pick<S3Event, 'Records'>): string[] {
-  return (event.Records ?? [])
-    .filter((record) => record.eventName?.startsWith('ObjectCreated'))
-    .map((record) => decodeS3Key(record.s3.object.key));
 }
 
 /**
@@ -59,6 +50,3 @@ export function parseObjectEventMessage(body: string): ObjectEventMessage {
   }
   return { kind: 'objects', keys };
 }
-
-/** The SQS record fields the object-events consumer reads (a subset of `SQSRecord`). */
-export type ObjectEventRecord = Pick<SQSRecord, 'messageId' | 'body'>;
