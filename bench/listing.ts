@@ -19,7 +19,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey } from '../lib/domain/accounts';
@@ -35,7 +34,7 @@ import type { BucketRecord } from '../lib/store/bucket-store';
 import { createAwsClients, type AwsClients } from '../lib/store/clients';
 import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
-import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
+import { basicAuthorization, httpEvent, invoke, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';
 
@@ -292,7 +291,7 @@ async function callCounts(services: Services, counter: CallCounter, headers: Rec
   const put = await fetch(single.body.data.url, { method: 'PUT', body: Buffer.from('hello') });
   if (!put.ok) throw new Error(`PUT failed: ${put.status}`);
   const fileKey = `uploads/${b}/${single.body.data.fileUuid}`;
-  const event = { Records: [{ eventName: 'ObjectCreated:Put', s3: { object: { key: fileKey } } }] } as unknown as S3Event;
+  const event = sqsEvent([sqsRecord(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [fileKey]))]);
   counter.reset();
   await objectCreated(event);
   rows.push(['S3 ObjectCreated event (1→4, 5 bytes)', counter.dynamo, counter.s3]);

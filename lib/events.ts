@@ -1,5 +1,3 @@
-import type { S3Event } from 'aws-lambda';
-
 /**
  * S3 event keys arrive URL-encoded, with spaces as `+` (s3rver sends them raw;
  * our keys are ids, so both decode to the same thing).
@@ -13,8 +11,42 @@ export function decodeS3Key(key: string): string {
   }
 }
 
-export function objectKeysOf(event: S3Event): string[] {
-  return (event.Records ?? [])
-    .filter((record) => record.eventName?.startsWith('ObjectCreated'))
-    .map((record) => decodeS3Key(record.s3.object.key));
+/**
+ * What one SQS message of the object-events queue asks for:
+ * - `objects`: an S3 event notification (`{"Records":[...]}`, the keys decoded);
+ * - `test`: the `s3:TestEvent` S3 sends once when the notification is configured;
+ * - `unreadable`: a body that is not an S3 notification at all (with the reason).
+ */
+export type ObjectEventMessage =
+  | { readonly kind: 'objects'; readonly keys: readonly string[] }
+  | { readonly kind: 'test' }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reads the body of an SQS record sent by an S3 event notification
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
+ * Only the fields this service uses are checked: `Records[].eventName` and
+ * `Records[].s3.object.key`; a record of another event type is skipped.
+ */
+export function parseObjectEventMessage(body: string): ObjectEventMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { kind: 'unreadable', reason: 'body is not JSON' };
+  }
+  if (!isObject(parsed)) return { kind: 'unreadable', reason: 'body is not a JSON object' };
+  if (parsed.Event === 's3:TestEvent') return { kind: 'test' };
+  if (!Array.isArray(parsed.Records)) return { kind: 'unreadable', reason: 'no Records array' };
+  const keys: string[] = [];
+  for (const record of parsed.Records as unknown[]) {
+    if (!isObject(record) || typeof record.eventName !== 'string') return { kind: 'unreadable', reason: 'a record without eventName' };
+    if (!record.eventName.startsWith('ObjectCreated')) continue;
+    const key = isObject(record.s3) && isObject(record.s3.object) ? record.s3.object.key : undefined;
+    if (typeof key !== 'string' || key === '') return { kind: 'unreadable', reason: 'a record without s3.object.key' };
+    keys.push(decodeS3Key(key));
+  }
+  return { kind: 'objects', keys };
 }

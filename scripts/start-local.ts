@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole service on http://localhost:3000 with no Docker and no
- * AWS account. DynamoDB Local (Java) + S3 (s3rver via serverless-s3-local) +
- * serverless-offline running the real handlers. Ctrl-C stops everything.
+ * AWS account. DynamoDB Local (Java) + S3 (s3rver, in this process) +
+ * serverless-offline running the real handlers, and the S3 → queue → function
+ * event path (lib/local/object-event-bridge.ts). Ctrl-C stops everything.
  *
  *   npm start                 data kept under .data/ between restarts
  *   npm start -- --in-memory  throw-away run (also STORAGE_IN_MEMORY=1)
@@ -10,9 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import S3rver from 's3rver';
+import objectEventSettings from '../infra/object-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
 import { localEnvironment, localPorts } from '../lib/local/environment';
+import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
+import { LocalQueue } from '../lib/local/object-event-queue';
 import { assertPortFree } from '../lib/local/ports';
 import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
 import { createServices } from '../lib/services';
@@ -33,24 +38,27 @@ async function main(): Promise<void> {
   const scratch = inMemory ? mkdtempSync(path.join(os.tmpdir(), 'storage-local-')) : undefined;
   const s3Dir = scratch ?? path.join(dataDir, 's3');
   mkdirSync(s3Dir, { recursive: true });
-  const env = { ...localEnvironment(ports), S3_LOCAL_DIR: s3Dir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env = { ...localEnvironment(ports), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   Object.assign(process.env, env);
 
   say(inMemory ? 'in-memory run: nothing is kept' : `data kept in ${path.relative(process.cwd(), dataDir) || dataDir}`);
   let dynamo: RunningDynamoDb | undefined;
+  let s3: S3rver | undefined;
+  let bridge: ObjectEventBridge | undefined;
   let offline: ChildProcess | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
+    await bridge?.stop();
     if (offline && offline.exitCode === null) {
       const exited = new Promise((resolve) => offline!.once('exit', resolve));
       try { process.kill(-offline.pid!, 'SIGINT'); } catch { /* already gone */ }
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       try { process.kill(-offline.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }
-    await dynamo?.stop();
+    await Promise.allSettled([dynamo?.stop(), s3?.close()]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(code);
   };
@@ -61,6 +69,13 @@ async function main(): Promise<void> {
   const services = createServices(parseConfig(env));
   await provisionTable(services.clients.dynamo, services.config.TABLE_NAME);
   say(`DynamoDB Local on ${dynamo.endpoint}`);
+
+  // S3 runs here rather than inside serverless-offline, so that its notifications reach the queue below.
+  s3 = new S3rver({ address: 'localhost', port: ports.s3, directory: s3Dir, silent: true });
+  await s3.run();
+  await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
+  bridge = objectEventBridge(s3, services.config.FILES_BUCKET, ports.lambda, services.logger);
+  say(`S3 (s3rver) on http://localhost:${ports.s3}; its uploads/ events go through a local queue to objectCreated`);
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
@@ -84,13 +99,43 @@ async function main(): Promise<void> {
   });
 
   await waitForHttp(`http://localhost:${ports.http}/status`, 120_000, () => offline!.exitCode !== null);
-  await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
+  bridge.start();
   const account = await seedLocalAccount(services, {
     statePath: inMemory ? undefined : path.join(dataDir, 'local-account.json'),
     fixed: { masterKey: process.env.LOCAL_MASTER_KEY, apiKey: process.env.LOCAL_API_KEY, apiSecret: process.env.LOCAL_API_SECRET },
   });
   offlineReady = true;
   printBanner(ports.http, account, Date.now() - startedAt);
+}
+
+/**
+ * The local ObjectEventsQueue (with its DLQ) and its poller, with the settings
+ * serverless.yml gives AWS (infra/object-events.json), except the visibility
+ * timeout: LOCAL_QUEUE_VISIBILITY_SECONDS, 30 s by default, so a failed event
+ * comes back within a minute instead of AWS's 6 × the function timeout.
+ */
+function objectEventBridge(s3: S3rver, filesBucket: string, lambdaPort: number, logger: ReturnType<typeof createServices>['logger']): ObjectEventBridge {
+  const visibilityTimeoutMs = Number(process.env.LOCAL_QUEUE_VISIBILITY_SECONDS ?? 30) * 1000;
+  const deadLetterQueue = new LocalQueue({ name: 'storage-service-local-object-events-dlq', visibilityTimeoutMs });
+  const queue = new LocalQueue({
+    name: 'storage-service-local-object-events',
+    visibilityTimeoutMs,
+    redrive: {
+      deadLetterQueue,
+      maxReceiveCount: objectEventSettings.MaxReceiveCount,
+      onMoved: (body) => say(`an object event failed ${objectEventSettings.MaxReceiveCount} times; it is in the dead-letter queue now: ${body.slice(0, 300)}`),
+    },
+  });
+  const bridge = new ObjectEventBridge({
+    source: s3,
+    bucketName: filesBucket,
+    settings: objectEventSettings,
+    queue,
+    logger,
+    // serverless-offline names functions as AWS does: <service>-<stage>-<function key>.
+    invoke: lambdaApiInvoker(`http://localhost:${lambdaPort}`, 'storage-service-local-objectCreated'),
+  });
+  return bridge;
 }
 
 async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean): Promise<void> {

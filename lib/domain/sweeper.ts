@@ -1,7 +1,8 @@
-import { FileStatus, isFile } from './entries';
+import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
 import { advanceFile } from './lifecycle';
 import type { CommitIntent } from './ports';
 import type { StorageDeps } from './storage';
+import { uploadKeyOf } from './uploads';
 
 /**
  * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
@@ -28,39 +29,63 @@ export const STRANDED_AFTER_SECONDS = 10 * 60;
 const SWEEP_LIMIT = 200;
 
 export interface SweepReport {
-  /** Files found waiting too long. */
+  /** Stranded files found: status 1 with its bytes in S3, 2 or 3, without progress for longer than the threshold. */
   readonly found: number;
-  /** Of those, files now at status 4 or an error status (or let go: upload requests whose bytes never came). */
+  /** Of those, files now settled (status 4, an error status, or gone). */
   readonly completed: number;
-  /** Files whose step failed again (they stay in the index for the next sweep). */
+  /** Of those, files whose step failed again or that are still unfinished (the next sweep tries again). */
   readonly failed: number;
-  /** Commit intents finished (staged bytes or replaced bytes deleted). */
+  /** Upload requests let go: their bytes never came and their URL expired long ago (they expire by TTL). */
+  readonly released: number;
+  /** Commit intents finished (staged bytes or replaced bytes deleted, or a decided commit rolled forward). */
   readonly intents: number;
 }
 
-/** One sweep at `now`. Never throws for one file: each failure is counted and logged. */
+/** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
 export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
-  const uuids = await deps.entries.pendingFiles(before, SWEEP_LIMIT);
+  let found = 0;
   let completed = 0;
   let failed = 0;
-  for (const uuid of uuids) {
+  let released = 0;
+  for (const uuid of await deps.entries.pendingFiles(before, SWEEP_LIMIT)) {
+    const file = await deps.entries.get(uuid);
+    // The index is eventually consistent: trust the record.
+    if (!file || !isFile(file) || file.updatedAt > before) continue;
+    if (!isPending(file)) {
+      await deps.entries.clearPending(uuid);
+      continue;
+    }
+    if (file.fileStatus === FileStatus.REQUESTED && !(await deps.blobs.head(uploadKeyOf(file)))) {
+      // The client never uploaded, and the URL (60 s) expired long ago: nothing can arrive any more.
+      await deps.entries.clearPending(uuid);
+      released++;
+      continue;
+    }
+    found++;
+    const log = deps.logger.child({ fileUuid: uuid, fileStatus: file.fileStatus, updatedAt: file.updatedAt });
     try {
-      const file = await advanceFile(deps, uuid);
-      if (file && isFile(file) && file.fileStatus === FileStatus.REQUESTED) {
-        // No bytes, and its URL expired long ago: nothing can arrive any more. The record expires by TTL.
-        await deps.entries.clearPending(uuid);
+      const after = await advanceFile({ ...deps, logger: log }, uuid);
+      if (after && isFile(after) && isPending(after)) {
+        failed++;
+        log.warn('stranded file still unfinished', { nowStatus: after.fileStatus });
+      } else {
+        completed++;
       }
-      completed++;
     } catch (error) {
       failed++;
-      deps.logger.error('stranded file could not be completed', { fileUuid: uuid, error });
+      log.error('stranded file could not be completed', { error });
     }
   }
-  const report = { found: uuids.length, completed, failed, intents };
+  const report = { found, completed, failed, released, intents };
   deps.logger.info('stranded files swept', { ...report });
   return report;
+}
+
+/** Status 1, 2 or 3 of an active file: a step is still to come. */
+function isPending(file: FileRecord): boolean {
+  return file.recordStatus === RecordStatus.ACTIVE && file.fileStatus >= FileStatus.REQUESTED && file.fileStatus < FileStatus.REPLICATED;
 }
 
 async function finishDueIntents(deps: StorageDeps, now: Date): Promise<number> {

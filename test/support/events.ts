@@ -1,10 +1,11 @@
 /**
  * Test-event factories: API Gateway HTTP API (payload v2) events and a Lambda
  * context, shaped as API Gateway delivers them (header names lower-cased), plus
- * `invoke`, which runs a route handler and parses its JSON body.
+ * `invoke`, which runs a route handler and parses its JSON body; and S3 event
+ * notifications wrapped in SQS events, as the object-events queue delivers them.
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export interface HttpEventInit {
   readonly method?: string;
@@ -123,4 +124,59 @@ export async function invoke<T = any>(
     body = undefined;
   }
   return { statusCode: result.statusCode ?? 200, headers, body: body as T, rawBody };
+}
+
+// ---- S3 event notifications delivered through SQS (the object-events queue) ----
+
+/** An S3 ObjectCreated event notification for `keys`, as S3 writes it (keys URL-encoded but for `/`, spaces as `+`). */
+export function s3ObjectCreatedNotification(bucketName: string, keys: readonly string[], eventName = 'ObjectCreated:Put'): S3Event {
+  return {
+    Records: keys.map((key) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: new Date().toISOString(),
+      eventName,
+      userIdentity: { principalId: 'test' },
+      requestParameters: { sourceIPAddress: '127.0.0.1' },
+      responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'test',
+        bucket: { name: bucketName, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${bucketName}` },
+        object: { key: key.split('/').map(encodeURIComponent).join('/').replace(/%20/g, '+'), size: 0, eTag: '', sequencer: '0' },
+      },
+    })),
+  } as S3Event;
+}
+
+/** The message S3 sends once to a queue when a bucket's notification configuration is set. */
+export function s3TestEvent(bucketName: string): Record<string, string> {
+  return { Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: bucketName, RequestId: 'test', HostId: 'test' };
+}
+
+/** One SQS record; `body` is sent as is when a string, as JSON otherwise. */
+export function sqsRecord(body: string | object, init: { messageId?: string; receiveCount?: number } = {}): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId: init.messageId ?? randomUUID(),
+    receiptHandle: `receipt-${randomUUID()}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: String(init.receiveCount ?? 1),
+      SentTimestamp: now,
+      SenderId: 'AIDAS3',
+      ApproximateFirstReceiveTimestamp: now,
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:storage-service-test-object-events',
+    awsRegion: 'us-east-1',
+  };
+}
+
+/** An SQS event as Lambda's event source mapping delivers a batch. */
+export function sqsEvent(records: readonly SQSRecord[]): SQSEvent {
+  return { Records: [...records] };
 }

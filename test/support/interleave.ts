@@ -29,6 +29,8 @@ export interface Instrumented<D extends StorageDeps> {
   pauseBefore(k: number): { paused: Promise<void>; resume: () => void };
   failAt(k: number, times?: number): void;
   killAt(k: number): void;
+  /** Kills the run at its first call of `label` (`port.method`). */
+  killBefore(label: string): void;
 }
 
 export function instrument<D extends StorageDeps>(deps: D): Instrumented<D> {
@@ -36,6 +38,7 @@ export function instrument<D extends StorageDeps>(deps: D): Instrumented<D> {
   let pause: { at: number; reached: () => void; gate: Promise<void> } | undefined;
   let fail: { at: number; left: number } | undefined;
   let killedFrom: number | undefined;
+  let killLabel: string | undefined;
 
   const wrapPort = (name: string, port: object) =>
     new Proxy(port, {
@@ -46,6 +49,7 @@ export function instrument<D extends StorageDeps>(deps: D): Instrumented<D> {
           const index = calls.length;
           const label = `${name}.${property}`;
           calls.push(label);
+          if (label === killLabel) killedFrom ??= index;
           if (killedFrom !== undefined && index >= killedFrom) throw new Killed(label);
           if (pause && pause.at === index) {
             pause.reached();
@@ -79,6 +83,9 @@ export function instrument<D extends StorageDeps>(deps: D): Instrumented<D> {
     },
     killAt(k) {
       killedFrom = k;
+    },
+    killBefore(label) {
+      killLabel = label;
     },
   };
 }

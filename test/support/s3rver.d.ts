@@ -1,5 +1,6 @@
-/** Minimal typing of s3rver 3.x (it ships none): what the test setup uses. */
+/** Minimal typing of s3rver 3.x (it ships none): what the test setup and `npm start` use. */
 declare module 's3rver' {
+  import type { EventEmitter } from 'node:events';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -13,7 +14,8 @@ declare module 's3rver' {
     configureBuckets?: ReadonlyArray<{ name: string; configs?: ReadonlyArray<string | Buffer> }>;
   }
 
-  class S3rver {
+  /** A Koa application: it emits `event` with an S3 event notification after each object write or delete. */
+  class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;

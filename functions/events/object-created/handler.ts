@@ -1,25 +1,40 @@
-import type { S3Event } from 'aws-lambda';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { objectKeysOf } from '../../../lib/events';
+import { parseObjectEventMessage } from '../../../lib/events';
 import { services } from '../../../lib/services';
 
 /**
- * S3 ObjectCreated → takes each file 1→2→3→4. Every step is a conditional write,
- * so duplicate, late or out-of-order deliveries change nothing; a failure is
- * thrown so Lambda retries, and the retry continues where this run stopped.
+ * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file
+ * 1→2→3→4. Every step is a conditional write, so duplicate, late or
+ * out-of-order deliveries change nothing. A message whose object fails is
+ * reported in `batchItemFailures` (ReportBatchItemFailures): only it comes back
+ * after the visibility timeout, and after maxReceiveCount tries it moves to the
+ * dead-letter queue; the others of its batch are deleted as done.
  */
-export async function handler(event: S3Event): Promise<void> {
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const deps = services();
-  const failures: unknown[] = [];
-  for (const key of objectKeysOf(event)) {
-    const log = deps.logger.child({ objectKey: key });
-    try {
-      const file = await processObjectCreated({ ...deps, logger: log }, key);
-      log.info('object processed', { fileUuid: file?.uuid, fileStatus: file?.fileStatus });
-    } catch (error) {
-      log.error('object processing failed', { error });
-      failures.push(error);
+  const batchItemFailures: SQSBatchItemFailure[] = [];
+  for (const record of event.Records ?? []) {
+    const message = parseObjectEventMessage(record.body);
+    const log = deps.logger.child({ messageId: record.messageId });
+    if (message.kind === 'test') continue; // S3's s3:TestEvent when the notification is set up: nothing to do
+    if (message.kind === 'unreadable') {
+      // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
+      // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
+      log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
+      continue;
+    }
+    for (const key of message.keys) {
+      const objectLog = log.child({ objectKey: key });
+      try {
+        const file = await processObjectCreated({ ...deps, logger: objectLog }, key);
+        objectLog.info('object processed', { fileUuid: file?.uuid, fileStatus: file?.fileStatus });
+      } catch (error) {
+        objectLog.error('object processing failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        break; // the retry of this message runs all its keys again (each step is idempotent)
+      }
     }
   }
-  if (failures.length) throw new AggregateError(failures, `${failures.length} object(s) failed; the retry continues them`);
+  return { batchItemFailures };
 }

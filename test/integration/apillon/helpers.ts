@@ -4,7 +4,6 @@
  * real ObjectCreated function. Storage is the emulators', never a mock.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Event } from 'aws-lambda';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
 import { handler as bucketContent } from '../../../functions/apillon/bucket-content/handler';
 import { handler as bucketCreate } from '../../../functions/apillon/bucket-create/handler';
@@ -25,7 +24,7 @@ import { handler as sessionEnd } from '../../../functions/apillon/session-end/ha
 import { handler as sessionUpload } from '../../../functions/apillon/session-upload/handler';
 import { handler as uploadRequest } from '../../../functions/apillon/upload-request/handler';
 import type { Services } from '../../../lib/services';
-import { invoke, type HttpEventInit, type InvokeResult } from '../../support/events';
+import { invoke, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
@@ -83,31 +82,17 @@ export async function putBytes(url: string, bytes: Uint8Array | string): Promise
   return fetch(url, { method: 'PUT', body: typeof bytes === 'string' ? Buffer.from(bytes) : bytes });
 }
 
-/** The S3 ObjectCreated notification for `keys`, as S3 (URL-encoded keys) delivers it. */
-export function objectCreatedEvent(bucketName: string, keys: readonly string[]): S3Event {
-  return {
-    Records: keys.map((key) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'test' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'test',
-        bucket: { name: bucketName, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${bucketName}` },
-        object: { key: encodeURIComponent(key), size: 0, eTag: '', sequencer: '0' },
-      },
-    })),
-  } as S3Event;
-}
-
-/** Delivers one ObjectCreated event per key, in the given order, to the real event function. */
+/**
+ * Delivers one ObjectCreated notification per key, in the given order, to the real
+ * event function, each as an SQS message of the object-events queue; throws when the
+ * function reports a message as failed (it would come back from the queue).
+ */
 export async function deliverEvents(services: Services, keys: readonly string[]): Promise<void> {
-  for (const key of keys) await objectCreated(objectCreatedEvent(services.config.FILES_BUCKET, [key]));
+  for (const key of keys) {
+    const record = sqsRecord(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [key]));
+    const { batchItemFailures } = await objectCreated(sqsEvent([record]));
+    if (batchItemFailures.length > 0) throw new Error(`Object ${key} failed; the queue would deliver it again`);
+  }
 }
 
 /** The object key a presigned upload URL points at. */
