@@ -31,7 +31,13 @@ export function renderSuccess(surface: Surface, ctx: RenderContext, result: Succ
   });
 }
 
+/** The error in the surface's shape, with the headers the error carries (e.g. a 416's `Content-Range`). */
 export function renderError(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
+  const rendered = renderErrorBody(surface, ctx, error);
+  return error.headers ? { ...rendered, headers: { ...rendered.headers, ...error.headers } } : rendered;
+}
+
+function renderErrorBody(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
   const { definition } = error;
   if (surface === 'quantum') {
     return json(definition.quantum.status, { status: 'error', message: definition.quantum.message });

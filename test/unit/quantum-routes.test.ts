@@ -30,7 +30,9 @@ describe('the Quantum route table', () => {
 
     // assess
     expect(endpointRoutes.map(([method, p]) => `${method} ${p}`).sort()).toEqual(
-      complete.flatMap(([p, route]) => [`${route.method} ${p}`, `${route.method} /API${p}`]).sort(),
+      complete
+        .flatMap(([p, route]) => [route.method, ...(route.head ? ['HEAD'] : [])].flatMap((method) => [`${method} ${p}`, `${method} /API${p}`]))
+        .sort(),
     );
   });
 });
@@ -45,6 +47,8 @@ describe('unservedRequestError', () => {
     ['ANY /API/bucket/create', 'POST', 'invalidPath'],
     ['ANY /token/create', 'POST', 'invalidPath'],
     ['ANY /API/file/download', 'GET', 'invalidDownloadToken'],
+    ['ANY /file/download', 'HEAD', 'invalidDownloadToken'],
+    ['ANY /API/file/get/{bucket}', 'HEAD', 'methodNotAllowed'],
     ['ANY /API/file/mkdir/{bucket}', 'GET', 'methodNotAllowed'],
     ['ANY /API/file/get/{bucket}', 'POST', 'methodNotAllowed'],
     ['ANY /API/file/download', 'DELETE', 'methodNotAllowed'],

@@ -6,7 +6,8 @@ import type { RouteContext } from './request-context';
 
 /**
  * Turns any thrown error into the surface's error shape. Internals of anything
- * >= 500 stay in the log; the client sees only the catalogue entry.
+ * >= 500 stay in the log; the client sees only the catalogue entry. HEAD requests get
+ * the same status and headers without the body.
  */
 export function errorRenderer(surface: Surface): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
   return {
@@ -19,11 +20,9 @@ export function errorRenderer(surface: Surface): MiddlewareObj<APIGatewayProxyEv
       } else {
         state?.log.info('request rejected', { errorName: error.errorName, status: error.status });
       }
-      request.response = renderError(
-        surface,
-        { requestId: state?.requestId ?? 'unknown', path: request.event.rawPath ?? '' },
-        error,
-      );
+      const response = renderError(surface, { requestId: state?.requestId ?? 'unknown', path: request.event.rawPath ?? '' }, error);
+      // A HEAD answer has the status and headers of the GET one and never a body (RFC 9110 §9.3.2).
+      request.response = request.event.requestContext?.http?.method === 'HEAD' ? { ...response, body: '' } : response;
     },
   };
 }
