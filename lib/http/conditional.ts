@@ -62,11 +62,21 @@ export function selectResponse(headers: ConditionalHeaders, validators: Validato
   if (isNotModified(headers, validators)) return { kind: 'not-modified' };
   const range = headers.range;
   if (range === undefined || validators.size === 0 || !ifRangeMatches(headers['if-range'], validators)) return { kind: 'full' };
-  const ranges = parseRange(validators.size, range, { combine: true });
+  const ranges = parseRange(validators.size, clampSuffixRanges(range, validators.size), { combine: true });
   if (ranges === -2 || (ranges !== -1 && ranges.type !== 'bytes')) return { kind: 'full' };
   if (ranges === -1) return { kind: 'unsatisfiable' };
   if (ranges.length !== 1) return { kind: 'full' };
   return { kind: 'partial', range: { start: ranges[0]!.start, end: ranges[0]!.end } };
+}
+
+/**
+ * RFC 9110 §14.1.3: a suffix range longer than the representation means all of it;
+ * range-parser 1.x counts it unsatisfiable instead, so `-N` with N ≥ size becomes `0-`.
+ */
+function clampSuffixRanges(header: string, size: number): string {
+  return header.replace(/([=,][ \t]*)-(\d+)(?=[ \t]*(?:,|$))/g, (whole, lead: string, digits: string) =>
+    Number(digits) >= size ? `${lead}0-` : whole,
+  );
 }
 
 function isNotModified(headers: ConditionalHeaders, validators: Validators): boolean {
