@@ -1,8 +1,11 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AppError } from '../errors';
 
 /** The two API surfaces: each renders success and the error catalogue in its own shape. */
 export type Surface = 'apillon' | 'quantum';
+
+/** Picks the surface of a request from its path (routes shared by both surfaces: the catch-all). */
+export type SurfaceOf = (event: APIGatewayProxyEventV2) => Surface;
 
 export interface SuccessResult {
   /** HTTP status; 200 unless the route says otherwise (Apillon uses 201 for creations). */

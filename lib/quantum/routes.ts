@@ -1,4 +1,5 @@
 import type { ErrorName } from '../errors';
+import type { Surface } from '../http/render';
 
 /**
  * The Quantum surface's paths, as API Gateway route templates without the `/API` prefix
@@ -45,12 +46,27 @@ export const QUANTUM_PATHS: Readonly<
   '/file/quota': { method: 'GET' },
 };
 
+/** The first segments of the Quantum surface's bare paths (`status`, `bucket`, `token`, `file`). */
+const QUANTUM_ROOTS = new Set(Object.keys(QUANTUM_PATHS).map((path) => path.split('/')[1]!));
+
+/**
+ * Which surface answers a request path that no endpoint took (API Gateway's `$default`
+ * route): Quantum for `/API` and everything under it, and for the seed's bare paths
+ * (`/status`, `/bucket…`, `/token…`, `/file…`); Apillon for `/storage…`, `/ipfs…` and anything else.
+ */
+export function surfaceOfPath(rawPath: string): Surface {
+  const first = rawPath.split('/')[1] ?? '';
+  return first === 'API' || QUANTUM_ROOTS.has(first) ? 'quantum' : 'apillon';
+}
+
 /**
  * What a request that reached no endpoint gets: the path's own error when it used the
- * path's method (or HEAD, where the path takes it) on an incomplete path, else 405. `routeKey` is API Gateway's
- * (`ANY /API/file/mkdir/{bucket}`); anything unknown is a 405 too.
+ * path's method (or HEAD, where the path takes it) on an incomplete path, else 405;
+ * API Gateway's catch-all route (`$default`: no route has this path) is 404 ROUTE_NOT_FOUND.
+ * `routeKey` is API Gateway's (`ANY /API/file/mkdir/{bucket}`); anything else unknown is a 405.
  */
 export function unservedRequestError(routeKey: string, method: string): ErrorName {
+  if (routeKey === '$default') return 'routeNotFound';
   const template = routeKey.slice(routeKey.indexOf(' ') + 1).replace(/^\/API(?=\/)/, '');
   const path = Object.hasOwn(QUANTUM_PATHS, template) ? QUANTUM_PATHS[template] : undefined;
   const verb = method.toUpperCase();

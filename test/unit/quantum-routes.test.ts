@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QUANTUM_PATHS, unservedRequestError } from '../../lib/quantum/routes';
+import { QUANTUM_PATHS, surfaceOfPath, unservedRequestError } from '../../lib/quantum/routes';
 
 const FUNCTIONS = path.resolve(__dirname, '../../functions/quantum');
 
@@ -56,7 +56,8 @@ describe('unservedRequestError', () => {
     ['ANY /API/file/mkdir/{bucket}/{location+}', 'GET', 'methodNotAllowed'],
     // Never reached through API Gateway with the right method; still no 4xx but 405.
     ['ANY /API/file/quota', 'GET', 'methodNotAllowed'],
-    ['$default', 'GET', 'methodNotAllowed'],
+    ['$default', 'GET', 'routeNotFound'],
+    ['$default', 'DELETE', 'routeNotFound'],
     ['ANY /API/constructor', 'GET', 'methodNotAllowed'],
     ['ANY /APIfile/mkdir/{bucket}', 'POST', 'methodNotAllowed'],
   ])('%s with %s → %s', (routeKey, method, expected) => {
@@ -65,5 +66,24 @@ describe('unservedRequestError', () => {
 
     // assess
     expect(error).toBe(expected);
+  });
+});
+
+describe('surfaceOfPath', () => {
+  it.each([
+    ['/API/nothing', 'quantum'],
+    ['/API', 'quantum'],
+    ['/file/nothing/here', 'quantum'],
+    ['/bucket/x/y/z', 'quantum'],
+    ['/status/more', 'quantum'],
+    ['/token', 'quantum'],
+    ['/storage/no-such-route', 'apillon'],
+    ['/ipfs', 'apillon'],
+    ['/', 'apillon'],
+    ['/APIS/x', 'apillon'],
+    ['/favicon.ico', 'apillon'],
+  ])('%s → %s', (rawPath, surface) => {
+    // act / assess
+    expect(surfaceOfPath(rawPath)).toBe(surface);
   });
 });
