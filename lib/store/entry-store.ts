@@ -13,9 +13,6 @@ import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Tab
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** Index items read per page by findByCidInAnyBucket. */
-export const CID_LOOKUP_PAGE_SIZE = 10;
-
 /** Which entry holds a path in a bucket. */
 export interface PathClaim {
   readonly path: string;
@@ -75,6 +72,9 @@ export interface DownloadTokenRecord {
   readonly generation: number;
   readonly expiresAt: number;
 }
+
+/** Index items read per page by findByCidInAnyBucket. */
+export const CID_LOOKUP_PAGE_SIZE = 10;
 
 /** Files, directories, path claims, listing counters and download tokens of all buckets. */
 export interface EntryStore {
