@@ -37,6 +37,8 @@ export const ERRORS = {
   unsupportedContentType: define(415, 41500001, 'UNSUPPORTED_CONTENT_TYPE', [400, 'INVALID_REQUEST']),
   bodyTooLarge: define(413, 41300001, 'REQUEST_BODY_TOO_LARGE', [400, 'INVALID_REQUEST']),
   invalidPath: define(400, 40006010, 'INVALID_PATH', [400, 'INVALID_PATH']),
+  /** A Range no byte of the file satisfies (RFC 9110 §15.5.17); sent with `Content-Range: bytes *\/<size>`. */
+  rangeNotSatisfiable: define(416, 41600001, 'RANGE_NOT_SATISFIABLE', [416, 'RANGE_NOT_SATISFIABLE']),
 
   // Storage domain (Apillon's numbering).
   bucketNotFound: define(404, 40406002, 'BUCKET_NOT_FOUND', [404, 'BUCKET_DNE']),
@@ -87,10 +89,18 @@ export class AppError extends Error {
   readonly fieldErrors: readonly FieldError[];
   /** Apillon's `model` of a validation error: the name of the payload that failed. */
   readonly model?: string;
+  /** HTTP headers the error response carries besides the body (e.g. `Content-Range` of a 416). */
+  readonly headers?: Readonly<Record<string, string>>;
 
   constructor(
     readonly errorName: ErrorName,
-    options: { message?: string; fieldErrors?: readonly FieldError[]; model?: string; cause?: unknown } = {},
+    options: {
+      message?: string;
+      fieldErrors?: readonly FieldError[];
+      model?: string;
+      cause?: unknown;
+      headers?: Readonly<Record<string, string>>;
+    } = {},
   ) {
     const definition: ErrorDefinition = ERRORS[errorName];
     super(options.message ?? definition.message, { cause: options.cause });
@@ -98,6 +108,7 @@ export class AppError extends Error {
     this.definition = options.message ? { ...definition, message: options.message } : definition;
     this.fieldErrors = options.fieldErrors ?? [];
     this.model = options.model;
+    this.headers = options.headers;
   }
 
   get status(): number {

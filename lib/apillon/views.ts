@@ -1,9 +1,8 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { IssuedUpload } from '../domain/apillon-uploads';
-import type { PublicContent, StorageInfo } from '../domain/apillon-files';
+import type { PublicFile, StorageInfo } from '../domain/apillon-files';
 import { isFile, type EntryRecord } from '../domain/entries';
 import { ipfsLink } from '../http/public-url';
-import { attachmentDisposition } from '../store/blob-store';
+import type { FileToServe, ServeOptions } from '../http/serve-file';
 import type { BucketRecord } from '../store/bucket-store';
 import type { UploadSessionRecord } from '../store/session-store';
 
@@ -199,29 +198,19 @@ export function linksView(baseUrl: string, cids: readonly string[]) {
 
 // ---- the public gateway -----------------------------------------------------
 
-const SAFE_CONTENT_TYPE = /^[\x21-\x7e]+\/[\x21-\x7e]+(?: *;[\x20-\x7e]*)?$/;
+/** The file `GET|HEAD /ipfs/:cid` serves, tagged with the CID as IPFS gateways do (`ETag: "<cid>"`). */
+export function gatewayTarget(found: PublicFile, cid: string): FileToServe {
+  return { file: found.file, size: found.size, etag: `"${cid}"` };
+}
 
 /**
- * `GET /ipfs/:cid`: the bytes (base64, as Lambda returns binary) or a 302 to a
- * presigned GET. Content under a CID never changes, so it may be cached for good.
+ * How the gateway presents a file: inline, cacheable for good (content under a CID
+ * never changes: the IPFS path-gateway spec's `immutable`), and sandboxed, since
+ * uploaded HTML is served from the API's own origin: no scripts, no same-origin powers.
  */
-export function gatewayResponse(content: PublicContent, cid: string): APIGatewayProxyStructuredResultV2 {
-  if ('redirectUrl' in content) {
-    return { statusCode: 302, headers: { location: content.redirectUrl, 'cache-control': 'no-store' }, body: '' };
-  }
-  const { file, bytes } = content;
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': SAFE_CONTENT_TYPE.test(file.contentType) ? file.contentType : 'application/octet-stream',
-      'content-disposition': attachmentDisposition(file.name).replace(/^attachment/, 'inline'),
-      'cache-control': 'public, max-age=31536000, immutable',
-      etag: `"${cid}"`,
-      'x-content-type-options': 'nosniff',
-      // Uploaded HTML is served from the API's own origin: no scripts, no same-origin powers.
-      'content-security-policy': "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'",
-    },
-    body: Buffer.from(bytes).toString('base64'),
-    isBase64Encoded: true,
-  };
-}
+export const GATEWAY_SERVE_OPTIONS = {
+  disposition: 'inline',
+  cacheControl: 'public, max-age=29030400, immutable',
+  headers: { 'content-security-policy': "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'" },
+  goneError: 'fileNotFound',
+} as const satisfies ServeOptions;

@@ -126,36 +126,39 @@ export function requireLinkPermission(principal: Principal): void {
   if (!principal.permissions.has(Permission.EXECUTE)) requirePermission(principal, Permission.READ);
 }
 
-/** What the public gateway answers for a CID: the bytes of a small file, or a short-lived URL for a large one. */
-export type PublicContent =
-  | { readonly file: FileRecord; readonly bytes: Uint8Array }
-  | { readonly file: FileRecord; readonly redirectUrl: string };
+/** A file the public gateway may serve, with its size as S3 holds it. */
+export interface PublicFile {
+  readonly file: FileRecord;
+  /** Bytes of the object. */
+  readonly size: number;
+}
+
+/** Index entries the gateway reads for one CID before it gives up (404): a CID many private files share stays cheap. */
+export const MAX_CID_CANDIDATES = 100;
 
 /**
- * What the public gateway serves for `cid` (v0 or any v1 encoding): a file that
- * is content addressed (status 3 or 4), active, and in a public bucket not
- * marked for deletion; the newest such one when the CID is in several buckets.
- * Files up to `inlineLimit` bytes come back as bytes, larger ones as a presigned
- * GET (60 s). 404 FILE_DOES_NOT_EXISTS otherwise; 422 for a string that is no CID.
+ * The file the public gateway serves for `cid` (v0 or any v1 encoding): the first
+ * entry of the CID index (newest first within a bucket) that is a file content
+ * addressed (status 3 or 4), active, whose object is there, in a public bucket not
+ * marked for deletion. The index is read a page at a time and the walk stops at the
+ * first match, or after MAX_CID_CANDIDATES entries; each bucket is read once.
+ * 404 FILE_DOES_NOT_EXISTS when none; 422 CID_NOT_VALID for a string that is no CID.
  */
-export async function openPublicFile(deps: StorageDeps, cid: string, inlineLimit: number): Promise<PublicContent> {
+export async function findPublicFile(deps: StorageDeps, cid: string): Promise<PublicFile> {
   const v1 = toCidV1(cid);
   if (!v1) throw validationError([{ code: 42200028, property: 'cid', message: 'CID_NOT_VALID' }]);
-  const candidates = (await deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 }))
-    .filter((entry): entry is FileRecord => isFile(entry) && entry.recordStatus === RecordStatus.ACTIVE)
-    .filter((file) => file.fileStatus === FileStatus.ADDRESSED || file.fileStatus === FileStatus.REPLICATED)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const buckets = new Map<string, BucketRecord | undefined>();
-  for (const file of candidates) {
-    if (!buckets.has(file.bucketUuid)) buckets.set(file.bucketUuid, await deps.buckets.get(file.bucketUuid));
-    const bucket = buckets.get(file.bucketUuid);
+  const buckets = new Map<string, Promise<BucketRecord | undefined>>();
+  let examined = 0;
+  for await (const entry of deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 })) {
+    if (++examined > MAX_CID_CANDIDATES) break;
+    if (!isFile(entry) || entry.recordStatus !== RecordStatus.ACTIVE) continue;
+    if (entry.fileStatus !== FileStatus.ADDRESSED && entry.fileStatus !== FileStatus.REPLICATED) continue;
+    if (!buckets.has(entry.bucketUuid)) buckets.set(entry.bucketUuid, deps.buckets.get(entry.bucketUuid));
+    const bucket = await buckets.get(entry.bucketUuid);
     if (!bucket?.public || bucket.markedForDeletionAt) continue;
-    const object = await deps.blobs.head(file.objectKey);
+    const object = await deps.blobs.head(entry.objectKey);
     if (!object) continue; // replaced or purged since the index was read
-    if (object.size > inlineLimit) {
-      return { file, redirectUrl: await deps.blobs.presignDownload(file.objectKey, deps.presignTtlSeconds, file.name, file.contentType) };
-    }
-    return { file, bytes: await deps.blobs.readAll(file.objectKey) };
+    return { file: entry, size: object.size };
   }
   throw new AppError('fileNotFound');
 }

@@ -1,12 +1,12 @@
 import { AppError } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
-import { createDownloadToken, redeemDownloadToken } from './download-tokens';
+import { createDownloadToken } from './download-tokens';
 import { removePath } from './deletion';
 import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import { joinPath, normaliseSegment, parseUrlPath } from './paths';
 import type { Principal } from './principal';
 import { storeFilesAtomically } from './staged-commit';
-import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from './storage';
+import type { StorageDeps } from './storage';
 import { ensureDirectory } from './tree';
 
 /**
@@ -99,32 +99,6 @@ function hasBytes(entry: EntryRecord): entry is FileRecord {
     entry.fileStatus >= FileStatus.UPLOADED &&
     !isErrorStatus(entry.fileStatus)
   );
-}
-
-export type Download =
-  | { readonly kind: 'inline'; readonly file: FileRecord; readonly bytes: Uint8Array }
-  | { readonly kind: 'redirect'; readonly file: FileRecord; readonly url: string };
-
-/**
- * `GET /file/download/<token>`: spends the token (400 INVALID_TOKEN when it is
- * unknown, used, or its file changed or went) and gives the file: its bytes
- * when small enough for a Lambda response, else a presigned GET (≤ 60 s).
- */
-export async function openDownload(deps: StorageDeps, token: string | undefined): Promise<Download> {
-  const file = await redeemDownloadToken(deps, token ?? '');
-  if (!hasBytes(file)) throw new AppError('invalidDownloadToken');
-  const size = file.size ?? 0;
-  if (size > INLINE_DOWNLOAD_MAX_BYTES) {
-    const ttl = Math.min(deps.presignTtlSeconds, 60);
-    return { kind: 'redirect', file, url: await deps.blobs.presignDownload(file.objectKey, ttl, file.name, file.contentType) };
-  }
-  try {
-    return { kind: 'inline', file, bytes: await deps.blobs.readAll(file.objectKey) };
-  } catch (error) {
-    // Replaced or removed between the token check and the read: the token was for bytes that are gone.
-    if ((error as Error).name === 'NoSuchKey') throw new AppError('invalidDownloadToken', { cause: error });
-    throw error;
-  }
 }
 
 /** `GET /file/quota`: bytes the account may still store. */

@@ -1,8 +1,11 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AppError } from '../errors';
 
 /** The two API surfaces: each renders success and the error catalogue in its own shape. */
 export type Surface = 'apillon' | 'quantum';
+
+/** Picks the surface of a request from its path (routes shared by both surfaces: the catch-all). */
+export type SurfaceOf = (event: APIGatewayProxyEventV2) => Surface;
 
 export interface SuccessResult {
   /** HTTP status; 200 unless the route says otherwise (Apillon uses 201 for creations). */
@@ -31,7 +34,13 @@ export function renderSuccess(surface: Surface, ctx: RenderContext, result: Succ
   });
 }
 
+/** The error in the surface's shape, with the headers the error carries (e.g. a 416's `Content-Range`). */
 export function renderError(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
+  const rendered = renderErrorBody(surface, ctx, error);
+  return error.headers ? { ...rendered, headers: { ...rendered.headers, ...error.headers } } : rendered;
+}
+
+function renderErrorBody(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
   const { definition } = error;
   if (surface === 'quantum') {
     return json(definition.quantum.status, { status: 'error', message: definition.quantum.message });

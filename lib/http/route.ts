@@ -8,7 +8,7 @@ import { authentication } from './middleware/authenticate';
 import { errorRenderer } from './middleware/error-renderer';
 import { jsonBody } from './middleware/json-body';
 import { requestContext, type RouteContext } from './middleware/request-context';
-import { renderSuccess, type SuccessResult, type Surface } from './render';
+import { renderSuccess, type SuccessResult, type Surface, type SurfaceOf } from './render';
 import { parseOrThrow } from './validation';
 
 interface Schemas {
@@ -34,7 +34,8 @@ export interface RouteInput<S extends Schemas, A extends boolean> {
 export type RouteOutput = SuccessResult | { readonly response: APIGatewayProxyStructuredResultV2 };
 
 export interface RouteSpec<S extends Schemas, A extends boolean> {
-  readonly surface: Surface;
+  /** The surface whose shapes render the answers; a function picks it per request (the catch-all route). */
+  readonly surface: Surface | SurfaceOf;
   /** Whether a credential is required (default true). */
   readonly auth?: A;
   /** How the body is read: JSON (default) or left alone for the handler (multipart). */
@@ -77,7 +78,8 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
     } as RouteInput<S, A>;
     const output = await handler(input);
     if ('response' in output) return output.response;
-    return renderSuccess(spec.surface, { requestId: state.requestId, path: event.rawPath }, output);
+    const surface = typeof spec.surface === 'function' ? spec.surface(event) : spec.surface;
+    return renderSuccess(surface, { requestId: state.requestId, path: event.rawPath }, output);
   });
   return wrapped as unknown as HttpHandler;
 }

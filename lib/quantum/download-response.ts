@@ -1,27 +1,12 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Download } from '../domain/quantum-files';
-import { attachmentDisposition } from '../store/blob-store';
+import type { ServeOptions } from '../http/serve-file';
 
 /**
- * The HTTP answer to a Quantum download: the bytes as an attachment under the
- * file's own name (never a server path), base64 as Lambda requires for binary
- * bodies; or, for a file too large for a Lambda response, a 302 to a presigned
- * GET that sets the same disposition.
+ * How Quantum's `file/download` presents a file: an attachment under the file's own
+ * name (never a server path), never stored by caches (the URL carries a one-time token).
  */
-export function downloadResponse(download: Download): APIGatewayProxyStructuredResultV2 {
-  const noStore = { 'cache-control': 'no-store' };
-  if (download.kind === 'redirect') {
-    return { statusCode: 302, headers: { location: download.url, ...noStore }, body: '' };
-  }
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': download.file.contentType,
-      'content-disposition': attachmentDisposition(download.file.name),
-      'x-content-type-options': 'nosniff',
-      ...noStore,
-    },
-    body: Buffer.from(download.bytes).toString('base64'),
-    isBase64Encoded: true,
-  };
-}
+export const QUANTUM_DOWNLOAD_OPTIONS = {
+  disposition: 'attachment',
+  cacheControl: 'no-store',
+  // Bytes gone between the token check and the read: the token was for bytes that are no more.
+  goneError: 'invalidDownloadToken',
+} as const satisfies ServeOptions;

@@ -1,4 +1,5 @@
 import type { ErrorName } from '../errors';
+import type { Surface } from '../http/render';
 
 /**
  * The Quantum surface's paths, as API Gateway route templates without the `/API` prefix
@@ -6,13 +7,17 @@ import type { ErrorName } from '../errors';
  * functions hold `<method> <path>`; the method-not-allowed function holds `ANY <path>` for
  * every path here, so API Gateway hands it whatever the endpoints do not take.
  *
+ * A GET path with `head` is served for HEAD too (the downloads; RFC 9110 §9.3.2), by the same function.
+ *
  * A path with `incomplete` lacks a segment its endpoint needs (the bucket, the location,
  * the token). No endpoint serves it; with its method it gets that error instead of API
  * Gateway's own `{"message":"Not Found"}`, with another method 405 like any path.
  *
  * test/unit/quantum-routes.test.ts checks this table against the function.yml files.
  */
-export const QUANTUM_PATHS: Readonly<Record<string, { readonly method: 'GET' | 'POST'; readonly incomplete?: ErrorName }>> = {
+export const QUANTUM_PATHS: Readonly<
+  Record<string, { readonly method: 'GET' | 'POST'; readonly head?: true; readonly incomplete?: ErrorName }>
+> = {
   '/status': { method: 'GET' },
   '/bucket': { method: 'GET' },
   '/bucket/create': { method: 'POST', incomplete: 'invalidPath' },
@@ -36,18 +41,35 @@ export const QUANTUM_PATHS: Readonly<Record<string, { readonly method: 'GET' | '
   '/file/get': { method: 'GET', incomplete: 'invalidPath' },
   '/file/get/{bucket}': { method: 'GET', incomplete: 'invalidPath' },
   '/file/get/{bucket}/{location+}': { method: 'GET' },
-  '/file/download': { method: 'GET', incomplete: 'invalidDownloadToken' },
-  '/file/download/{token}': { method: 'GET' },
+  '/file/download': { method: 'GET', head: true, incomplete: 'invalidDownloadToken' },
+  '/file/download/{token}': { method: 'GET', head: true },
   '/file/quota': { method: 'GET' },
 };
 
+/** The first segments of the Quantum surface's bare paths (`status`, `bucket`, `token`, `file`). */
+const QUANTUM_ROOTS = new Set(Object.keys(QUANTUM_PATHS).map((path) => path.split('/')[1]!));
+
+/**
+ * Which surface answers a request path that no endpoint took (API Gateway's `$default`
+ * route): Quantum for `/API` and everything under it, and for the seed's bare paths
+ * (`/status`, `/bucket…`, `/token…`, `/file…`); Apillon for `/storage…`, `/ipfs…` and anything else.
+ */
+export function surfaceOfPath(rawPath: string): Surface {
+  const first = rawPath.split('/')[1] ?? '';
+  return first === 'API' || QUANTUM_ROOTS.has(first) ? 'quantum' : 'apillon';
+}
+
 /**
  * What a request that reached no endpoint gets: the path's own error when it used the
- * path's method on an incomplete path, else 405. `routeKey` is API Gateway's
- * (`ANY /API/file/mkdir/{bucket}`); anything unknown is a 405 too.
+ * path's method (or HEAD, where the path takes it) on an incomplete path, else 405;
+ * API Gateway's catch-all route (`$default`: no route has this path) is 404 ROUTE_NOT_FOUND.
+ * `routeKey` is API Gateway's (`ANY /API/file/mkdir/{bucket}`); anything else unknown is a 405.
  */
 export function unservedRequestError(routeKey: string, method: string): ErrorName {
+  if (routeKey === '$default') return 'routeNotFound';
   const template = routeKey.slice(routeKey.indexOf(' ') + 1).replace(/^\/API(?=\/)/, '');
   const path = Object.hasOwn(QUANTUM_PATHS, template) ? QUANTUM_PATHS[template] : undefined;
-  return path?.incomplete !== undefined && method.toUpperCase() === path.method ? path.incomplete : 'methodNotAllowed';
+  const verb = method.toUpperCase();
+  const served = path !== undefined && (verb === path.method || (verb === 'HEAD' && path.head === true));
+  return served && path.incomplete !== undefined ? path.incomplete : 'methodNotAllowed';
 }

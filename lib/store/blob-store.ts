@@ -7,6 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { dispositionHeader, safeMediaType } from '../http/headers';
 
 export interface ObjectInfo {
   readonly size: number;
@@ -17,15 +18,29 @@ export interface ObjectInfo {
 export interface BlobStore {
   /** A URL the client PUTs the bytes to, valid `ttlSeconds`; signs Content-Length when the size is declared. */
   presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string>;
-  /** A URL that downloads the bytes as an attachment named `fileName`, valid `ttlSeconds`. */
-  presignDownload(key: string, ttlSeconds: number, fileName: string, contentType: string): Promise<string>;
+  /**
+   * A GET URL for the bytes, valid `ttlSeconds`, whose response carries an RFC 6266
+   * `Content-Disposition` (`disposition`, default attachment) naming `fileName` and a
+   * safe `Content-Type`. S3 serves Range requests on it; a presigned URL cannot force one.
+   */
+  presignDownload(
+    key: string,
+    ttlSeconds: number,
+    fileName: string,
+    contentType: string,
+    disposition?: 'inline' | 'attachment',
+  ): Promise<string>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
   copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** The bytes as a stream; undefined when the object does not exist (any more). */
   read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
-  readAll(key: string): Promise<Uint8Array>;
+  /**
+   * The object's bytes, or only bytes `range.start`..`range.end` (inclusive, a ranged
+   * GetObject). Throws S3's NoSuchKey (see isMissingObject) when the object is gone.
+   */
+  readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
   /** Copies the object to the replica bucket and verifies the copy (size and ETag). */
   replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
@@ -38,12 +53,6 @@ export function isMissingObject(error: unknown): boolean {
   const name = (error as Error | undefined)?.name;
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   return name === 'NotFound' || name === 'NoSuchKey' || status === 404;
-}
-
-/** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name. */
-export function attachmentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
 export class S3BlobStore implements BlobStore {
@@ -62,12 +71,18 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
-  presignDownload(key: string, ttlSeconds: number, fileName: string, contentType: string): Promise<string> {
+  presignDownload(
+    key: string,
+    ttlSeconds: number,
+    fileName: string,
+    contentType: string,
+    disposition: 'inline' | 'attachment' = 'attachment',
+  ): Promise<string> {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,
-      ResponseContentDisposition: attachmentDisposition(fileName),
-      ResponseContentType: contentType,
+      ResponseContentDisposition: dispositionHeader(fileName, disposition),
+      ResponseContentType: safeMediaType(contentType),
     });
     return getSignedUrl(this.s3, command, { expiresIn: ttlSeconds });
   }
@@ -108,8 +123,9 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async readAll(key: string): Promise<Uint8Array> {
-    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+  async readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array> {
+    const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
+    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
     if (!Body) throw new Error(`Object ${key} has no body`);
     return Body.transformToByteArray();
   }

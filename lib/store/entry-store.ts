@@ -59,13 +59,20 @@ export interface DownloadTokenRecord {
   readonly expiresAt: number;
 }
 
+/** Index items read per page by findByCidInAnyBucket. */
+export const CID_LOOKUP_PAGE_SIZE = 10;
+
 /** Files, directories, path claims, listing counters and download tokens of all buckets. */
 export interface EntryStore {
   get(uuid: string): Promise<EntryRecord | undefined>;
   getByNumber(number: number): Promise<EntryRecord | undefined>;
   findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
-  /** Every entry, in any bucket, with this CID (the public gateway's lookup). */
-  findByCidInAnyBucket(cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
+  /**
+   * The entries, in any bucket, with this CID (the public gateway's lookup), read from
+   * the CID index one small page (CID_LOOKUP_PAGE_SIZE items) at a time as the caller
+   * iterates: a caller that stops at the first servable entry reads one page.
+   */
+  findByCidInAnyBucket(cid: { v0?: string; v1?: string }): AsyncIterable<EntryRecord>;
   /**
    * One page of the files of a bucket, or of one upload session of it, oldest
    * first (ByBucketFiles / BySessionFiles), with the number of matching files.
@@ -152,8 +159,29 @@ export class DynamoEntryStore implements EntryStore {
     return this.queryCid(cid, keys.cidSortPrefix(bucketUuid));
   }
 
-  findByCidInAnyBucket(cid: { v0?: string; v1?: string }): Promise<EntryRecord[]> {
-    return this.queryCid(cid, undefined);
+  async *findByCidInAnyBucket(cid: { v0?: string; v1?: string }): AsyncGenerator<EntryRecord> {
+    const lookups: [index: string, attribute: string, value: string][] = [];
+    if (cid.v1) lookups.push(['ByCid', 'cidPk', keys.cid(cid.v1)]);
+    if (cid.v0) lookups.push(['ByCidV0', 'cidV0Pk', keys.cid(cid.v0)]);
+    for (const [IndexName, attribute, value] of lookups) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.name,
+            IndexName,
+            KeyConditionExpression: '#key = :value',
+            ExpressionAttributeNames: { '#key': attribute },
+            ExpressionAttributeValues: { ':value': value },
+            ScanIndexForward: false,
+            Limit: CID_LOOKUP_PAGE_SIZE,
+            ExclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) yield stripKeys<EntryRecord>(item);
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
   }
 
   private async queryCid(cid: { v0?: string; v1?: string }, sortPrefix: string | undefined): Promise<EntryRecord[]> {

@@ -34,3 +34,31 @@ export function checkDependencies(services: Services): Promise<DependencyHealth[
       clients.s3.send(new HeadBucketCommand({ Bucket: config.REPLICA_BUCKET }), { abortSignal })),
   ]);
 }
+
+/**
+ * How long a warm container reuses its last probe round, in ms. `/status` needs no
+ * credentials: whatever the request rate, each container sends DynamoDB and S3 at most
+ * one round of probes per this period (plus the one in flight, which callers share).
+ */
+export const DEPENDENCY_PROBE_TTL_MS = 5000;
+
+export interface DependencyReport {
+  /** When the probes of this report started (ISO 8601). */
+  readonly checkedAt: string;
+  readonly dependencies: DependencyHealth[];
+}
+
+const recentReports = new WeakMap<Services, { readonly expiresAt: number; readonly report: Promise<DependencyReport> }>();
+
+/**
+ * checkDependencies, at most once per DEPENDENCY_PROBE_TTL_MS per `services` (one per
+ * warm container): calls within the period get the same report, healthy or not.
+ * `now` (epoch ms) is the caller's clock.
+ */
+export function recentDependencyReport(services: Services, now: number = Date.now()): Promise<DependencyReport> {
+  const recent = recentReports.get(services);
+  if (recent && now < recent.expiresAt) return recent.report;
+  const report = checkDependencies(services).then((dependencies) => ({ checkedAt: new Date(now).toISOString(), dependencies }));
+  recentReports.set(services, { expiresAt: now + DEPENDENCY_PROBE_TTL_MS, report });
+  return report;
+}

@@ -56,6 +56,38 @@ describe('the local stack (npm start -- --in-memory)', () => {
     });
   });
 
+  describe('browser apps and unknown routes (serverless-offline reads the same settings API Gateway gets)', () => {
+    it('allows a CORS preflight asking for X-API-MKEY', async () => {
+      // act
+      const response = await stack.request('/API/bucket', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-mkey' },
+      });
+
+      // assess
+      expect(response.status).toBeLessThan(300);
+      expect(response.headers.get('access-control-allow-origin')).toMatch(/^(\*|https:\/\/app\.example)$/);
+      expect(response.headers.get('access-control-allow-headers')?.toLowerCase().split(/\s*,\s*/)).toContain('x-api-mkey');
+    });
+
+    it('answers an unknown /storage route with 404 in the Apillon error shape', async () => {
+      // act
+      const response = await stack.request('/storage/no-such-route');
+
+      // assess
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ code: 40400001, message: 'ROUTE_NOT_FOUND', path: '/storage/no-such-route' });
+    });
+
+    it('answers an unknown /API route with 404 in the Quantum shape', async () => {
+      // act
+      const response = await stack.request('/API/no-such-route');
+
+      // assess
+      expect({ status: response.status, body: response.body }).toEqual({ status: 404, body: { status: 'error', message: 'NOT_FOUND' } });
+    });
+  });
+
   // Keep last: stops the stack.
   describe('shutdown', () => {
     it('stops every process it started on Ctrl-C and frees its ports', async () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QUANTUM_PATHS, unservedRequestError } from '../../lib/quantum/routes';
+import { QUANTUM_PATHS, surfaceOfPath, unservedRequestError } from '../../lib/quantum/routes';
 
 const FUNCTIONS = path.resolve(__dirname, '../../functions/quantum');
 
@@ -30,7 +30,9 @@ describe('the Quantum route table', () => {
 
     // assess
     expect(endpointRoutes.map(([method, p]) => `${method} ${p}`).sort()).toEqual(
-      complete.flatMap(([p, route]) => [`${route.method} ${p}`, `${route.method} /API${p}`]).sort(),
+      complete
+        .flatMap(([p, route]) => [route.method, ...(route.head ? ['HEAD'] : [])].flatMap((method) => [`${method} ${p}`, `${method} /API${p}`]))
+        .sort(),
     );
   });
 });
@@ -45,6 +47,8 @@ describe('unservedRequestError', () => {
     ['ANY /API/bucket/create', 'POST', 'invalidPath'],
     ['ANY /token/create', 'POST', 'invalidPath'],
     ['ANY /API/file/download', 'GET', 'invalidDownloadToken'],
+    ['ANY /file/download', 'HEAD', 'invalidDownloadToken'],
+    ['ANY /API/file/get/{bucket}', 'HEAD', 'methodNotAllowed'],
     ['ANY /API/file/mkdir/{bucket}', 'GET', 'methodNotAllowed'],
     ['ANY /API/file/get/{bucket}', 'POST', 'methodNotAllowed'],
     ['ANY /API/file/download', 'DELETE', 'methodNotAllowed'],
@@ -52,7 +56,8 @@ describe('unservedRequestError', () => {
     ['ANY /API/file/mkdir/{bucket}/{location+}', 'GET', 'methodNotAllowed'],
     // Never reached through API Gateway with the right method; still no 4xx but 405.
     ['ANY /API/file/quota', 'GET', 'methodNotAllowed'],
-    ['$default', 'GET', 'methodNotAllowed'],
+    ['$default', 'GET', 'routeNotFound'],
+    ['$default', 'DELETE', 'routeNotFound'],
     ['ANY /API/constructor', 'GET', 'methodNotAllowed'],
     ['ANY /APIfile/mkdir/{bucket}', 'POST', 'methodNotAllowed'],
   ])('%s with %s → %s', (routeKey, method, expected) => {
@@ -61,5 +66,24 @@ describe('unservedRequestError', () => {
 
     // assess
     expect(error).toBe(expected);
+  });
+});
+
+describe('surfaceOfPath', () => {
+  it.each([
+    ['/API/nothing', 'quantum'],
+    ['/API', 'quantum'],
+    ['/file/nothing/here', 'quantum'],
+    ['/bucket/x/y/z', 'quantum'],
+    ['/status/more', 'quantum'],
+    ['/token', 'quantum'],
+    ['/storage/no-such-route', 'apillon'],
+    ['/ipfs', 'apillon'],
+    ['/', 'apillon'],
+    ['/APIS/x', 'apillon'],
+    ['/favicon.ico', 'apillon'],
+  ])('%s → %s', (rawPath, surface) => {
+    // act / assess
+    expect(surfaceOfPath(rawPath)).toBe(surface);
   });
 });

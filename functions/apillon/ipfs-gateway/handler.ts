@@ -1,13 +1,16 @@
 import { linkPath } from '../../../lib/apillon/schemas';
-import { gatewayResponse } from '../../../lib/apillon/views';
-import { openPublicFile } from '../../../lib/domain/apillon-files';
-import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
+import { GATEWAY_SERVE_OPTIONS, gatewayTarget } from '../../../lib/apillon/views';
+import { findPublicFile } from '../../../lib/domain/apillon-files';
 import { route } from '../../../lib/http/route';
+import { serveFile } from '../../../lib/http/serve-file';
 
-/** GET /ipfs/:cid, no credentials: the bytes of a file in a public bucket. */
+/**
+ * GET and HEAD /ipfs/:cid, no credentials: a file of a public bucket, with ranges,
+ * conditional requests and HEAD (lib/http/serve-file.ts); a 302 to a presigned GET above 4 MiB.
+ */
 export const handler = route(
   { surface: 'apillon', auth: false, schemas: { path: linkPath } },
-  async ({ path, services }) => ({
-    response: gatewayResponse(await openPublicFile(services, path.cid, INLINE_DOWNLOAD_MAX_BYTES), path.cid),
+  async ({ path, services, event }) => ({
+    response: await serveFile(services, event, gatewayTarget(await findPublicFile(services, path.cid), path.cid), GATEWAY_SERVE_OPTIONS),
   }),
 );

@@ -1,13 +1,21 @@
-import { openDownload } from '../../../lib/domain/quantum-files';
+import { checkDownloadToken, spendDownloadToken, storedVersionTag } from '../../../lib/domain/quantum-downloads';
 import { route } from '../../../lib/http/route';
-import { downloadResponse } from '../../../lib/quantum/download-response';
+import { serveFile } from '../../../lib/http/serve-file';
+import { QUANTUM_DOWNLOAD_OPTIONS } from '../../../lib/quantum/download-response';
 import { tokenPath } from '../../../lib/quantum/schemas';
 
 /**
- * GET /file/download/<file_token> (no key): the file as an attachment, or a 302
- * to a presigned GET when it is too large for a Lambda response. A token works
- * once; using one kills its siblings (400 INVALID_TOKEN).
+ * GET and HEAD /file/download/<file_token> (no key): the file as an attachment, with
+ * ranges and conditional requests, or a 302 to a presigned GET above 4 MiB. The token
+ * is spent only when bytes (or the URL to them) are given: 200, 206, 302; HEAD, 304 and
+ * 416 leave it valid. A spent token, or one whose sibling was spent, is 400 INVALID_TOKEN.
  */
-export const handler = route({ surface: 'quantum', auth: false, schemas: { path: tokenPath } }, async ({ path, services }) => ({
-  response: downloadResponse(await openDownload(services, path.token)),
-}));
+export const handler = route({ surface: 'quantum', auth: false, schemas: { path: tokenPath } }, async ({ path, services, event }) => {
+  const file = await checkDownloadToken(services, path.token);
+  return {
+    response: await serveFile(services, event, { file, size: file.size ?? 0, etag: storedVersionTag(file) }, {
+      ...QUANTUM_DOWNLOAD_OPTIONS,
+      beforeContent: () => spendDownloadToken(services, path.token, file),
+    }),
+  };
+});

@@ -1,14 +1,24 @@
 import { route } from '../../../lib/http/route';
-import { checkDependencies } from '../../../lib/store/health';
+import { recentDependencyReport } from '../../../lib/store/health';
 import { readSystemInfo } from '../../../lib/system-info';
 
-/** GET /status and /API/status: host figures plus the health of S3 and DynamoDB. */
+/**
+ * GET /status and /API/status: host figures plus the health of S3 and DynamoDB, probed at
+ * most once per 5 s per warm container (`dependenciesCheckedAt` says when).
+ */
 export const handler = route({ surface: 'quantum', auth: false }, async ({ services }) => {
-  const [system, dependencies] = await Promise.all([readSystemInfo(), checkDependencies(services)]);
+  const [system, { checkedAt, dependencies }] = await Promise.all([readSystemInfo(), recentDependencyReport(services)]);
   const healthy = dependencies.every((dependency) => dependency.healthy);
   return {
     status: healthy ? 200 : 503,
     message: healthy ? 'Service is healthy' : 'Service is degraded',
-    data: { ...system, healthy, dependencies, version: services.config.SERVICE_VERSION, stage: services.config.STAGE },
+    data: {
+      ...system,
+      healthy,
+      dependencies,
+      dependenciesCheckedAt: checkedAt,
+      version: services.config.SERVICE_VERSION,
+      stage: services.config.STAGE,
+    },
   };
 });

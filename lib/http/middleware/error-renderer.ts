@@ -1,14 +1,15 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { toAppError } from '../../errors';
-import { renderError, type Surface } from '../render';
+import { renderError, type Surface, type SurfaceOf } from '../render';
 import type { RouteContext } from './request-context';
 
 /**
  * Turns any thrown error into the surface's error shape. Internals of anything
- * >= 500 stay in the log; the client sees only the catalogue entry.
+ * >= 500 stay in the log; the client sees only the catalogue entry. HEAD requests get
+ * the same status and headers without the body.
  */
-export function errorRenderer(surface: Surface): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
+export function errorRenderer(surfaceOf: Surface | SurfaceOf): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
   return {
     name: 'errorRenderer',
     onError: (request) => {
@@ -19,11 +20,10 @@ export function errorRenderer(surface: Surface): MiddlewareObj<APIGatewayProxyEv
       } else {
         state?.log.info('request rejected', { errorName: error.errorName, status: error.status });
       }
-      request.response = renderError(
-        surface,
-        { requestId: state?.requestId ?? 'unknown', path: request.event.rawPath ?? '' },
-        error,
-      );
+      const surface = typeof surfaceOf === 'function' ? surfaceOf(request.event) : surfaceOf;
+      const response = renderError(surface, { requestId: state?.requestId ?? 'unknown', path: request.event.rawPath ?? '' }, error);
+      // A HEAD answer has the status and headers of the GET one and never a body (RFC 9110 §9.3.2).
+      request.response = request.event.requestContext?.http?.method === 'HEAD' ? { ...response, body: '' } : response;
     },
   };
 }

@@ -1,0 +1,60 @@
+/** serverless.yml's CORS object: what API Gateway (and serverless-offline locally) allows and exposes to browser apps. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface CorsSettings {
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  allowedMethods: string[];
+  exposedResponseHeaders: string[];
+  allowCredentials?: boolean;
+}
+
+const serverless = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'));
+const cors: CorsSettings = serverless.provider.httpApi.cors;
+const lower = (names: string[]) => names.map((name) => name.toLowerCase());
+
+describe('provider.httpApi.cors', () => {
+  it('is an object, not the framework defaults (`true` lacks the key headers)', () => {
+    // assess
+    expect(typeof cors).toBe('object');
+  });
+
+  it('allows the credential, body, range and conditional headers', () => {
+    // assess
+    expect(lower(cors.allowedHeaders)).toEqual(
+      expect.arrayContaining(['authorization', 'content-type', 'x-api-mkey', 'x-api-akey', 'range', 'if-range', 'if-none-match', 'if-modified-since']),
+    );
+  });
+
+  it('exposes the headers scripts need to read downloads and report problems', () => {
+    // assess
+    expect(lower(cors.exposedResponseHeaders)).toEqual(
+      expect.arrayContaining(['x-request-id', 'content-disposition', 'content-range', 'content-length', 'etag', 'accept-ranges', 'last-modified']),
+    );
+  });
+
+  it('allows every method the API serves', () => {
+    // assess
+    expect(cors.allowedMethods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS']));
+  });
+
+  it('allows any origin without credentials mode (keys travel in headers, never in cookies)', () => {
+    // assess
+    expect(cors.allowedOrigins).toEqual(['*']);
+    expect(cors.allowCredentials).toBeFalsy();
+  });
+});
+
+describe('resources.extensions.HttpApiStage', () => {
+  it('throttles the stage with rate and burst from the environment, with defaults', () => {
+    // prepare
+    const settings = serverless.resources.extensions.HttpApiStage.Properties.DefaultRouteSettings;
+
+    // assess
+    expect(settings.ThrottlingRateLimit).toBe('${env:HTTP_API_THROTTLE_RATE, 100}');
+    expect(settings.ThrottlingBurstLimit).toBe('${env:HTTP_API_THROTTLE_BURST, 200}');
+  });
+});
