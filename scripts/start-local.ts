@@ -18,6 +18,7 @@ import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../l
 import { localEnvironment, localPorts } from '../lib/local/environment';
 import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
 import { LocalQueue } from '../lib/local/object-event-queue';
+import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
 import { assertPortFree } from '../lib/local/ports';
 import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
 import { createServices } from '../lib/services';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   let dynamo: RunningDynamoDb | undefined;
   let s3: S3rver | undefined;
   let bridge: ObjectEventBridge | undefined;
+  let sqs: LocalSqsEndpoint | undefined;
   let offline: ChildProcess | undefined;
   let stopping = false;
   const stop = async (code: number) => {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       try { process.kill(-offline.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }
-    await Promise.allSettled([dynamo?.stop(), s3?.close()]);
+    await Promise.allSettled([dynamo?.stop(), s3?.close(), sqs?.close()]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(code);
   };
@@ -74,12 +76,16 @@ async function main(): Promise<void> {
   s3 = new S3rver({ address: 'localhost', port: ports.s3, directory: s3Dir, silent: true });
   await s3.run();
   await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
-  bridge = objectEventBridge(s3, services.config.FILES_BUCKET, ports.lambda, services.logger);
-  say(`S3 (s3rver) on http://localhost:${ports.s3}; its uploads/ events go through a local queue to objectCreated`);
+  const events = objectEventBridge(s3, services.config.FILES_BUCKET, ports.lambda, services.logger);
+  bridge = events.bridge;
+  // Functions that send to the queue themselves (SQS_ENDPOINT + LIFECYCLE_QUEUE_URL) reach the same local queue.
+  sqs = await startLocalSqsEndpoint([events.queue, events.deadLetterQueue]);
+  const queueEnv = { SQS_ENDPOINT: sqs.endpoint, LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name) };
+  say(`S3 (s3rver) on http://localhost:${ports.s3}; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
-    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: { ...process.env, ...env, ...queueEnv, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });
@@ -114,7 +120,12 @@ async function main(): Promise<void> {
  * timeout: LOCAL_QUEUE_VISIBILITY_SECONDS, 30 s by default, so a failed event
  * comes back within a minute instead of AWS's 6 × the function timeout.
  */
-function objectEventBridge(s3: S3rver, filesBucket: string, lambdaPort: number, logger: ReturnType<typeof createServices>['logger']): ObjectEventBridge {
+function objectEventBridge(
+  s3: S3rver,
+  filesBucket: string,
+  lambdaPort: number,
+  logger: ReturnType<typeof createServices>['logger'],
+): { bridge: ObjectEventBridge; queue: LocalQueue; deadLetterQueue: LocalQueue } {
   const visibilityTimeoutMs = Number(process.env.LOCAL_QUEUE_VISIBILITY_SECONDS ?? 30) * 1000;
   const deadLetterQueue = new LocalQueue({ name: 'storage-service-local-object-events-dlq', visibilityTimeoutMs });
   const queue = new LocalQueue({
@@ -135,7 +146,7 @@ function objectEventBridge(s3: S3rver, filesBucket: string, lambdaPort: number, 
     // serverless-offline names functions as AWS does: <service>-<stage>-<function key>.
     invoke: lambdaApiInvoker(`http://localhost:${lambdaPort}`, 'storage-service-local-objectCreated'),
   });
-  return bridge;
+  return { bridge, queue, deadLetterQueue };
 }
 
 async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
