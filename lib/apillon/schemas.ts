@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toCidV1 } from '../cid';
 import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
 import { SORT_FIELDS, type SortField } from '../domain/entries';
-import { MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
+import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
 import { isUuid, UUID_PATTERN } from '../domain/secrets';
 
 /**
@@ -103,15 +103,14 @@ export const bucketListQuery = z.object({ ...pagination, ...ordering });
 
 // ---- buckets ----------------------------------------------------------------
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 export const createBucketBody = z.object({
   // Normalised first, then measured in bytes: NFC can make a name longer (U+FB2C is 3 bytes, its NFC form 6),
   // and the name is part of a DynamoDB key.
   name: z
     .string({ error: 'BUCKET_NAME_NOT_PRESENT' })
     .refine((value) => value.trim() !== '', 'BUCKET_NAME_NOT_PRESENT')
-    .refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !CONTROL.test(value) && value.isWellFormed(), 'BUCKET_NAME_NOT_VALID')
+    // The one rule for names (lib/domain/paths.ts): no control, format (bidi, zero-width) or replacement characters.
+    .refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !hasForbiddenCharacters(value.normalize('NFC')), 'BUCKET_NAME_NOT_VALID')
     .transform((value) => value.trim().normalize('NFC'))
     .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_BUCKET_NAME_BYTES, 'BUCKET_NAME_NOT_VALID'),
   description: z
