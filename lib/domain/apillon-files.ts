@@ -25,6 +25,14 @@ export interface ContentQuery extends Pick<ListQuery, 'search' | 'orderBy' | 'de
 export interface ContentPage extends ListResult {
   /** The listed directory; null for the root. */
   readonly directory: EntryRecord | null;
+  /** The bucket listed (its `public` flag decides which items get a gateway link). */
+  readonly bucket: BucketRecord;
+}
+
+/** A record and the bucket it is in (whose `public` flag decides whether it gets a gateway link). */
+export interface InBucket<T> {
+  readonly record: T;
+  readonly bucket: BucketRecord;
 }
 
 /** A directory of the bucket and what is in it (READ). 404 DIRECTORY_NOT_FOUND for an unknown directory. */
@@ -42,7 +50,7 @@ export async function listContent(deps: StorageDeps, principal: Principal, bucke
     limit: query.limit,
     nextToken: query.nextToken,
   });
-  return { ...result, directory };
+  return { ...result, directory, bucket };
 }
 
 export interface FilesQuery {
@@ -59,7 +67,12 @@ export interface FilesQuery {
  * The files of a bucket, or of one of its upload sessions, oldest first, any
  * status (READ). Read from the bucket's (or session's) file index, never a table scan.
  */
-export async function listFiles(deps: StorageDeps, principal: Principal, bucketUuid: string, query: FilesQuery): Promise<ListResult> {
+export async function listFiles(
+  deps: StorageDeps,
+  principal: Principal,
+  bucketUuid: string,
+  query: FilesQuery,
+): Promise<ListResult & { bucket: BucketRecord }> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   const recordStatus = query.markedForDeletion ? RecordStatus.MARKED_FOR_DELETION : RecordStatus.ACTIVE;
   const scope = JSON.stringify([bucket.bucketUuid, query.sessionUuid ?? null, query.fileStatus ?? null, recordStatus]);
@@ -77,6 +90,7 @@ export async function listFiles(deps: StorageDeps, principal: Principal, bucketU
     startKey,
   });
   return {
+    bucket,
     items: page.items,
     total: page.total,
     nextToken: page.lastKey ? Buffer.from(JSON.stringify({ key: page.lastKey, scope }), 'utf8').toString('base64url') : undefined,
@@ -84,23 +98,23 @@ export async function listFiles(deps: StorageDeps, principal: Principal, bucketU
 }
 
 /** One file by internal id, fileUuid or CID (READ); before its bytes arrive it is the upload request (status 1). */
-export async function getFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<FileRecord> {
+export async function getFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
-  return findFile(deps, bucket, reference);
+  return { record: await findFile(deps, bucket, reference), bucket };
 }
 
 /** Marks a file for deletion (WRITE): status 8, out of listings, purged 90 days later; again → 40006009. */
-export async function deleteFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<FileRecord> {
+export async function deleteFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
-  return markFileForDeletion(deps, await findFile(deps, bucket, reference));
+  return { record: await markFileForDeletion(deps, await findFile(deps, bucket, reference)), bucket };
 }
 
 /** Deletes a directory (WRITE): every file in it is marked for deletion, the directories go now. */
-export async function deleteDirectory(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<EntryRecord> {
+export async function deleteDirectory(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<EntryRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   const directory = await findDirectory(deps, bucket, reference);
   await markDirectoryForDeletion(deps, directory);
-  return directory;
+  return { record: directory, bucket };
 }
 
 export interface StorageInfo {
@@ -124,6 +138,52 @@ export function requireLinkPermission(principal: Principal): void {
   if (!principal.permissions.has(Permission.EXECUTE)) requirePermission(principal, Permission.READ);
 }
 
+/**
+ * Whether the public gateway (`/ipfs/<cid>`, no credentials) serves `entry`, so
+ * that a `link`/`downloadLink` to it works for whoever holds it: a file with its
+ * CIDs (status 3 or 4), not marked for deletion, in a public bucket that is not
+ * marked for deletion. Files of private buckets get no link: their way out is a
+ * Quantum one-time download token (`GET /file/get/...`). The one rule for links
+ * and for what {@link openPublicFile} serves.
+ */
+export function servedByGateway(bucket: BucketRecord, entry: EntryRecord): boolean {
+  return (
+    bucket.public &&
+    !bucket.markedForDeletionAt &&
+    isFile(entry) &&
+    entry.recordStatus === RecordStatus.ACTIVE &&
+    (entry.fileStatus === FileStatus.ADDRESSED || entry.fileStatus === FileStatus.REPLICATED) &&
+    entry.cidV1 !== undefined
+  );
+}
+
+/**
+ * Which of `cids` get a gateway link (`link-on-ipfs`), in order: a CID the gateway
+ * serves from some public bucket, or one stored nowhere yet (the SDK asks for the
+ * links of what it is about to upload; the link works once the file is in a public
+ * bucket). A CID stored only where the gateway does not serve it (private buckets,
+ * files marked for deletion) gets none: its link would answer 404.
+ */
+export async function linkableCids(deps: StorageDeps, cids: readonly string[]): Promise<boolean[]> {
+  const buckets = new Map<string, Promise<BucketRecord | undefined>>();
+  const bucketOf = (bucketUuid: string) => buckets.get(bucketUuid) ?? buckets.set(bucketUuid, deps.buckets.get(bucketUuid)).get(bucketUuid)!;
+  const linkable = async (cid: string): Promise<boolean> => {
+    const v1 = toCidV1(cid);
+    if (!v1) return false;
+    const stored = (await deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 })).filter(isFile);
+    if (stored.length === 0) return true;
+    for (const file of stored) {
+      const bucket = await bucketOf(file.bucketUuid);
+      if (bucket && servedByGateway(bucket, file)) return true;
+    }
+    return false;
+  };
+  // A few lookups at a time: a batch holds up to 200 CIDs.
+  const results: boolean[] = [];
+  for (let start = 0; start < cids.length; start += 20) results.push(...(await Promise.all(cids.slice(start, start + 20).map(linkable))));
+  return results;
+}
+
 /** What the public gateway answers for a CID: the bytes of a small file, or a short-lived URL for a large one. */
 export type PublicContent =
   | { readonly file: FileRecord; readonly bytes: Uint8Array }
@@ -140,14 +200,13 @@ export async function openPublicFile(deps: StorageDeps, cid: string, inlineLimit
   const v1 = toCidV1(cid);
   if (!v1) throw validationError([{ code: 42200028, property: 'cid', message: 'CID_NOT_VALID' }]);
   const candidates = (await deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 }))
-    .filter((entry): entry is FileRecord => isFile(entry) && entry.recordStatus === RecordStatus.ACTIVE)
-    .filter((file) => file.fileStatus === FileStatus.ADDRESSED || file.fileStatus === FileStatus.REPLICATED)
+    .filter((entry): entry is FileRecord => isFile(entry))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const buckets = new Map<string, BucketRecord | undefined>();
   for (const file of candidates) {
     if (!buckets.has(file.bucketUuid)) buckets.set(file.bucketUuid, await deps.buckets.get(file.bucketUuid));
     const bucket = buckets.get(file.bucketUuid);
-    if (!bucket?.public || bucket.markedForDeletionAt) continue;
+    if (!bucket || !servedByGateway(bucket, file)) continue;
     const object = await deps.blobs.head(file.objectKey);
     if (!object) continue; // replaced or purged since the index was read
     if (object.size > inlineLimit) {

@@ -6,7 +6,8 @@ import { route } from '../../../lib/http/route';
 
 /** GET /ipfs/:cid, no credentials: the bytes of a file in a public bucket. */
 export const handler = route(
-  { surface: 'apillon', auth: false, schemas: { path: linkPath } },
+  // Query parameters are ignored, as IPFS gateways ignore those they do not know.
+  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: linkPath } },
   async ({ path, services }) => ({
     response: gatewayResponse(await openPublicFile(services, path.cid, INLINE_DOWNLOAD_MAX_BYTES), path.cid),
   }),
