@@ -10,7 +10,7 @@ import { jsonBody } from './middleware/json-body';
 import { queryParameters } from './parameters';
 import { requestContext, type RouteContext } from './middleware/request-context';
 import { renderSuccess, type SuccessResult, type Surface } from './render';
-import { requireValidText } from './text';
+import { requireValidPathParameter } from './text';
 import { parseOrThrow } from './validation';
 
 interface Schemas {
@@ -81,7 +81,7 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
   const wrapped = stack.handler(async (event, context) => {
     const state = context.route;
     const pathParameters = event.pathParameters ?? {};
-    for (const value of Object.values(pathParameters)) requireValidText(value ?? '');
+    for (const value of Object.values(pathParameters)) requireValidPathParameter(value ?? '');
     const query = querySchema ? queryParameters(event, spec.surface) : {};
     const input = {
       body: validated(spec.schemas?.body, state.body ?? {}, spec.model),

@@ -65,6 +65,24 @@ export function decodeQueryComponent(component: string): string {
 }
 
 /**
+ * Checks a path parameter: U+FFFD (bytes API Gateway could not decode) or
+ * percent-escapes of invalid UTF-8 (`%FF`, when it hands the parameter over still
+ * encoded) are 400 INVALID_UTF8. What the text means (a path, an id) is left to
+ * the route: lone surrogates, for one, are a bad path (INVALID_PATH).
+ */
+export function requireValidPathParameter(value: string): string {
+  if (value.includes(REPLACEMENT_CHARACTER)) throw new AppError('invalidUtf8');
+  for (const run of value.match(/(?:%[0-9a-f]{2})+/gi) ?? []) {
+    try {
+      decodeURIComponent(run);
+    } catch (error) {
+      throw new AppError('invalidUtf8', { cause: error });
+    }
+  }
+  return value;
+}
+
+/**
  * The query parameters of an event in the order sent, each name with every value
  * it was given, decoded strictly. Read from `rawQueryString` (API Gateway v2 joins
  * repeated parameters with commas in `queryStringParameters`, losing the repeat).
