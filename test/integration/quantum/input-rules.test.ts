@@ -259,3 +259,18 @@ describe('hidden characters in names', () => {
     expect(await services.buckets.getByName(tenant.accountId, 'b\u202Ec')).toBeUndefined();
   });
 });
+
+describe('GET /bucket', () => {
+  it('lists bucket names in the one listing order (folded, code point order, prefix first)', async () => {
+    // prepare
+    const owner = await createTestTenant(services, { bucketName: 'report_2' });
+    for (const name of ['Report.x', 'report-2', 'report']) await createTestBucket(services, owner.accountId, { name });
+
+    // act
+    const response = await invoke(quantum.bucketList, routeEvent({ method: 'GET', route: '/bucket', headers: owner.headers.master }));
+
+    // assess
+    expectQuantumSuccess(response);
+    expect(response.body.data.Buckets).toEqual(['report', 'report-2', 'Report.x', 'report_2']);
+  });
+});
