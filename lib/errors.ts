@@ -39,6 +39,8 @@ export const ERRORS = {
   invalidPath: define(400, 40006010, 'INVALID_PATH', [400, 'INVALID_PATH']),
   /** A Range no byte of the file satisfies (RFC 9110 §15.5.17); sent with `Content-Range: bytes *\/<size>`. */
   rangeNotSatisfiable: define(416, 41600001, 'RANGE_NOT_SATISFIABLE', [416, 'RANGE_NOT_SATISFIABLE']),
+  /** Text that is not well-formed UTF-8 (WHATWG Encoding's fatal decode), or carries U+FFFD where a decoder replaced bytes. */
+  invalidUtf8: define(400, 40000006, 'INVALID_UTF8', [400, 'INVALID_UTF8']),
 
   // Storage domain (Apillon's numbering).
   bucketNotFound: define(404, 40406002, 'BUCKET_NOT_FOUND', [404, 'BUCKET_DNE']),
@@ -56,13 +58,16 @@ export const ERRORS = {
   fileMarkedForDeletion: define(400, 40006009, 'FILE_ALREADY_MARKED_FOR_DELETION'),
   tokenNotFound: define(404, 40406011, 'TOKEN_DOES_NOT_EXIST', [404, 'TOKEN_DNE']),
   invalidDownloadToken: define(400, 40006014, 'INVALID_DOWNLOAD_TOKEN', [400, 'INVALID_TOKEN']),
-  tooManyFiles: define(400, 40006015, 'TOO_MANY_FILES_IN_REQUEST', [400, 'INVALID_REQUEST']),
 
   // Multipart uploads and bucket names (the Quantum surface's form upload and bucket routes).
+  // Each limit of the form parser (lib/http/multipart.ts) has an entry of its own.
   multipartRequired: define(415, 41500031, 'MULTIPART_FORM_DATA_REQUIRED', [400, 'INVALID_CONTENT_TYPE']),
   malformedMultipart: define(400, 40000031, 'MALFORMED_MULTIPART_BODY', [400, 'INVALID_FORM_DATA']),
   uploadTooLarge: define(413, 41300031, 'UPLOAD_TOO_LARGE', [400, 'REQUEST_TOO_LARGE']),
-  tooManyFormParts: define(400, 40006031, 'TOO_MANY_FORM_PARTS', [400, 'TOO_MANY_FILES']),
+  tooManyFormFiles: define(400, 40006031, 'TOO_MANY_FORM_FILES', [400, 'TOO_MANY_FILES']),
+  tooManyFormFields: define(400, 40006034, 'TOO_MANY_FORM_FIELDS', [400, 'TOO_MANY_FIELDS']),
+  formFieldTooLarge: define(400, 40006035, 'FORM_FIELD_TOO_LARGE', [400, 'FIELD_TOO_LARGE']),
+  formFieldNameTooLong: define(400, 40006036, 'FORM_FIELD_NAME_TOO_LONG', [400, 'FIELD_NAME_TOO_LONG']),
   filesNotPresent: define(400, 40006032, 'FILES_NOT_PRESENT', [400, 'NO_FILES']),
   invalidBucketName: define(400, 40006033, 'INVALID_BUCKET_NAME', [400, 'INVALID_BUCKET_NAME']),
 

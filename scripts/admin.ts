@@ -10,131 +10,212 @@
  *   npm run admin -- api-key create <accountId> --permissions READ,WRITE,EXECUTE
  *   npm run admin -- key list <accountId>
  *   npm run admin -- key revoke <credentialId|apiKey>
+ *   npm run admin -- --help | <command> --help
+ *
+ * Exit codes: 0 success (and help), 1 runtime failure (no such account or key,
+ * table unreachable), 2 usage error (unknown command or option, missing or
+ * malformed argument). Arguments are parsed by commander.
  */
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey, issueMasterKey } from '../lib/domain/accounts';
 import { ALL_PERMISSIONS, parsePermissionName, permissionName, type Permission } from '../lib/domain/principal';
 import { localEnvironment, localPorts } from '../lib/local/environment';
-import { createServices } from '../lib/services';
+import { createServices, type Services } from '../lib/services';
 
-const USAGE = `usage: npm run admin -- <command> [--json]
-  account create --name <name> [--quota <size, e.g. 10GiB>]
-  account list
-  account quota <accountId> <size>
-  master-key create <accountId>
-  api-key create <accountId> [--permissions READ,WRITE,EXECUTE]
-  key list <accountId>
-  key revoke <credentialId | apiKey>`;
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-class UsageError extends Error {}
+/** A failure at run time that names what is missing (exit 1). */
+class RuntimeFailure extends Error {}
+
+interface Result {
+  readonly human: string;
+  readonly json: unknown;
+}
 
 const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
 
-function parseSize(text: string): number {
+/** `10GiB`, `500MB`, `1048576` → bytes; a usage error otherwise. */
+export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
-  if (!match || unit === undefined) throw new UsageError(`Not a size: "${text}" (examples: 1048576, 500MB, 10GiB)`);
+  if (!match || unit === undefined) throw new InvalidArgumentError(`Not a size: "${text}" (examples: 1048576, 500MB, 10GiB).`);
   return Math.floor(Number(match[1]) * unit);
 }
 
-function parsePermissions(text: string | undefined): Permission[] {
-  if (!text) return [...ALL_PERMISSIONS];
+/** `READ,WRITE` → permissions; a usage error for an unknown name. */
+export function parsePermissions(text: string): Permission[] {
   return text.split(',').map((name) => {
-    const permission = parsePermissionName(name);
-    if (permission === undefined) throw new UsageError(`Unknown permission "${name}" (READ, WRITE, EXECUTE)`);
+    const permission = parsePermissionName(name.trim());
+    if (permission === undefined) throw new InvalidArgumentError(`Unknown permission "${name}" (READ, WRITE, EXECUTE).`);
     return permission;
   });
 }
 
-async function run(argv: string[]): Promise<{ human: string; json: unknown }> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, name: { type: 'string' }, quota: { type: 'string' }, permissions: { type: 'string' } },
-  });
-  const [noun, verb, ...rest] = positionals;
+let cachedServices: Services | undefined;
+
+/** The services, built on first use: help and usage errors never touch the table. */
+function services(): Services {
+  if (cachedServices) return cachedServices;
   // Without TABLE_NAME, the local stack (`npm start`) is meant: take its settings and credentials.
   if (!process.env.TABLE_NAME) Object.assign(process.env, { ...localEnvironment(localPorts()), ...process.env });
   // The tool only touches the table; bucket names follow serverless.yml's defaults unless given.
   process.env.FILES_BUCKET ??= `${process.env.TABLE_NAME}-files`;
   process.env.REPLICA_BUCKET ??= `${process.env.TABLE_NAME}-replica`;
-  const services = createServices(parseConfig(process.env));
-  const { accounts } = services;
-  const requireArg = (value: string | undefined, what: string) => {
-    if (!value) throw new UsageError(`Missing ${what}.`);
-    return value;
-  };
-  const requireAccount = async (accountId: string) => {
-    if (!(await accounts.getAccount(accountId))) throw new UsageError(`No account ${accountId}.`);
-    return accountId;
-  };
+  cachedServices = createServices(parseConfig(process.env));
+  return cachedServices;
+}
 
-  switch (`${noun} ${verb}`) {
-    case 'account create': {
-      const quotaBytes = values.quota ? parseSize(values.quota) : services.config.DEFAULT_QUOTA_BYTES;
-      const account = await createAccount(accounts, { name: requireArg(values.name, '--name'), quotaBytes });
-      return { json: account, human: `account ${account.accountId} (${account.name}), quota ${account.quotaBytes} bytes` };
+async function requireAccount(accountId: string): Promise<string> {
+  if (!(await services().accounts.getAccount(accountId))) throw new RuntimeFailure(`No account ${accountId}.`);
+  return accountId;
+}
+
+/** The command tree; `emit` receives each command's result. Exported for tests. */
+export function buildProgram(emit: (result: Result) => void): Command {
+  const program = new Command('admin')
+    .description('Administer accounts and keys of the storage service (local stack by default; AWS when TABLE_NAME is set).')
+    .usage('<command> [options]')
+    .option('--json', 'print results (and errors) as JSON')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const run = (action: (...args: any[]) => Promise<Result>) => async (...args: unknown[]) => emit(await action(...args));
+
+  const account = program.command('account').description('create, list and resize accounts');
+  account
+    .command('create')
+    .description('create an account')
+    .requiredOption('--name <name>', 'account name')
+    .option('--quota <size>', 'storage quota, e.g. 10GiB, 500MB or bytes (default: the configured default quota)', parseSize)
+    .action(
+      run(async (options: { name: string; quota?: number }) => {
+        const quotaBytes = options.quota ?? services().config.DEFAULT_QUOTA_BYTES;
+        const created = await createAccount(services().accounts, { name: options.name, quotaBytes });
+        return { json: created, human: `account ${created.accountId} (${created.name}), quota ${created.quotaBytes} bytes` };
+      }),
+    );
+  account
+    .command('list')
+    .description('list every account with its usage')
+    .action(
+      run(async () => {
+        const list = await services().accounts.listAccounts();
+        return {
+          json: list,
+          human: list.map((a) => `${a.accountId}  ${a.name}  used ${a.usedBytes} / ${a.quotaBytes} bytes`).join('\n') || '(no accounts)',
+        };
+      }),
+    );
+  account
+    .command('quota')
+    .description("set an account's storage quota")
+    .argument('<accountId>', 'the account')
+    .argument('<size>', 'the new quota, e.g. 50GiB', parseSize)
+    .action(
+      run(async (accountId: string, quotaBytes: number) => {
+        if (!(await services().accounts.setQuota(accountId, quotaBytes))) throw new RuntimeFailure(`No account ${accountId}.`);
+        return { json: { accountId, quotaBytes }, human: `quota of ${accountId} is now ${quotaBytes} bytes` };
+      }),
+    );
+
+  program
+    .command('master-key')
+    .description('issue master keys (X-API-MKEY)')
+    .command('create')
+    .description('issue a master key for an account (shown once)')
+    .argument('<accountId>', 'the account')
+    .action(
+      run(async (accountId: string) => {
+        const issued = await issueMasterKey(services().accounts, await requireAccount(accountId));
+        return {
+          json: { accountId, credentialId: issued.credentialId, masterKey: issued.token },
+          human: `master key ${issued.credentialId} for ${accountId}\n  X-API-MKEY: ${issued.token}\n(shown once; only its hash is stored)`,
+        };
+      }),
+    );
+
+  program
+    .command('api-key')
+    .description('issue API keys (Authorization: Basic)')
+    .command('create')
+    .description('issue an API key and secret for an account (secret shown once)')
+    .argument('<accountId>', 'the account')
+    .addOption(new Option('--permissions <list>', 'comma-separated READ, WRITE, EXECUTE (default: all)').argParser(parsePermissions))
+    .action(
+      run(async (accountId: string, options: { permissions?: Permission[] }) => {
+        const issued = await issueApiKey(services().accounts, await requireAccount(accountId), options.permissions ?? [...ALL_PERMISSIONS]);
+        const basic = Buffer.from(`${issued.apiKey}:${issued.apiSecret}`).toString('base64');
+        return {
+          json: { accountId, ...issued },
+          human: `API key ${issued.apiKey} (${issued.permissions.map(permissionName).join(', ')})\n  secret: ${issued.apiSecret}\n  Authorization: Basic ${basic}\n(secret shown once; only its hash is stored)`,
+        };
+      }),
+    );
+
+  const key = program.command('key').description('list and revoke keys');
+  key
+    .command('list')
+    .description("list an account's keys (never their secrets)")
+    .argument('<accountId>', 'the account')
+    .action(
+      run(async (accountId: string) => {
+        const list = (await services().accounts.listCredentials(await requireAccount(accountId))).map(({ secretHash: _hash, ...rest }) => rest);
+        return {
+          json: list,
+          human: list.map((c) => `${c.kind.padEnd(6)} ${c.credentialId}  ${c.permissions.map(permissionName).join(',')}  created ${c.createdAt}`).join('\n') || '(no keys)',
+        };
+      }),
+    );
+  key
+    .command('revoke')
+    .description('revoke a key by its credential id or API key')
+    .argument('<credentialId>', 'credential id or API key')
+    .action(
+      run(async (credentialId: string) => {
+        const deleted = await services().accounts.deleteCredential(credentialId);
+        if (!deleted) throw new RuntimeFailure(`No key ${credentialId}.`);
+        return { json: { revoked: credentialId, kind: deleted.kind }, human: `revoked ${deleted.kind} key ${credentialId}` };
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const asJson = argv.includes('--json');
+  const report = (message: string) => process.stderr.write(asJson ? `${JSON.stringify({ error: message })}\n` : `${message}\n`);
+  const program = buildProgram(({ human, json }) => process.stdout.write(`${asJson ? JSON.stringify(json, null, 2) : human}\n`));
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the help or the error already. Help asked for (`--help`, `-h`, `help`) exits 0;
+      // help shown because something was missing (`admin account`) is a usage error, as is any parse error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    case 'account list': {
-      const list = await accounts.listAccounts();
-      return {
-        json: list,
-        human: list.map((a) => `${a.accountId}  ${a.name}  used ${a.usedBytes} / ${a.quotaBytes} bytes`).join('\n') || '(no accounts)',
-      };
+    if (error instanceof RuntimeFailure) {
+      report(error.message);
+      return EXIT.failure;
     }
-    case 'account quota': {
-      const accountId = requireArg(rest[0], 'accountId');
-      const quotaBytes = parseSize(requireArg(rest[1], 'size'));
-      if (!(await accounts.setQuota(accountId, quotaBytes))) throw new UsageError(`No account ${accountId}.`);
-      return { json: { accountId, quotaBytes }, human: `quota of ${accountId} is now ${quotaBytes} bytes` };
-    }
-    case 'master-key create': {
-      const accountId = await requireAccount(requireArg(rest[0], 'accountId'));
-      const issued = await issueMasterKey(accounts, accountId);
-      return {
-        json: { accountId, credentialId: issued.credentialId, masterKey: issued.token },
-        human: `master key ${issued.credentialId} for ${accountId}\n  X-API-MKEY: ${issued.token}\n(shown once; only its hash is stored)`,
-      };
-    }
-    case 'api-key create': {
-      const accountId = await requireAccount(requireArg(rest[0], 'accountId'));
-      const issued = await issueApiKey(accounts, accountId, parsePermissions(values.permissions));
-      const basic = Buffer.from(`${issued.apiKey}:${issued.apiSecret}`).toString('base64');
-      return {
-        json: { accountId, ...issued },
-        human: `API key ${issued.apiKey} (${issued.permissions.map(permissionName).join(', ')})\n  secret: ${issued.apiSecret}\n  Authorization: Basic ${basic}\n(secret shown once; only its hash is stored)`,
-      };
-    }
-    case 'key list': {
-      const accountId = await requireAccount(requireArg(rest[0], 'accountId'));
-      const list = (await accounts.listCredentials(accountId)).map(({ secretHash: _hash, ...rest }) => rest);
-      return {
-        json: list,
-        human: list.map((c) => `${c.kind.padEnd(6)} ${c.credentialId}  ${c.permissions.map(permissionName).join(',')}  created ${c.createdAt}`).join('\n') || '(no keys)',
-      };
-    }
-    case 'key revoke': {
-      const credentialId = requireArg(rest[0], 'credentialId');
-      const deleted = await accounts.deleteCredential(credentialId);
-      if (!deleted) throw new UsageError(`No key ${credentialId}.`);
-      return { json: { revoked: credentialId, kind: deleted.kind }, human: `revoked ${deleted.kind} key ${credentialId}` };
-    }
-    default:
-      throw new UsageError(USAGE);
+    const failure = error as Error;
+    report(
+      /ECONNREFUSED|ResourceNotFound/.test(`${failure.name} ${failure.message}`)
+        ? `Cannot reach the table (${failure.name}). Is the local stack running (npm start), or are TABLE_NAME/AWS_REGION set for AWS?`
+        : `${failure.name}: ${failure.message}`,
+    );
+    return EXIT.failure;
   }
 }
 
-const asJson = process.argv.includes('--json');
-run(process.argv.slice(2))
-  .then(({ human, json }) => process.stdout.write(`${asJson ? JSON.stringify(json, null, 2) : human}\n`))
-  .catch((error: Error) => {
-    const message =
-      error instanceof UsageError
-        ? error.message
-        : /ECONNREFUSED|ResourceNotFound/.test(`${error.name} ${error.message}`)
-          ? `Cannot reach the table (${error.name}). Is the local stack running (npm start), or are TABLE_NAME/AWS_REGION set for AWS?`
-          : `${error.name}: ${error.message}`;
-    process.stderr.write(asJson ? `${JSON.stringify({ error: message })}\n` : `${message}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
+if (process.argv[1] && /admin\.[cm]?[jt]s$/.test(process.argv[1])) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
   });
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toCidV1 } from '../cid';
 import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
 import { SORT_FIELDS, type SortField } from '../domain/entries';
-import { MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
+import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
 import { isUuid, UUID_PATTERN } from '../domain/secrets';
 
 /**
@@ -59,8 +59,38 @@ export const sessionInBucketPath = z.object({ bucketUuid: z.string(), sessionUui
 
 // ---- listings ---------------------------------------------------------------
 
+/*
+ * Listing queries are strict: a parameter the route does not take is a 422
+ * PARAMETER_NOT_SUPPORTED naming it (a `directoryUuid` on the v1 route, a `search`
+ * on the file list), and so is a combination the route cannot honour (a `page`
+ * with a `nextToken`, more `desc` flags than `orderBy` fields), never silently ignored.
+ */
+
+type QueryIssueContext = { value: Record<string, unknown>; issues: z.core.$ZodRawIssue[] };
+
+/** Issues for parameters that say different things: `page` with `nextToken`, `desc` beyond `orderBy`, a field sorted twice. */
+function checkPagingAndOrdering(ctx: QueryIssueContext): void {
+  const { value } = ctx;
+  if (value.nextToken !== undefined && value.page !== undefined) {
+    ctx.issues.push({ code: 'custom', path: ['page'], message: 'CONFLICTING_VALUE', input: value.page });
+  }
+  const orderBy = (value.orderBy as string[] | undefined) ?? [];
+  const desc = (value.desc as boolean[] | undefined) ?? [];
+  if (new Set(orderBy).size !== orderBy.length) ctx.issues.push({ code: 'custom', path: ['orderBy'], message: 'ORDER_BY_NOT_VALID', input: orderBy });
+  if (desc.length > Math.max(1, orderBy.length)) ctx.issues.push({ code: 'custom', path: ['desc'], message: 'DESC_NOT_VALID', input: desc });
+}
+
+/** A strict listing query with the paging/ordering checks; `page` defaults to 1 after them. */
+function listingQuery<T extends z.core.$ZodLooseShape>(shape: T) {
+  return z
+    .strictObject(shape)
+    .check((ctx) => checkPagingAndOrdering(ctx as unknown as QueryIssueContext))
+    .transform((value) => ({ ...value, page: (value as { page?: number }).page ?? 1 }));
+}
+
 const pagination = {
-  page: queryParam(integerParam('PAGE_NOT_VALID', 1, 10_000_000)).default(1),
+  /** Absent = 1 (set after the checks, which need to know whether it was given). */
+  page: queryParam(integerParam('PAGE_NOT_VALID', 1, 10_000_000)),
   limit: queryParam(integerParam('LIMIT_NOT_VALID', 1, 1000)).default(20),
   nextToken: queryParam(z.string().max(4096, 'NEXT_TOKEN_NOT_VALID')),
 };
@@ -76,7 +106,7 @@ const ordering = {
 };
 
 /** `GET /storage/:bucketUuid/content` (the seed's v1 listing). */
-export const contentQuery = z.object({
+export const contentQuery = listingQuery({
   ...pagination,
   ...ordering,
   /** The directory's internal id or its uuid; the root when absent. */
@@ -84,26 +114,33 @@ export const contentQuery = z.object({
 });
 
 /** `GET /storage/buckets/:bucketUuid/content` (what the SDK's listObjects and Directory.get send). */
-export const bucketContentQuery = z.object({
+export const bucketContentQuery = listingQuery({
   ...pagination,
   ...ordering,
   directoryUuid: queryParam(uuidParam('DIRECTORY_ID_NOT_VALID')),
   markedForDeletion: queryParam(booleanParam('MARKED_FOR_DELETION_NOT_VALID')).default(false),
+}).check((ctx) => {
+  // The files marked for deletion are the bucket's, oldest first: no directory, search or order applies to them.
+  if (!ctx.value.markedForDeletion) return;
+  for (const name of ['directoryUuid', 'search', 'orderBy', 'desc'] as const) {
+    const given = ctx.value[name];
+    if (given !== undefined && !(Array.isArray(given) && given.length === 0)) {
+      ctx.issues.push({ code: 'custom', path: [name], message: 'PARAMETER_NOT_SUPPORTED', input: given });
+    }
+  }
 });
 
 /** `GET /storage/buckets/:bucketUuid/files` (the SDK's listFiles). */
-export const bucketFilesQuery = z.object({
+export const bucketFilesQuery = listingQuery({
   ...pagination,
   fileStatus: queryParam(integerParam('FILE_STATUS_NOT_VALID', 1, 999)),
   sessionUuid: queryParam(uuidParam('SESSION_UUID_NOT_VALID')),
 });
 
 /** `GET /storage/buckets` (the SDK's listBuckets). */
-export const bucketListQuery = z.object({ ...pagination, ...ordering });
+export const bucketListQuery = listingQuery({ ...pagination, ...ordering });
 
 // ---- buckets ----------------------------------------------------------------
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const createBucketBody = z.object({
   // Normalised first, then measured in bytes: NFC can make a name longer (U+FB2C is 3 bytes, its NFC form 6),
@@ -111,7 +148,8 @@ export const createBucketBody = z.object({
   name: z
     .string({ error: 'BUCKET_NAME_NOT_PRESENT' })
     .refine((value) => value.trim() !== '', 'BUCKET_NAME_NOT_PRESENT')
-    .refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !CONTROL.test(value) && value.isWellFormed(), 'BUCKET_NAME_NOT_VALID')
+    // The one rule for names (lib/domain/paths.ts): no control, format (bidi, zero-width) or replacement characters.
+    .refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !hasForbiddenCharacters(value.normalize('NFC')), 'BUCKET_NAME_NOT_VALID')
     .transform((value) => value.trim().normalize('NFC'))
     .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_BUCKET_NAME_BYTES, 'BUCKET_NAME_NOT_VALID'),
   description: z
@@ -148,24 +186,36 @@ const declaredSize = z
   .max(MAX_UPLOAD_BYTES, 'FILE_SIZE_NOT_VALID')
   .nullish();
 
+/** `fileSize` and `size` are two names of one declaration: both given and different is a 422 naming `size`. */
+function checkSizesAgree(ctx: { value: { fileSize?: number | null; size?: number | null }; issues: z.core.$ZodRawIssue[] }): void {
+  const { fileSize, size } = ctx.value;
+  if (fileSize != null && size != null && fileSize !== size) {
+    ctx.issues.push({ code: 'custom', path: ['size'], message: 'CONFLICTING_VALUE', input: size });
+  }
+}
+
 /** `POST /storage/:bucketUuid/upload` (the seed's single upload request). */
-export const singleUploadBody = z.object({
-  fileName,
-  contentType: contentType('FILE_CONTENT_TYPE_NOT_PRESENT'),
-  path: directoryPath('PATH_NOT_VALID').nullish(),
-  /** Optional: when given, the presigned URL signs it and the bytes must have exactly this size. */
-  fileSize: declaredSize,
-  size: declaredSize,
-});
+export const singleUploadBody = z
+  .object({
+    fileName,
+    contentType: contentType('FILE_CONTENT_TYPE_NOT_PRESENT'),
+    path: directoryPath('PATH_NOT_VALID').nullish(),
+    /** Optional: when given, the presigned URL signs it and the bytes must have exactly this size. */
+    fileSize: declaredSize,
+    size: declaredSize,
+  })
+  .check(checkSizesAgree);
 
 /** One file of a session upload; unknown fields (the SDK's `index`, `CID`…) are allowed and ignored. */
-const sessionFile = z.looseObject({
-  fileName,
-  contentType: contentType('FILE_CONTENT_TYPE_NOT_PRESENT').nullish(),
-  path: directoryPath('PATH_NOT_VALID').nullish(),
-  fileSize: declaredSize,
-  size: declaredSize,
-});
+const sessionFile = z
+  .looseObject({
+    fileName,
+    contentType: contentType('FILE_CONTENT_TYPE_NOT_PRESENT').nullish(),
+    path: directoryPath('PATH_NOT_VALID').nullish(),
+    fileSize: declaredSize,
+    size: declaredSize,
+  })
+  .check(checkSizesAgree);
 
 /** `POST /storage/buckets/:bucketUuid/upload` (the SDK's upload batch). */
 export const sessionUploadBody = z.object({

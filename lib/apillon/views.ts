@@ -1,5 +1,5 @@
 import type { IssuedUpload } from '../domain/apillon-uploads';
-import type { PublicFile, StorageInfo } from '../domain/apillon-files';
+import { servedByGateway, type PublicFile, type StorageInfo } from '../domain/apillon-files';
 import { isFile, type EntryRecord } from '../domain/entries';
 import { ipfsLink } from '../http/public-url';
 import type { FileToServe, ServeOptions } from '../http/serve-file';
@@ -25,11 +25,18 @@ function directoryPathOf(entry: EntryRecord): string {
   return slash < 0 ? '' : `${entry.path.slice(0, slash)}/`;
 }
 
-function cidFields(entry: EntryRecord, baseUrl: string) {
+/** What a `link` needs: the base URL clients reach this API on, and the bucket of the records shown. */
+export interface LinkContext {
+  readonly baseUrl: string;
+  readonly bucket: BucketRecord;
+}
+
+/** `link` is the gateway URL only where the gateway serves the record (servedByGateway), else null. */
+function cidFields(entry: EntryRecord, links: LinkContext) {
   return {
     CID: entry.cidV1 ?? null,
     CIDv0: entry.cidV0 ?? null,
-    link: entry.cidV1 ? ipfsLink(baseUrl, entry.cidV1) : null,
+    link: entry.cidV1 && servedByGateway(links.bucket, entry) ? ipfsLink(links.baseUrl, entry.cidV1) : null,
   };
 }
 
@@ -102,7 +109,7 @@ export function sessionView(session: UploadSessionRecord) {
 // ---- v1 (seed) routes -------------------------------------------------------
 
 /** An item of `GET /storage/:bucketUuid/content`; `parentDirectoryId` is the listed directory's id (null at the root). */
-export function contentItemView(entry: EntryRecord, parentDirectoryId: number | null, baseUrl: string) {
+export function contentItemView(entry: EntryRecord, parentDirectoryId: number | null, links: LinkContext) {
   const file = isFile(entry);
   return {
     id: entry.number,
@@ -114,15 +121,15 @@ export function contentItemView(entry: EntryRecord, parentDirectoryId: number | 
     size: file ? (entry.size ?? null) : null,
     parentDirectoryId,
     fileUuid: file ? entry.uuid : null,
-    ...cidFields(entry, baseUrl),
+    ...cidFields(entry, links),
     status: entry.recordStatus,
     fileStatus: file ? entry.fileStatus : null,
   };
 }
 
 /** The file of `GET /storage/:bucketUuid/file/:id/detail` and of the seed's DELETE answer. */
-export function fileDetailView(entry: EntryRecord, baseUrl: string) {
-  const { CID, CIDv0, link } = cidFields(entry, baseUrl);
+export function fileDetailView(entry: EntryRecord, links: LinkContext) {
+  const { CID, CIDv0, link } = cidFields(entry, links);
   return {
     id: entry.number,
     status: entry.recordStatus,
@@ -137,27 +144,27 @@ export function fileDetailView(entry: EntryRecord, baseUrl: string) {
   };
 }
 
-export function fileDetailResponse(entry: EntryRecord, baseUrl: string) {
-  return { fileStatus: entry.fileStatus ?? null, file: fileDetailView(entry, baseUrl) };
+export function fileDetailResponse(entry: EntryRecord, links: LinkContext) {
+  return { fileStatus: entry.fileStatus ?? null, file: fileDetailView(entry, links) };
 }
 
 // ---- SDK routes -------------------------------------------------------------
 
 /** An item of `GET /storage/buckets/:bucketUuid/content`: `uuid` and `type` 1|2, as the SDK's listObjects reads it. */
-export function sdkContentItemView(entry: EntryRecord, baseUrl: string) {
-  const common = { id: entry.number, uuid: entry.uuid, name: entry.name, ...cidFields(entry, baseUrl), status: entry.recordStatus, ...times(entry) };
+export function sdkContentItemView(entry: EntryRecord, links: LinkContext) {
+  const common = { id: entry.number, uuid: entry.uuid, name: entry.name, ...cidFields(entry, links), status: entry.recordStatus, ...times(entry) };
   if (!isFile(entry)) return { type: CONTENT_TYPE.directory, ...common, parentDirectoryUuid: entry.parentUuid };
   return { type: CONTENT_TYPE.file, ...common, directoryUuid: entry.parentUuid, path: directoryPathOf(entry), ...fileFacts(entry) };
 }
 
 /** A file as `GET /storage/buckets/:bucketUuid/files[/:id]` answer it: `fileUuid`, `fileStatus`, `directoryUuid`. */
-export function sdkFileView(entry: EntryRecord, baseUrl: string) {
+export function sdkFileView(entry: EntryRecord, links: LinkContext) {
   return {
     id: entry.number,
     fileUuid: entry.uuid,
     name: entry.name,
     ...fileFacts(entry),
-    ...cidFields(entry, baseUrl),
+    ...cidFields(entry, links),
     status: entry.recordStatus,
     directoryUuid: entry.parentUuid,
     path: directoryPathOf(entry),
@@ -167,8 +174,8 @@ export function sdkFileView(entry: EntryRecord, baseUrl: string) {
 }
 
 /** A directory as the SDK's delete answer carries it. */
-export function sdkDirectoryView(entry: EntryRecord, baseUrl: string) {
-  return { ...sdkContentItemView(entry, baseUrl), status: 8 };
+export function sdkDirectoryView(entry: EntryRecord, links: LinkContext) {
+  return { ...sdkContentItemView(entry, links), status: 8 };
 }
 
 // ---- lists and account ------------------------------------------------------
@@ -188,12 +195,14 @@ export function storageInfoView(info: StorageInfo) {
   };
 }
 
-export function linkView(baseUrl: string, cid: string) {
-  return { link: ipfsLink(baseUrl, cid) };
+/** `link-on-ipfs`: the gateway link, or null where the CID is stored only where the gateway does not serve it. */
+export function linkView(baseUrl: string, cid: string, linkable: boolean) {
+  return { link: linkable ? ipfsLink(baseUrl, cid) : null };
 }
 
-export function linksView(baseUrl: string, cids: readonly string[]) {
-  return { links: cids.map((cid) => ipfsLink(baseUrl, cid)) };
+/** `link-on-ipfs-multiple`: links in the order of `cids` (null as in {@link linkView}). */
+export function linksView(baseUrl: string, cids: readonly string[], linkable: readonly boolean[]) {
+  return { links: cids.map((cid, index) => (linkable[index] ? ipfsLink(baseUrl, cid) : null)) };
 }
 
 // ---- the public gateway -----------------------------------------------------

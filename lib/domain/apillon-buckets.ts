@@ -1,7 +1,8 @@
-import { AppError } from '../errors';
+import { AppError, invalidNextToken } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
 import type { SessionStore } from '../store/session-store';
 import { createBucket } from './buckets';
+import { compareCodePoints, foldName } from './collation';
 import type { SortField } from './entries';
 import { Permission, requireBucketAccess, requirePermission, type Principal } from './principal';
 import { isUuid } from './secrets';
@@ -37,40 +38,67 @@ export interface BucketListQuery {
   readonly desc: readonly boolean[];
   readonly page: number;
   readonly limit: number;
+  /** A cursor from a previous page (an offset into this same listing); takes the place of `page`. */
+  readonly nextToken?: string;
 }
 
 /**
  * The caller's buckets (an application token sees its own only), without those
- * marked for deletion. An account has few buckets: they are read whole and paged here.
+ * marked for deletion, in the listing order of lib/domain/collation.ts. An
+ * account has few buckets: they are read whole and paged here; `nextToken` is
+ * an offset cursor bound to this listing (422 NEXT_TOKEN_NOT_VALID otherwise).
  */
-export async function listBuckets(deps: StorageDeps, principal: Principal, query: BucketListQuery): Promise<{ items: BucketRecord[]; total: number }> {
+export async function listBuckets(
+  deps: StorageDeps,
+  principal: Principal,
+  query: BucketListQuery,
+): Promise<{ items: BucketRecord[]; total: number; nextToken?: string }> {
   requirePermission(principal, Permission.READ);
-  const needle = query.search?.trim().normalize('NFC').toLocaleLowerCase('en-US');
+  const search = query.search?.trim();
+  const needle = search ? foldName(search) : undefined;
+  const orderBy = query.orderBy.length ? query.orderBy : (['createTime'] as const);
+  const scope = JSON.stringify([principal.accountId, principal.bucketUuid ?? null, orderBy, query.desc, needle ?? '']);
+  const offset = query.nextToken === undefined ? (query.page - 1) * query.limit : decodeOffsetCursor(query.nextToken, scope);
   const all = (await deps.buckets.list(principal.accountId))
     .filter((bucket) => !bucket.markedForDeletionAt)
     .filter((bucket) => principal.bucketUuid === undefined || bucket.bucketUuid === principal.bucketUuid)
-    .filter((bucket) => !needle || bucket.name.toLocaleLowerCase('en-US').includes(needle))
-    .sort(compareBuckets(query.orderBy.length ? query.orderBy : ['createTime'], query.desc));
-  const offset = (query.page - 1) * query.limit;
-  return { items: all.slice(offset, offset + query.limit), total: all.length };
+    .filter((bucket) => !needle || foldName(bucket.name).includes(needle))
+    .sort(compareBuckets(orderBy, query.desc));
+  const items = all.slice(offset, offset + query.limit);
+  const next = offset + items.length;
+  const nextToken = next < all.length ? Buffer.from(JSON.stringify({ offset: next, scope }), 'utf8').toString('base64url') : undefined;
+  return { items, total: all.length, ...(nextToken ? { nextToken } : {}) };
 }
 
+function decodeOffsetCursor(token: string, scope: string): number {
+  let cursor: { offset?: unknown; scope?: unknown };
+  try {
+    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof cursor;
+  } catch {
+    throw invalidNextToken();
+  }
+  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
+  if (!Number.isSafeInteger(cursor.offset) || (cursor.offset as number) < 0) throw invalidNextToken();
+  return cursor.offset as number;
+}
+
+/** Buckets in the listing order (collation.ts): field by field, then the uuid in the direction of the last field. */
 function compareBuckets(orderBy: readonly SortField[], desc: readonly boolean[]) {
-  const value = (bucket: BucketRecord, field: SortField): string | number => {
+  const compare = (a: BucketRecord, b: BucketRecord, field: SortField): number => {
     switch (field) {
-      case 'name': return bucket.name.toLocaleLowerCase('en-US');
-      case 'createTime': return bucket.createdAt;
-      case 'updateTime': return bucket.updatedAt;
-      case 'size': return bucket.sizeBytes;
+      case 'name': return compareCodePoints(foldName(a.name), foldName(b.name));
+      case 'createTime': return compareCodePoints(a.createdAt, b.createdAt);
+      case 'updateTime': return compareCodePoints(a.updatedAt, b.updatedAt);
+      case 'size': return Math.sign(a.sizeBytes - b.sizeBytes);
     }
   };
   return (a: BucketRecord, b: BucketRecord): number => {
     for (const [index, field] of orderBy.entries()) {
-      const x = value(a, field);
-      const y = value(b, field);
-      if (x !== y) return (x < y ? -1 : 1) * (desc[index] ? -1 : 1);
+      const order = compare(a, b, field);
+      if (order !== 0) return desc[index] ? -order : order;
     }
-    return a.bucketUuid.localeCompare(b.bucketUuid);
+    const order = compareCodePoints(a.bucketUuid, b.bucketUuid);
+    return desc[orderBy.length - 1] ? -order : order;
   };
 }
 

@@ -27,6 +27,14 @@ export interface ContentQuery extends Pick<ListQuery, 'search' | 'orderBy' | 'de
 export interface ContentPage extends ListResult {
   /** The listed directory; null for the root. */
   readonly directory: EntryRecord | null;
+  /** The bucket listed (its `public` flag decides which items get a gateway link). */
+  readonly bucket: BucketRecord;
+}
+
+/** A record and the bucket it is in (whose `public` flag decides whether it gets a gateway link). */
+export interface InBucket<T> {
+  readonly record: T;
+  readonly bucket: BucketRecord;
 }
 
 /** A directory of the bucket and what is in it (READ). 404 DIRECTORY_NOT_FOUND for an unknown directory. */
@@ -44,7 +52,7 @@ export async function listContent(deps: StorageDeps, principal: Principal, bucke
     limit: query.limit,
     nextToken: query.nextToken,
   });
-  return { ...result, directory };
+  return { ...result, directory, bucket };
 }
 
 export interface FilesQuery {
@@ -61,7 +69,12 @@ export interface FilesQuery {
  * The files of a bucket, or of one of its upload sessions, oldest first, any
  * status (READ). Read from the bucket's (or session's) file index, never a table scan.
  */
-export async function listFiles(deps: StorageDeps, principal: Principal, bucketUuid: string, query: FilesQuery): Promise<ListResult> {
+export async function listFiles(
+  deps: StorageDeps,
+  principal: Principal,
+  bucketUuid: string,
+  query: FilesQuery,
+): Promise<ListResult & { bucket: BucketRecord }> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   const recordStatus = query.markedForDeletion ? RecordStatus.MARKED_FOR_DELETION : RecordStatus.ACTIVE;
   const scope = JSON.stringify([bucket.bucketUuid, query.sessionUuid ?? null, query.fileStatus ?? null, recordStatus]);
@@ -79,6 +92,7 @@ export async function listFiles(deps: StorageDeps, principal: Principal, bucketU
     startKey,
   });
   return {
+    bucket,
     items: page.items,
     total: page.total,
     nextToken: page.lastKey ? Buffer.from(JSON.stringify({ key: page.lastKey, scope }), 'utf8').toString('base64url') : undefined,
@@ -86,23 +100,23 @@ export async function listFiles(deps: StorageDeps, principal: Principal, bucketU
 }
 
 /** One file by internal id, fileUuid or CID (READ); before its bytes arrive it is the upload request (status 1). */
-export async function getFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<FileRecord> {
+export async function getFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
-  return findFile(deps, bucket, reference);
+  return { record: await findFile(deps, bucket, reference), bucket };
 }
 
 /** Marks a file for deletion (WRITE): status 8, out of listings, purged 90 days later; again → 40006009. */
-export async function deleteFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<FileRecord> {
+export async function deleteFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
-  return markFileForDeletion(deps, await findFile(deps, bucket, reference));
+  return { record: await markFileForDeletion(deps, await findFile(deps, bucket, reference)), bucket };
 }
 
 /** Deletes a directory (WRITE): every file in it is marked for deletion, the directories go now. */
-export async function deleteDirectory(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<EntryRecord> {
+export async function deleteDirectory(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<EntryRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   const directory = await findDirectory(deps, bucket, reference);
   await markDirectoryForDeletion(deps, directory);
-  return directory;
+  return { record: directory, bucket };
 }
 
 export interface StorageInfo {
@@ -137,6 +151,58 @@ export interface PublicFile {
 export const MAX_CID_CANDIDATES = 100;
 
 /**
+ * Whether the public gateway (`/ipfs/<cid>`, no credentials) serves `entry`, so
+ * that a `link`/`downloadLink` to it works for whoever holds it: a file with its
+ * CIDs (status 3 or 4), not marked for deletion, in a public bucket that is not
+ * marked for deletion. Files of private buckets get no link: their way out is a
+ * Quantum one-time download token (`GET /file/get/...`). The one rule for links
+ * and for what {@link findPublicFile} serves.
+ */
+export function servedByGateway(bucket: BucketRecord, entry: EntryRecord): boolean {
+  return (
+    bucket.public &&
+    !bucket.markedForDeletionAt &&
+    isFile(entry) &&
+    entry.recordStatus === RecordStatus.ACTIVE &&
+    (entry.fileStatus === FileStatus.ADDRESSED || entry.fileStatus === FileStatus.REPLICATED) &&
+    entry.cidV1 !== undefined
+  );
+}
+
+/**
+ * Which of `cids` get a gateway link (`link-on-ipfs`), in order: a CID the gateway
+ * serves from some public bucket, or one stored nowhere yet (the SDK asks for the
+ * links of what it is about to upload; the link works once the file is in a public
+ * bucket). A CID stored only where the gateway does not serve it (private buckets,
+ * files marked for deletion) gets none: its link would answer 404.
+ */
+export async function linkableCids(deps: StorageDeps, cids: readonly string[]): Promise<boolean[]> {
+  const buckets = new Map<string, Promise<BucketRecord | undefined>>();
+  const bucketOf = (bucketUuid: string) => buckets.get(bucketUuid) ?? buckets.set(bucketUuid, deps.buckets.get(bucketUuid)).get(bucketUuid)!;
+  const linkable = async (cid: string): Promise<boolean> => {
+    const v1 = toCidV1(cid);
+    if (!v1) return false;
+    let stored = 0;
+    for await (const entry of deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 })) {
+      if (!isFile(entry)) continue;
+      if (++stored > MAX_CID_CANDIDATES) break;
+      const bucket = await bucketOf(entry.bucketUuid);
+      if (bucket && servedByGateway(bucket, entry)) return true;
+    }
+    return stored === 0;
+  };
+  // A few lookups at a time: a batch holds up to 200 CIDs.
+  const results: boolean[] = [];
+  for (let start = 0; start < cids.length; start += 20) results.push(...(await Promise.all(cids.slice(start, start + 20).map(linkable))));
+  return results;
+}
+
+/** What the public gateway answers for a CID: the bytes of a small file, or a short-lived URL for a large one. */
+export type PublicContent =
+  | { readonly file: FileRecord; readonly bytes: Uint8Array }
+  | { readonly file: FileRecord; readonly redirectUrl: string };
+
+/**
  * The file the public gateway serves for `cid` (v0 or any v1 encoding): the first
  * entry of the CID index (newest first within a bucket) that is a file content
  * addressed (status 3 or 4), active, whose object is there, in a public bucket not
@@ -151,11 +217,10 @@ export async function findPublicFile(deps: StorageDeps, cid: string): Promise<Pu
   let examined = 0;
   for await (const entry of deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 })) {
     if (++examined > MAX_CID_CANDIDATES) break;
-    if (!isFile(entry) || entry.recordStatus !== RecordStatus.ACTIVE) continue;
-    if (entry.fileStatus !== FileStatus.ADDRESSED && entry.fileStatus !== FileStatus.REPLICATED) continue;
+    if (!isFile(entry)) continue;
     if (!buckets.has(entry.bucketUuid)) buckets.set(entry.bucketUuid, deps.buckets.get(entry.bucketUuid));
     const bucket = await buckets.get(entry.bucketUuid);
-    if (!bucket?.public || bucket.markedForDeletionAt) continue;
+    if (!bucket || !servedByGateway(bucket, entry)) continue;
     const object = await deps.blobs.head(entry.objectKey);
     if (!object) continue; // replaced or purged since the index was read
     return { file: entry, size: object.size };

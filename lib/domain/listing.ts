@@ -1,4 +1,5 @@
 import { invalidNextToken } from '../errors';
+import { compareCodePoints, foldName } from './collation';
 import type { EntryStore } from '../store/entry-store';
 import { keys, LISTING_SORT_ATTRIBUTE } from '../store/keys';
 import type { EntryRecord, SortField } from './entries';
@@ -78,38 +79,46 @@ export async function listDirectory(entries: EntryStore, query: ListQuery): Prom
     return { items: result.items, total, nextToken: more ? encodeCursor({ key: result.lastKey, scope }) : undefined };
   }
 
-  const needle = search?.normalize('NFC').toLocaleLowerCase('en-US');
+  const needle = search === undefined ? undefined : foldName(search);
   const all = (await entries.listAll(query.bucketUuid, query.directoryUuid))
-    .filter((entry) => !needle || entry.name.toLocaleLowerCase('en-US').includes(needle))
-    .sort(compareBy(orderBy, query.desc));
+    .filter((entry) => !needle || foldName(entry.name).includes(needle))
+    .sort(compareEntries(orderBy, query.desc));
   const offset = cursor?.offset ?? (query.page - 1) * query.limit;
   const items = all.slice(offset, offset + query.limit);
   const next = offset + items.length;
   return { items, total: all.length, nextToken: next < all.length ? encodeCursor({ offset: next, scope }) : undefined };
 }
 
-function sortValue(entry: EntryRecord, field: SortField): string | number {
+function compareOtherField(a: EntryRecord, b: EntryRecord, field: Exclude<SortField, 'name'>): number {
   switch (field) {
-    case 'name':
-      return entry.name.toLocaleLowerCase('en-US');
     case 'createTime':
-      return entry.createdAt;
+      return compareCodePoints(a.createdAt, b.createdAt);
     case 'updateTime':
-      return entry.updatedAt;
+      return compareCodePoints(a.updatedAt, b.updatedAt);
     case 'size':
-      return entry.size ?? 0;
+      return Math.sign((a.size ?? 0) - (b.size ?? 0));
   }
 }
 
-function compareBy(orderBy: readonly SortField[], desc: readonly boolean[]) {
+/**
+ * The listing order of lib/domain/collation.ts for any sort fields: field by
+ * field, each ascending or descending, then the uuid as one more field with the
+ * direction of the last one. With one field this is exactly the index order
+ * (`value U+0000 uuid`, read forwards or backwards), so every path agrees.
+ */
+export function compareEntries(orderBy: readonly SortField[], desc: readonly boolean[]) {
+  const fields = orderBy.length ? orderBy : (['name'] as const);
+  const folded = new Map<EntryRecord, string>();
+  const fold = (entry: EntryRecord) => folded.get(entry) ?? folded.set(entry, foldName(entry.name)).get(entry)!;
+  const compareField = (a: EntryRecord, b: EntryRecord, field: SortField) =>
+    field === 'name' ? compareCodePoints(fold(a), fold(b)) : compareOtherField(a, b, field);
   return (a: EntryRecord, b: EntryRecord): number => {
-    for (const [index, field] of orderBy.entries()) {
-      const x = sortValue(a, field);
-      const y = sortValue(b, field);
-      const order = x < y ? -1 : x > y ? 1 : 0;
+    for (const [index, field] of fields.entries()) {
+      const order = compareField(a, b, field);
       if (order !== 0) return desc[index] ? -order : order;
     }
-    return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
+    const order = compareCodePoints(a.uuid, b.uuid);
+    return desc[fields.length - 1] ? -order : order;
   };
 }
 

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { BucketRecord } from '../store/bucket-store';
 import { issueApplicationToken } from './accounts';
 import { createBucket } from './buckets';
+import { compareCodePoints, compareNames } from './collation';
 import { parseUrlPath } from './paths';
 import { requireBucketAccess, requireMasterKey, type Principal } from './principal';
 import { credentialIdForToken, secretMatches } from './secrets';
@@ -59,7 +60,11 @@ export async function resolveBucket(deps: StorageDeps, principal: Principal, raw
 export async function listBucketNames(deps: StorageDeps, principal: Principal): Promise<string[]> {
   requireMasterKey(principal);
   const buckets = await deps.buckets.list(principal.accountId);
-  return buckets.filter((bucket) => !bucket.markedForDeletionAt).map((bucket) => bucket.name);
+  // The listing order of every listing (lib/domain/collation.ts), not the index's case-sensitive byte order.
+  return buckets
+    .filter((bucket) => !bucket.markedForDeletionAt)
+    .sort((a, b) => compareNames(a.name, b.name) || compareCodePoints(a.bucketUuid, b.bucketUuid))
+    .map((bucket) => bucket.name);
 }
 
 /** `POST /bucket/create/<name>`: a private bucket; 400 BUCKET_EXISTS when the account has one of that name. */

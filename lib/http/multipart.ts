@@ -1,7 +1,9 @@
 import busboy from 'busboy';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { AppError } from '../errors';
+import { AppError, type ErrorName } from '../errors';
 import { headerValue, rawBody } from './middleware/json-body';
+import { lastWins } from './parameters';
+import { requireValidText } from './text';
 
 /**
  * multipart/form-data bodies (the Quantum `POST /file/add` form). The whole
@@ -18,6 +20,8 @@ export interface MultipartLimits {
   readonly maxFields: number;
   /** Bytes of one non-file field value. */
   readonly maxFieldBytes: number;
+  /** Bytes of one field name (of a text or a file part). */
+  readonly maxFieldNameBytes: number;
 }
 
 /** API Gateway's request cap; the Lambda payload cap is lower still (see above). */
@@ -28,6 +32,7 @@ export const DEFAULT_MULTIPART_LIMITS: MultipartLimits = {
   maxFiles: 50,
   maxFields: 20,
   maxFieldBytes: 4096,
+  maxFieldNameBytes: 200,
 };
 
 export interface MultipartFile {
@@ -41,17 +46,23 @@ export interface MultipartFile {
 }
 
 export interface MultipartForm {
-  /** Text fields; a repeated field keeps its first value. */
-  readonly fields: ReadonlyMap<string, string>;
+  /** Text fields; a repeated field keeps its last value, as Django's `QueryDict` (lib/http/parameters.ts). */
+  readonly fields: Readonly<Record<string, string>>;
   /** File parts in the order they arrived. */
   readonly files: readonly MultipartFile[];
 }
 
 /**
  * Parses the multipart/form-data body of `event`. Anything that is not a
- * well-formed form within the limits is a 400 (in the caller's surface shape):
- * wrong or missing content type, no boundary, truncated or garbled parts, too
- * many parts, a body over the size limit.
+ * well-formed form within the limits is a 400 (in the caller's surface shape),
+ * each limit with its own error: wrong or missing content type
+ * (multipartRequired), no boundary or garbled parts (malformedMultipart), a body
+ * over the size limit (uploadTooLarge), too many files (tooManyFormFiles), too
+ * many text fields (tooManyFormFields), a text field value over its limit
+ * (formFieldTooLarge), a field name over its limit (formFieldNameTooLong). Field
+ * names, values and file names must be well-formed UTF-8 (invalidUtf8): busboy
+ * decodes them as UTF-8, replacing what it cannot read with U+FFFD, which
+ * lib/http/text.ts refuses.
  */
 export async function parseMultipart(
   event: APIGatewayProxyEventV2,
@@ -77,37 +88,50 @@ export async function parseMultipart(
         fileSize: limits.maxBodyBytes,
         files: limits.maxFiles,
         fields: limits.maxFields,
-        parts: limits.maxFiles + limits.maxFields,
         fieldSize: limits.maxFieldBytes,
-        fieldNameSize: 200,
-        headerPairs: 20,
       },
     });
   } catch (error) {
     throw new AppError('malformedMultipart', { cause: error });
   }
-  return collect(parser, body);
+  return collect(parser, body, limits);
 }
 
-function collect(parser: busboy.Busboy, body: Buffer): Promise<MultipartForm> {
-  const fields = new Map<string, string>();
+function collect(parser: busboy.Busboy, body: Buffer, limits: MultipartLimits): Promise<MultipartForm> {
+  const fields: [string, string][] = [];
   // Slots in arrival order (a part's stream may close after the next part starts).
   const files: (MultipartFile | undefined)[] = [];
   const pending: Promise<void>[] = [];
 
   return new Promise<MultipartForm>((resolve, reject) => {
     let failed = false;
-    const fail = (name: 'malformedMultipart' | 'tooManyFormParts' | 'uploadTooLarge', cause?: unknown) => {
+    const fail = (name: ErrorName, cause?: unknown) => {
       if (failed) return;
       failed = true;
       reject(new AppError(name, { cause }));
     };
+    /** The problem with a part's field name (and file name), if any. */
+    const badName = (...texts: (string | undefined)[]): ErrorName | undefined => {
+      try {
+        for (const text of texts) if (text !== undefined) requireValidText(text);
+      } catch {
+        return 'invalidUtf8';
+      }
+      return Buffer.byteLength(texts[0] ?? '', 'utf8') > limits.maxFieldNameBytes ? 'formFieldNameTooLong' : undefined;
+    };
 
     parser.on('field', (name, value, info) => {
-      if (info.nameTruncated || info.valueTruncated) return fail('tooManyFormParts');
-      if (!fields.has(name)) fields.set(name, value);
+      if (info.valueTruncated) return fail('formFieldTooLarge');
+      const problem = badName(name, value);
+      if (problem) return fail(problem);
+      fields.push([name, value]);
     });
     parser.on('file', (field, stream, info) => {
+      const problem = badName(field, info.filename);
+      if (problem) {
+        stream.resume();
+        return fail(problem);
+      }
       const slot = files.push(undefined) - 1;
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -127,13 +151,12 @@ function collect(parser: busboy.Busboy, body: Buffer): Promise<MultipartForm> {
         }),
       );
     });
-    parser.on('filesLimit', () => fail('tooManyFormParts'));
-    parser.on('fieldsLimit', () => fail('tooManyFormParts'));
-    parser.on('partsLimit', () => fail('tooManyFormParts'));
+    parser.on('filesLimit', () => fail('tooManyFormFiles'));
+    parser.on('fieldsLimit', () => fail('tooManyFormFields'));
     parser.on('error', (error) => fail('malformedMultipart', error));
     parser.on('close', () => {
       void Promise.all(pending).then(() => {
-        if (!failed) resolve({ fields, files: files.filter((file) => file !== undefined) });
+        if (!failed) resolve({ fields: lastWins(fields), files: files.filter((file) => file !== undefined) });
       });
     });
     parser.end(body);

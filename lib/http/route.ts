@@ -1,14 +1,16 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Principal } from '../domain/principal';
 import type { Logger } from '../log';
 import { services as defaultServices, type Services } from '../services';
 import { authentication } from './middleware/authenticate';
 import { errorRenderer } from './middleware/error-renderer';
 import { jsonBody } from './middleware/json-body';
+import { queryParameters } from './parameters';
 import { requestContext, type RouteContext } from './middleware/request-context';
 import { renderSuccess, type SuccessResult, type Surface, type SurfaceOf } from './render';
+import { requireValidPathParameter } from './text';
 import { parseOrThrow } from './validation';
 
 interface Schemas {
@@ -38,8 +40,18 @@ export interface RouteSpec<S extends Schemas, A extends boolean> {
   readonly surface: Surface | SurfaceOf;
   /** Whether a credential is required (default true). */
   readonly auth?: A;
-  /** How the body is read: JSON (default) or left alone for the handler (multipart). */
+  /**
+   * How the body is read. A route that declares `schemas.body` reads JSON; `raw`
+   * leaves it to the handler (multipart). Any other route takes no body and
+   * ignores one, as the Django service does (`curl -d a=b -X POST …/bucket/create/x`).
+   */
   readonly bodyFormat?: 'json' | 'raw';
+  /**
+   * Query parameters the route does not take: `refuse` (422 PARAMETER_NOT_SUPPORTED
+   * naming each; the Apillon default) or `ignore` (the Quantum default, as Django
+   * views ignore what they do not read; the public gateway, as IPFS gateways do).
+   */
+  readonly unknownQuery?: 'refuse' | 'ignore';
   readonly schemas?: S;
   /** Apillon's `model` name in 422 validation errors. */
   readonly model?: string;
@@ -62,14 +74,22 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
     .use(requestContext(spec.services ?? defaultServices))
     .use(errorRenderer(spec.surface));
   if (spec.auth !== false) stack.use(authentication());
-  if ((spec.bodyFormat ?? 'json') === 'json') stack.use(jsonBody());
+  const bodyFormat = spec.bodyFormat ?? (spec.schemas?.body ? 'json' : 'none');
+  if (bodyFormat === 'json') stack.use(jsonBody());
+  // A route whose surface is chosen per request (the catch-all) takes no query.
+  const refuseUnknownQuery = (spec.unknownQuery ?? (spec.surface === 'apillon' ? 'refuse' : 'ignore')) === 'refuse';
+  const querySchema = spec.schemas?.query ?? (refuseUnknownQuery ? z.strictObject({}) : undefined);
 
   const wrapped = stack.handler(async (event, context) => {
     const state = context.route;
+    const surface = typeof spec.surface === 'function' ? spec.surface(event) : spec.surface;
+    const pathParameters = event.pathParameters ?? {};
+    for (const value of Object.values(pathParameters)) requireValidPathParameter(value ?? '');
+    const query = querySchema ? queryParameters(event, surface) : {};
     const input = {
       body: validated(spec.schemas?.body, state.body ?? {}, spec.model),
-      query: validated(spec.schemas?.query, event.queryStringParameters ?? {}, spec.model),
-      path: validated(spec.schemas?.path, event.pathParameters ?? {}, spec.model),
+      query: validated(querySchema, query, spec.model),
+      path: validated(spec.schemas?.path, pathParameters, spec.model),
       principal: state.principal,
       services: state.services,
       log: state.log,
@@ -78,7 +98,6 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
     } as RouteInput<S, A>;
     const output = await handler(input);
     if ('response' in output) return output.response;
-    const surface = typeof spec.surface === 'function' ? spec.surface(event) : spec.surface;
     return renderSuccess(surface, { requestId: state.requestId, path: event.rawPath }, output);
   });
   return wrapped as unknown as HttpHandler;

@@ -35,16 +35,31 @@ export const VALIDATION_CODES: Record<string, number> = {
   BUCKET_PUBLIC_NOT_VALID: 42200030,
   NEXT_TOKEN_NOT_VALID: 42200020,
   MARKED_FOR_DELETION_NOT_VALID: 42200031,
+  // A parameter the route does not take, a repeated one, and two fields that say different things.
+  PARAMETER_NOT_SUPPORTED: 42200032,
+  PARAMETER_REPEATED: 42200034,
+  CONFLICTING_VALUE: 42200033,
 };
 const GENERIC_CODE = 42200000;
 
 export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue): FieldError[] => {
+    // A strict object's unknown keys: one error per key, naming it.
+    if (issue.code === 'unrecognized_keys') {
+      const prefix = issue.path.map(String).join('.');
+      return issue.keys.map((key) => ({
+        code: VALIDATION_CODES.PARAMETER_NOT_SUPPORTED!,
+        property: prefix ? `${prefix}.${key}` : key,
+        message: 'PARAMETER_NOT_SUPPORTED',
+      }));
+    }
     const property = issue.path.map(String).join('.') || 'body';
     const known = VALIDATION_CODES[issue.message];
-    return known !== undefined
-      ? { code: known, property, message: issue.message }
-      : { code: GENERIC_CODE, property, message: `${property.replace(/\W+/g, '_').toUpperCase()}_NOT_VALID` };
+    return [
+      known !== undefined
+        ? { code: known, property, message: issue.message }
+        : { code: GENERIC_CODE, property, message: `${property.replace(/\W+/g, '_').toUpperCase()}_NOT_VALID` },
+    ];
   });
 }
 

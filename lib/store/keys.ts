@@ -1,3 +1,5 @@
+import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
+
 /**
  * DynamoDB key builders. Every key of the single table is built here and only
  * here, so the data model can be read in one place:
@@ -94,7 +96,10 @@ const SIZE_DIGITS = 16;
 /**
  * The attributes that put an entry into its directory's listing indexes (one
  * index per sort field). Ties break on the uuid so pages never overlap. Removing
- * `listPk` takes the entry out of every listing at once.
+ * `listPk` takes the entry out of every listing at once. `byName` is the name
+ * collation of lib/domain/collation.ts (folded name, U+0000, uuid): DynamoDB's
+ * byte order of it is the order the in-memory sort uses. The other keys are a
+ * fixed-width value, the same separator and the uuid.
  */
 export function listingKeys(entry: {
   bucketUuid: string;
@@ -105,10 +110,10 @@ export function listingKeys(entry: {
   updatedAt: string;
   size?: number;
 }): Record<'listPk' | 'byName' | 'byCreateTime' | 'byUpdateTime' | 'bySize', string> {
-  const tie = `#${entry.uuid}`;
+  const tie = `${SORT_KEY_SEPARATOR}${entry.uuid}`;
   return {
     listPk: keys.listing(entry.bucketUuid, entry.parentUuid),
-    byName: `${entry.name.toLocaleLowerCase('en-US')}${tie}`,
+    byName: nameSortKey(entry.name, entry.uuid),
     byCreateTime: `${entry.createdAt}${tie}`,
     byUpdateTime: `${entry.updatedAt}${tie}`,
     bySize: `${String(entry.size ?? 0).padStart(SIZE_DIGITS, '0')}${tie}`,

@@ -9,7 +9,7 @@ export const handler = route(
   { surface: 'apillon', model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: bucketContentQuery } },
   async ({ path, query, principal, services, event }) => {
     const page = await listContent(services, principal, path.bucketUuid, { ...query, directory: query.directoryUuid });
-    const baseUrl = publicBaseUrl(services.config, event);
-    return { data: listView(page, (entry) => sdkContentItemView(entry, baseUrl)) };
+    const links = { baseUrl: publicBaseUrl(services.config, event), bucket: page.bucket };
+    return { data: listView(page, (entry) => sdkContentItemView(entry, links)) };
   },
 );

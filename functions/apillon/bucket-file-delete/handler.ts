@@ -8,7 +8,7 @@ import { route } from '../../../lib/http/route';
 export const handler = route(
   { surface: 'apillon', schemas: { path: fileInBucketPath } },
   async ({ path, principal, services, event }) => {
-    const file = await deleteFile(services, principal, path.bucketUuid, path.id);
-    return { data: sdkFileView(file, publicBaseUrl(services.config, event)) };
+    const { record, bucket } = await deleteFile(services, principal, path.bucketUuid, path.id);
+    return { data: sdkFileView(record, { baseUrl: publicBaseUrl(services.config, event), bucket }) };
   },
 );

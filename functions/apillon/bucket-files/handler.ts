@@ -9,7 +9,7 @@ export const handler = route(
   { surface: 'apillon', model: 'FilesQueryFilter', schemas: { path: bucketPath, query: bucketFilesQuery } },
   async ({ path, query, principal, services, event }) => {
     const page = await listFiles(services, principal, path.bucketUuid, query);
-    const baseUrl = publicBaseUrl(services.config, event);
-    return { data: listView(page, (entry) => sdkFileView(entry, baseUrl)) };
+    const links = { baseUrl: publicBaseUrl(services.config, event), bucket: page.bucket };
+    return { data: listView(page, (entry) => sdkFileView(entry, links)) };
   },
 );

@@ -8,7 +8,7 @@ import { route } from '../../../lib/http/route';
 export const handler = route(
   { surface: 'apillon', schemas: { path: directoryInBucketPath } },
   async ({ path, principal, services, event }) => {
-    const directory = await deleteDirectory(services, principal, path.bucketUuid, path.directoryUuid);
-    return { data: sdkDirectoryView(directory, publicBaseUrl(services.config, event)) };
+    const { record, bucket } = await deleteDirectory(services, principal, path.bucketUuid, path.directoryUuid);
+    return { data: sdkDirectoryView(record, { baseUrl: publicBaseUrl(services.config, event), bucket }) };
   },
 );

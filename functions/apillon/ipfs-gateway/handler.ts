@@ -9,7 +9,8 @@ import { serveFile } from '../../../lib/http/serve-file';
  * conditional requests and HEAD (lib/http/serve-file.ts); a 302 to a presigned GET above 4 MiB.
  */
 export const handler = route(
-  { surface: 'apillon', auth: false, schemas: { path: linkPath } },
+  // Query parameters are ignored, as IPFS gateways ignore those they do not know.
+  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: linkPath } },
   async ({ path, services, event }) => ({
     response: await serveFile(services, event, gatewayTarget(await findPublicFile(services, path.cid), path.cid), GATEWAY_SERVE_OPTIONS),
   }),

@@ -1,14 +1,17 @@
 import { linksBody } from '../../../lib/apillon/schemas';
 import { linksView } from '../../../lib/apillon/views';
-import { requireLinkPermission } from '../../../lib/domain/apillon-files';
+import { linkableCids, requireLinkPermission } from '../../../lib/domain/apillon-files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
 import { route } from '../../../lib/http/route';
 
-/** POST /storage/link-on-ipfs-multiple {cids}: gateway links in the same order (the SDK asks before uploading). */
+/**
+ * POST /storage/link-on-ipfs-multiple {cids}: gateway links in the same order (the SDK asks before
+ * uploading); null for a CID stored only where the gateway does not serve it (private buckets).
+ */
 export const handler = route(
   { surface: 'apillon', model: 'LinksOnIpfsDto', schemas: { body: linksBody } },
   async ({ body, principal, services, event }) => {
     requireLinkPermission(principal);
-    return { data: linksView(publicBaseUrl(services.config, event), body.cids) };
+    return { data: linksView(publicBaseUrl(services.config, event), body.cids, await linkableCids(services, body.cids)) };
   },
 );

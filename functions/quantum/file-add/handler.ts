@@ -7,7 +7,7 @@ import { locationPath } from '../../../lib/quantum/schemas';
 
 /**
  * POST /file/add/<bucket>/<location>: multipart form, field `files` (one or
- * more), `force=true` to overwrite. The bytes come through API Gateway (10 MB
+ * more), `force=true` to overwrite (a repeated `force` counts by its last value). The bytes come through API Gateway (10 MB
  * per request at most); large files belong on the presigned Apillon upload route.
  */
 export const handler = route(
@@ -17,7 +17,7 @@ export const handler = route(
     const bucket = await resolveBucket(services, principal, path.bucket);
     const form = await parseMultipart(event);
     const files = form.files.filter((file) => file.field === 'files');
-    const force = form.fields.get('force')?.trim().toLowerCase() === 'true';
+    const force = form.fields.force?.trim().toLowerCase() === 'true';
     const stored = await addFiles(services, bucket, path.location, files, force);
     return { message: `File add successful (${stored.length} file${stored.length === 1 ? '' : 's'})` };
   },

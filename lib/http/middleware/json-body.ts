@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AppError } from '../../errors';
+import { bodyText } from '../text';
 import type { RouteContext } from './request-context';
 
 /** JSON bodies above this are not a client of ours; uploads never send bytes here. */
@@ -21,7 +22,9 @@ export function headerValue(event: APIGatewayProxyEventV2, name: string): string
 
 /**
  * Parses a JSON body into `context.route.body`. An empty body is `{}`; a body
- * that is not JSON, or is declared as another media type, is a 400/415.
+ * that is not JSON, or is declared as another media type, is a 400/415; a body
+ * that is not well-formed UTF-8 is 400 INVALID_UTF8 (lib/http/text.ts). A key
+ * given twice keeps its last value (JSON.parse, as the NestJS service reads it).
  */
 export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
   return {
@@ -29,7 +32,7 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProx
     before: (request) => {
       const bytes = rawBody(request.event);
       if (bytes.length > MAX_JSON_BODY_BYTES) throw new AppError('bodyTooLarge');
-      const text = bytes.toString('utf8').trim();
+      const text = bodyText(request.event).trim();
       if (text === '') {
         request.context.route.body = {};
         return;
