@@ -1,21 +1,17 @@
 /**
  * End to end: the local stack started exactly as the README says (`npm start -- --in-memory`),
- * driven over HTTP. Add endpoint checks as new `describe` blocks inside the top-level one,
- * above "shutdown", which must stay last (it stops the stack).
+ * driven over HTTP: the run's one shared stack (test/support/e2e-global-setup.ts). Ctrl-C is
+ * checked last, by test/e2e/local-stack-shutdown.last.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../support/local-stack';
+import { sharedLocalStack } from '../support/shared-local-stack';
 
 describe('the local stack (npm start -- --in-memory)', () => {
-  let stack: LocalStack;
+  let stack: Omit<LocalStack, 'stop'>;
 
   beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-
-  // Safety net when a test fails before "shutdown" runs (stop() is idempotent).
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedLocalStack();
   });
 
   describe('startup', () => {
@@ -56,23 +52,16 @@ describe('the local stack (npm start -- --in-memory)', () => {
     });
   });
 
-  // Keep last: stops the stack.
-  describe('shutdown', () => {
-    it('stops every process it started on Ctrl-C and frees its ports', async () => {
-      // prepare
+  describe('processes', () => {
+    it('runs DynamoDB Local and serverless-offline as processes of its own run (what Ctrl-C must stop)', () => {
+      // act
       const running = stack.processes().join('\n');
+
+      // assess
       if (process.platform === 'linux') {
         expect(running).toMatch(/java .*DynamoDBLocal/);
         expect(running).toMatch(/serverless offline/);
       }
-
-      // act
-      const report = await stack.stop();
-
-      // assess
-      expect(report.leftovers).toEqual([]);
-      expect(report.busyPorts).toEqual([]);
-      expect(report.exitCode === 0 || report.signal === 'SIGINT', `exit ${report.exitCode} ${report.signal}`).toBe(true);
     });
   });
 });
