@@ -1,10 +1,11 @@
 /**
  * Test-event factories: API Gateway HTTP API (payload v2) events and a Lambda
- * context, shaped as API Gateway delivers them (header names lower-cased), plus
- * `invoke`, which runs a route handler and parses its JSON body.
+ * context, shaped as API Gateway delivers them (header names lower-cased), Quantum
+ * route events, S3 ObjectCreated notifications, plus `invoke`, which runs a route
+ * handler and parses its JSON body. Test data (bytes, forms): test/support/data.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, S3Event } from 'aws-lambda';
 
 export interface HttpEventInit {
   readonly method?: string;
@@ -123,4 +124,58 @@ export async function invoke<T = any>(
     body = undefined;
   }
   return { statusCode: result.statusCode ?? 200, headers, body: body as T, rawBody };
+}
+
+/**
+ * A Quantum route event: `/API` + the route's path with its parameters filled
+ * in, and `pathParameters` decoded, as API Gateway HTTP APIs hand them over.
+ */
+export function routeEvent(init: {
+  method: string;
+  route: string;
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}): APIGatewayProxyEventV2 {
+  const params = init.params ?? {};
+  const rawPath = `/API${init.route.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodePath(params[name] ?? ''))}`;
+  return httpEvent({
+    method: init.method,
+    path: `/API${init.route}`,
+    rawPath,
+    headers: init.headers,
+    body: init.body,
+    pathParameters: Object.keys(params).length > 0 ? params : undefined,
+  });
+}
+
+/** The path as a client would send it; a value no URL can carry (a lone surrogate) is left as it is. */
+function encodePath(value: string): string {
+  try {
+    return value.split('/').map(encodeURIComponent).join('/');
+  } catch {
+    return value;
+  }
+}
+
+/** The S3 ObjectCreated notification for `keys`, as S3 (URL-encoded keys) delivers it. */
+export function objectCreatedEvent(bucketName: string, keys: readonly string[]): S3Event {
+  return {
+    Records: keys.map((key) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: new Date().toISOString(),
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'test' },
+      requestParameters: { sourceIPAddress: '127.0.0.1' },
+      responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'test',
+        bucket: { name: bucketName, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${bucketName}` },
+        object: { key: encodeURIComponent(key), size: 0, eTag: '', sequencer: '0' },
+      },
+    })),
+  } as S3Event;
 }

@@ -4,7 +4,6 @@
  * real ObjectCreated function. Storage is the emulators', never a mock.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Event } from 'aws-lambda';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
 import { handler as bucketContent } from '../../../functions/apillon/bucket-content/handler';
 import { handler as bucketCreate } from '../../../functions/apillon/bucket-create/handler';
@@ -25,7 +24,11 @@ import { handler as sessionEnd } from '../../../functions/apillon/session-end/ha
 import { handler as sessionUpload } from '../../../functions/apillon/session-upload/handler';
 import { handler as uploadRequest } from '../../../functions/apillon/upload-request/handler';
 import type { Services } from '../../../lib/services';
-import { invoke, type HttpEventInit, type InvokeResult } from '../../support/events';
+import { invoke, objectCreatedEvent, type HttpEventInit, type InvokeResult } from '../../support/events';
+
+// Moved to test/support (one home for event factories and test data); re-exported for these tests.
+export { prngBytes } from '../../support/data';
+export { objectCreatedEvent };
 
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
@@ -83,28 +86,6 @@ export async function putBytes(url: string, bytes: Uint8Array | string): Promise
   return fetch(url, { method: 'PUT', body: typeof bytes === 'string' ? Buffer.from(bytes) : bytes });
 }
 
-/** The S3 ObjectCreated notification for `keys`, as S3 (URL-encoded keys) delivers it. */
-export function objectCreatedEvent(bucketName: string, keys: readonly string[]): S3Event {
-  return {
-    Records: keys.map((key) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'test' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'test',
-        bucket: { name: bucketName, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${bucketName}` },
-        object: { key: encodeURIComponent(key), size: 0, eTag: '', sequencer: '0' },
-      },
-    })),
-  } as S3Event;
-}
-
 /** Delivers one ObjectCreated event per key, in the given order, to the real event function. */
 export async function deliverEvents(services: Services, keys: readonly string[]): Promise<void> {
   for (const key of keys) await objectCreated(objectCreatedEvent(services.config.FILES_BUCKET, [key]));
@@ -152,24 +133,4 @@ export async function uploadFile(
   const key = objectKeyOf(url);
   await deliverEvents(services, [key]);
   return { fileUuid, fileUploadRequestId, url, key };
-}
-
-/**
- * Deterministic pseudo-random bytes: the generator of test/unit/cid.test.ts
- * (xorshift32, each state word little-endian), so its known-answer CIDs apply.
- */
-export function prngBytes(total: number, seed: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < total; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 255;
-    if (i + 1 < total) out[i + 1] = (x >>> 8) & 255;
-    if (i + 2 < total) out[i + 2] = (x >>> 16) & 255;
-    if (i + 3 < total) out[i + 3] = x >>> 24;
-  }
-  return out;
 }
