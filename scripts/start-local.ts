@@ -22,6 +22,10 @@ const root = path.resolve(__dirname, '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const inMemory = process.argv.includes('--in-memory') || process.env.STORAGE_IN_MEMORY === '1';
 const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
+/** Seconds since `since`, for the progress lines. */
+const took = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+/** How long serverless-offline may take to answer (building the functions included): generous, a busy 2-core machine needs ~2 min. */
+const OFFLINE_TIMEOUT_MS = 300_000;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -57,10 +61,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  let stage = Date.now();
+  say('starting DynamoDB Local (Java)…');
   dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: inMemory ? undefined : path.join(dataDir, 'dynamodb') });
   const services = createServices(parseConfig(env));
   await provisionTable(services.clients.dynamo, services.config.TABLE_NAME);
-  say(`DynamoDB Local on ${dynamo.endpoint}`);
+  say(`DynamoDB Local on ${dynamo.endpoint}, table ready (${took(stage)})`);
+
+  stage = Date.now();
+  say('building the functions (esbuild)…');
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
@@ -69,9 +78,19 @@ async function main(): Promise<void> {
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });
   let offlineOutput = '';
+  // serverless-esbuild builds every function before serverless-offline prints "Starting Offline";
+  // serverless-s3-local then starts s3rver; "Server ready" means the HTTP API listens.
+  const milestones = [
+    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline and S3 (s3rver)…` },
+    { marker: 'S3 local started', line: () => `S3 (s3rver) on http://localhost:${ports.s3}` },
+    { marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` },
+  ];
   const collect = (chunk: Buffer) => {
     offlineOutput += chunk.toString();
     if (process.env.LOCAL_VERBOSE === '1' || offlineReady) process.stdout.write(chunk);
+    else {
+      while (milestones.length > 0 && offlineOutput.includes(milestones[0]!.marker)) say(milestones.shift()!.line());
+    }
   };
   let offlineReady = false;
   offline.stdout?.on('data', collect);
@@ -83,12 +102,15 @@ async function main(): Promise<void> {
     }
   });
 
-  await waitForHttp(`http://localhost:${ports.http}/status`, 120_000, () => offline!.exitCode !== null);
+  await waitForHttp(`http://localhost:${ports.http}/status`, OFFLINE_TIMEOUT_MS, () => offline!.exitCode !== null);
+  stage = Date.now();
   await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
+  say(`buckets ${services.config.FILES_BUCKET} and ${services.config.REPLICA_BUCKET} ready`);
   const account = await seedLocalAccount(services, {
     statePath: inMemory ? undefined : path.join(dataDir, 'local-account.json'),
     fixed: { masterKey: process.env.LOCAL_MASTER_KEY, apiKey: process.env.LOCAL_API_KEY, apiSecret: process.env.LOCAL_API_SECRET },
   });
+  say(`local account ready (${took(stage)})`);
   offlineReady = true;
   printBanner(ports.http, account, Date.now() - startedAt);
 }
@@ -121,6 +143,7 @@ Storage service is up on ${base} (started in ${(elapsedMs / 1000).toFixed(1)} s)
 
   export MKEY='${account.masterKey}'
   export BASIC='${basic}'
+  export BUCKET='${account.bucketUuid}'
   curl -s ${base}/status
   curl -s -H "X-API-MKEY: $MKEY" ${base}/API/bucket
   curl -s -H "Authorization: Basic $BASIC" ${base}/storage/buckets
