@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  * - integration: handlers and stores against ONE DynamoDB Local and ONE s3rver that
  *   test/support/global-setup.ts starts for the whole run (each file gets its own table
  *   and buckets, see test/support/services.ts, so files run in parallel);
- * - e2e: the local stack exactly as the README starts it (`npm start -- --in-memory`).
+ * - e2e: the local stack exactly as the README starts it (`npm start -- --in-memory`), ONE
+ *   stack for the run, shared by the e2e files; e2e-last: its Ctrl-C check, after them.
  *
  * The projects repeat the shared options instead of `extends: true`, which would make
  * Vite load (and bundle) this file once more per project.
@@ -23,6 +24,8 @@ const env = {
 
 export default defineConfig({
   test: {
+    // The e2e global teardown may have to stop the shared stack (Ctrl-C, up to ~50 s on a busy machine).
+    teardownTimeout: 60_000,
     projects: [
       {
         test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'] },
@@ -43,12 +46,33 @@ export default defineConfig({
         },
       },
       {
+        // One local stack for every e2e file (test/support/e2e-global-setup.ts). It starts in
+        // the background during the unit and integration groups; the e2e files run after them
+        // (groupOrder 1), one at a time: they share the stack's account, whose quota figures
+        // quantum-seed checks. Ctrl-C ends the stack, so its check runs last (groupOrder 2).
         test: {
           name: 'e2e',
           env,
           include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          exclude: ['test/e2e/**/*.last.test.ts'],
+          globalSetup: ['test/support/e2e-global-setup.ts'],
+          sequence: { groupOrder: 1 },
+          maxWorkers: 1,
+          // Waiting for the stack is part of the first hook: start-up timeout + margin.
+          testTimeout: 120_000,
+          hookTimeout: 330_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e-last',
+          env,
+          include: ['test/e2e/**/*.last.test.ts'],
+          globalSetup: ['test/support/e2e-global-setup.ts'],
+          sequence: { groupOrder: 2 },
+          maxWorkers: 1,
+          testTimeout: 330_000,
+          hookTimeout: 330_000,
         },
       },
     ],

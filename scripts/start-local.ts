@@ -28,6 +28,10 @@ const root = path.resolve(__dirname, '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const inMemory = process.argv.includes('--in-memory') || process.env.STORAGE_IN_MEMORY === '1';
 const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
+/** Seconds since `since`, for the progress lines. */
+const took = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+/** How long serverless-offline may take to answer (building the functions included): generous, a busy 2-core machine needs ~2 min. */
+const OFFLINE_TIMEOUT_MS = 300_000;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -67,10 +71,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  let stage = Date.now();
+  say('starting DynamoDB Local (Java)…');
   dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: inMemory ? undefined : path.join(dataDir, 'dynamodb') });
   const services = createServices(parseConfig(env));
   await provisionTable(services.clients.dynamo, services.config.TABLE_NAME);
-  say(`DynamoDB Local on ${dynamo.endpoint}`);
+  say(`DynamoDB Local on ${dynamo.endpoint}, table ready (${took(stage)})`);
+
 
   // S3 runs here rather than inside serverless-offline, so that its notifications reach the queue below.
   s3 = new S3rver({ address: 'localhost', port: ports.s3, directory: s3Dir, silent: true });
@@ -81,7 +88,9 @@ async function main(): Promise<void> {
   // Functions that send to the queue themselves (SQS_ENDPOINT + LIFECYCLE_QUEUE_URL) reach the same local queue.
   sqs = await startLocalSqsEndpoint([events.queue, events.deadLetterQueue]);
   const queueEnv = { SQS_ENDPOINT: sqs.endpoint, LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name) };
-  say(`S3 (s3rver) on http://localhost:${ports.s3}; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
+  say(`S3 (s3rver) on http://localhost:${ports.s3}, buckets ready; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
+  stage = Date.now();
+  say('building the functions (esbuild)…');
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
@@ -90,9 +99,19 @@ async function main(): Promise<void> {
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });
   let offlineOutput = '';
+  // serverless-esbuild builds every function before serverless-offline prints "Starting Offline";
+  // serverless-s3-local then starts s3rver; "Server ready" means the HTTP API listens.
+  const milestones = [
+    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline and S3 (s3rver)…` },
+    { marker: 'S3 local started', line: () => `S3 (s3rver) on http://localhost:${ports.s3}` },
+    { marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` },
+  ];
   const collect = (chunk: Buffer) => {
     offlineOutput += chunk.toString();
     if (process.env.LOCAL_VERBOSE === '1' || offlineReady) process.stdout.write(chunk);
+    else {
+      while (milestones.length > 0 && offlineOutput.includes(milestones[0]!.marker)) say(milestones.shift()!.line());
+    }
   };
   let offlineReady = false;
   offline.stdout?.on('data', collect);
@@ -104,12 +123,14 @@ async function main(): Promise<void> {
     }
   });
 
-  await waitForHttp(`http://localhost:${ports.http}/status`, 120_000, () => offline!.exitCode !== null);
+  await waitForHttp(`http://localhost:${ports.http}/status`, OFFLINE_TIMEOUT_MS, () => offline!.exitCode !== null);
   bridge.start();
+  say(`serverless-offline answers on http://localhost:${ports.http} (${took(stage)}); the event bridge is running`);
   const account = await seedLocalAccount(services, {
     statePath: inMemory ? undefined : path.join(dataDir, 'local-account.json'),
     fixed: { masterKey: process.env.LOCAL_MASTER_KEY, apiKey: process.env.LOCAL_API_KEY, apiSecret: process.env.LOCAL_API_SECRET },
   });
+  say(`local account ready (${took(stage)})`);
   offlineReady = true;
   printBanner(ports.http, account, Date.now() - startedAt);
 }
@@ -177,6 +198,7 @@ Storage service is up on ${base} (started in ${(elapsedMs / 1000).toFixed(1)} s)
 
   export MKEY='${account.masterKey}'
   export BASIC='${basic}'
+  export BUCKET='${account.bucketUuid}'
   curl -s ${base}/status
   curl -s -H "X-API-MKEY: $MKEY" ${base}/API/bucket
   curl -s -H "Authorization: Basic $BASIC" ${base}/storage/buckets

@@ -13,7 +13,7 @@ import { renderSuccess, type SuccessResult, type Surface, type SurfaceOf } from 
 import { requireValidPathParameter } from './text';
 import { parseOrThrow } from './validation';
 
-interface Schemas {
+export interface Schemas {
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   readonly path?: z.ZodType;
@@ -59,7 +59,10 @@ export interface RouteSpec<S extends Schemas, A extends boolean> {
   readonly services?: () => Services;
 }
 
-export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> & {
+  /** The route's declaration (surface, auth, schemas): what scripts/openapi/generate.ts documents. */
+  readonly routeSpec?: RouteSpec<Schemas, boolean>;
+};
 
 /**
  * The one HTTP stack every endpoint shares: request id → error rendering →
@@ -100,7 +103,7 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
     if ('response' in output) return output.response;
     return renderSuccess(surface, { requestId: state.requestId, path: event.rawPath }, output);
   });
-  return wrapped as unknown as HttpHandler;
+  return Object.assign(wrapped, { routeSpec: spec }) as unknown as HttpHandler;
 }
 
 function validated(schema: z.ZodType | undefined, value: unknown, model: string | undefined): unknown {

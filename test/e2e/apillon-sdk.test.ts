@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { FileStatus, LogLevel, Storage, StorageContentType } from '@apillon/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import type { LocalStack } from '../support/local-stack';
+import { sharedLocalStack } from '../support/shared-local-stack';
 
 type StorageBucket = Awaited<ReturnType<Storage['createBucket']>>;
 
@@ -24,13 +25,13 @@ const FILES: Record<string, string> = {
 };
 
 describe('the official @apillon/sdk against the local stack', () => {
-  let stack: LocalStack;
+  let stack: Omit<LocalStack, 'stop'>;
   let folder: string;
   let storage: Storage;
   let bucket: StorageBucket;
 
   beforeAll(async () => {
-    stack = await startLocalStack();
+    stack = await sharedLocalStack();
     folder = mkdtempSync(path.join(os.tmpdir(), 'apillon-sdk-e2e-'));
     for (const [relative, content] of Object.entries(FILES)) {
       mkdirSync(path.dirname(path.join(folder, relative)), { recursive: true });
@@ -41,7 +42,6 @@ describe('the official @apillon/sdk against the local stack', () => {
 
   afterAll(async () => {
     if (folder) rmSync(folder, { recursive: true, force: true });
-    await stack?.stop();
   });
 
   it('creates a bucket and reads it back', async () => {

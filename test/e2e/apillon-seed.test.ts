@@ -1,11 +1,12 @@
 /**
- * The Apillon seed's examples against the running local stack (`npm start -- --in-memory`),
+ * The Apillon seed's examples against the run's shared local stack (`npm start -- --in-memory`),
  * over HTTP: upload request → PUT the bytes (no Content-Type, as curl --data-binary
  * without a header) → detail until status 4 with both CIDs → listed → gateway →
  * delete (status 8) → gone from the listing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../support/local-stack';
+import { sharedLocalStack } from '../support/shared-local-stack';
 
 const CONTENT = 'my test content';
 /** `ipfs add` of "my test content" (CIDv0) and its CIDv1 (one chunk: the same block). */
@@ -21,7 +22,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ti
 }
 
 describe('the Apillon seed’s examples (local stack)', () => {
-  let stack: LocalStack;
+  let stack: Omit<LocalStack, 'stop'>;
   const json = (method: string, body?: unknown) => ({
     method,
     headers: { ...stack.headers.basic, 'content-type': 'application/json' },
@@ -29,11 +30,7 @@ describe('the Apillon seed’s examples (local stack)', () => {
   });
 
   beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedLocalStack();
   });
 
   it('takes a file from upload request to status 4, lists it, serves it, deletes it', async () => {

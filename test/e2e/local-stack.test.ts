@@ -1,21 +1,17 @@
 /**
  * End to end: the local stack started exactly as the README says (`npm start -- --in-memory`),
- * driven over HTTP. Add endpoint checks as new `describe` blocks inside the top-level one,
- * above "shutdown", which must stay last (it stops the stack).
+ * driven over HTTP: the run's one shared stack (test/support/e2e-global-setup.ts). Ctrl-C is
+ * checked last, by test/e2e/local-stack-shutdown.last.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../support/local-stack';
+import { sharedLocalStack } from '../support/shared-local-stack';
 
 describe('the local stack (npm start -- --in-memory)', () => {
-  let stack: LocalStack;
+  let stack: Omit<LocalStack, 'stop'>;
 
   beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-
-  // Safety net when a test fails before "shutdown" runs (stop() is idempotent).
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedLocalStack();
   });
 
   describe('startup', () => {
@@ -88,23 +84,54 @@ describe('the local stack (npm start -- --in-memory)', () => {
     });
   });
 
-  // Keep last: stops the stack.
-  describe('shutdown', () => {
-    it('stops every process it started on Ctrl-C and frees its ports', async () => {
+  describe('reference', () => {
+    it('serves the OpenAPI document at /openapi.json and its page at /docs, without credentials', async () => {
+      // act
+      const [json, page] = await Promise.all([stack.request('/openapi.json'), stack.request('/docs')]);
+
+      // assess
+      expect(json.status, json.text).toBe(200);
+      expect(json.body).toMatchObject({ openapi: '3.1.0', paths: expect.objectContaining({ '/storage/buckets': expect.any(Object) }) });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.text).toContain('/API/file/add/{bucket}/{location}');
+    });
+  });
+
+  describe('the large-file route for Quantum users', () => {
+    it('lists a bucket made with the Quantum API, with its uuid, at GET /storage/buckets with the master key', async () => {
       // prepare
+      const name = `quantum-large-${Date.now()}`;
+      const created = await stack.request(`/API/bucket/create/${name}`, { method: 'POST', headers: stack.headers.master });
+      expect(created.status, created.text).toBe(200);
+
+      // act
+      const listed = await stack.request('/storage/buckets?limit=1000', { headers: stack.headers.master });
+
+      // assess
+      expect(listed.status, listed.text).toBe(200);
+      const bucket = listed.body.data.items.find((item: { name: string }) => item.name === name);
+      expect(bucket?.bucketUuid).toMatch(/^[0-9a-f-]{36}$/);
+      const session = await stack.request(`/storage/buckets/${bucket.bucketUuid}/upload`, {
+        method: 'POST',
+        headers: { ...stack.headers.master, 'content-type': 'application/json' },
+        body: JSON.stringify({ files: [{ fileName: 'big.bin', contentType: 'application/octet-stream' }] }),
+      });
+      expect(session.status, session.text).toBe(201);
+      expect(session.body.data.files[0].url).toMatch(/^http/);
+    });
+  });
+
+  describe('processes', () => {
+    it('runs DynamoDB Local and serverless-offline as processes of its own run (what Ctrl-C must stop)', () => {
+      // act
       const running = stack.processes().join('\n');
+
+      // assess
       if (process.platform === 'linux') {
         expect(running).toMatch(/java .*DynamoDBLocal/);
         expect(running).toMatch(/serverless offline/);
       }
-
-      // act
-      const report = await stack.stop();
-
-      // assess
-      expect(report.leftovers).toEqual([]);
-      expect(report.busyPorts).toEqual([]);
-      expect(report.exitCode === 0 || report.signal === 'SIGINT', `exit ${report.exitCode} ${report.signal}`).toBe(true);
     });
   });
 });

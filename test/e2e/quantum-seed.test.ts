@@ -4,18 +4,15 @@
  * `/API/...` and at the bare paths, with X-API-MKEY / X-API-AKEY.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type JsonResponse, type LocalStack } from '../support/local-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JsonResponse, LocalStack } from '../support/local-stack';
 import { parseDispositionStrictly } from '../support/rfc6266';
+import { sharedLocalStack } from '../support/shared-local-stack';
 
-let stack: LocalStack;
+let stack: Omit<LocalStack, 'stop'>;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  stack = await sharedLocalStack();
 });
 
 /** SPEC §4 success: `{status: 'success', message, data?}` and nothing else. */

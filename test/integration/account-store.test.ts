@@ -1,16 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } from '../../lib/domain/accounts';
 import { Permission } from '../../lib/domain/principal';
 import { credentialIdForToken, secretMatches } from '../../lib/domain/secrets';
 import type { Services } from '../../lib/services';
 import type { CredentialRecord } from '../../lib/store/account-store';
-import { testServices } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+
+const it = tenantTest();
 
 let services: Services;
 
-beforeAll(async () => {
-  services = await testServices();
+it.beforeAll(({ services: s }) => {
+  services = s;
 });
 
 describe('accounts', () => {

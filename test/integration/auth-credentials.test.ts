@@ -1,10 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Surface } from '../../lib/http/render';
 import type { Services } from '../../lib/services';
 import { basicAuthorization, invoke, type InvokeResult } from '../support/events';
 import { expectApillonError, expectApillonSuccess, expectQuantumError, expectQuantumSuccess } from '../support/envelopes';
 import { probeRoutes } from '../support/probes';
-import { createTestApiKey, createTestTenant, testServices, type TestTenant } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+import { createTestApiKey, createTestTenant, type TestTenant } from '../support/services';
+
+const it = tenantTest();
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -42,8 +45,8 @@ describe.each(Object.keys(SURFACES) as Surface[])('authentication on the %s surf
   let whoami: ReturnType<typeof probeRoutes>['whoami'];
   const call = (headers: Record<string, string>) => invoke(whoami, { method: 'GET', rawPath: '/probe', headers });
 
-  beforeAll(async () => {
-    services = await testServices();
+  it.beforeAll(async ({ services: s }) => {
+    services = s;
     tenant = await createTestTenant(services);
     whoami = probeRoutes(surface, services).whoami;
   });

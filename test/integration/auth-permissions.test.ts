@@ -1,10 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { Permission } from '../../lib/domain/principal';
 import type { Services } from '../../lib/services';
 import { invoke } from '../support/events';
 import { expectApillonError, expectApillonSuccess, expectQuantumError, expectQuantumSuccess } from '../support/envelopes';
 import { probeRoutes } from '../support/probes';
-import { createTestApiKey, createTestApplicationToken, createTestBucket, createTestTenant, testServices, type TestTenant } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+import { createTestApiKey, createTestApplicationToken, createTestBucket, createTestTenant, type TestTenant } from '../support/services';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
@@ -12,8 +15,8 @@ let stranger: TestTenant;
 let apillon: ReturnType<typeof probeRoutes>;
 let quantum: ReturnType<typeof probeRoutes>;
 
-beforeAll(async () => {
-  services = await testServices();
+it.beforeAll(async ({ services: s }) => {
+  services = s;
   [tenant, stranger] = await Promise.all([createTestTenant(services), createTestTenant(services)]);
   apillon = probeRoutes('apillon', services);
   quantum = probeRoutes('quantum', services);

@@ -1,13 +1,16 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createBucket, type NewBucket } from '../../lib/domain/buckets';
 import { AppError } from '../../lib/errors';
 import type { Services } from '../../lib/services';
-import { createTestAccount, testServices } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+import { createTestAccount } from '../support/services';
+
+const it = tenantTest();
 
 let services: Services;
 
-beforeAll(async () => {
-  services = await testServices();
+it.beforeAll(({ services: s }) => {
+  services = s;
 });
 
 const newBucket = (accountId: string, name: string, extra: Partial<NewBucket> = {}): NewBucket => ({

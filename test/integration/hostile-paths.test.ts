@@ -2,15 +2,18 @@
  * Hostile paths against every path-taking endpoint of both surfaces: each gets
  * a 4xx in the surface's own shape (never a 500) and nothing is stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { handler as apillonSessionUpload } from '../../functions/apillon/session-upload/handler';
 import { handler as apillonUploadRequest } from '../../functions/apillon/upload-request/handler';
 import { RecordStatus } from '../../lib/domain/entries';
-import { setServicesForTests, type Services } from '../../lib/services';
+import type { Services } from '../../lib/services';
 import type { BucketRecord } from '../../lib/store/bucket-store';
 import { invoke, type InvokeResult } from '../support/events';
-import { createTestTenant, testServices, type TestTenant } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+import type { TestTenant } from '../support/services';
 import { addFiles, download, fileToken, quantum, routeEvent, snapshot } from './quantum/support';
+
+const it = tenantTest();
 
 interface Hostile {
   readonly label: string;
@@ -72,14 +75,11 @@ const HOSTILE_NAMES = HOSTILE.filter((hostile) => !/[/\\]/.test(hostile.value) &
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(async ({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
   await addFiles(tenant.headers.master, tenant.bucket.name, 'docs', [{ name: 'caf\u00e9.txt', content: 'NFC name' }]);
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 /** Everything a hostile request could have changed: the bucket's paths, objects, files (any status), usage, bucket names, tokens. */
 async function state(bucket: BucketRecord) {

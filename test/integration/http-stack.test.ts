@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import { MAX_JSON_BODY_BYTES } from '../../lib/http/middleware/json-body';
@@ -7,14 +7,17 @@ import type { Surface } from '../../lib/http/render';
 import type { Services } from '../../lib/services';
 import { invoke } from '../support/events';
 import { expectApillonError, expectApillonSuccess, expectQuantumError, expectQuantumSuccess } from '../support/envelopes';
-import { createTestTenant, testServices, type TestTenant } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+import type { TestTenant } from '../support/services';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const uploadSchema = z.object({

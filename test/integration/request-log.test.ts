@@ -1,14 +1,16 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { route } from '../../lib/http/route';
 import { createLogger } from '../../lib/log';
 import type { Services } from '../../lib/services';
 import { httpEvent, invoke } from '../support/events';
-import { testServices } from '../support/services';
+import { tenantTest } from '../support/fixtures';
+
+const it = tenantTest();
 
 let services: Services;
 
-beforeAll(async () => {
-  services = await testServices();
+it.beforeAll(({ services: s }) => {
+  services = s;
 });
 
 describe('the request log', () => {

@@ -1,8 +1,9 @@
 /**
  * Test-event factories: API Gateway HTTP API (payload v2) events and a Lambda
  * context, shaped as API Gateway delivers them (header names lower-cased), plus
- * `invoke`, which runs a route handler and parses its JSON body; and S3 event
- * notifications wrapped in SQS events, as the object-events queue delivers them.
+ * `invoke`, which runs a route handler and parses its JSON body; Quantum route
+ * events; and S3 event notifications wrapped in SQS events, as the object-events
+ * queue delivers them. Test data (bytes, forms): test/support/data.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -124,6 +125,38 @@ export async function invoke<T = any>(
     body = undefined;
   }
   return { statusCode: result.statusCode ?? 200, headers, body: body as T, rawBody };
+}
+
+/**
+ * A Quantum route event: `/API` + the route's path with its parameters filled
+ * in, and `pathParameters` decoded, as API Gateway HTTP APIs hand them over.
+ */
+export function routeEvent(init: {
+  method: string;
+  route: string;
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}): APIGatewayProxyEventV2 {
+  const params = init.params ?? {};
+  const rawPath = `/API${init.route.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodePath(params[name] ?? ''))}`;
+  return httpEvent({
+    method: init.method,
+    path: `/API${init.route}`,
+    rawPath,
+    headers: init.headers,
+    body: init.body,
+    pathParameters: Object.keys(params).length > 0 ? params : undefined,
+  });
+}
+
+/** The path as a client would send it; a value no URL can carry (a lone surrogate) is left as it is. */
+function encodePath(value: string): string {
+  try {
+    return value.split('/').map(encodeURIComponent).join('/');
+  } catch {
+    return value;
+  }
 }
 
 // ---- S3 event notifications delivered through SQS (the object-events queue) ----

@@ -3,6 +3,8 @@
  * on free ports, for end-to-end tests over HTTP. Every process it starts carries a
  * marker in its environment, so `stop()` can tell whether Ctrl-C really stopped all
  * of them (npm, tsx, DynamoDB Local's JVM, serverless-offline and its children).
+ * The e2e files share one such stack per run (`sharedLocalStack()`, started by
+ * test/support/e2e-global-setup.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +15,7 @@ import { basicAuthorization } from './events';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BANNER = 'Storage service is up on';
-const MARKER_VARIABLE = 'STORAGE_E2E_RUN';
+export const MARKER_VARIABLE = 'STORAGE_E2E_RUN';
 
 /** Fixed credentials the stack seeds (LOCAL_MASTER_KEY, LOCAL_API_KEY, LOCAL_API_SECRET). */
 export const LOCAL_STACK_CREDENTIALS = {
@@ -71,8 +73,32 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
 }
 
+/** A stack being started: what is known before it is ready, and its readiness. */
+export interface LaunchedLocalStack {
+  readonly ports: LocalStackPorts;
+  readonly baseUrl: string;
+  /** The run's marker (see `MARKER_VARIABLE`): finds every process of the run. */
+  readonly marker: string;
+  /** The process group of `npm start` (its pid): Ctrl-C goes to the whole group. */
+  readonly processGroup: number;
+  /** Settles with npm's exit. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once the banner is printed; rejects (and kills the run) when it is not within the timeout. */
+  readonly ready: Promise<LocalStack>;
+}
+
+/** Start-up timeout: `LOCAL_STACK_START_TIMEOUT_MS`, else 300 s (start-up measured at ~40 s quiet, ~150 s under load 10 on 2 cores). */
+export function startTimeoutMs(): number {
+  return Number(process.env.LOCAL_STACK_START_TIMEOUT_MS) || 300_000;
+}
+
 export async function startLocalStack(options: StartOptions = {}): Promise<LocalStack> {
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  return (await launchLocalStack(options)).ready;
+}
+
+/** Spawns `npm start -- --in-memory` on free ports and returns at once; `ready` settles with the banner. */
+export async function launchLocalStack(options: StartOptions = {}): Promise<LaunchedLocalStack> {
+  const timeoutMs = options.timeoutMs ?? startTimeoutMs();
   const ports = await distinctFreePorts();
   const marker = randomUUID();
   const child = spawn('npm', ['start', '--', '--in-memory'], {
@@ -99,29 +125,56 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
 
-  try {
-    await waitForBanner(() => output, exited, timeoutMs);
-  } catch (error) {
-    await killRun(child, marker);
-    throw new Error(`${(error as Error).message}\n--- output of npm start ---\n${output}`);
-  }
+  const ready = (async (): Promise<LocalStack> => {
+    try {
+      await waitForBanner(() => output, exited, timeoutMs);
+    } catch (error) {
+      await killRun(child.pid, marker);
+      throw new Error(`${(error as Error).message}\n--- output of npm start ---\n${output}`);
+    }
+    const banner = output.slice(output.indexOf(BANNER));
+    const baseUrl = /Storage service is up on (http:\/\/\S+?)\s/.exec(banner)?.[1] ?? `http://localhost:${ports.http}`;
+    let stopping: Promise<StopReport> | undefined;
+    return {
+      ...localStackClient({
+        baseUrl,
+        ports,
+        marker,
+        accountId: /account\s+(\S+)/.exec(banner)?.[1] ?? '',
+        bucketUuid: /bucket\s+\S+ \(([0-9a-f-]{36})\)/.exec(banner)?.[1] ?? '',
+        output: () => output,
+      }),
+      stop: () => {
+        stopping ??= stop(child, exited, marker, ports);
+        return stopping;
+      },
+    };
+  })();
+  ready.catch(() => undefined); // the caller may look only at `exited` first
+  return { ports, baseUrl: `http://localhost:${ports.http}`, marker, processGroup: child.pid!, exited, ready };
+}
 
-  const banner = output.slice(output.indexOf(BANNER));
-  const baseUrl = /Storage service is up on (http:\/\/\S+?)\s/.exec(banner)?.[1] ?? `http://localhost:${ports.http}`;
+/** Everything of a `LocalStack` but `stop`, from what its banner said: usable in any process. */
+export function localStackClient(known: {
+  baseUrl: string;
+  ports: LocalStackPorts;
+  marker: string;
+  accountId: string;
+  bucketUuid: string;
+  output: () => string;
+}): Omit<LocalStack, 'stop'> {
   const basic = basicAuthorization(LOCAL_STACK_CREDENTIALS.apiKey, LOCAL_STACK_CREDENTIALS.apiSecret);
-  let stopping: Promise<StopReport> | undefined;
-
   return {
-    baseUrl,
-    ports,
+    baseUrl: known.baseUrl,
+    ports: known.ports,
     credentials: { ...LOCAL_STACK_CREDENTIALS, basicAuthorization: basic },
     headers: { master: { 'x-api-mkey': LOCAL_STACK_CREDENTIALS.masterKey }, basic: { authorization: basic } },
-    accountId: /account\s+(\S+)/.exec(banner)?.[1] ?? '',
-    bucketUuid: /bucket\s+\S+ \(([0-9a-f-]{36})\)/.exec(banner)?.[1] ?? '',
-    output: () => output,
-    processes: () => runProcesses(marker).map((proc) => `${proc.pid} ${proc.command}`),
+    accountId: known.accountId,
+    bucketUuid: known.bucketUuid,
+    output: known.output,
+    processes: () => runProcesses(known.marker).map((proc) => `${proc.pid} ${proc.command}`),
     request: async (pathAndQuery, init) => {
-      const response = await fetch(new URL(pathAndQuery, baseUrl), { ...init, signal: init?.signal ?? AbortSignal.timeout(30_000) });
+      const response = await fetch(new URL(pathAndQuery, known.baseUrl), { ...init, signal: init?.signal ?? AbortSignal.timeout(30_000) });
       const text = await response.text();
       let body: unknown;
       try {
@@ -131,21 +184,34 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       }
       return { status: response.status, headers: response.headers, body: body as never, text };
     },
-    stop: () => {
-      stopping ??= stop(child, exited, marker, ports);
-      return stopping;
-    },
   };
 }
 
-async function stop(
+function stop(
   child: ChildProcess,
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
   marker: string,
   ports: LocalStackPorts,
 ): Promise<StopReport> {
-  signalGroup(child, 'SIGINT');
-  const outcome = await Promise.race([exited, delay(30_000).then(() => undefined)]);
+  return interruptRun({ processGroup: child.pid!, exited, marker, ports });
+}
+
+/**
+ * Ctrl-C for a run: SIGINT to its process group, then waits (30 s for npm, 20 s more for
+ * the rest) until every process carrying the run's marker is gone, kills what is left,
+ * and checks the run's ports can be bound again. Works from any process of the machine.
+ */
+export async function interruptRun(run: {
+  processGroup: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  marker: string;
+  ports: LocalStackPorts;
+}): Promise<StopReport> {
+  const { processGroup, exited, marker, ports } = run;
+  signalGroup(processGroup, 'SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 30_000)))]);
+  clearTimeout(timer); // a pending 30 s timer would keep the test runner's process alive
   // npm may return before the stack has finished its own clean-up: wait for every process of the run.
   const deadline = Date.now() + 20_000;
   let alive = runProcesses(marker);
@@ -154,7 +220,7 @@ async function stop(
     alive = runProcesses(marker);
   }
   const leftovers = alive.map((proc) => `${proc.pid} ${proc.command}`);
-  if (alive.length > 0 || !outcome) await killRun(child, marker);
+  if (alive.length > 0 || !outcome) await killRun(processGroup, marker);
 
   const busyPorts: number[] = [];
   for (const port of Object.values(ports)) {
@@ -205,7 +271,7 @@ async function distinctFreePorts(): Promise<LocalStackPorts> {
 }
 
 /** Processes whose environment carries this run's marker (Linux /proc; elsewhere: the process group only). */
-function runProcesses(marker: string): { pid: number; command: string }[] {
+export function runProcesses(marker: string): { pid: number; command: string }[] {
   if (!existsSync('/proc/self/environ')) return [];
   const wanted = `${MARKER_VARIABLE}=${marker}`;
   const found: { pid: number; command: string }[] = [];
@@ -223,8 +289,8 @@ function runProcesses(marker: string): { pid: number; command: string }[] {
   return found;
 }
 
-async function killRun(child: ChildProcess, marker: string): Promise<void> {
-  signalGroup(child, 'SIGKILL');
+async function killRun(processGroup: number | undefined, marker: string): Promise<void> {
+  if (processGroup !== undefined) signalGroup(processGroup, 'SIGKILL');
   for (const proc of runProcesses(marker)) {
     try {
       process.kill(proc.pid, 'SIGKILL');
@@ -235,13 +301,12 @@ async function killRun(child: ChildProcess, marker: string): Promise<void> {
   await delay(200);
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+function signalGroup(processGroup: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-processGroup, signal);
   } catch {
     // the group is gone
   }
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

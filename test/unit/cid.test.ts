@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, it, expect } from 'vitest';
 import { computeCids, toCidV1 } from '../../lib/cid';
+import { prngBlocks, prngBytes } from '../support/data';
 
 /*
  * Known answers. Every constant below was computed independently with ipfs-unixfs-importer@7.0.1
@@ -46,41 +47,6 @@ const KNOWN = {
 } as const;
 
 const CHUNK = 262_144;
-
-/**
- * Deterministic pseudo-random bytes (xorshift32, each state word written little-endian), produced
- * in 64 KiB blocks so a large file never sits in memory at once.
- */
-function* prngBlocks(total: number, seed: number): Generator<Uint8Array> {
-  let x = seed >>> 0 || 1;
-  let left = total;
-  while (left > 0) {
-    const n = Math.min(65_536, left);
-    const block = new Uint8Array(n);
-    for (let i = 0; i < n; i += 4) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      block[i] = x & 255;
-      if (i + 1 < n) block[i + 1] = (x >>> 8) & 255;
-      if (i + 2 < n) block[i + 2] = (x >>> 16) & 255;
-      if (i + 3 < n) block[i + 3] = x >>> 24;
-    }
-    left -= n;
-    yield block;
-  }
-}
-
-function prngBytes(total: number, seed: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const block of prngBlocks(total, seed)) {
-    out.set(block, offset);
-    offset += block.length;
-  }
-  return out;
-}
 
 async function* stream(pieces: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const piece of pieces) yield piece;

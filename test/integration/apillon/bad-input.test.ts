@@ -2,19 +2,21 @@
  * Bad input on every Apillon route: a clear 4xx in the Apillon shape, never a
  * 500, and nothing stored (the whole table is compared before and after).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { describe, expect } from 'vitest';
+import type { Services } from '../../../lib/services';
+import { tenantTest } from '../../support/fixtures';
+import type { TestTenant } from '../../support/services';
 import { call, handlers, tableSnapshot, uploadFile, type CallInit } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 let fileUuid: string;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(async ({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
   ({ fileUuid } = await uploadFile(services, tenant.bucket.bucketUuid, tenant.headers.basic, { fileName: 'kept.txt', bytes: 'kept' }));
 });
 

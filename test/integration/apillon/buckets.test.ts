@@ -1,18 +1,20 @@
 /** `GET|POST /storage/buckets`, `GET /storage/buckets/:bucketUuid`. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestAccount, createTestApiKey, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestAccount, createTestApiKey, createTestTenant, type TestTenant } from '../../support/services';
 import { call, tableSnapshot } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 describe('POST /storage/buckets', () => {

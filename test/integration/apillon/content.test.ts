@@ -1,19 +1,21 @@
 /** Directory listings: the seed's `GET /storage/:bucketUuid/content` and the SDK's `GET /storage/buckets/:bucketUuid/content`. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestApiKey, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestTenant, type TestTenant } from '../../support/services';
 import { call, uploadFile } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 let docs: { id: number; uuid: string };
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(async ({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
   const put = (fileName: string, bytes: string, path?: string) =>
     uploadFile(services, tenant.bucket.bucketUuid, tenant.headers.basic, { fileName, bytes, path });
   await put('Banana.txt', 'bb');

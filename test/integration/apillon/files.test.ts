@@ -1,17 +1,19 @@
 /** One file by id/uuid/CID, mark-for-deletion, directory deletion and the SDK's file lists. */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestApiKey, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestTenant, type TestTenant } from '../../support/services';
 import { call, tableSnapshot, uploadFile } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
+it.beforeAll(({ services: s }) => {
+  services = s;
 });
 
 const HELLO = { v1: 'bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq', v0: 'QmWfVY9y3xjsixTgbd9AorQxH7VtMpzfx2HaWtsoUYecaX' };

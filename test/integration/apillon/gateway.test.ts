@@ -1,18 +1,20 @@
 /** The public gateway `GET /ipfs/:cid`, the link routes and `GET /storage/info`. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestApiKey, createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { call, prngBytes, uploadFile } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const HELLO_V1 = 'bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq';

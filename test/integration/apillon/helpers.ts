@@ -26,6 +26,9 @@ import { handler as uploadRequest } from '../../../functions/apillon/upload-requ
 import type { Services } from '../../../lib/services';
 import { invoke, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
+// Moved to test/support (one home for event factories and test data); re-exported for these tests.
+export { prngBytes } from '../../support/data';
+
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
   bucketFiles, fileDetail, fileDelete, bucketFileGet, bucketFileDelete, directoryDelete, info, linkOnIpfs,
@@ -137,24 +140,4 @@ export async function uploadFile(
   const key = objectKeyOf(url);
   await deliverEvents(services, [key]);
   return { fileUuid, fileUploadRequestId, url, key };
-}
-
-/**
- * Deterministic pseudo-random bytes: the generator of test/unit/cid.test.ts
- * (xorshift32, each state word little-endian), so its known-answer CIDs apply.
- */
-export function prngBytes(total: number, seed: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < total; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 255;
-    if (i + 1 < total) out[i + 1] = (x >>> 8) & 255;
-    if (i + 2 < total) out[i + 2] = (x >>> 16) & 255;
-    if (i + 3 < total) out[i + 3] = x >>> 24;
-  }
-  return out;
 }

@@ -3,16 +3,18 @@
  * function, against DynamoDB Local and s3rver: replayed and reordered events,
  * replacements, rejected uploads, and a multi-chunk file's known-answer CIDs.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { describe, expect } from 'vitest';
+import type { Services } from '../../../lib/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestTenant, type TestTenant } from '../../support/services';
 import { call, deliverEvents, objectKeyOf, prngBytes, putBytes, tableSnapshot, uploadFile } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
+it.beforeAll(({ services: s }) => {
+  services = s;
 });
 
 async function requestUpload(tenant: TestTenant, body: Record<string, unknown>) {

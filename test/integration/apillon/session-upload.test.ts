@@ -1,18 +1,20 @@
 /** The SDK's upload sessions: `POST /storage/buckets/:bucketUuid/upload` and `.../upload/:sessionUuid/end`. */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { describe, expect } from 'vitest';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { call, deliverEvents, objectKeyOf, putBytes, tableSnapshot, uploadFile } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const batch = (body: unknown, bucketUuid = tenant.bucket.bucketUuid, headers = tenant.headers.basic) =>

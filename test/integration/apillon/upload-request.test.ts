@@ -1,18 +1,20 @@
 /** `POST /storage/:bucketUuid/upload`: the seed's single-file upload request. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestApiKey, createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { call, objectKeyOf, tableSnapshot } from './helpers';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const upload = (body: unknown, headers = tenant.headers.basic, bucketUuid = tenant.bucket.bucketUuid) =>

@@ -1,17 +1,20 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { listDirectory } from '../../../lib/domain/listing';
 import { markDirectoryForDeletion, removePath } from '../../../lib/domain/deletion';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import type { Services } from '../../../lib/services';
-import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestBucket, type TestTenant } from '../../support/services';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const list = (bucketUuid: string, directoryUuid: string | null) =>

@@ -1,15 +1,18 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/uploads';
 import type { Services } from '../../../lib/services';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import type { TestTenant } from '../../support/services';
+
+const it = tenantTest({ quotaBytes: 1000 });
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  tenant = await createTestTenant(services, { quotaBytes: 1000 });
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');

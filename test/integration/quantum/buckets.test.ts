@@ -1,25 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
 import { markFileForDeletion } from '../../../lib/domain/deletion';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import { isFile, RecordStatus } from '../../../lib/domain/entries';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
-import { createTestApiKey, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestTenant, type TestTenant } from '../../support/services';
 import { addFiles, listObjects, quantum, routeEvent, snapshot } from './support';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 const listBuckets = (headers: Record<string, string>) => invoke(quantum.bucketList, routeEvent({ method: 'GET', route: '/bucket', headers }));
 const createBucket = (name: string, headers = tenant.headers.master) =>

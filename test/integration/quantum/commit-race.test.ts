@@ -1,16 +1,19 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { isFile } from '../../../lib/domain/entries';
 import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import type { Services } from '../../../lib/services';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import type { TestTenant } from '../../support/services';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 describe('a Quantum upload racing with its own S3 event', () => {

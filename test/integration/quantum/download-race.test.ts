@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { describe, expect } from 'vitest';
+import { tenantTest } from '../../support/fixtures';
+import type { TestTenant } from '../../support/services';
 import { addFiles, download, fileToken } from './support';
 
-let services: Services;
+const it = tenantTest();
+
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ tenant: t }) => {
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 describe('one-time download tokens under concurrency', () => {
   it('of 50 tokens of one file used at once, exactly one gets the bytes and 49 get INVALID_TOKEN', async () => {

@@ -1,22 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectQuantumError } from '../../support/envelopes';
 import { invoke } from '../../support/events';
+import { tenantTest } from '../../support/fixtures';
 import { parseDispositionStrictly } from '../../support/rfc6266';
-import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { createTestBucket, type TestTenant } from '../../support/services';
 import { addFiles, download, fileToken, quantum, routeEvent } from './support';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 const parsed = (result: { body?: string }) => JSON.parse(result.body ?? '');
 

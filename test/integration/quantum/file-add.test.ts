@@ -1,22 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import type { BucketRecord } from '../../../lib/store/bucket-store';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
-import { createTestApiKey, createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { addFiles, formBody, quantum, routeEvent, snapshot } from './support';
+
+const it = tenantTest({ quotaBytes: 1_000_000 });
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services, { quotaBytes: 1_000_000 });
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 /** A fresh bucket per test, so paths never collide. */
 const freshBucket = () => createTestBucket(services, tenant.accountId);

@@ -1,22 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
 import { requestUpload } from '../../../lib/domain/uploads';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
-import { createTestApiKey, createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { addFiles, quantum, routeEvent, snapshot } from './support';
+
+const it = tenantTest({ quotaBytes: 5_000 });
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services, { quotaBytes: 5_000 });
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 const freshBucket = () => createTestBucket(services, tenant.accountId);
 const onLocation = (handler: 'fileMkdir' | 'fileRemove' | 'fileGet', method: string, route: string) =>

@@ -1,17 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { expectQuantumError } from '../../support/envelopes';
 import { httpEvent, invoke } from '../../support/events';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import type { TestTenant } from '../../support/services';
 import { quantum, routeEvent, snapshot } from './support';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 afterAll(() => setServicesForTests(undefined));
 

@@ -1,23 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { isFile } from '../../../lib/domain/entries';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/uploads';
-import { setServicesForTests, type Services } from '../../../lib/services';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import type { Services } from '../../../lib/services';
+import { tenantTest } from '../../support/fixtures';
+import type { TestTenant } from '../../support/services';
 import { addFiles, snapshot } from './support';
 
 const QUOTA = 10_000;
 
+const it = tenantTest({ quotaBytes: QUOTA });
+
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services, { quotaBytes: QUOTA });
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 /** Presigned uploads (the Apillon route's flow) whose bytes are already in S3, not yet committed. */
 async function presignedUploads(count: number, size: number) {

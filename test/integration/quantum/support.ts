@@ -4,7 +4,6 @@
  * FormData, and a snapshot of what a bucket holds, for "nothing changed" checks.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handler as bucketCreate } from '../../../functions/quantum/bucket-create/handler';
 import { handler as bucketList } from '../../../functions/quantum/bucket-list/handler';
 import { handler as bucketRemove } from '../../../functions/quantum/bucket-remove/handler';
@@ -20,7 +19,11 @@ import { handler as tokenRemove } from '../../../functions/quantum/token-remove/
 import { handler as tokenRemoveBucket } from '../../../functions/quantum/token-remove-bucket/handler';
 import type { Services } from '../../../lib/services';
 import type { BucketRecord } from '../../../lib/store/bucket-store';
-import { httpEvent, invoke, lambdaContext, type InvokeResult } from '../../support/events';
+import { formBody, type FormFile } from '../../support/data';
+import { invoke, lambdaContext, routeEvent, type InvokeResult } from '../../support/events';
+
+// Moved to test/support (one home for event factories and test data); re-exported for these tests.
+export { formBody, routeEvent, type FormFile };
 
 export const quantum = {
   bucketList,
@@ -37,61 +40,6 @@ export const quantum = {
   fileQuota,
   methodNotAllowed,
 };
-
-/** One file part of a form. */
-export interface FormFile {
-  readonly name: string;
-  readonly content: string | Uint8Array;
-  readonly type?: string;
-}
-
-/** A multipart/form-data body exactly as fetch would send it. */
-export async function formBody(
-  files: readonly FormFile[],
-  fields: Record<string, string> = {},
-  fileField = 'files',
-): Promise<{ body: Buffer; contentType: string }> {
-  const form = new FormData();
-  for (const file of files) {
-    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
-    form.append(fileField, new Blob([bytes], { type: file.type ?? '' }), file.name);
-  }
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  const request = new Request('http://form.local/', { method: 'POST', body: form });
-  return { body: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
-}
-
-/**
- * A Quantum route event: `/API` + the route's path with its parameters filled
- * in, and `pathParameters` decoded, as API Gateway HTTP APIs hand them over.
- */
-export function routeEvent(init: {
-  method: string;
-  route: string;
-  params?: Record<string, string>;
-  headers?: Record<string, string>;
-  body?: Buffer | string;
-}): APIGatewayProxyEventV2 {
-  const params = init.params ?? {};
-  const rawPath = `/API${init.route.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodePath(params[name] ?? ''))}`;
-  return httpEvent({
-    method: init.method,
-    path: `/API${init.route}`,
-    rawPath,
-    headers: init.headers,
-    body: init.body,
-    pathParameters: Object.keys(params).length > 0 ? params : undefined,
-  });
-}
-
-/** The path as a client would send it; a value no URL can carry (a lone surrogate) is left as it is. */
-function encodePath(value: string): string {
-  try {
-    return value.split('/').map(encodeURIComponent).join('/');
-  } catch {
-    return value;
-  }
-}
 
 /** `POST /file/add/<bucket>/<location>` with a form of `files`. */
 export async function addFiles(

@@ -1,20 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { describe, expect } from 'vitest';
+import type { Services } from '../../../lib/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
-import { createTestApplicationToken, createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { tenantTest } from '../../support/fixtures';
+import { createTestApplicationToken, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { addFiles, quantum, routeEvent } from './support';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 const createToken = (bucket: string, headers = tenant.headers.master) =>
   invoke(quantum.tokenCreate, routeEvent({ method: 'POST', route: '/token/create/{bucket}', params: { bucket }, headers }));

@@ -1,0 +1,285 @@
+/**
+ * The OpenAPI 3.1 document of both surfaces, built from what the service itself declares:
+ * - the routes: every `httpApi` event of functions/<group>/<name>/function.yml (what API
+ *   Gateway and serverless-offline route), so none is missed;
+ * - parameters and bodies: the zod schemas each handler's `route()` declares
+ *   (`handler.routeSpec`), converted with zod's own JSON Schema conversion (zod/v4/core's
+ *   `toJSONSchema`, which takes classic and mini schemas alike), on their input side;
+ * - envelopes and error codes: lib/http/render.ts's shapes and lib/errors.ts's catalogue
+ *   (numeric Apillon codes, Quantum messages), plus the 422 field codes of lib/http/validation.ts.
+ * Response `data` is described as an object: the views are plain TypeScript, not schemas.
+ *
+ * `npm run openapi:generate` writes docs/openapi.json; `-- --check` fails when it is stale.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { toJSONSchema } from 'zod/v4/core';
+import { ERRORS } from '../../lib/errors';
+import type { HttpHandler, Schemas } from '../../lib/http/route';
+import { VALIDATION_CODES } from '../../lib/http/validation';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** One `httpApi` event of a function.yml. */
+export interface RouteEntry {
+  /** `apillon`, `quantum`, `docs`, ... (the folder under functions/). */
+  readonly group: string;
+  /** The function's folder name. */
+  readonly name: string;
+  readonly functionKey: string;
+  readonly description: string;
+  readonly method: string;
+  /** The API Gateway path template (`{location+}` for a greedy parameter). */
+  readonly path: string;
+}
+
+/** Every HTTP route of every function.yml, in file order. Throws on an `httpApi` line it cannot read. */
+export function routeTable(root = ROOT): RouteEntry[] {
+  const routes: RouteEntry[] = [];
+  const functions = path.join(root, 'functions');
+  for (const group of readdirSync(functions).sort()) {
+    for (const name of readdirSync(path.join(functions, group)).sort()) {
+      let yml: string;
+      try {
+        yml = readFileSync(path.join(functions, group, name, 'function.yml'), 'utf8');
+      } catch {
+        continue;
+      }
+      const functionKey = /^(\w+):/m.exec(yml)?.[1] ?? name;
+      const description = /^\s+description:\s*(['"]?)(.*)\1\s*$/m.exec(yml)?.[2] ?? '';
+      for (const line of yml.split('\n')) {
+        if (!/^\s*-\s*httpApi:/.test(line)) continue;
+        // API Gateway's $default route (every request no other route serves): described in info, not as an operation.
+        if (/httpApi:\s*['"]\*['"]\s*$/.test(line)) continue;
+        const match = /httpApi:\s*\{\s*method:\s*'?([A-Z*]+)'?\s*,\s*path:\s*(?:'([^']+)'|"([^"]+)"|([^\s,}]+))\s*\}/.exec(line);
+        if (!match) throw new Error(`functions/${group}/${name}/function.yml: cannot read "${line.trim()}"`);
+        routes.push({ group, name, functionKey, description, method: match[1]!, path: (match[2] ?? match[3] ?? match[4])! });
+      }
+    }
+  }
+  return routes;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+/** zod → JSON Schema (2020-12) of what a client sends; parts JSON Schema cannot say (transforms, refinements) are left open. */
+function inputSchema(schema: unknown): JsonSchema {
+  const converted = toJSONSchema(schema as never, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  delete converted.$schema;
+  return converted;
+}
+
+const UUID = { type: 'string', format: 'uuid' };
+
+function errorCatalogue() {
+  const entries = Object.entries(ERRORS).map(([name, definition]) => ({ name, ...definition }));
+  return {
+    apillonCodes: [...new Set(entries.map((entry) => entry.code))].sort((a, b) => a - b),
+    quantumMessages: [...new Set(entries.map((entry) => entry.quantum.message))].sort(),
+    table: entries,
+  };
+}
+
+function components() {
+  const catalogue = errorCatalogue();
+  return {
+    securitySchemes: {
+      basic: { type: 'http', scheme: 'basic', description: 'API key and secret: `Authorization: Basic base64(key:secret)`; what it may do is its permissions (READ, WRITE, EXECUTE).' },
+      masterKey: { type: 'apiKey', in: 'header', name: 'X-API-MKEY', description: 'Master key: everything on all the account’s buckets.' },
+      applicationToken: { type: 'apiKey', in: 'header', name: 'X-API-AKEY', description: 'Application token: read, write and upload in one bucket.' },
+    },
+    schemas: {
+      ApillonSuccess: {
+        type: 'object',
+        required: ['id', 'status', 'data'],
+        additionalProperties: false,
+        properties: { id: UUID, status: { type: 'integer' }, data: { type: ['object', 'array'] } },
+      },
+      ApillonError: {
+        type: 'object',
+        required: ['id', 'code', 'message', 'path', 'timestamp'],
+        additionalProperties: false,
+        properties: {
+          id: UUID,
+          code: { type: 'integer', enum: catalogue.apillonCodes, description: 'lib/errors.ts; the HTTP status is its first three digits.' },
+          message: { type: 'string', description: 'The catalogue entry’s NAME (or the Apillon docs’ sentence for authentication errors).' },
+          path: { type: 'string' },
+          timestamp: { type: 'string', format: 'date-time' },
+        },
+      },
+      ApillonValidationError: {
+        type: 'object',
+        required: ['id', 'model', 'errors', 'path', 'timestamp'],
+        additionalProperties: false,
+        properties: {
+          id: UUID,
+          model: { type: 'string' },
+          errors: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['code', 'property', 'message'],
+              additionalProperties: false,
+              properties: {
+                code: { type: 'integer', enum: [42200000, ...new Set(Object.values(VALIDATION_CODES))].sort((a, b) => a - b) },
+                property: { type: 'string' },
+                message: { type: 'string' },
+              },
+            },
+          },
+          path: { type: 'string' },
+          timestamp: { type: 'string', format: 'date-time' },
+        },
+      },
+      QuantumSuccess: {
+        type: 'object',
+        required: ['status', 'message'],
+        additionalProperties: false,
+        properties: { status: { const: 'success' }, message: { type: 'string' }, data: { type: ['object', 'array'] } },
+      },
+      QuantumError: {
+        type: 'object',
+        required: ['status', 'message'],
+        additionalProperties: false,
+        properties: { status: { const: 'error' }, message: { type: 'string', enum: catalogue.quantumMessages } },
+      },
+    },
+    responses: {
+      ApillonError: { description: 'An error of the catalogue (lib/errors.ts), Apillon shape.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonError' } } } },
+      ApillonValidationError: {
+        description: 'DATA_VALIDATION_FAILED: which property is wrong (422xxxxx field codes); nothing is stored.',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonValidationError' } } },
+      },
+      QuantumError: { description: 'An error of the catalogue (lib/errors.ts), Quantum shape.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumError' } } } },
+    },
+  };
+}
+
+const BINARY = { description: 'The file’s bytes (up to 4 MiB in the response).', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
+const REDIRECT = { description: 'A larger file: redirect to a presigned S3 GET valid for 60 s.', headers: { location: { schema: { type: 'string', format: 'uri' } } } };
+
+/** Routes whose success is not the surface's JSON envelope (files, the document itself). */
+const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
+  'apillon/ipfs-gateway': { 200: BINARY, 302: REDIRECT },
+  'quantum/file-download': { 200: BINARY, 302: REDIRECT },
+  'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+  'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
+};
+
+/** OpenAPI path key: `{location+}` becomes `{location}` (it may hold slashes). */
+export const openApiPath = (template: string) => template.replace(/\{(\w+)\+\}/g, '{$1}');
+
+async function handlerOf(route: RouteEntry): Promise<HttpHandler | undefined> {
+  const module = (await import(path.join(ROOT, 'functions', route.group, route.name, 'handler.ts'))) as { handler?: HttpHandler };
+  return module.handler;
+}
+
+export async function buildDocument(): Promise<Record<string, unknown>> {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const paths: Record<string, Record<string, unknown>> = {};
+  const catalogue = errorCatalogue();
+
+  for (const route of routeTable()) {
+    // ANY routes are the Quantum catch-all (405 REQ_METHOD_INVALID / 400 INVALID_PATH): described in info, not as operations.
+    if (route.method === 'ANY' || route.method === '*') continue;
+    const spec = (await handlerOf(route))?.routeSpec;
+    const surface = spec?.surface ?? route.group;
+    const schemas: Schemas = spec?.schemas ?? {};
+    const pathSchema = schemas.path ? inputSchema(schemas.path) : undefined;
+    const queryJson = schemas.query ? inputSchema(schemas.query) : undefined;
+
+    const parameters: Record<string, unknown>[] = [];
+    for (const [, name, greedy] of route.path.matchAll(/\{(\w+)(\+?)\}/g)) {
+      const schema = ((pathSchema?.properties as Record<string, JsonSchema> | undefined)?.[name!] ?? { type: 'string' }) as JsonSchema;
+      parameters.push({ name, in: 'path', required: true, schema, ...(greedy ? { description: 'The rest of the path: may contain `/`.' } : {}) });
+    }
+    for (const [name, schema] of Object.entries((queryJson?.properties ?? {}) as Record<string, JsonSchema>)) {
+      parameters.push({ name, in: 'query', required: false, schema });
+    }
+
+    let requestBody: unknown;
+    if (schemas.body) {
+      requestBody = { required: true, content: { 'application/json': { schema: inputSchema(schemas.body) } } };
+    } else if (spec?.bodyFormat === 'raw' && route.method === 'POST') {
+      requestBody = {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['files'],
+              properties: {
+                files: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' }, description: 'One part per file (up to 50); stored under the last part of its file name.' },
+                force: { type: 'string', enum: ['true', 'false'], description: '`true` overwrites files that exist.' },
+              },
+            },
+          },
+        },
+      };
+    }
+
+    const key = `${route.group}/${route.name}`;
+    const handlerSource = readFileSync(path.join(ROOT, 'functions', route.group, route.name, 'handler.ts'), 'utf8');
+    const successStatus = /status: 201/.test(handlerSource) ? '201' : '200';
+    const special = SPECIAL_SUCCESS[`${key}:${route.path}`] ?? SPECIAL_SUCCESS[key];
+    const responses: Record<string, unknown> = {};
+    if (special) Object.assign(responses, special);
+    else if (surface === 'apillon') responses[successStatus] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } };
+    else if (surface === 'quantum') responses['200'] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumSuccess' } } } };
+
+    if (surface === 'apillon') {
+      for (const status of errorStatuses(catalogue.table.map((entry) => entry.status))) responses[status] = { $ref: '#/components/responses/ApillonError' };
+      if (spec && Object.keys(schemas).length > 0) responses['422'] = { $ref: '#/components/responses/ApillonValidationError' };
+    } else if (surface === 'quantum') {
+      for (const status of errorStatuses(catalogue.table.map((entry) => entry.quantum.status))) responses[status] = { $ref: '#/components/responses/QuantumError' };
+    }
+
+    const auth = spec ? spec.auth !== false : false;
+    const operation: Record<string, unknown> = {
+      operationId: operationId(route),
+      summary: route.description,
+      tags: [surface],
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      responses,
+      security: auth ? [{ basic: [] }, { masterKey: [] }, { applicationToken: [] }] : [],
+    };
+    (paths[openApiPath(route.path)] ??= {})[route.method.toLowerCase()] = operation;
+  }
+
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    info: {
+      title: 'storage-service',
+      version: pkg.version,
+      description: [
+        'Two APIs over one storage core. **apillon**: the Apillon Web3 Storage API under `/storage` (and the public `/ipfs/{cid}` gateway), usable by the official `@apillon/sdk`; envelope `{id, status, data}`, errors `{id, code, message, path, timestamp}` with numeric codes. **quantum**: the Quantum Storage API under `/API/...` and at the same bare paths; envelope `{status: "success", message, data?}`, errors `{status: "error", message: CODE}`.',
+        'On the Quantum paths, a method an endpoint does not take answers `405 REQ_METHOD_INVALID`, and a path without its bucket, location or token `400 INVALID_PATH` / `400 INVALID_TOKEN`. ' +
+          'Any other path or method no route serves answers 404: `40400001 ROUTE_NOT_FOUND` in the Apillon shape, `NOT_FOUND` in the Quantum shape under `/API` and the bare Quantum paths.',
+        'Generated from the routes (functions/*/*/function.yml), the handlers’ zod schemas and the error catalogue (lib/errors.ts) by `npm run openapi:generate`.',
+        '',
+        '| error | HTTP | Apillon code | Apillon message | Quantum HTTP | Quantum message |',
+        '|---|---|---|---|---|---|',
+        ...catalogue.table.map((entry) => `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`),
+      ].join('\n'),
+    },
+    servers: [{ url: 'http://localhost:3000', description: '`npm start`' }],
+    tags: [
+      { name: 'apillon', description: 'Apillon Web3 Storage API' },
+      { name: 'quantum', description: 'Quantum Storage API' },
+      { name: 'docs', description: 'This reference' },
+    ],
+    paths,
+    components: components(),
+  };
+}
+
+function errorStatuses(statuses: number[]): string[] {
+  return [...new Set(statuses)].sort((a, b) => a - b).map(String);
+}
+
+function operationId(route: RouteEntry): string {
+  const words = `${route.method.toLowerCase()} ${route.path}`.replace(/[{}+]/g, '').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words.map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join('');
+}

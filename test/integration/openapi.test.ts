@@ -1,0 +1,138 @@
+/**
+ * docs/openapi.json: current (what `npm run openapi:generate` builds from the routes,
+ * schemas and error catalogue), valid OpenAPI 3.1, complete (every function.yml route), and
+ * kept by the service: real handlers' answers, success and error, on both surfaces, match it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect } from 'vitest';
+import { handler as openApi } from '../../functions/docs/openapi/handler';
+import { handler as status } from '../../functions/quantum/status/handler';
+import { buildDocument, openApiPath, routeTable } from '../../scripts/openapi/document';
+import { invoke, type InvokeResult } from '../support/events';
+import { tenantTest } from '../support/fixtures';
+import { contractViolation, openApiDocument } from '../support/openapi-contract';
+import type { TestTenant } from '../support/services';
+import { call } from './apillon/helpers';
+import { addFiles, quantum, routeEvent } from './quantum/support';
+
+const it = tenantTest();
+
+let tenant: TestTenant;
+
+it.beforeAll(({ tenant: t }) => {
+  tenant = t;
+});
+
+function expectContract(routeKey: string, response: InvokeResult): void {
+  expect(contractViolation(routeKey, response)).toBeUndefined();
+}
+
+describe('docs/openapi.json', () => {
+  it('is what `npm run openapi:generate` builds now', async () => {
+    // act
+    const generated = `${JSON.stringify(await buildDocument(), null, 2)}\n`;
+
+    // assess
+    expect(generated === readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8'), 'run `npm run openapi:generate`').toBe(true);
+  });
+
+  it('validates as OpenAPI 3.1', async () => {
+    // act
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(openApiDocument));
+
+    // assess
+    expect(result).toEqual({ valid: true });
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('has an operation for every HTTP route of every function.yml (the Quantum ANY catch-all aside)', () => {
+    // prepare
+    const routes = routeTable().filter((route) => route.method !== 'ANY');
+
+    // act
+    const missing = routes.filter((route) => !openApiDocument.paths[openApiPath(route.path)]?.[route.method.toLowerCase()]);
+
+    // assess
+    expect(routes.length).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('the handlers keep the contract', () => {
+  it('Apillon: successes (200, 201), catalogue errors and the 422 validation error', async () => {
+    // act
+    const created = await call('bucketCreate', { headers: tenant.headers.basic, body: { name: 'contract' } });
+    const invalid = await call('bucketCreate', { headers: tenant.headers.basic, body: { name: 7 } });
+    const listed = await call('bucketsList', { headers: tenant.headers.basic });
+    const unauthenticated = await call('bucketsList', {});
+    const missing = await call('bucketGet', { headers: tenant.headers.basic, params: { bucketUuid: '00000000-0000-4000-8000-000000000000' } });
+    const upload = await call('uploadRequest', { headers: tenant.headers.basic, params: { bucketUuid: tenant.bucket.bucketUuid }, body: { fileName: 'a.txt', contentType: 'text/plain' } });
+    const content = await call('content', { headers: tenant.headers.basic, params: { bucketUuid: tenant.bucket.bucketUuid } });
+    const info = await call('info', { headers: tenant.headers.basic });
+
+    // assess
+    expect([created, invalid, listed, unauthenticated, missing, upload, content, info].map((r) => r.statusCode)).toEqual([201, 422, 200, 400, 404, 201, 200, 200]);
+    expectContract('POST /storage/buckets', created);
+    expectContract('POST /storage/buckets', invalid);
+    expectContract('GET /storage/buckets', listed);
+    expectContract('GET /storage/buckets', unauthenticated);
+    expectContract('GET /storage/buckets/{bucketUuid}', missing);
+    expectContract('POST /storage/{bucketUuid}/upload', upload);
+    expectContract('GET /storage/{bucketUuid}/content', content);
+    expectContract('GET /storage/info', info);
+  });
+
+  it('Quantum: successes and catalogue errors', async () => {
+    // prepare
+    const master = tenant.headers.master;
+    const bucket = `contract-${Date.now()}`;
+
+    // act
+    const health = await invoke(status, routeEvent({ method: 'GET', route: '/status' }));
+    const created = await invoke(quantum.bucketCreate, routeEvent({ method: 'POST', route: '/bucket/create/{bucket}', params: { bucket }, headers: master }));
+    const exists = await invoke(quantum.bucketCreate, routeEvent({ method: 'POST', route: '/bucket/create/{bucket}', params: { bucket }, headers: master }));
+    const listed = await invoke(quantum.bucketList, routeEvent({ method: 'GET', route: '/bucket', headers: master }));
+    const added = await addFiles(master, bucket, 'docs', [{ name: 'a.txt', content: 'a' }]);
+    const token = await invoke(quantum.fileGet, routeEvent({ method: 'GET', route: '/file/get/{bucket}/{location+}', params: { bucket, location: 'docs/a.txt' }, headers: master }));
+    const missing = await invoke(quantum.fileGet, routeEvent({ method: 'GET', route: '/file/get/{bucket}/{location+}', params: { bucket, location: 'nope.txt' }, headers: master }));
+    const quota = await invoke(quantum.fileQuota, routeEvent({ method: 'GET', route: '/file/quota', headers: {} }));
+
+    // assess
+    expect([health, created, exists, listed, added, token, missing, quota].map((r) => r.statusCode)).toEqual([200, 200, 400, 200, 200, 200, 404, 401]);
+    expectContract('GET /API/status', health);
+    expectContract('POST /API/bucket/create/{bucket}', created);
+    expectContract('POST /API/bucket/create/{bucket}', exists);
+    expectContract('GET /API/bucket', listed);
+    expectContract('POST /API/file/add/{bucket}/{location+}', added);
+    expectContract('GET /API/file/get/{bucket}/{location+}', token);
+    expectContract('GET /API/file/get/{bucket}/{location+}', missing);
+    expectContract('GET /API/file/quota', quota);
+  });
+
+  it('the reference itself: GET /openapi.json answers the document, GET /docs a page of its routes', async () => {
+    // act
+    const json = await invoke(openApi, { method: 'GET', rawPath: '/openapi.json', path: '/openapi.json' });
+    const page = await invoke(openApi, { method: 'GET', rawPath: '/docs', path: '/docs' });
+
+    // assess
+    expectContract('GET /openapi.json', json);
+    expectContract('GET /docs', page);
+    expect(json.body).toEqual(openApiDocument);
+    expect(page.rawBody).toContain('<code>/storage/buckets/{bucketUuid}/upload</code>');
+    expect(page.rawBody).toContain('<code>/API/file/add/{bucket}/{location}</code>');
+    expect(page.rawBody).not.toMatch(/<script|https?:\/\/(?!localhost)/);
+  });
+
+  it('a body that breaks the contract is caught (the check can fail)', () => {
+    // act
+    const wrong = contractViolation('GET /storage/buckets', { statusCode: 200, headers: { 'content-type': 'application/json' }, body: { status: 200, data: {} }, rawBody: '{"status":200,"data":{}}' });
+    const undocumented = contractViolation('GET /storage/buckets', { statusCode: 418, headers: {}, body: undefined, rawBody: '' });
+
+    // assess
+    expect(wrong).toMatch(/must have required property 'id'/);
+    expect(undocumented).toMatch(/418/);
+  });
+});
