@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['listing.ts'];
+const BENCHMARKS = ['listing.ts', 'quantum-add.ts'];
 
 let failed = false;
 for (const name of BENCHMARKS) {
