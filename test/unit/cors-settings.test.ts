@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, type ScalarTag } from 'yaml';
 
 interface CorsSettings {
   allowedOrigins: string[];
@@ -12,7 +12,12 @@ interface CorsSettings {
   allowCredentials?: boolean;
 }
 
-const serverless = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'));
+/** CloudFormation's short forms (`!Ref`, `!GetAtt`, ...), read as plain values: this test reads other settings. */
+const cloudFormationTags: ScalarTag[] = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'Not', 'Select', 'Split'].map((name) => ({
+  tag: `!${name}`,
+  resolve: (value: string) => value,
+}));
+const serverless = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'), { customTags: cloudFormationTags });
 const cors: CorsSettings = serverless.provider.httpApi.cors;
 const lower = (names: string[]) => names.map((name) => name.toLowerCase());
 
