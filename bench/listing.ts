@@ -35,7 +35,7 @@ import type { BucketRecord } from '../lib/store/bucket-store';
 import { createAwsClients, type AwsClients } from '../lib/store/clients';
 import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
-import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
+import { basicAuthorization, httpEvent, invoke, lambdaContext } from '../test/support/events';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';
 
@@ -294,10 +294,10 @@ async function callCounts(services: Services, counter: CallCounter, headers: Rec
   const fileKey = `uploads/${b}/${single.body.data.fileUuid}`;
   const event = { Records: [{ eventName: 'ObjectCreated:Put', s3: { object: { key: fileKey } } }] } as unknown as S3Event;
   counter.reset();
-  await objectCreated(event);
+  await objectCreated(event, lambdaContext());
   rows.push(['S3 ObjectCreated event (1→4, 5 bytes)', counter.dynamo, counter.s3]);
   counter.reset();
-  await objectCreated(event);
+  await objectCreated(event, lambdaContext());
   rows.push(['S3 ObjectCreated event, replayed', counter.dynamo, counter.s3]);
 
   const sessionUuid = crypto.randomUUID();

@@ -25,7 +25,7 @@ import { handler as sessionEnd } from '../../../functions/apillon/session-end/ha
 import { handler as sessionUpload } from '../../../functions/apillon/session-upload/handler';
 import { handler as uploadRequest } from '../../../functions/apillon/upload-request/handler';
 import type { Services } from '../../../lib/services';
-import { invoke, type HttpEventInit, type InvokeResult } from '../../support/events';
+import { invoke, lambdaContext, type HttpEventInit, type InvokeResult } from '../../support/events';
 
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
@@ -107,7 +107,7 @@ export function objectCreatedEvent(bucketName: string, keys: readonly string[]):
 
 /** Delivers one ObjectCreated event per key, in the given order, to the real event function. */
 export async function deliverEvents(services: Services, keys: readonly string[]): Promise<void> {
-  for (const key of keys) await objectCreated(objectCreatedEvent(services.config.FILES_BUCKET, [key]));
+  for (const key of keys) await objectCreated(objectCreatedEvent(services.config.FILES_BUCKET, [key]), lambdaContext());
 }
 
 /** The object key a presigned upload URL points at. */
