@@ -1,5 +1,4 @@
-import { z } from 'zod/mini';
-import { toCidV1 } from '../cid';
+import * as z from 'zod/mini';
 import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
 import { SORT_FIELDS, type SortField } from '../domain/entries';
 import { MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
@@ -28,7 +27,7 @@ const holds = (check: (value: string) => unknown) => (value: string) => {
 };
 
 /** Query parameters arrive as strings; an empty one counts as absent. */
-const queryParam = <T extends z.core.SomeType>(schema: T) =>
+export const queryParam = <T extends z.core.SomeType>(schema: T) =>
   z.pipe(
     z.transform((value: unknown) => (value === '' ? undefined : value)),
     z.optional(schema),
@@ -210,24 +209,4 @@ export const sessionUploadBody = z.object({
 export const endSessionBody = z.looseObject({
   wrapWithDirectory: z.nullish(z.boolean({ error: 'WRAP_WITH_DIRECTORY_NOT_VALID' })),
   directoryPath: z.nullish(directoryPath('DIRECTORY_PATH_NOT_VALID')),
-});
-
-// ---- links ------------------------------------------------------------------
-
-const cid = z.string({ error: 'CID_NOT_VALID' }).check(z.refine((value) => toCidV1(value) !== null, 'CID_NOT_VALID'));
-
-export const linkQuery = z.object({
-  type: queryParam(z.string().check(z.regex(/^ipfs$/i, 'LINK_TYPE_NOT_VALID'))),
-});
-
-export const linkPath = z.object({ cid });
-
-export const linksBody = z.object({
-  cids: z.pipe(
-    z.array(z.unknown(), { error: 'CIDS_NOT_PRESENT' }).check(
-      z.minLength(1, 'CIDS_NOT_PRESENT'),
-      z.maxLength(MAX_FILES_PER_REQUEST, 'TOO_MANY_FILES'),
-    ),
-    z.array(cid),
-  ),
 });

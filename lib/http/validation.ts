@@ -1,4 +1,5 @@
-import { safeParse, type $ZodIssue, type $ZodType, type output } from 'zod/v4/core';
+import { safeParse } from 'zod/mini';
+import type { $ZodIssue, $ZodType, output } from 'zod/v4/core';
 import { validationError, type FieldError } from '../errors';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /**
  * Path parameters of the Quantum routes, exactly as the function.yml routes name

@@ -1,4 +1,4 @@
-import { linkPath } from '../../../lib/apillon/schemas';
+import { linkPath } from '../../../lib/apillon/cid-schemas';
 import { gatewayResponse } from '../../../lib/apillon/views';
 import { openPublicFile } from '../../../lib/domain/apillon-files';
 import { METRIC_NAMES } from '../../../lib/domain/metrics';
