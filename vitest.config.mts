@@ -20,6 +20,8 @@ const env = {
   AWS_REGION: 'us-east-1',
   // The SDK's "node >= 22 from 2027" notice, once per worker, is noise in test output.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // Powertools Metrics would print an EMF line per invocation; the tests that read them enable it themselves.
+  POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
 export default defineConfig({

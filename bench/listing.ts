@@ -34,7 +34,7 @@ import type { BucketRecord } from '../lib/store/bucket-store';
 import { createAwsClients, type AwsClients } from '../lib/store/clients';
 import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
-import { basicAuthorization, httpEvent, invoke, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
+import { basicAuthorization, httpEvent, invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';
 
@@ -293,10 +293,10 @@ async function callCounts(services: Services, counter: CallCounter, headers: Rec
   const fileKey = `uploads/${b}/${single.body.data.fileUuid}`;
   const event = sqsEvent([sqsRecord(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [fileKey]))]);
   counter.reset();
-  await objectCreated(event);
+  await objectCreated(event, lambdaContext());
   rows.push(['S3 ObjectCreated event (1→4, 5 bytes)', counter.dynamo, counter.s3]);
   counter.reset();
-  await objectCreated(event);
+  await objectCreated(event, lambdaContext());
   rows.push(['S3 ObjectCreated event, replayed', counter.dynamo, counter.s3]);
 
   const sessionUuid = crypto.randomUUID();

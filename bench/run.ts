@@ -1,16 +1,23 @@
 /**
  * `npm run bench`: every benchmark of the project, one after another. Each is
  * also runnable alone (`npx tsx bench/<name>.ts`) and prints its own figures.
+ * `npm run bench -- <name> [args…]` runs one of them with its arguments
+ * (e.g. `npm run bench -- bundles --before <git-ref>`).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['listing.ts', 'quantum-add.ts'];
+const BENCHMARKS = ['listing', 'quantum-add', 'bundles'];
 
+const [chosen, ...args] = process.argv.slice(2);
+if (chosen !== undefined && !BENCHMARKS.includes(chosen)) {
+  process.stderr.write(`unknown benchmark "${chosen}"; one of: ${BENCHMARKS.join(', ')}\n`);
+  process.exit(2);
+}
 let failed = false;
-for (const name of BENCHMARKS) {
-  process.stdout.write(`\n=== bench/${name} ===\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, name)], { stdio: 'inherit', env: process.env });
+for (const name of chosen ? [chosen] : BENCHMARKS) {
+  process.stdout.write(`\n=== bench/${name}.ts ===\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, `${name}.ts`), ...args], { stdio: 'inherit', env: process.env });
   if (result.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;

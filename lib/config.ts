@@ -1,24 +1,50 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
- * Service configuration, read from the environment once per cold start and
- * validated there, so a misconfigured deployment fails fast with a clear message
- * instead of at the first request that needs the missing value.
+ * Service configuration, read from the environment and validated once per cold
+ * start: in a Lambda, lib/services.ts parses it while the module loads, so a
+ * misconfigured deployment fails its init with a message naming the variable
+ * instead of answering 500 at the first request that needs the missing value.
+ *
+ * Messages are written here (zod/mini carries no locale, and "TABLE_NAME: required"
+ * says more than a generic "Invalid input").
  */
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .pipe(z.url({ protocol: /^https?$/ }).optional())
-  .optional();
+const required = (minLength: number) =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') }).check(
+    z.minLength(minLength, minLength === 1 ? 'must not be empty' : `must be at least ${minLength} characters`),
+  );
+
+const withDefault = (fallback: string) => z._default(required(1), fallback);
+
+/** An http(s) URL; empty or blank counts as unset (serverless.yml passes '' on AWS). */
+const optionalUrl = z.optional(
+  z.pipe(
+    z.pipe(z.string(), z.transform((value: string) => (value.trim() === '' ? undefined : value.trim()))),
+    z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  ),
+);
+
+const positiveInteger = (fallback: number) =>
+  z._default(
+    z.pipe(
+      z.pipe(z.string(), z.transform((value: string) => (value.trim() === '' ? Number.NaN : Number(value)))),
+      z.number({ error: 'must be a positive whole number' }).check(
+        z.int('must be a positive whole number'),
+        z.positive('must be a positive whole number'),
+      ),
+    ),
+    fallback,
+  );
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 const configSchema = z.object({
-  STAGE: z.string().min(1).default('local'),
-  SERVICE_VERSION: z.string().min(1).default('0.1.0'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  TABLE_NAME: z.string().min(1),
-  FILES_BUCKET: z.string().min(3),
-  REPLICA_BUCKET: z.string().min(3),
+  STAGE: withDefault('local'),
+  SERVICE_VERSION: withDefault('0.1.0'),
+  AWS_REGION: withDefault('us-east-1'),
+  TABLE_NAME: required(1),
+  FILES_BUCKET: required(3),
+  REPLICA_BUCKET: required(3),
   /** Set for DynamoDB Local / LocalStack; unset on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   /** Set for s3rver / LocalStack; unset on AWS. */
@@ -33,11 +59,11 @@ const configSchema = z.object({
   LIFECYCLE_QUEUE_URL: optionalUrl,
   /** Base URL clients use to reach this API (for `link`s); derived from the request when unset. */
   PUBLIC_BASE_URL: optionalUrl,
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LOG_LEVEL: z._default(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), 'info'),
   /** Default quota for accounts created without an explicit one (10 GiB). */
-  DEFAULT_QUOTA_BYTES: z.coerce.number().int().positive().default(10 * 1024 ** 3),
+  DEFAULT_QUOTA_BYTES: positiveInteger(10 * 1024 ** 3),
   /** Default per-bucket size limit (5 GiB, as on Apillon's free plan). */
-  DEFAULT_BUCKET_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  DEFAULT_BUCKET_MAX_BYTES: positiveInteger(5 * 1024 ** 3),
 });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -45,6 +71,10 @@ export type Config = z.infer<typeof configSchema> & {
   readonly presignTtlSeconds: 60;
 };
 
+/**
+ * The configuration in `env` (process.env or a test's own), validated.
+ * @throws Error `Invalid service configuration: TABLE_NAME: required; …`, naming every bad variable.
+ */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
@@ -52,12 +82,4 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid service configuration: ${problems.join('; ')}`);
   }
   return Object.freeze({ ...result.data, presignTtlSeconds: 60 as const });
-}
-
-let cached: Config | undefined;
-
-/** The process-wide configuration; parsed on first use (at cold start). */
-export function config(): Config {
-  cached ??= parseConfig(process.env);
-  return cached;
 }

@@ -1,5 +1,6 @@
-import { config, type Config } from './config';
+import { parseConfig, type Config } from './config';
 import { createLogger, type Logger } from './log';
+import { createMetrics, type InvocationMetrics } from './metrics';
 import { DynamoAccountStore, type AccountStore } from './store/account-store';
 import { DynamoBucketStore, type BucketStore } from './store/bucket-store';
 import { createAwsClients, type AwsClients } from './store/clients';
@@ -18,6 +19,8 @@ import type { StorageDeps } from './domain/storage';
 export interface Services extends StorageDeps {
   readonly config: Config;
   readonly logger: Logger;
+  /** The metrics port (lib/domain/metrics.ts); the shared stack and the event functions publish it once per invocation. */
+  readonly metrics: InvocationMetrics;
   readonly clients: AwsClients;
   readonly table: Table;
   readonly accounts: AccountStore;
@@ -31,6 +34,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
   return {
     config: cfg,
     logger: createLogger(cfg.LOG_LEVEL, { service: 'storage', stage: cfg.STAGE }),
+    metrics: createMetrics(cfg.STAGE),
     clients,
     table,
     accounts: new DynamoAccountStore(table),
@@ -44,10 +48,18 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
   };
 }
 
-let cached: Services | undefined;
+/**
+ * In a Lambda (AWS sets AWS_LAMBDA_FUNCTION_NAME, as does serverless-offline) the
+ * services are built while this module loads: a missing or malformed variable
+ * fails the function's init with `Invalid service configuration: TABLE_NAME: required`
+ * instead of answering 500 to the first request. Elsewhere (tests, scripts, which
+ * build their own from parseConfig) they are built on first use.
+ */
+let cached: Services | undefined = process.env.AWS_LAMBDA_FUNCTION_NAME ? createServices(parseConfig(process.env)) : undefined;
 
+/** The process-wide services. */
 export function services(): Services {
-  cached ??= createServices(config());
+  cached ??= createServices(parseConfig(process.env));
   return cached;
 }
 

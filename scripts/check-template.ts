@@ -1,21 +1,37 @@
 /**
  * Checks the packaged CloudFormation template (`serverless package` output) for
- * the durable event path and its alarms, so a yml edit cannot drop them silently:
- * the S3 → ObjectEventsQueue notification and its queue policy, the DLQ and
- * redrive, the event source mapping with partial batch responses, the visibility
- * timeout rule (>= 6 × the function timeout), the sweeper schedule and the alarms.
+ * what operations rely on, so a yml edit cannot drop it silently:
+ * - the durable event path: the S3 → ObjectEventsQueue notification and its queue
+ *   policy, the DLQ and redrive, the event source mapping with partial batch
+ *   responses, the visibility timeout rule (>= 6 × the function timeout), the
+ *   sweeper schedule, the DLQ depth / oldest message alarms;
+ * - the alarm topic (with its optional e-mail subscription), an errors/throttles
+ *   alarm for every function, the API 5xx-rate, stranded-files and DynamoDB
+ *   throttle alarms, the dashboard and X-Ray tracing.
  *
  *   npx serverless package --stage ci && npx tsx scripts/check-template.ts [template.json]
+ *   npm run check:template   (packages with `serverless package --stage ci` first)
  *
  * Exits 1 listing every failed check. `.ci/run` calls it after packaging.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-type Resource = { Type: string; DependsOn?: string | string[]; Properties?: Record<string, any> };
+interface Resource {
+  readonly Type: string;
+  readonly Condition?: string;
+  readonly DependsOn?: string | string[];
+  readonly Properties?: Record<string, any>;
+}
+interface Template {
+  readonly Resources: Record<string, Resource>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Outputs?: Record<string, unknown>;
+}
 
 const templatePath = process.argv[2] ?? path.resolve(__dirname, '..', '.serverless', 'cloudformation-template-update-stack.json');
-const resources: Record<string, Resource> = JSON.parse(readFileSync(templatePath, 'utf8')).Resources;
+const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
+const resources = template.Resources;
 const failures: string[] = [];
 const check = (ok: unknown, what: string) => {
   if (!ok) failures.push(what);
@@ -24,6 +40,7 @@ const getAtt = (value: unknown): string | undefined => (value as { 'Fn::GetAtt'?
 const ref = (value: unknown): string | undefined => (value as { Ref?: string })?.Ref;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
+// ---- the durable event path ----
 const queue = resources.ObjectEventsQueue;
 const dlq = resources.ObjectEventsDeadLetterQueue;
 check(queue?.Type === 'AWS::SQS::Queue', 'ObjectEventsQueue is an SQS queue');
@@ -62,18 +79,68 @@ check(
   'the sweeper runs every 5 minutes',
 );
 
+// ---- the topic and its optional subscription ----
 check(resources.AlarmTopic?.Type === 'AWS::SNS::Topic', 'AlarmTopic is an SNS topic');
-const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
+check(ofType('AWS::SNS::Topic').length === 1, 'exactly one SNS topic (AlarmTopic)');
+const subscription = ofType('AWS::SNS::Subscription')[0]?.[1];
+check(
+  subscription?.Properties?.Protocol === 'email' && ref(subscription.Properties?.TopicArn) === 'AlarmTopic' && subscription.Condition && template.Conditions?.[subscription.Condition],
+  'a conditional e-mail subscription to AlarmTopic',
+);
+check(template.Outputs?.AlarmTopicArn, 'output AlarmTopicArn');
+
+// ---- alarms ----
+const alarms = ofType('AWS::CloudWatch::Alarm');
+const alarmProps = alarms.map(([, alarm]) => alarm.Properties ?? {});
+const toTopic = (alarm: any) => JSON.stringify(alarm?.AlarmActions ?? []) === JSON.stringify([{ Ref: 'AlarmTopic' }]);
+for (const [id, alarm] of alarms) check(toTopic(alarm.Properties), `${id} notifies AlarmTopic`);
+
 const alarmOn = (metric: string, dimensionTarget?: string) =>
-  alarms.find((a) => a.MetricName === metric && (!dimensionTarget || a.Dimensions?.some((d: any) => getAtt(d.Value) === dimensionTarget)));
-const toTopic = (alarm: any) => alarm?.AlarmActions?.some((action: unknown) => ref(action) === 'AlarmTopic');
-check(toTopic(alarmOn('ApproximateNumberOfMessagesVisible', 'ObjectEventsDeadLetterQueue')), 'an alarm on DLQ depth notifies AlarmTopic');
-check(toTopic(alarmOn('ApproximateAgeOfOldestMessage', 'ObjectEventsQueue')), 'an alarm on the age of the oldest message notifies AlarmTopic');
-const stranded = alarmOn('StrandedFilesFound');
-check(toTopic(stranded) && stranded?.Namespace === 'StorageService' && stranded?.EvaluationPeriods === 3, 'StrandedFilesAlarm (3 periods) notifies AlarmTopic');
+  alarmProps.find((a) => a.MetricName === metric && (!dimensionTarget || a.Dimensions?.some((d: any) => getAtt(d.Value) === dimensionTarget)));
+check(alarmOn('ApproximateNumberOfMessagesVisible', 'ObjectEventsDeadLetterQueue'), 'an alarm on DLQ depth');
+check(alarmOn('ApproximateAgeOfOldestMessage', 'ObjectEventsQueue'), 'an alarm on the age of the oldest message');
+
+const strandedAlarms = alarmProps.filter((a) => a.MetricName === 'StrandedFilesFound');
+check(strandedAlarms.length === 1, 'exactly one alarm on StrandedFilesFound');
+const stranded = strandedAlarms[0];
+// The sweeper emits through lib/metrics.ts (Powertools EMF): dimensions service=storage, stage=<stage>.
+const strandedDimensions = Object.fromEntries((stranded?.Dimensions ?? []).map((d: { Name: string; Value: unknown }) => [d.Name, d.Value]));
+check(
+  stranded?.Namespace === 'StorageService' && stranded?.EvaluationPeriods === 3 &&
+    Object.keys(strandedDimensions).sort().join(',') === 'service,stage' && strandedDimensions.service === 'storage' && strandedDimensions.stage === 'ci',
+  'StrandedFilesAlarm: namespace StorageService, dimensions service=storage and stage=ci (what the sweeper emits), 3 periods',
+);
+
+/** Metric names an alarm reads (single metric or metric math). */
+const metricNames = (alarm: Resource): string[] => [
+  ...(alarm.Properties?.MetricName ? [alarm.Properties.MetricName as string] : []),
+  ...((alarm.Properties?.Metrics ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string } } }>).flatMap((metric) =>
+    metric.MetricStat ? [metric.MetricStat.Metric.MetricName] : [],
+  ),
+];
+/** The Ref'd function of an alarm's first Lambda metric. */
+const alarmedFunction = (alarm: Resource): string | undefined =>
+  (alarm.Properties?.Metrics ?? [])
+    .map((metric: any) => metric.MetricStat?.Metric)
+    .find((metric: any) => metric?.Namespace === 'AWS/Lambda')
+    ?.Dimensions?.[0]?.Value?.Ref;
+
+// One errors + throttles alarm per function.
+const functions = ofType('AWS::Lambda::Function').map(([id]) => id);
+const alarmed = new Set(alarms.filter(([, alarm]) => ['Errors', 'Throttles'].every((name) => metricNames(alarm).includes(name))).map(([, alarm]) => alarmedFunction(alarm)));
+for (const fn of functions) check(alarmed.has(fn), `${fn} has an errors/throttles alarm`);
+
+// The service-level alarms and the dashboard.
+const reads = (...names: string[]) => alarms.some(([, alarm]) => names.every((name) => metricNames(alarm).includes(name)));
+check(reads('5xx', 'Count'), 'an API 5xx-rate alarm (AWS/ApiGateway 5xx / Count)');
+check(reads('ReadThrottleEvents', 'WriteThrottleEvents'), 'a DynamoDB throttle alarm');
+check(ofType('AWS::CloudWatch::Dashboard').length > 0, 'a dashboard');
+
+// X-Ray on every function.
+for (const fn of functions) check(resources[fn]!.Properties?.TracingConfig?.Mode === 'Active', `${fn} has active X-Ray tracing`);
 
 if (failures.length > 0) {
   process.stderr.write(`${templatePath}: ${failures.length} check(s) failed:\n${failures.map((f) => `  ✗ ${f}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`template checks passed (${path.relative(process.cwd(), templatePath)})\n`);
+process.stdout.write(`template checks passed (${path.relative(process.cwd(), templatePath)}): event path, AlarmTopic, ${alarms.length} alarms (${functions.length} functions), dashboard, X-Ray\n`);

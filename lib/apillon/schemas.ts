@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { toCidV1 } from '../cid';
+import * as z from 'zod/mini';
 import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
 import { SORT_FIELDS, type SortField } from '../domain/entries';
 import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
@@ -28,26 +27,39 @@ const holds = (check: (value: string) => unknown) => (value: string) => {
 };
 
 /** Query parameters arrive as strings; an empty one counts as absent. */
-const queryParam = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+export const queryParam = <T extends z.core.SomeType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    z.optional(schema),
+  );
 
 const integerParam = (message: string, min: number, max: number) =>
-  z.string().regex(/^\d{1,10}$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,10}$/, message)), z.transform(Number)),
+    z.number().check(z.gte(min, message), z.lte(max, message)),
+  );
 
 const booleanParam = (message: string) =>
-  z.string().regex(/^(true|false)$/i, message).transform((value) => value.toLowerCase() === 'true');
+  z.pipe(
+    z.string().check(z.regex(/^(true|false)$/i, message)),
+    z.transform((value: string) => value.toLowerCase() === 'true'),
+  );
 
 const commaList = <T>(message: string, parse: (item: string) => T | undefined, maxItems = 4) =>
-  z.string().transform((value, ctx) => {
-    const items = value.split(',').map((item) => parse(item.trim()));
-    if (items.length > maxItems || items.some((item) => item === undefined)) {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    }
-    return items as T[];
-  });
+  z.pipe(
+    z.string(),
+    z.transform((value: string, ctx) => {
+      const items = value.split(',').map((item) => parse(item.trim()));
+      if (items.length > maxItems || items.some((item) => item === undefined)) {
+        ctx.issues.push({ code: 'custom', message, input: value });
+        return z.NEVER;
+      }
+      return items as T[];
+    }),
+  );
 
-const uuidParam = (message: string) => z.string().regex(UUID_PATTERN, message).transform((value) => value.toLowerCase());
+const uuidParam = (message: string) =>
+  z.pipe(z.string().check(z.regex(UUID_PATTERN, message)), z.transform((value: string) => value.toLowerCase()));
 
 // ---- path parameters --------------------------------------------------------
 
@@ -80,29 +92,39 @@ function checkPagingAndOrdering(ctx: QueryIssueContext): void {
   if (desc.length > Math.max(1, orderBy.length)) ctx.issues.push({ code: 'custom', path: ['desc'], message: 'DESC_NOT_VALID', input: desc });
 }
 
-/** A strict listing query with the paging/ordering checks; `page` defaults to 1 after them. */
-function listingQuery<T extends z.core.$ZodLooseShape>(shape: T) {
-  return z
-    .strictObject(shape)
-    .check((ctx) => checkPagingAndOrdering(ctx as unknown as QueryIssueContext))
-    .transform((value) => ({ ...value, page: (value as { page?: number }).page ?? 1 }));
+/**
+ * A strict listing query with the paging/ordering checks (and the route's own `check`,
+ * if any); `page` defaults to 1 after them.
+ */
+function listingQuery<T extends z.core.$ZodLooseShape>(shape: T, check?: (ctx: QueryIssueContext) => void) {
+  return z.pipe(
+    z.strictObject(shape).check((ctx) => {
+      checkPagingAndOrdering(ctx as unknown as QueryIssueContext);
+      check?.(ctx as unknown as QueryIssueContext);
+    }),
+    z.transform(<V extends object>(value: V) => ({ ...value, page: (value as { page?: number }).page ?? 1 })),
+  );
 }
 
 const pagination = {
   /** Absent = 1 (set after the checks, which need to know whether it was given). */
   page: queryParam(integerParam('PAGE_NOT_VALID', 1, 10_000_000)),
-  limit: queryParam(integerParam('LIMIT_NOT_VALID', 1, 1000)).default(20),
-  nextToken: queryParam(z.string().max(4096, 'NEXT_TOKEN_NOT_VALID')),
+  limit: z._default(queryParam(integerParam('LIMIT_NOT_VALID', 1, 1000)), 20),
+  nextToken: queryParam(z.string().check(z.maxLength(4096, 'NEXT_TOKEN_NOT_VALID'))),
 };
 
 const ordering = {
-  search: queryParam(z.string().max(MAX_SEGMENT_BYTES, 'SEARCH_NOT_VALID')),
-  orderBy: queryParam(
-    commaList<SortField>('ORDER_BY_NOT_VALID', (item) => (SORT_FIELDS as readonly string[]).includes(item) ? (item as SortField) : undefined),
-  ).default([]),
-  desc: queryParam(
-    commaList<boolean>('DESC_NOT_VALID', (item) => (/^true$/i.test(item) ? true : /^false$/i.test(item) ? false : undefined)),
-  ).default([]),
+  search: queryParam(z.string().check(z.maxLength(MAX_SEGMENT_BYTES, 'SEARCH_NOT_VALID'))),
+  orderBy: z._default(
+    queryParam(
+      commaList<SortField>('ORDER_BY_NOT_VALID', (item) => (SORT_FIELDS as readonly string[]).includes(item) ? (item as SortField) : undefined),
+    ),
+    [],
+  ),
+  desc: z._default(
+    queryParam(commaList<boolean>('DESC_NOT_VALID', (item) => (/^true$/i.test(item) ? true : /^false$/i.test(item) ? false : undefined))),
+    [],
+  ),
 };
 
 /** `GET /storage/:bucketUuid/content` (the seed's v1 listing). */
@@ -110,7 +132,7 @@ export const contentQuery = listingQuery({
   ...pagination,
   ...ordering,
   /** The directory's internal id or its uuid; the root when absent. */
-  directoryId: queryParam(z.string().refine((value) => /^\d{1,15}$/.test(value) || isUuid(value), 'DIRECTORY_ID_NOT_VALID')),
+  directoryId: queryParam(z.string().check(z.refine((value) => /^\d{1,15}$/.test(value) || isUuid(value), 'DIRECTORY_ID_NOT_VALID'))),
 });
 
 /** `GET /storage/buckets/:bucketUuid/content` (what the SDK's listObjects and Directory.get send). */
@@ -118,8 +140,8 @@ export const bucketContentQuery = listingQuery({
   ...pagination,
   ...ordering,
   directoryUuid: queryParam(uuidParam('DIRECTORY_ID_NOT_VALID')),
-  markedForDeletion: queryParam(booleanParam('MARKED_FOR_DELETION_NOT_VALID')).default(false),
-}).check((ctx) => {
+  markedForDeletion: z._default(queryParam(booleanParam('MARKED_FOR_DELETION_NOT_VALID')), false),
+}, (ctx) => {
   // The files marked for deletion are the bucket's, oldest first: no directory, search or order applies to them.
   if (!ctx.value.markedForDeletion) return;
   for (const name of ['directoryUuid', 'search', 'orderBy', 'desc'] as const) {
@@ -146,45 +168,55 @@ export const createBucketBody = z.object({
   // Normalised first, then measured in bytes: NFC can make a name longer (U+FB2C is 3 bytes, its NFC form 6),
   // and the name is part of a DynamoDB key.
   name: z
-    .string({ error: 'BUCKET_NAME_NOT_PRESENT' })
-    .refine((value) => value.trim() !== '', 'BUCKET_NAME_NOT_PRESENT')
-    // The one rule for names (lib/domain/paths.ts): no control, format (bidi, zero-width) or replacement characters.
-    .refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !hasForbiddenCharacters(value.normalize('NFC')), 'BUCKET_NAME_NOT_VALID')
-    .transform((value) => value.trim().normalize('NFC'))
-    .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_BUCKET_NAME_BYTES, 'BUCKET_NAME_NOT_VALID'),
-  description: z
-    .string({ error: 'BUCKET_DESCRIPTION_NOT_VALID' })
-    .max(MAX_BUCKET_DESCRIPTION_LENGTH, 'BUCKET_DESCRIPTION_NOT_VALID')
-    .refine((value) => value.isWellFormed(), 'BUCKET_DESCRIPTION_NOT_VALID')
-    .nullish(),
+    .pipe(
+      z.string({ error: 'BUCKET_NAME_NOT_PRESENT' }).check(
+        z.refine((value) => value.trim() !== '', 'BUCKET_NAME_NOT_PRESENT'),
+        // The one rule for names (lib/domain/paths.ts): no control, format (bidi, zero-width) or replacement characters.
+        z.refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !hasForbiddenCharacters(value.normalize('NFC')), 'BUCKET_NAME_NOT_VALID'),
+      ),
+      z.transform((value: string) => value.trim().normalize('NFC')),
+    )
+    .check(z.refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_BUCKET_NAME_BYTES, 'BUCKET_NAME_NOT_VALID')),
+  description: z.nullish(
+    z.string({ error: 'BUCKET_DESCRIPTION_NOT_VALID' }).check(
+      z.maxLength(MAX_BUCKET_DESCRIPTION_LENGTH, 'BUCKET_DESCRIPTION_NOT_VALID'),
+      z.refine((value) => value.isWellFormed(), 'BUCKET_DESCRIPTION_NOT_VALID'),
+    ),
+  ),
   /** Whether the `/ipfs/<cid>` gateway serves its files without credentials (default: yes, as on Apillon). */
-  public: z.boolean({ error: 'BUCKET_PUBLIC_NOT_VALID' }).optional(),
+  public: z.optional(z.boolean({ error: 'BUCKET_PUBLIC_NOT_VALID' })),
 });
 
 // ---- uploads ----------------------------------------------------------------
 
-const fileName = z
-  .string({ error: 'FILE_NAME_NOT_PRESENT' })
-  .refine((value) => value.trim() !== '', 'FILE_NAME_NOT_PRESENT')
-  .refine(holds(normaliseSegment), 'FILE_NAME_NOT_VALID');
+const fileName = z.string({ error: 'FILE_NAME_NOT_PRESENT' }).check(
+  z.refine((value) => value.trim() !== '', 'FILE_NAME_NOT_PRESENT'),
+  z.refine(holds(normaliseSegment), 'FILE_NAME_NOT_VALID'),
+);
 
 const contentType = (missing: string) =>
-  z
-    .string({ error: missing })
-    .refine((value) => value.trim() !== '', missing)
-    .refine((value) => value.length <= 255 && MIME_TYPE.test(value.trim()), 'CONTENT_TYPE_NOT_VALID')
-    .transform((value) => value.trim());
+  z.pipe(
+    z.string({ error: missing }).check(
+      z.refine((value) => value.trim() !== '', missing),
+      z.refine((value) => value.length <= 255 && MIME_TYPE.test(value.trim()), 'CONTENT_TYPE_NOT_VALID'),
+    ),
+    z.transform((value: string) => value.trim()),
+  );
 
 /** The Apillon `path`: the directory, `''`/absent for the root; `dir/` and `/dir` are accepted. */
 const directoryPath = (message: string) =>
-  z.string({ error: message }).max(1024, message).refine(holds((value) => parsePath(value, { lenientSlashes: true })), message);
+  z.string({ error: message }).check(
+    z.maxLength(1024, message),
+    z.refine(holds((value) => parsePath(value, { lenientSlashes: true })), message),
+  );
 
-const declaredSize = z
-  .number({ error: 'FILE_SIZE_NOT_VALID' })
-  .int('FILE_SIZE_NOT_VALID')
-  .min(0, 'FILE_SIZE_NOT_VALID')
-  .max(MAX_UPLOAD_BYTES, 'FILE_SIZE_NOT_VALID')
-  .nullish();
+const declaredSize = z.nullish(
+  z.number({ error: 'FILE_SIZE_NOT_VALID' }).check(
+    z.int('FILE_SIZE_NOT_VALID'),
+    z.gte(0, 'FILE_SIZE_NOT_VALID'),
+    z.lte(MAX_UPLOAD_BYTES, 'FILE_SIZE_NOT_VALID'),
+  ),
+);
 
 /** `fileSize` and `size` are two names of one declaration: both given and different is a 422 naming `size`. */
 function checkSizesAgree(ctx: { value: { fileSize?: number | null; size?: number | null }; issues: z.core.$ZodRawIssue[] }): void {
@@ -199,7 +231,7 @@ export const singleUploadBody = z
   .object({
     fileName,
     contentType: contentType('FILE_CONTENT_TYPE_NOT_PRESENT'),
-    path: directoryPath('PATH_NOT_VALID').nullish(),
+    path: z.nullish(directoryPath('PATH_NOT_VALID')),
     /** Optional: when given, the presigned URL signs it and the bytes must have exactly this size. */
     fileSize: declaredSize,
     size: declaredSize,
@@ -210,8 +242,8 @@ export const singleUploadBody = z
 const sessionFile = z
   .looseObject({
     fileName,
-    contentType: contentType('FILE_CONTENT_TYPE_NOT_PRESENT').nullish(),
-    path: directoryPath('PATH_NOT_VALID').nullish(),
+    contentType: z.nullish(contentType('FILE_CONTENT_TYPE_NOT_PRESENT')),
+    path: z.nullish(directoryPath('PATH_NOT_VALID')),
     fileSize: declaredSize,
     size: declaredSize,
   })
@@ -219,34 +251,18 @@ const sessionFile = z
 
 /** `POST /storage/buckets/:bucketUuid/upload` (the SDK's upload batch). */
 export const sessionUploadBody = z.object({
-  files: z
-    .array(z.unknown(), { error: 'FILES_NOT_PRESENT' })
-    .min(1, 'FILES_NOT_PRESENT')
-    .max(MAX_FILES_PER_REQUEST, 'TOO_MANY_FILES')
-    .pipe(z.array(sessionFile)),
-  sessionUuid: uuidParam('SESSION_UUID_NOT_VALID').nullish(),
+  files: z.pipe(
+    z.array(z.unknown(), { error: 'FILES_NOT_PRESENT' }).check(
+      z.minLength(1, 'FILES_NOT_PRESENT'),
+      z.maxLength(MAX_FILES_PER_REQUEST, 'TOO_MANY_FILES'),
+    ),
+    z.array(sessionFile),
+  ),
+  sessionUuid: z.nullish(uuidParam('SESSION_UUID_NOT_VALID')),
 });
 
 /** `POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end`: empty, or the SDK's upload options. */
 export const endSessionBody = z.looseObject({
-  wrapWithDirectory: z.boolean({ error: 'WRAP_WITH_DIRECTORY_NOT_VALID' }).nullish(),
-  directoryPath: directoryPath('DIRECTORY_PATH_NOT_VALID').nullish(),
-});
-
-// ---- links ------------------------------------------------------------------
-
-const cid = z.string({ error: 'CID_NOT_VALID' }).refine((value) => toCidV1(value) !== null, 'CID_NOT_VALID');
-
-export const linkQuery = z.object({
-  type: queryParam(z.string().regex(/^ipfs$/i, 'LINK_TYPE_NOT_VALID')),
-});
-
-export const linkPath = z.object({ cid });
-
-export const linksBody = z.object({
-  cids: z
-    .array(z.unknown(), { error: 'CIDS_NOT_PRESENT' })
-    .min(1, 'CIDS_NOT_PRESENT')
-    .max(MAX_FILES_PER_REQUEST, 'TOO_MANY_FILES')
-    .pipe(z.array(cid)),
+  wrapWithDirectory: z.nullish(z.boolean({ error: 'WRAP_WITH_DIRECTORY_NOT_VALID' })),
+  directoryPath: z.nullish(directoryPath('DIRECTORY_PATH_NOT_VALID')),
 });

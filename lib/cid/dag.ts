@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { pushVarint, varintLength } from './multibase';
+import { varint } from 'multiformats';
+
+const varintLength = varint.encodingLength;
+
+/** Appends the unsigned varint (multiformats' LEB128) of `value`, an integer in 0..2^53-1, to `out`. */
+function pushVarint(out: number[], value: number): void {
+  for (const byte of varint.encodeTo(value, new Uint8Array(varintLength(value)))) out.push(byte);
+}
 
 /**
  * Streaming builder of the UnixFS v1 file DAG that `ipfs add` (kubo defaults) and

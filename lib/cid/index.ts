@@ -1,5 +1,9 @@
+import { base16 } from 'multiformats/bases/base16';
+import { base32 } from 'multiformats/bases/base32';
+import { base36 } from 'multiformats/bases/base36';
+import { base58btc } from 'multiformats/bases/base58';
+import { CID } from 'multiformats/cid';
 import { buildFileDag, cidV0Bytes, cidV1Bytes } from './dag';
-import { base16Decode, base32Decode, base32Encode, base36Decode, base58btcDecode, base58btcEncode, readVarint } from './multibase';
 
 /**
  * IPFS content identifiers of a file, computed the way `ipfs add` (kubo defaults) and the Apillon
@@ -23,8 +27,9 @@ export interface FileCids {
 export async function computeCids(source: AsyncIterable<Uint8Array>): Promise<FileCids> {
   const roots = await buildFileDag(source);
   return {
-    cidV0: base58btcEncode(cidV0Bytes(roots.v0)),
-    cidV1: 'b' + base32Encode(cidV1Bytes(roots.v1)),
+    // A CIDv0 string is bare base58btc; a CIDv1 string is multibase base32 (prefix `b`).
+    cidV0: base58btc.baseEncode(cidV0Bytes(roots.v0)),
+    cidV1: base32.encode(cidV1Bytes(roots.v1)),
     size: roots.size,
   };
 }
@@ -44,52 +49,29 @@ const MAX_CID_STRING_LENGTH = 256;
  */
 export function toCidV1(cid: string): string | null {
   if (typeof cid !== 'string' || cid.length < 2 || cid.length > MAX_CID_STRING_LENGTH) return null;
-
-  let bytes: Uint8Array | null;
-  if (cid.length === 46 && cid.startsWith('Qm')) {
-    bytes = base58btcDecode(cid);
-    return bytes && isV0Multihash(bytes) ? 'b' + base32Encode(v0ToV1(bytes)) : null;
+  try {
+    if (cid.length === 46 && cid.startsWith('Qm')) return CID.parse(cid).toV1().toString();
+    // Multibase prefixes in either case (`B…`, `K…`, `F…`: the same bases, upper case).
+    const prefix = cid[0]!;
+    const lower = prefix === 'B' || prefix === 'K' || prefix === 'F' ? cid.toLowerCase() : cid;
+    const decoder = MULTIBASE_DECODERS[lower[0]!];
+    if (!decoder) return null;
+    const bytes = decoder.decode(lower);
+    // A binary CIDv0 (bare sha2-256 multihash) in a multibase string is accepted, as multiformats' CID.decode does.
+    const parsed = CID.decode(bytes);
+    // A sha2-256 digest is 32 bytes; multiformats accepts any length the multihash declares.
+    if (parsed.multihash.code === SHA2_256 && parsed.multihash.size !== 32) return null;
+    return parsed.toV1().toString();
+  } catch {
+    return null;
   }
-
-  const body = cid.slice(1);
-  switch (cid[0]) {
-    case 'b': bytes = base32Decode(body); break;
-    case 'B': bytes = base32Decode(body.toLowerCase()); break;
-    case 'z': bytes = base58btcDecode(body); break;
-    case 'k': bytes = base36Decode(body); break;
-    case 'K': bytes = base36Decode(body.toLowerCase()); break;
-    case 'f': bytes = base16Decode(body); break;
-    case 'F': bytes = base16Decode(body.toLowerCase()); break;
-    default: return null;
-  }
-  if (!bytes) return null;
-  // A binary CIDv0 (bare sha2-256 multihash) in a multibase string: accepted as multiformats does.
-  if (isV0Multihash(bytes)) return 'b' + base32Encode(v0ToV1(bytes));
-  return isCidV1(bytes) ? 'b' + base32Encode(bytes) : null;
 }
 
-function isV0Multihash(bytes: Uint8Array): boolean {
-  return bytes.length === 34 && bytes[0] === 0x12 && bytes[1] === 0x20;
-}
+const SHA2_256 = 0x12;
 
-function v0ToV1(multihash: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + multihash.length);
-  out[0] = 0x01; // CID version 1
-  out[1] = 0x70; // dag-pb
-  out.set(multihash, 2);
-  return out;
-}
-
-/** `<varint 1><varint codec><varint hash code><varint digest length><digest>`, nothing after. */
-function isCidV1(bytes: Uint8Array): boolean {
-  const version = readVarint(bytes, 0);
-  if (!version || version.value !== 1) return false;
-  const codec = readVarint(bytes, version.next);
-  if (!codec) return false;
-  const hashCode = readVarint(bytes, codec.next);
-  if (!hashCode) return false;
-  const digestLength = readVarint(bytes, hashCode.next);
-  if (!digestLength) return false;
-  if (hashCode.value === 0x12 && digestLength.value !== 32) return false;
-  return digestLength.next + digestLength.value === bytes.length;
-}
+const MULTIBASE_DECODERS: Readonly<Record<string, { decode(text: string): Uint8Array }>> = {
+  b: base32,
+  z: base58btc,
+  k: base36,
+  f: base16,
+};

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import { objectKey, parseUploadKey } from '../store/keys';
 import { newUuid } from './secrets';
+import { METRIC_NAMES } from './metrics';
 import type { StorageDeps } from './storage';
 import { parentPath } from './tree';
 import { deleteObjectBytes } from './deletion';
@@ -153,11 +154,13 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
     await deps.blobs.delete(uploadKeyOf(file));
     if (replacing?.objectKey) await deleteObjectBytes(deps, replacing.objectKey);
     deps.logger.info('upload committed', { fileUuid: file.uuid, size: uploaded.size, replaced: replacing?.entryUuid });
+    deps.metrics.count(METRIC_NAMES.commits);
     return undefined;
   }
   // Someone else moved first (another run, a racing upload, a removed folder, a quota change): read and decide again.
   await discardAttempt(deps, file);
   deps.logger.debug('commit retried', { fileUuid: file.uuid, failure });
+  deps.metrics.count(METRIC_NAMES.commitRetries);
   return undefined;
 }
 
@@ -172,6 +175,7 @@ async function reject(deps: StorageDeps, file: FileRecord, status: number): Prom
   if (await deps.entries.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: new Date().toISOString() }, { settled: true })) {
     await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
     deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
+    deps.metrics.count(METRIC_NAMES.rejections, 1, { status: String(status) });
   }
   return undefined;
 }
@@ -187,7 +191,12 @@ async function addressFile(deps: StorageDeps, file: FileRecord): Promise<StepOut
     }
     return undefined;
   }
-  await deps.entries.recordCids(file, await computeCids(bytes), new Date().toISOString());
+  // The time includes reading the stream from S3: what a file's addressing costs.
+  const started = performance.now();
+  const cids = await computeCids(bytes);
+  deps.metrics.timing(METRIC_NAMES.cidTime, performance.now() - started);
+  deps.metrics.bytes(METRIC_NAMES.cidBytes, cids.size);
+  await deps.entries.recordCids(file, cids, new Date().toISOString());
   return undefined;
 }
 

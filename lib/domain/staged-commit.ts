@@ -3,6 +3,7 @@ import { objectKey } from '../store/keys';
 import { pathOf, type Candidate } from './admission';
 import { deleteObjectBytes } from './deletion';
 import { FileStatus, type FileRecord } from './entries';
+import { METRIC_NAMES } from './metrics';
 import { joinPath } from './paths';
 import type { CommitFailure } from './ports';
 import { newUuid } from './secrets';
@@ -127,6 +128,7 @@ export async function storeFilesAtomically(
         }
         await deps.lifecycleQueue?.enqueue(records);
         deps.logger.info('files committed', { count: records.length, replaced: admission.replaced.size, deltaBytes: admission.deltaBytes });
+        deps.metrics.count(METRIC_NAMES.commits, records.length);
         return records;
       }
       // The sweeper gave up on this request (it ran far past its deadline): its bytes are gone.

@@ -3,6 +3,7 @@ import type { AccountStore } from '../store/account-store';
 import type { BlobStore } from '../store/blob-store';
 import type { BucketStore } from '../store/bucket-store';
 import type { EntryStore } from '../store/entry-store';
+import type { Metrics } from './metrics';
 import type { LifecycleQueue, UploadStore } from './ports';
 
 /**
@@ -21,6 +22,8 @@ export interface StorageDeps {
   /** Where committed files go on to their next lifecycle steps; absent where no queue is configured (the sweeper then completes them). */
   readonly lifecycleQueue?: LifecycleQueue;
   readonly logger: Logger;
+  /** Counts and timings of the core (lib/domain/metrics.ts); `Services.metrics` in the functions. */
+  readonly metrics: Metrics;
   /** Presigned URLs (upload PUT, large download GET) expire after this many seconds (60, SPEC §1). */
   readonly presignTtlSeconds: number;
 }

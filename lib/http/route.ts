@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { $ZodType, output } from 'zod/v4/core';
+import * as z from 'zod/mini';
 import type { Principal } from '../domain/principal';
 import type { Logger } from '../log';
 import { services as defaultServices, type Services } from '../services';
@@ -14,12 +15,12 @@ import { requireValidPathParameter } from './text';
 import { parseOrThrow } from './validation';
 
 export interface Schemas {
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly path?: z.ZodType;
+  readonly body?: $ZodType;
+  readonly query?: $ZodType;
+  readonly path?: $ZodType;
 }
 
-type Parsed<S, K extends keyof Schemas> = S extends { [P in K]: infer T extends z.ZodType } ? z.output<T> : undefined;
+type Parsed<S, K extends keyof Schemas> = S extends { [P in K]: infer T extends $ZodType } ? output<T> : undefined;
 
 export interface RouteInput<S extends Schemas, A extends boolean> {
   readonly body: Parsed<S, 'body'>;
@@ -106,6 +107,6 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
   return Object.assign(wrapped, { routeSpec: spec }) as unknown as HttpHandler;
 }
 
-function validated(schema: z.ZodType | undefined, value: unknown, model: string | undefined): unknown {
+function validated(schema: $ZodType | undefined, value: unknown, model: string | undefined): unknown {
   return schema ? parseOrThrow(schema, value, model) : undefined;
 }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FileRecord } from '../domain/entries';
 import { openContent } from '../domain/file-content';
+import { METRIC_NAMES } from '../domain/metrics';
 import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from '../domain/storage';
 import { AppError, type ErrorName } from '../errors';
 import { conditionalHeaders, selectResponse, type Validators } from './conditional';
@@ -93,5 +94,6 @@ export async function serveFile(
   if ('url' in content) {
     return { statusCode: 302, headers: { location: safeLocation(content.url), 'cache-control': 'no-store' }, body: '' };
   }
+  deps.metrics.bytes(METRIC_NAMES.bytesServed, content.bytes.byteLength);
   return { statusCode, headers, body: Buffer.from(content.bytes).toString('base64'), isBase64Encoded: true };
 }

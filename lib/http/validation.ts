@@ -1,8 +1,9 @@
-import type { z } from 'zod';
+import { safeParse } from 'zod/mini';
+import type { $ZodIssue, $ZodType, output } from 'zod/v4/core';
 import { validationError, type FieldError } from '../errors';
 
 /**
- * Apillon validation codes (422xxxxx). A zod schema names the problem with one of
+ * Apillon validation codes (422xxxxx). A zod (mini) schema names the problem with one of
  * these as its error message; anything else becomes `<PROPERTY>_NOT_VALID`.
  */
 export const VALIDATION_CODES: Record<string, number> = {
@@ -42,7 +43,7 @@ export const VALIDATION_CODES: Record<string, number> = {
 };
 const GENERIC_CODE = 42200000;
 
-export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+export function toFieldErrors(issues: readonly $ZodIssue[]): FieldError[] {
   return issues.flatMap((issue): FieldError[] => {
     // A strict object's unknown keys: one error per key, naming it.
     if (issue.code === 'unrecognized_keys') {
@@ -64,8 +65,9 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[]
 }
 
 /** Parses `value` with `schema`, throwing the surface-neutral validation AppError on failure. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, model?: string): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseOrThrow<S extends $ZodType>(schema: S, value: unknown, model?: string): output<S> {
+  // zod's core parser: takes `zod/mini` schemas (ours) and classic ones alike.
+  const result = safeParse(schema, value);
   if (!result.success) throw validationError(toFieldErrors(result.error.issues), model);
   return result.data;
 }

@@ -33,5 +33,7 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     LAMBDA_PORT: String(ports.lambda),
     // Node 20 is supported locally (DEVELOPERS: deploy runs nodejs22.x); the SDK's reminder is known.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Powertools' dev mode: log entries indented for reading, no EMF metric lines.
+    POWERTOOLS_DEV: 'true',
   };
 }

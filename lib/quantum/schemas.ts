@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Path parameters of the Quantum routes, exactly as the function.yml routes name
@@ -8,6 +8,6 @@ import { z } from 'zod';
 export const bucketPath = z.object({ bucket: z.string() });
 
 /** `{bucket}/{location+}`; `location` is absent on the bucket-root route of `file/add`. */
-export const locationPath = z.object({ bucket: z.string(), location: z.string().optional() });
+export const locationPath = z.object({ bucket: z.string(), location: z.optional(z.string()) });
 
 export const tokenPath = z.object({ token: z.string() });

@@ -8,7 +8,6 @@ import { base58btc } from 'multiformats/bases/base58';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { computeCids, toCidV1 } from '../../lib/cid';
 import { buildFileDag, cidV0Bytes, cidV1Bytes, type DagOptions } from '../../lib/cid/dag';
-import { base32Encode, base58btcEncode } from '../../lib/cid/multibase';
 
 /*
  * Cross-check against ipfs-unixfs-importer@7.0.1, the exact version @apillon/sdk 3.x pins. Its
@@ -65,7 +64,7 @@ async function* pieces(data: Uint8Array, next: () => number, maxPiece: number): 
 
 async function ourCids(data: Uint8Array, next: () => number, maxPiece: number, options?: DagOptions) {
   const roots = await buildFileDag(pieces(data, next, maxPiece), options);
-  return { cidV0: base58btcEncode(cidV0Bytes(roots.v0)), cidV1: 'b' + base32Encode(cidV1Bytes(roots.v1)) };
+  return { cidV0: base58btc.baseEncode(cidV0Bytes(roots.v0)), cidV1: base32.encode(cidV1Bytes(roots.v1)) };
 }
 
 describe('computeCids agrees with ipfs-unixfs-importer@7.0.1 (the Apillon SDK)', () => {

@@ -56,7 +56,10 @@ describe('provider.httpApi.cors', () => {
 describe('resources.extensions.HttpApiStage', () => {
   it('throttles the stage with rate and burst from the environment, with defaults', () => {
     // prepare
-    const settings = serverless.resources.extensions.HttpApiStage.Properties.DefaultRouteSettings;
+    // `resources` is a list of fragments (serverless.yml's own, infra/alarms.yml, infra/function-alarms.js) merged on packaging.
+    const fragments: Array<Record<string, any> | string> = [serverless.resources].flat();
+    const extensions = fragments.find((fragment): fragment is Record<string, any> => typeof fragment === 'object' && 'extensions' in fragment)!.extensions;
+    const settings = extensions.HttpApiStage.Properties.DefaultRouteSettings;
 
     // assess
     expect(settings.ThrottlingRateLimit).toBe('${env:HTTP_API_THROTTLE_RATE, 100}');

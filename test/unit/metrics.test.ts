@@ -1,35 +1,96 @@
-import { describe, expect, it } from 'vitest';
-import { emfLine, publishMetrics } from '../../lib/metrics';
+/**
+ * The metrics port on Powertools Metrics: what reaches stdout is CloudWatch's
+ * embedded metric format (EMF), namespace StorageService, with units and dimensions.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { METRIC_NAMES } from '../../lib/domain/metrics';
+import { createMetrics } from '../../lib/metrics';
 
-describe('emfLine (CloudWatch Embedded Metric Format)', () => {
-  it('declares the metric under _aws with its namespace, dimension set and unit, and carries the values at the root', () => {
-    // act
-    const line = emfLine('StorageService', { StrandedFilesFound: 3 }, { Stage: 'prod' }, 'Count', new Date(1_700_000_000_000));
-
-    // assess
-    expect(JSON.parse(line)).toEqual({
-      _aws: {
-        Timestamp: 1_700_000_000_000,
-        CloudWatchMetrics: [{ Namespace: 'StorageService', Dimensions: [['Stage']], Metrics: [{ Name: 'StrandedFilesFound', Unit: 'Count' }] }],
-      },
-      Stage: 'prod',
-      StrandedFilesFound: 3,
-    });
-    expect(line).not.toContain('\n');
+/** EMF documents written to stdout while `act` runs. */
+function emfLines(act: () => void): Record<string, any>[] {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
   });
+  try {
+    act();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+}
 
-  it('publishMetrics writes one line in the StorageService namespace with the Stage dimension (what StrandedFilesAlarm reads)', () => {
+/** `{ name: unit }` of one EMF document. */
+const unitsOf = (emf: Record<string, any>) =>
+  Object.fromEntries(emf._aws.CloudWatchMetrics[0].Metrics.map((metric: { Name: string; Unit: string }) => [metric.Name, metric.Unit]));
+
+beforeEach(() => {
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('metrics (EMF)', () => {
+  it('publishes counts, timings and bytes of one invocation as one EMF line in namespace StorageService', () => {
     // prepare
-    const lines: string[] = [];
+    const metrics = createMetrics('ci');
 
     // act
-    publishMetrics('ci', { StrandedFilesFound: 0 }, (line) => lines.push(line));
+    const lines = emfLines(() => {
+      metrics.count(METRIC_NAMES.uploadsRequested, 3);
+      metrics.count(METRIC_NAMES.commits);
+      metrics.timing(METRIC_NAMES.cidTime, 12.5);
+      metrics.bytes(METRIC_NAMES.cidBytes, 1024);
+      metrics.bytes(METRIC_NAMES.bytesServed, 2048);
+      metrics.publish();
+    });
 
     // assess
     expect(lines).toHaveLength(1);
-    const parsed = JSON.parse(lines[0]!);
-    expect(parsed._aws.CloudWatchMetrics[0].Namespace).toBe('StorageService');
-    expect(parsed._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Stage']]);
-    expect(parsed).toMatchObject({ Stage: 'ci', StrandedFilesFound: 0 });
+    const emf = lines[0]!;
+    expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe('StorageService');
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'stage']]);
+    expect(unitsOf(emf)).toEqual({
+      UploadsRequested: 'Count',
+      UploadsCommitted: 'Count',
+      CidComputeTime: 'Milliseconds',
+      CidBytes: 'Bytes',
+      BytesServed: 'Bytes',
+    });
+    expect(emf).toMatchObject({ service: 'storage', stage: 'ci', UploadsRequested: 3, UploadsCommitted: 1, CidComputeTime: 12.5, CidBytes: 1024, BytesServed: 2048 });
+  });
+
+  it('publishes a count with its own dimensions (rejections by status) as a line of its own', () => {
+    // prepare
+    const metrics = createMetrics('ci');
+
+    // act
+    const lines = emfLines(() => metrics.count(METRIC_NAMES.rejections, 1, { status: '104' }));
+
+    // assess
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'stage', 'status']]);
+    expect(unitsOf(lines[0]!)).toEqual({ UploadsRejected: 'Count' });
+    expect(lines[0]).toMatchObject({ status: '104', stage: 'ci', UploadsRejected: 1 });
+  });
+
+  it('writes nothing for an invocation that counted nothing, and nothing twice', () => {
+    // prepare
+    const metrics = createMetrics('ci');
+
+    // act
+    const idle = emfLines(() => metrics.publish());
+    const twice = emfLines(() => {
+      metrics.count(METRIC_NAMES.strandedFilesFound, 2);
+      metrics.publish();
+      metrics.publish();
+    });
+
+    // assess
+    expect(idle).toEqual([]);
+    expect(twice).toHaveLength(1);
+    expect(twice[0]).toMatchObject({ StrandedFilesFound: 2 });
   });
 });

@@ -1,4 +1,4 @@
-import { linkPath } from '../../../lib/apillon/schemas';
+import { linkPath } from '../../../lib/apillon/cid-schemas';
 import { GATEWAY_SERVE_OPTIONS, gatewayTarget } from '../../../lib/apillon/views';
 import { findPublicFile } from '../../../lib/domain/apillon-files';
 import { route } from '../../../lib/http/route';

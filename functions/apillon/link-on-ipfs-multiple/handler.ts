@@ -1,4 +1,4 @@
-import { linksBody } from '../../../lib/apillon/schemas';
+import { linksBody } from '../../../lib/apillon/cid-schemas';
 import { linksView } from '../../../lib/apillon/views';
 import { linkableCids, requireLinkPermission } from '../../../lib/domain/apillon-files';
 import { publicBaseUrl } from '../../../lib/http/public-url';

@@ -1,4 +1,4 @@
-import { linkPath, linkQuery } from '../../../lib/apillon/schemas';
+import { linkPath, linkQuery } from '../../../lib/apillon/cid-schemas';
 import { linkView } from '../../../lib/apillon/views';
 import { linkableCids, requireLinkPermission } from '../../../lib/domain/apillon-files';
 import { publicBaseUrl } from '../../../lib/http/public-url';

@@ -1,6 +1,7 @@
 import { bucketPath, sessionUploadBody } from '../../../lib/apillon/schemas';
 import { sessionUploadView } from '../../../lib/apillon/views';
 import { requestSessionUpload } from '../../../lib/domain/apillon-uploads';
+import { METRIC_NAMES } from '../../../lib/domain/metrics';
 import { route } from '../../../lib/http/route';
 
 /**
@@ -11,6 +12,7 @@ export const handler = route(
   { surface: 'apillon', model: 'FileUploadsRequestDto', schemas: { path: bucketPath, body: sessionUploadBody } },
   async ({ path, body, principal, services }) => {
     const { sessionUuid, uploads } = await requestSessionUpload(services, principal, path.bucketUuid, body);
+    services.metrics.count(METRIC_NAMES.uploadsRequested, uploads.length);
     return { status: 201, data: sessionUploadView(sessionUuid, uploads) };
   },
 );

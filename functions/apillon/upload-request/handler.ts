@@ -1,6 +1,7 @@
 import { bucketPath, singleUploadBody } from '../../../lib/apillon/schemas';
 import { singleUploadView } from '../../../lib/apillon/views';
 import { requestFileUpload } from '../../../lib/domain/apillon-uploads';
+import { METRIC_NAMES } from '../../../lib/domain/metrics';
 import { route } from '../../../lib/http/route';
 
 /**
@@ -11,6 +12,7 @@ export const handler = route(
   { surface: 'apillon', model: 'FileUploadRequestDto', schemas: { path: bucketPath, body: singleUploadBody } },
   async ({ path, body, principal, services }) => {
     const upload = await requestFileUpload(services, principal, path.bucketUuid, body);
+    services.metrics.count(METRIC_NAMES.uploadsRequested);
     return { status: 201, data: singleUploadView(upload) };
   },
 );

@@ -1,4 +1,4 @@
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { parseObjectEventMessage } from '../../../lib/events';
 import { services } from '../../../lib/services';
@@ -11,30 +11,36 @@ import { services } from '../../../lib/services';
  * after the visibility timeout, and after maxReceiveCount tries it moves to the
  * dead-letter queue; the others of its batch are deleted as done.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const deps = services();
+  const invocationLog = deps.logger.forInvocation(context, {});
+  deps.metrics.captureColdStart(context.functionName);
   const batchItemFailures: SQSBatchItemFailure[] = [];
-  for (const record of event.Records ?? []) {
-    const message = parseObjectEventMessage(record.body);
-    const log = deps.logger.child({ messageId: record.messageId });
-    if (message.kind === 'test') continue; // S3's s3:TestEvent when the notification is set up: nothing to do
-    if (message.kind === 'unreadable') {
-      // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
-      // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
-      log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
-      continue;
-    }
-    for (const key of message.keys) {
-      const objectLog = log.child({ objectKey: key });
-      try {
-        const file = await processObjectCreated({ ...deps, logger: objectLog }, key);
-        objectLog.info('object processed', { fileUuid: file?.uuid, fileStatus: file?.fileStatus });
-      } catch (error) {
-        objectLog.error('object processing failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        break; // the retry of this message runs all its keys again (each step is idempotent)
+  try {
+    for (const record of event.Records ?? []) {
+      const message = parseObjectEventMessage(record.body);
+      const log = invocationLog.child({ messageId: record.messageId });
+      if (message.kind === 'test') continue; // S3's s3:TestEvent when the notification is set up: nothing to do
+      if (message.kind === 'unreadable') {
+        // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
+        // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
+        log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
+        continue;
+      }
+      for (const key of message.keys) {
+        const objectLog = log.child({ objectKey: key });
+        try {
+          const file = await processObjectCreated({ ...deps, logger: objectLog }, key);
+          objectLog.info('object processed', { fileUuid: file?.uuid, fileStatus: file?.fileStatus });
+        } catch (error) {
+          objectLog.error('object processing failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+          break; // the retry of this message runs all its keys again (each step is idempotent)
+        }
       }
     }
+  } finally {
+    deps.metrics.publish();
   }
   return { batchItemFailures };
 }

@@ -1,13 +1,20 @@
+import type { Context } from 'aws-lambda';
 import { purgeDueFiles } from '../../../lib/domain/deletion';
 import { services } from '../../../lib/services';
 
 /** Daily: files marked for deletion 90 days ago lose their bytes, replica and record; the space is given back. */
-export async function handler(): Promise<{ purged: number }> {
+export async function handler(_event: unknown, context: Context): Promise<{ purged: number }> {
   const deps = services();
-  let purged = 0;
-  for (let batch = await purgeDueFiles(deps, new Date()); batch > 0; batch = await purgeDueFiles(deps, new Date())) {
-    purged += batch;
+  const log = deps.logger.forInvocation(context, {});
+  deps.metrics.captureColdStart(context.functionName);
+  try {
+    let purged = 0;
+    for (let batch = await purgeDueFiles({ ...deps, logger: log }, new Date()); batch > 0; batch = await purgeDueFiles({ ...deps, logger: log }, new Date())) {
+      purged += batch;
+    }
+    log.info('purge finished', { purged });
+    return { purged };
+  } finally {
+    deps.metrics.publish();
   }
-  deps.logger.info('purge finished', { purged });
-  return { purged };
 }

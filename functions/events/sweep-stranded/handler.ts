@@ -1,16 +1,26 @@
+import type { Context } from 'aws-lambda';
+import { METRIC_NAMES } from '../../../lib/domain/metrics';
 import { sweepStrandedFiles, type SweepReport } from '../../../lib/domain/sweeper';
-import { publishMetrics } from '../../../lib/metrics';
 import { services } from '../../../lib/services';
 
 /**
  * Every 5 minutes: files left at status 1 (bytes uploaded), 2 or 3 for longer
  * than the threshold (an event lost or failed) are taken on to status 4.
- * Publishes `StrandedFilesFound` (EMF); StrandedFilesAlarm fires when it stays above 0.
+ * Counts `StrandedFilesFound` and `StrandedFilesFailed` through the metrics port
+ * (EMF, namespace StorageService, dimensions service and stage), published once
+ * per run; StrandedFilesAlarm (infra/alarms.yml) fires when found stays above 0.
  */
-export async function handler(): Promise<SweepReport> {
+export async function handler(_event: unknown, context: Context): Promise<SweepReport> {
   const deps = services();
-  const result = await sweepStrandedFiles(deps, new Date());
-  deps.logger.info('stranded files found', { ...result });
-  publishMetrics(deps.config.STAGE, { StrandedFilesFound: result.found, StrandedFilesFailed: result.failed });
-  return result;
+  const log = deps.logger.forInvocation(context, {});
+  deps.metrics.captureColdStart(context.functionName);
+  try {
+    const result = await sweepStrandedFiles({ ...deps, logger: log }, new Date());
+    log.info('stranded files found', { ...result });
+    deps.metrics.count(METRIC_NAMES.strandedFilesFound, result.found);
+    deps.metrics.count(METRIC_NAMES.strandedFilesFailed, result.failed);
+    return result;
+  } finally {
+    deps.metrics.publish();
+  }
 }

@@ -1,3 +1,4 @@
+import { METRIC_NAMES } from '../../../lib/domain/metrics';
 import { Permission, requirePermission } from '../../../lib/domain/principal';
 import { addFiles } from '../../../lib/domain/quantum-files';
 import { resolveBucket } from '../../../lib/domain/quantum-buckets';
@@ -19,6 +20,7 @@ export const handler = route(
     const files = form.files.filter((file) => file.field === 'files');
     const force = form.fields.force?.trim().toLowerCase() === 'true';
     const stored = await addFiles(services, bucket, path.location, files, force);
+    services.metrics.count(METRIC_NAMES.uploadsRequested, stored.length);
     return { message: `File add successful (${stored.length} file${stored.length === 1 ? '' : 's'})` };
   },
 );

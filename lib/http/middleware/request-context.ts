@@ -19,8 +19,11 @@ export type RouteContext = import('aws-lambda').Context & { route: RouteState };
 export type HttpRequest = Parameters<NonNullable<MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext>['before']>>[0];
 
 /**
- * First in the stack: gives the request its uuid and a logger that carries it,
- * and stamps `x-request-id` on whatever response leaves, success or error.
+ * First in the stack: gives the request its uuid and a logger that carries it
+ * (`requestId`, our `x-request-id`) with API Gateway's request id as Powertools'
+ * `correlation_id` and the Lambda context keys (cold start, function name, Lambda
+ * request id); stamps `x-request-id` on whatever response leaves, success or
+ * error; publishes the invocation's metrics (EMF) last.
  */
 export function requestContext(getServices: () => Services): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
   const stamp = (request: HttpRequest) => {
@@ -33,6 +36,7 @@ export function requestContext(getServices: () => Services): MiddlewareObj<APIGa
       status: request.response.statusCode,
       durationMs: Date.now() - state.startedAt,
     });
+    state.services.metrics.publish();
   };
   return {
     name: 'requestContext',
@@ -43,8 +47,13 @@ export function requestContext(getServices: () => Services): MiddlewareObj<APIGa
         requestId,
         services,
         startedAt: Date.now(),
-        log: services.logger.child({ requestId, awsRequestId: request.context.awsRequestId }),
+        log: services.logger.forInvocation(request.context, {
+          requestId,
+          // API Gateway's own id (its access logs and `apigw-requestid` header), to follow one request across both.
+          correlation_id: request.event.requestContext?.requestId,
+        }),
       };
+      services.metrics.captureColdStart(request.context.functionName);
     },
     after: stamp,
     onError: stamp,

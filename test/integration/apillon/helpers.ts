@@ -24,7 +24,7 @@ import { handler as sessionEnd } from '../../../functions/apillon/session-end/ha
 import { handler as sessionUpload } from '../../../functions/apillon/session-upload/handler';
 import { handler as uploadRequest } from '../../../functions/apillon/upload-request/handler';
 import type { Services } from '../../../lib/services';
-import { invoke, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
+import { invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
 // Moved to test/support (one home for event factories and test data); re-exported for these tests.
 export { prngBytes } from '../../support/data';
@@ -93,7 +93,7 @@ export async function putBytes(url: string, bytes: Uint8Array | string): Promise
 export async function deliverEvents(services: Services, keys: readonly string[]): Promise<void> {
   for (const key of keys) {
     const record = sqsRecord(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [key]));
-    const { batchItemFailures } = await objectCreated(sqsEvent([record]));
+    const { batchItemFailures } = await objectCreated(sqsEvent([record]), lambdaContext());
     if (batchItemFailures.length > 0) throw new Error(`Object ${key} failed; the queue would deliver it again`);
   }
 }

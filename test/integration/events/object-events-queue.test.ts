@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
 import { setServicesForTests, type Services } from '../../../lib/services';
-import { s3ObjectCreatedNotification, s3TestEvent, sqsEvent, sqsRecord } from '../../support/events';
+import { lambdaContext, s3ObjectCreatedNotification, s3TestEvent, sqsEvent, sqsRecord } from '../../support/events';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { tableSnapshot } from '../apillon/helpers';
 import { makePoison, statusOf, uploadedFile } from './helpers';
@@ -35,7 +35,7 @@ describe('a batch with one poison object', () => {
     const records = [first, poison, last].map((file) => sqsRecord(notification([file.key])));
 
     // act
-    const response = await objectCreated(sqsEvent(records));
+    const response = await objectCreated(sqsEvent(records), lambdaContext());
 
     // assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
@@ -49,11 +49,11 @@ describe('a batch with one poison object', () => {
     const [good, poison] = await Promise.all([uploadedFile(services, tenant, 'good2.txt', 'good'), uploadedFile(services, tenant, 'poison2.txt', 'bad')]);
     await makePoison(services, poison.uuid);
     const poisonRecord = sqsRecord(notification([poison.key]));
-    await objectCreated(sqsEvent([poisonRecord]));
+    await objectCreated(sqsEvent([poisonRecord]), lambdaContext());
 
     // act: the queue delivers it again (receive count 2), batched with a new message
     const retry = sqsRecord(poisonRecord.body, { messageId: poisonRecord.messageId, receiveCount: 2 });
-    const response = await objectCreated(sqsEvent([sqsRecord(notification([good.key])), retry]));
+    const response = await objectCreated(sqsEvent([sqsRecord(notification([good.key])), retry]), lambdaContext());
 
     // assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poisonRecord.messageId }]);
@@ -67,7 +67,7 @@ describe('messages that carry no object', () => {
     const before = await tableSnapshot(services);
 
     // act
-    const response = await objectCreated(sqsEvent([sqsRecord(s3TestEvent(services.config.FILES_BUCKET))]));
+    const response = await objectCreated(sqsEvent([sqsRecord(s3TestEvent(services.config.FILES_BUCKET))]), lambdaContext());
 
     // assess
     expect(response.batchItemFailures).toEqual([]);
@@ -80,7 +80,7 @@ describe('messages that carry no object', () => {
     const records = [sqsRecord('not json'), sqsRecord({ Records: 'nope' }), sqsRecord({ Records: [{ eventName: 'ObjectCreated:Put' }] }), sqsRecord(notification([good.key]))];
 
     // act
-    const response = await objectCreated(sqsEvent(records));
+    const response = await objectCreated(sqsEvent(records), lambdaContext());
 
     // assess
     expect(response.batchItemFailures).toEqual([]);
@@ -93,7 +93,7 @@ describe('messages that carry no object', () => {
     const removed = s3ObjectCreatedNotification(services.config.FILES_BUCKET, [file.key], 'ObjectRemoved:Delete');
 
     // act
-    const response = await objectCreated(sqsEvent([sqsRecord(removed)]));
+    const response = await objectCreated(sqsEvent([sqsRecord(removed)]), lambdaContext());
 
     // assess
     expect(response.batchItemFailures).toEqual([]);
@@ -106,11 +106,11 @@ describe('the same message delivered twice (SQS is at-least-once)', () => {
     // prepare
     const file = await uploadedFile(services, tenant, 'twice.txt', 'exactly once charged');
     const record = sqsRecord(notification([file.key]));
-    expect((await objectCreated(sqsEvent([record]))).batchItemFailures).toEqual([]);
+    expect((await objectCreated(sqsEvent([record]), lambdaContext())).batchItemFailures).toEqual([]);
     const after = await tableSnapshot(services);
 
     // act
-    const response = await objectCreated(sqsEvent([record, record]));
+    const response = await objectCreated(sqsEvent([record, record]), lambdaContext());
 
     // assess
     expect(response.batchItemFailures).toEqual([]);

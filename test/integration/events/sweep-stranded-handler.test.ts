@@ -1,12 +1,14 @@
 /**
  * The scheduled sweeper function: it completes what it finds and reports the
  * count twice on stdout, as a structured log line and as the EMF metric line
- * StrandedFilesAlarm reads.
+ * StrandedFilesAlarm reads (namespace StorageService, dimensions service and stage,
+ * the alarm's Dimensions in infra/alarms.yml).
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as sweepStranded } from '../../../functions/events/sweep-stranded/handler';
 import { provisionBuckets, provisionTable } from '../../../lib/store/provision';
 import { setServicesForTests, type Services } from '../../../lib/services';
+import { lambdaContext } from '../../support/events';
 import { buildTestServices, createTestTenant, type TestTenant } from '../../support/services';
 import { markPendingSince, statusOf, uploadedFile } from './helpers';
 
@@ -14,6 +16,8 @@ let services: Services;
 let tenant: TestTenant;
 
 beforeAll(async () => {
+  // Metrics are off in tests (vitest.config.mts); this test reads them. Powertools reads the variable when the services are built.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
   services = buildTestServices({ LOG_LEVEL: 'info' });
   await Promise.all([
     provisionTable(services.clients.dynamo, services.config.TABLE_NAME),
@@ -24,6 +28,10 @@ beforeAll(async () => {
 });
 
 afterEach(() => vi.restoreAllMocks());
+afterAll(() => {
+  setServicesForTests(undefined);
+  vi.unstubAllEnvs();
+});
 
 describe('the sweep-stranded function', () => {
   it('completes a stranded file and prints the "stranded files found" log line and the StrandedFilesFound metric', async () => {
@@ -37,7 +45,7 @@ describe('the sweep-stranded function', () => {
     });
 
     // act
-    const result = await sweepStranded();
+    const result = await sweepStranded(undefined, lambdaContext());
 
     // assess
     vi.restoreAllMocks();
@@ -45,8 +53,8 @@ describe('the sweep-stranded function', () => {
     expect(await statusOf(services, file.uuid)).toBe(4);
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, any>);
     expect(parsed.find((entry) => entry.message === 'stranded files found')).toMatchObject({ level: 'info', found: 1, completed: 1, failed: 0 });
-    const metric = parsed.find((entry) => entry._aws);
-    expect(metric).toMatchObject({ Stage: 'test', StrandedFilesFound: 1, StrandedFilesFailed: 0 });
-    expect(metric!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'StorageService', Dimensions: [['Stage']] });
+    const metric = parsed.find((entry) => entry._aws && 'StrandedFilesFound' in entry);
+    expect(metric).toMatchObject({ service: 'storage', stage: 'test', StrandedFilesFound: 1, StrandedFilesFailed: 0 });
+    expect(metric!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'StorageService', Dimensions: [['service', 'stage']] });
   });
 });
