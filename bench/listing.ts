@@ -222,12 +222,12 @@ async function main(): Promise<void> {
     const seedStarted = performance.now();
     const small = await seedDirectory(services, bucket, 'small', SMALL);
     const big = await seedDirectory(services, bucket, 'big', BIG);
-    say(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; counters: small=${await services.entries.count(bucket.bucketUuid, small)}, big=${await services.entries.count(bucket.bucketUuid, big)}`);
+    say(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; counters: small=${await services.listings.count(bucket.bucketUuid, small)}, big=${await services.listings.count(bucket.bucketUuid, big)}`);
 
     say('');
     say(`Page 1, limit 20, orderBy=name (median of ${RUNS} runs after 3 warm-ups; the two directories alternate)`);
     const page = (directoryUuid: string, extra: { page?: number; search?: string } = {}) => () =>
-      listDirectory(services.entries, { bucketUuid: bucket.bucketUuid, directoryUuid, orderBy: ['name'], desc: [], page: 1, limit: 20, ...extra });
+      listDirectory(services.listings, { bucketUuid: bucket.bucketUuid, directoryUuid, orderBy: ['name'], desc: [], page: 1, limit: 20, ...extra });
     const request = (directoryUuid: string) => () =>
       invoke(
         apillon.content,
@@ -325,7 +325,7 @@ async function callCounts(services: Services, counter: CallCounter, headers: Rec
   await measure('POST /storage/link-on-ipfs-multiple (3)', apillon.linksOnIpfs, { ...route('POST', '/storage/link-on-ipfs-multiple'), body: { cids: [cid, cid, cid] } });
   await measure('GET /ipfs/:cid (5 bytes, no credentials)', apillon.ipfsGateway, { ...route('GET', '/ipfs/{cid}', { cid }), headers: { authorization: undefined as unknown as string } });
   await measure('DELETE /storage/:b/file/:uuid', apillon.fileDelete, route('DELETE', '/storage/{bucketUuid}/file/{id}', { bucketUuid: b, id: fileUuid }));
-  const session0 = (await services.entries.listFiles({ bucketUuid: b, sessionUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 1 })).items[0]!;
+  const session0 = (await services.listings.listFiles({ bucketUuid: b, sessionUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 1 })).items[0]!;
   await measure('DELETE /storage/buckets/:b/files/:uuid', apillon.bucketFileDelete, route('DELETE', '/storage/buckets/{bucketUuid}/files/{id}', { bucketUuid: b, id: session0.uuid }));
   const directory = sdkRoot.body.data.items.find((item: { name: string }) => item.name === 'a');
   await measure('DELETE …/directories/:uuid (a/ with a/b/, no committed files)', apillon.directoryDelete, route('DELETE', '/storage/buckets/{bucketUuid}/directories/{directoryUuid}', { bucketUuid: b, directoryUuid: directory.uuid }));

@@ -6,7 +6,11 @@ import { DynamoBucketStore, type BucketStore } from './store/bucket-store';
 import { createAwsClients, type AwsClients } from './store/clients';
 import type { Table } from './store/table';
 import { S3BlobStore } from './store/blob-store';
+import { DynamoDeletionStore } from './store/deletion-store';
+import { DynamoDownloadTokenStore } from './store/download-token-store';
 import { DynamoEntryStore } from './store/entry-store';
+import { DynamoLifecycleStore } from './store/lifecycle-store';
+import { DynamoListingStore } from './store/listing-store';
 import { DynamoSessionStore, type SessionStore } from './store/session-store';
 import { SqsLifecycleQueue } from './store/lifecycle-queue';
 import { DynamoUploadStore } from './store/upload-store';
@@ -40,6 +44,10 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     accounts: new DynamoAccountStore(table),
     buckets: new DynamoBucketStore(table),
     entries: new DynamoEntryStore(table),
+    listings: new DynamoListingStore(table),
+    lifecycle: new DynamoLifecycleStore(table),
+    deletions: new DynamoDeletionStore(table),
+    downloadTokens: new DynamoDownloadTokenStore(table),
     uploads: new DynamoUploadStore(table),
     ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs(), cfg.LIFECYCLE_QUEUE_URL) } : {}),
     sessions: new DynamoSessionStore(table),

@@ -42,7 +42,7 @@ export async function listContent(deps: StorageDeps, principal: Principal, bucke
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   const directory = query.directory === undefined ? null : await findDirectory(deps, bucket, query.directory);
   if (query.markedForDeletion) return { ...(await listFiles(deps, principal, bucketUuid, { ...query, markedForDeletion: true })), directory };
-  const result = await listDirectory(deps.entries, {
+  const result = await listDirectory(deps.listings, {
     bucketUuid: bucket.bucketUuid,
     directoryUuid: directory?.uuid ?? null,
     search: query.search,
@@ -82,7 +82,7 @@ export async function listFiles(
     ? { sessionPk: keys.sessionFiles(bucket.bucketUuid, query.sessionUuid) }
     : { filesPk: keys.bucketFiles(bucket.bucketUuid) };
   const startKey = query.nextToken === undefined ? undefined : decodeFilesCursor(query.nextToken, scope, partition);
-  const page = await deps.entries.listFiles({
+  const page = await deps.listings.listFiles({
     bucketUuid: bucket.bucketUuid,
     sessionUuid: query.sessionUuid,
     fileStatus: query.fileStatus,

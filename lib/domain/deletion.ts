@@ -20,7 +20,7 @@ export async function markFileForDeletion(deps: StorageDeps, file: FileRecord): 
     const now = new Date();
     const purgeAt = new Date(now.getTime() + PURGE_AFTER_DAYS * 86_400_000).toISOString();
     const holdsPath = claim?.entryUuid === current.uuid;
-    if (await withConflictRetry(() => deps.entries.markForDeletion(current!, holdsPath, now.toISOString(), purgeAt))) {
+    if (await withConflictRetry(() => deps.deletions.markForDeletion(current!, holdsPath, now.toISOString(), purgeAt))) {
       const marked = await deps.entries.get(current.uuid);
       if (marked && isFile(marked)) return marked;
     }
@@ -35,7 +35,7 @@ export async function deleteFileNow(deps: StorageDeps, file: FileRecord): Promis
   for (let attempt = 0; attempt < 5 && current && isFile(current); attempt++) {
     const claim = await deps.entries.getPathClaim(current.bucketUuid, current.path);
     const snapshot = current;
-    if (await withConflictRetry(() => deps.entries.deleteFile(snapshot, claim?.entryUuid === snapshot.uuid))) {
+    if (await withConflictRetry(() => deps.deletions.deleteFile(snapshot, claim?.entryUuid === snapshot.uuid))) {
       await deleteBytes(deps, snapshot);
       return;
     }
@@ -66,7 +66,7 @@ export async function removeBucketContents(deps: StorageDeps, bucket: BucketReco
   for (const recordStatus of [RecordStatus.ACTIVE, RecordStatus.MARKED_FOR_DELETION]) {
     const seen = new Set<string>();
     for (;;) {
-      const page = await deps.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus, offset: 0, limit: 100 });
+      const page = await deps.listings.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus, offset: 0, limit: 100 });
       const files = page.items.filter((entry): entry is FileRecord => isFile(entry) && !seen.has(entry.uuid));
       if (files.length === 0) break;
       for (const file of files) {
@@ -75,7 +75,7 @@ export async function removeBucketContents(deps: StorageDeps, bucket: BucketReco
           await deleteFileNow(deps, file);
         } else {
           await deleteBytes(deps, file);
-          await withConflictRetry(() => deps.entries.purge(file));
+          await withConflictRetry(() => deps.deletions.purge(file));
         }
       }
     }
@@ -89,7 +89,7 @@ async function removeClaimed(deps: StorageDeps, claims: readonly PathClaim[]): P
     const entry = await deps.entries.get(item.entryUuid);
     if (!entry) continue;
     if (isFile(entry)) await deleteFileNow(deps, entry);
-    else await withConflictRetry(() => deps.entries.deleteDirectory(entry));
+    else await withConflictRetry(() => deps.deletions.deleteDirectory(entry));
   }
 }
 
@@ -104,20 +104,20 @@ export async function markDirectoryForDeletion(deps: StorageDeps, directory: Ent
     const entry = await deps.entries.get(item.entryUuid);
     if (!entry) continue;
     if (isFile(entry)) await markFileForDeletion(deps, entry);
-    else await withConflictRetry(() => deps.entries.deleteDirectory(entry));
+    else await withConflictRetry(() => deps.deletions.deleteDirectory(entry));
   }
-  await withConflictRetry(() => deps.entries.deleteDirectory(directory));
+  await withConflictRetry(() => deps.deletions.deleteDirectory(directory));
 }
 
 /** The scheduled purge: files marked for deletion whose 90 days are over. Returns how many went. */
 export async function purgeDueFiles(deps: StorageDeps, now: Date, batch = 100): Promise<number> {
   let purged = 0;
-  for (const uuid of await deps.entries.duePurges(now.toISOString(), batch)) {
+  for (const uuid of await deps.deletions.duePurges(now.toISOString(), batch)) {
     const file = await deps.entries.get(uuid);
     if (!file || !isFile(file) || file.recordStatus !== RecordStatus.MARKED_FOR_DELETION) continue;
     if (!file.purgeAt || file.purgeAt > now.toISOString()) continue;
     await deleteBytes(deps, file);
-    if (await withConflictRetry(() => deps.entries.purge(file))) purged++;
+    if (await withConflictRetry(() => deps.deletions.purge(file))) purged++;
   }
   return purged;
 }

@@ -10,7 +10,7 @@ const DOWNLOAD_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 /** A download token for `file`; it works once, and dies when any sibling is used or the file changes. */
 export async function createDownloadToken(deps: StorageDeps, file: FileRecord): Promise<string> {
   const token = generateSecret();
-  await deps.entries.putDownloadToken({
+  await deps.downloadTokens.putDownloadToken({
     tokenHash: hashSecret(token),
     fileUuid: file.uuid,
     generation: file.downloadGeneration ?? 0,
@@ -22,9 +22,9 @@ export async function createDownloadToken(deps: StorageDeps, file: FileRecord): 
 /** Spends a token: of many concurrent redemptions of one file's tokens, exactly one wins. */
 export async function redeemDownloadToken(deps: StorageDeps, token: string): Promise<FileRecord> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AppError('invalidDownloadToken');
-  const record = await deps.entries.getDownloadToken(hashSecret(token));
+  const record = await deps.downloadTokens.getDownloadToken(hashSecret(token));
   if (!record || record.expiresAt < Date.now() / 1000) throw new AppError('invalidDownloadToken');
-  if (!(await withConflictRetry(() => deps.entries.redeemDownloadToken(record)))) throw new AppError('invalidDownloadToken');
+  if (!(await withConflictRetry(() => deps.downloadTokens.redeemDownloadToken(record)))) throw new AppError('invalidDownloadToken');
   const file = await deps.entries.get(record.fileUuid);
   if (!file || !isFile(file)) throw new AppError('invalidDownloadToken');
   return file;

@@ -133,7 +133,7 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
     // Gone, or put again between the check and the copy: look again at what is there now.
     failure = !kept || kept.size !== uploaded.size || kept.eTag !== uploaded.eTag
       ? 'bytes-changed'
-      : await deps.entries.commitUpload({
+      : await deps.lifecycle.commitUpload({
           file,
           size: uploaded.size,
           replacing,
@@ -172,7 +172,7 @@ async function discardAttempt(deps: StorageDeps, attempt: FileRecord): Promise<v
 
 async function reject(deps: StorageDeps, file: FileRecord, status: number): Promise<StepOutcome> {
   // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
-  if (await deps.entries.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: new Date().toISOString() }, { settled: true })) {
+  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: new Date().toISOString() }, { settled: true })) {
     await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
     deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
     deps.metrics.count(METRIC_NAMES.rejections, 1, { status: String(status) });
@@ -196,7 +196,7 @@ async function addressFile(deps: StorageDeps, file: FileRecord): Promise<StepOut
   const cids = await computeCids(bytes);
   deps.metrics.timing(METRIC_NAMES.cidTime, performance.now() - started);
   deps.metrics.bytes(METRIC_NAMES.cidBytes, cids.size);
-  await deps.entries.recordCids(file, cids, new Date().toISOString());
+  await deps.lifecycle.recordCids(file, cids, new Date().toISOString());
   return undefined;
 }
 
@@ -205,7 +205,7 @@ async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<StepO
   const outcome = await deps.blobs.replicate(file.objectKey);
   if (outcome === 'mismatch') throw new Error(`Replica of ${file.objectKey} did not verify`);
   if (outcome === 'gone') return undefined; // replaced or removed meanwhile: the loop reads what is left
-  const moved = await deps.entries.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: new Date().toISOString() }, { settled: true });
+  const moved = await deps.lifecycle.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: new Date().toISOString() }, { settled: true });
   // Replaced or removed while copying: its replica belongs to nobody.
   if (!moved && !(await deps.entries.get(file.uuid))) await deps.blobs.deleteReplica(file.objectKey);
   return undefined;

@@ -1,6 +1,6 @@
 import { invalidNextToken } from '../errors';
 import { compareCodePoints, foldName } from './collation';
-import type { EntryStore } from '../store/entry-store';
+import type { ListingStore } from './ports';
 import { keys, LISTING_SORT_ATTRIBUTE } from '../store/keys';
 import type { EntryRecord, SortField } from './entries';
 
@@ -45,7 +45,7 @@ interface Cursor {
  * depend on how big the directory is) and `total` comes from the directory's
  * counter. A search, or several sort fields, reads the directory and sorts in memory.
  */
-export async function listDirectory(entries: EntryStore, query: ListQuery): Promise<ListResult> {
+export async function listDirectory(listings: ListingStore, query: ListQuery): Promise<ListResult> {
   const orderBy = query.orderBy.length ? query.orderBy : (['name'] as const);
   const listPk = keys.listing(query.bucketUuid, query.directoryUuid);
   const scope = JSON.stringify([listPk, orderBy, query.desc, query.search ?? '']);
@@ -59,7 +59,7 @@ export async function listDirectory(entries: EntryStore, query: ListQuery): Prom
     const field = orderBy[0]!;
     const descending = query.desc[0] ?? false;
     const page = (startKey: Record<string, unknown> | undefined, limit: number, keysOnly = false) =>
-      entries.listPage({ bucketUuid: query.bucketUuid, directoryUuid: query.directoryUuid, orderBy: field, descending, limit, startKey, keysOnly });
+      listings.listPage({ bucketUuid: query.bucketUuid, directoryUuid: query.directoryUuid, orderBy: field, descending, limit, startKey, keysOnly });
 
     let startKey = cursor?.key;
     if (!cursor) {
@@ -68,19 +68,19 @@ export async function listDirectory(entries: EntryStore, query: ListQuery): Prom
         const skipped = await page(startKey, Math.min(toSkip, SKIP_BATCH), true);
         toSkip -= skipped.items.length;
         startKey = skipped.lastKey;
-        if (!startKey) return { items: [], total: await entries.count(query.bucketUuid, query.directoryUuid) };
+        if (!startKey) return { items: [], total: await listings.count(query.bucketUuid, query.directoryUuid) };
       }
     }
     const [result, total] = await Promise.all([
       page(startKey, query.limit),
-      entries.count(query.bucketUuid, query.directoryUuid),
+      listings.count(query.bucketUuid, query.directoryUuid),
     ]);
     const more = result.lastKey !== undefined && result.items.length === query.limit;
     return { items: result.items, total, nextToken: more ? encodeCursor({ key: result.lastKey, scope }) : undefined };
   }
 
   const needle = search === undefined ? undefined : foldName(search);
-  const all = (await entries.listAll(query.bucketUuid, query.directoryUuid))
+  const all = (await listings.listAll(query.bucketUuid, query.directoryUuid))
     .filter((entry) => !needle || foldName(entry.name).includes(needle))
     .sort(compareEntries(orderBy, query.desc));
   const offset = cursor?.offset ?? (query.page - 1) * query.limit;

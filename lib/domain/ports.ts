@@ -3,7 +3,7 @@
  * what the domain needs from storage, owned here; the DynamoDB and S3
  * adapters in lib/store implement them.
  */
-import type { EntryRecord, FileRecord } from './entries';
+import type { EntryRecord, FileRecord, SortField } from './entries';
 
 /** Which entry holds a path in a bucket. */
 export interface PathClaim {
@@ -142,4 +142,138 @@ export interface UploadStore {
 export interface LifecycleQueue {
   /** Asks for the lifecycle of these files to continue; at-least-once. */
   enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]): Promise<void>;
+}
+
+// ---- entries, listings, lifecycle writes, deletion, download tokens ---------------------------
+
+export interface CommitInput {
+  readonly file: EntryRecord;
+  /** Bytes of the uploaded object. */
+  readonly size: number;
+  readonly limits: ChargeLimits;
+  /** The claim of the file currently at the path, which this upload replaces. */
+  readonly replacing?: PathClaim;
+  /** The file's directory, which must still be there (undefined at the root or when created by this commit's run). */
+  readonly anchor?: { readonly path: string; readonly entryUuid: string };
+  readonly now: string;
+}
+
+export interface ListPage {
+  readonly items: EntryRecord[];
+  readonly lastKey?: Record<string, unknown>;
+}
+
+export interface FileSetQuery {
+  readonly bucketUuid: string;
+  /** The files of this upload session only. */
+  readonly sessionUuid?: string;
+  readonly fileStatus?: number;
+  /** Active files (5) or files marked for deletion (8). */
+  readonly recordStatus: number;
+  /** Matching files to skip before the page (ignored items of earlier pages). */
+  readonly offset: number;
+  readonly limit: number;
+  /** Where the previous page stopped (its `lastKey`). */
+  readonly startKey?: Record<string, unknown>;
+}
+
+export interface FileSetPage {
+  readonly items: EntryRecord[];
+  readonly total: number;
+  /** Present when more files follow: the index position after the last item. */
+  readonly lastKey?: Record<string, string>;
+}
+
+export interface DownloadTokenRecord {
+  readonly tokenHash: string;
+  readonly fileUuid: string;
+  readonly generation: number;
+  readonly expiresAt: number;
+}
+
+/** Entries (files and directories) of all buckets and their path claims: reads and lookups. */
+export interface EntryStore {
+  get(uuid: string): Promise<EntryRecord | undefined>;
+  /** By Apillon's integer id. */
+  getByNumber(number: number): Promise<EntryRecord | undefined>;
+  /** The entries of one bucket with this CID (v0 or v1). */
+  findByCid(bucketUuid: string, cid: { v0?: string; v1?: string }): Promise<EntryRecord[]>;
+  /**
+   * The entries, in any bucket, with this CID (the public gateway's lookup), read from
+   * the CID index one small page at a time as the caller iterates: a caller that stops
+   * at the first servable entry reads one page.
+   */
+  findByCidInAnyBucket(cid: { v0?: string; v1?: string }): AsyncIterable<EntryRecord>;
+  getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined>;
+  /** Every claim strictly under `directoryPath` (its whole subtree); `''` gives every claim of the bucket. */
+  listSubtreeClaims(bucketUuid: string, directoryPath: string): Promise<PathClaim[]>;
+}
+
+/** Directory listings (one index per sort field), child counts, and the file sets of a bucket or upload session. */
+export interface ListingStore {
+  /** Children of a directory (the listing's `total`). */
+  count(bucketUuid: string, directoryUuid: string | null): Promise<number>;
+  /** One page of a directory's children in the order of `orderBy`; `lastKey` continues it. */
+  listPage(input: {
+    bucketUuid: string;
+    directoryUuid: string | null;
+    orderBy: SortField;
+    descending: boolean;
+    limit: number;
+    startKey?: Record<string, unknown>;
+    keysOnly?: boolean;
+  }): Promise<ListPage>;
+  /** Every child of a directory (search and multi-field sorts). */
+  listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]>;
+  /**
+   * One page of the files of a bucket, or of one upload session of it, oldest
+   * first (ByBucketFiles / BySessionFiles), with the number of matching files.
+   */
+  listFiles(query: FileSetQuery): Promise<FileSetPage>;
+}
+
+/** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
+export interface LifecycleStore {
+  /**
+   * The 1→2 step in one transaction: the file becomes status 2 and listed, the
+   * path is claimed (replacing the file there, if any), account usage and bucket
+   * size are charged by the difference, within quota and bucket limit.
+   */
+  commitUpload(input: CommitInput): Promise<CommitFailure | undefined>;
+  /**
+   * Moves a file from one status to another; false when it was not in `from`.
+   * `settled` takes it out of the sweeper's index (status 4 and errors).
+   */
+  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean }): Promise<boolean>;
+  /** Status 2→3 with the CIDs and their lookup keys. */
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean>;
+  /**
+   * Uuids of files waiting for a lifecycle step since before `beforeIso`
+   * (ByPendingStep, every shard), oldest first per shard, at most `limit` in all.
+   */
+  pendingFiles(beforeIso: string, limit: number): Promise<string[]>;
+  /** Takes a file out of the sweeper's index (its upload will not come, or it is settled). */
+  clearPending(uuid: string): Promise<void>;
+}
+
+/** Deletion: Apillon's marks, Quantum's removals, the purge; each gives the charge back exactly once. */
+export interface DeletionStore {
+  /** Status 8, out of listings, path released when `holdsPath`; due for purge at `purgeAt` (ISO). */
+  markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean>;
+  /** Removes a file now (Quantum remove): record, path claim, listing, charge. */
+  deleteFile(file: EntryRecord, holdsPath: boolean): Promise<boolean>;
+  /** Removes an (empty) directory: record, path claim, listing, its counter. */
+  deleteDirectory(directory: EntryRecord): Promise<boolean>;
+  /** Removes a file marked for deletion and gives its charge back. */
+  purge(file: EntryRecord): Promise<boolean>;
+  /** Uuids of files marked for deletion whose purge is due at `nowIso`, at most `limit`. */
+  duePurges(nowIso: string, limit: number): Promise<string[]>;
+}
+
+/** One-time download tokens (Quantum `file/get` → `file/download`). */
+export interface DownloadTokenStore {
+  putDownloadToken(token: DownloadTokenRecord): Promise<void>;
+  getDownloadToken(tokenHash: string): Promise<DownloadTokenRecord | undefined>;
+  /** Spends the token and bumps the file's generation, atomically; false when either was stale. */
+  redeemDownloadToken(token: DownloadTokenRecord): Promise<boolean>;
 }

@@ -18,7 +18,7 @@ import type { StorageDeps } from './storage';
  */
 export async function checkDownloadToken(deps: StorageDeps, token: string | undefined): Promise<FileRecord> {
   if (token === undefined || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AppError('invalidDownloadToken');
-  const record = await deps.entries.getDownloadToken(hashSecret(token));
+  const record = await deps.downloadTokens.getDownloadToken(hashSecret(token));
   if (!record || record.expiresAt < Date.now() / 1000) throw new AppError('invalidDownloadToken');
   const file = await deps.entries.get(record.fileUuid);
   if (!file || !isFile(file) || !hasBytes(file) || (file.downloadGeneration ?? 0) !== record.generation) {

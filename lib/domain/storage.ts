@@ -2,9 +2,8 @@ import type { Logger } from '../log';
 import type { AccountStore } from '../store/account-store';
 import type { BlobStore } from '../store/blob-store';
 import type { BucketStore } from '../store/bucket-store';
-import type { EntryStore } from '../store/entry-store';
 import type { Metrics } from './metrics';
-import type { LifecycleQueue, UploadStore } from './ports';
+import type { DeletionStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, UploadStore } from './ports';
 
 /**
  * The storage core's dependencies: the ports it works with (adapters live in
@@ -17,6 +16,10 @@ export interface StorageDeps {
   readonly accounts: AccountStore;
   readonly buckets: BucketStore;
   readonly entries: EntryStore;
+  readonly listings: ListingStore;
+  readonly lifecycle: LifecycleStore;
+  readonly deletions: DeletionStore;
+  readonly downloadTokens: DownloadTokenStore;
   readonly uploads: UploadStore;
   readonly blobs: BlobStore;
   /** Where committed files go on to their next lifecycle steps; absent where no queue is configured (the sweeper then completes them). */

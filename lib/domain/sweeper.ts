@@ -49,17 +49,17 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
   let completed = 0;
   let failed = 0;
   let released = 0;
-  for (const uuid of await deps.entries.pendingFiles(before, SWEEP_LIMIT)) {
+  for (const uuid of await deps.lifecycle.pendingFiles(before, SWEEP_LIMIT)) {
     const file = await deps.entries.get(uuid);
     // The index is eventually consistent: trust the record.
     if (!file || !isFile(file) || file.updatedAt > before) continue;
     if (!isPending(file)) {
-      await deps.entries.clearPending(uuid);
+      await deps.lifecycle.clearPending(uuid);
       continue;
     }
     if (file.fileStatus === FileStatus.REQUESTED && !(await deps.blobs.head(uploadKeyOf(file)))) {
       // The client never uploaded, and the URL (60 s) expired long ago: nothing can arrive any more.
-      await deps.entries.clearPending(uuid);
+      await deps.lifecycle.clearPending(uuid);
       released++;
       continue;
     }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The single DynamoDB table all stores share. */
 export interface Table {
@@ -64,5 +64,21 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, attempts
       if (!isTransactionConflict(error) || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
+  }
+}
+
+/** Writes `items` in one DynamoDB transaction (all or none). */
+export async function transactWrite(table: Table, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
+  await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+}
+
+/** `transactWrite`, answering false instead of throwing when a condition failed. */
+export async function transactWriteOrFalse(table: Table, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
+  try {
+    await transactWrite(table, items);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
   }
 }

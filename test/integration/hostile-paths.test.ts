@@ -85,8 +85,8 @@ it.beforeAll(async ({ services: s, tenant: t }) => {
 async function state(bucket: BucketRecord) {
   const [bucketSnapshot, active, marked, buckets, tokens] = await Promise.all([
     snapshot(services, bucket),
-    services.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 1000 }),
-    services.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.MARKED_FOR_DELETION, offset: 0, limit: 1000 }),
+    services.listings.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 1000 }),
+    services.listings.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.MARKED_FOR_DELETION, offset: 0, limit: 1000 }),
     services.buckets.list(bucket.accountId),
     services.accounts.listBucketTokens(bucket.bucketUuid),
   ]);

@@ -67,7 +67,7 @@ async function directoryWith(entryNames: readonly string[]): Promise<string> {
 
 async function pagesByNumber(query: Omit<ListQuery, 'page'>, total: number): Promise<EntryRecord[]> {
   const items: EntryRecord[] = [];
-  for (let page = 1; (page - 1) * query.limit < total; page++) items.push(...(await listDirectory(services.entries, { ...query, page })).items);
+  for (let page = 1; (page - 1) * query.limit < total; page++) items.push(...(await listDirectory(services.listings, { ...query, page })).items);
   return items;
 }
 
@@ -75,7 +75,7 @@ async function pagesByToken(query: Omit<ListQuery, 'page'>): Promise<EntryRecord
   const items: EntryRecord[] = [];
   let nextToken: string | undefined;
   do {
-    const result = await listDirectory(services.entries, { ...query, page: 1, nextToken });
+    const result = await listDirectory(services.listings, { ...query, page: 1, nextToken });
     items.push(...result.items);
     nextToken = result.nextToken;
   } while (nextToken);
@@ -91,7 +91,7 @@ describe('listing order', () => {
         // prepare
         const directoryUuid = await directoryWith(entryNames);
         const base = { bucketUuid: bucket.bucketUuid, directoryUuid, limit, orderBy: ['name'] as const, desc: [desc] };
-        const all = await services.entries.listAll(bucket.bucketUuid, directoryUuid);
+        const all = await services.listings.listAll(bucket.bucketUuid, directoryUuid);
         const reference = [...all].sort((a, b) => (desc ? -referenceCompare(a, b) : referenceCompare(a, b)));
         const needle = entryNames[0]!.normalize('NFC').toLocaleLowerCase('en-US').slice(0, 1);
 
@@ -118,9 +118,9 @@ describe('listing order', () => {
     const base = { bucketUuid: bucket.bucketUuid, directoryUuid, page: 1, limit: 10, orderBy: ['name'] as const, desc: [] };
 
     // act
-    const indexed = await listDirectory(services.entries, base);
-    const searched = await listDirectory(services.entries, { ...base, search: 'rep' });
-    const first = await listDirectory(services.entries, { ...base, limit: 1 });
+    const indexed = await listDirectory(services.listings, base);
+    const searched = await listDirectory(services.listings, { ...base, search: 'rep' });
+    const first = await listDirectory(services.listings, { ...base, limit: 1 });
 
     // assess
     const expected = ['report', 'report 2', 'Report!', 'report-2'];

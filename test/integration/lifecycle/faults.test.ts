@@ -49,7 +49,7 @@ async function callIndex(label: string): Promise<number> {
 }
 
 describe('a step that fails', () => {
-  it.each(['blobs.copy', 'entries.commitUpload', 'blobs.read', 'entries.recordCids', 'blobs.replicate', 'entries.transition'])(
+  it.each(['blobs.copy', 'lifecycle.commitUpload', 'blobs.read', 'lifecycle.recordCids', 'blobs.replicate', 'lifecycle.transition'])(
     'fails at %s and the next delivery fails again: the third completes it, charged once',
     async (label) => {
       // prepare
@@ -119,7 +119,7 @@ describe('the sweeper', () => {
     // a second sweep finds none of them again
     const again = await sweepStrandedFiles(services, later(11));
     const uuids = [neverEvented, killedAtTwo, killedAtThree].map((stranded) => stranded.file.uuid);
-    expect(await services.entries.pendingFiles(later(11).toISOString(), 1000)).not.toEqual(expect.arrayContaining(uuids));
+    expect(await services.lifecycle.pendingFiles(later(11).toISOString(), 1000)).not.toEqual(expect.arrayContaining(uuids));
     expect(again.failed).toBe(0);
   });
 
@@ -132,7 +132,7 @@ describe('the sweeper', () => {
     await sweepStrandedFiles(services, later(11));
     // assess
     expect(await statusOf(file.uuid)).toBe(FileStatus.REQUESTED);
-    expect(await services.entries.pendingFiles(later(11).toISOString(), 1000)).not.toContain(file.uuid);
+    expect(await services.lifecycle.pendingFiles(later(11).toISOString(), 1000)).not.toContain(file.uuid);
     expect(await usage(accountId)).toBe(0);
   });
 

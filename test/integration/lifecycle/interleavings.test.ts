@@ -84,7 +84,7 @@ async function keysUnder(bucketName: string, prefix: string): Promise<string[]> 
 async function assertConsistent(bucket: BucketRecord, accountId: string): Promise<void> {
   const records: FileRecord[] = [];
   for (const recordStatus of [RecordStatus.ACTIVE, RecordStatus.MARKED_FOR_DELETION]) {
-    const page = await services.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus, offset: 0, limit: 100 });
+    const page = await services.listings.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus, offset: 0, limit: 100 });
     records.push(...page.items.filter(isFile));
   }
   // Every file is settled: status 4 or an error status, or marked for deletion.

@@ -18,7 +18,7 @@ it.beforeAll(({ services: s, tenant: t }) => {
 });
 
 const list = (bucketUuid: string, directoryUuid: string | null) =>
-  listDirectory(services.entries, { bucketUuid, directoryUuid, orderBy: ['name'], desc: [], page: 1, limit: 20 });
+  listDirectory(services.listings, { bucketUuid, directoryUuid, orderBy: ['name'], desc: [], page: 1, limit: 20 });
 
 describe('bytes that arrive after their folder was removed', () => {
   it.each([

@@ -30,7 +30,7 @@ async function bucketWithOldFile(): Promise<{ bucket: BucketRecord; accountId: s
 }
 
 async function filesOf(bucket: BucketRecord): Promise<FileRecord[]> {
-  const page = await services.entries.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 100 });
+  const page = await services.listings.listFiles({ bucketUuid: bucket.bucketUuid, recordStatus: RecordStatus.ACTIVE, offset: 0, limit: 100 });
   return page.items.filter(isFile);
 }
 
@@ -111,7 +111,7 @@ describe('a 50-file Quantum add (more than one DynamoDB transaction holds)', () 
     const stored = await filesOf(bucket);
     expect(stored).toHaveLength(50);
     expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(fifty.reduce((sum, part) => sum + part.bytes.length, 0));
-    expect(await services.entries.count(bucket.bucketUuid, stored[0]!.parentUuid)).toBe(50);
+    expect(await services.listings.count(bucket.bucketUuid, stored[0]!.parentUuid)).toBe(50);
   });
 
   it.each([0, 1, 2])('killed after %i of its transactions, it is finished by the sweeper: all or nothing', async (transactions) => {

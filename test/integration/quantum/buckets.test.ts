@@ -177,7 +177,7 @@ describe('POST /bucket/remove/<name>', () => {
     expectQuantumSuccess(response);
     expect((await services.accounts.getAccount(account.accountId))!.usedBytes).toBe(0);
     for (const recordStatus of [RecordStatus.ACTIVE, RecordStatus.MARKED_FOR_DELETION]) {
-      const page = await services.entries.listFiles({ bucketUuid: account.bucket.bucketUuid, recordStatus, offset: 0, limit: 10 });
+      const page = await services.listings.listFiles({ bucketUuid: account.bucket.bucketUuid, recordStatus, offset: 0, limit: 10 });
       expect(page.items).toEqual([]);
     }
     // bytes arriving late for the forgotten request belong to nobody

@@ -1,0 +1,100 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { RecordStatus, type EntryRecord } from '../domain/entries';
+import type {
+  DeletionStore } from '../domain/ports';
+import { keys } from './keys';
+import { transactWriteOrFalse, type Table } from './table';
+import { adjustCount, refund, releasePath, type TransactItem } from './transact-items';
+
+/** Deletion: marks, removals, purges, each giving the charge back once. */
+export class DynamoDeletionStore implements DeletionStore {
+  constructor(private readonly table: Table) {}
+
+  private get name(): string {
+    return this.table.name;
+  }
+
+  async markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean> {
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          UpdateExpression:
+            'SET recordStatus = :marked, markedForDeletionAt = :now, purgeAt = :purgeAt, duePk = :due, dueAt = :purgeAt, updatedAt = :now ' +
+            'REMOVE listPk, byName, byCreateTime, byUpdateTime, bySize, expiresAt, pendingPk, pendingAt',
+          ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
+          ExpressionAttributeValues: {
+            ':marked': RecordStatus.MARKED_FOR_DELETION, ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus,
+            ':now': now, ':purgeAt': purgeAt, ':due': keys.purgeSchedule,
+          },
+        },
+      },
+    ];
+    if (holdsPath) items.push(releasePath(this.name, file), adjustCount(this.name, file.bucketUuid, file.parentUuid, -1));
+    return transactWriteOrFalse(this.table, items);
+  }
+
+  deleteFile(file: EntryRecord, holdsPath: boolean): Promise<boolean> {
+    const charged = file.chargedBytes ?? 0;
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
+          ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus },
+        },
+      },
+    ];
+    if (charged > 0) items.push(...refund(this.name, file, charged));
+    if (holdsPath) items.push(releasePath(this.name, file), adjustCount(this.name, file.bucketUuid, file.parentUuid, -1));
+    return transactWriteOrFalse(this.table, items);
+  }
+
+  deleteDirectory(directory: EntryRecord): Promise<boolean> {
+    return transactWriteOrFalse(this.table, [
+      { Delete: { TableName: this.name, Key: keys.entry(directory.uuid), ConditionExpression: 'attribute_exists(pk)' } },
+      releasePath(this.name, directory),
+      adjustCount(this.name, directory.bucketUuid, directory.parentUuid, -1),
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.directoryCounter(directory.bucketUuid, directory.uuid),
+          // Only an empty directory goes; a child that arrived meanwhile keeps it.
+          ConditionExpression: 'attribute_not_exists(pk) OR #count = :zero',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':zero': 0 },
+        },
+      },
+    ]);
+  }
+
+  purge(file: EntryRecord): Promise<boolean> {
+    const charged = file.chargedBytes ?? 0;
+    return transactWriteOrFalse(this.table, [
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.entry(file.uuid),
+          ConditionExpression: 'recordStatus = :marked',
+          ExpressionAttributeValues: { ':marked': RecordStatus.MARKED_FOR_DELETION },
+        },
+      },
+      ...(charged > 0 ? refund(this.name, file, charged) : []),
+    ]);
+  }
+
+  async duePurges(nowIso: string, limit: number): Promise<string[]> {
+    const { Items } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.name,
+        IndexName: 'ByDueDate',
+        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
+        ExpressionAttributeValues: { ':due': keys.purgeSchedule, ':now': nowIso },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+  }
+}

@@ -1,0 +1,123 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
+import type {
+  CommitFailure, CommitInput, LifecycleStore } from '../domain/ports';
+import { keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
+import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
+import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
+
+/** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
+export class DynamoLifecycleStore implements LifecycleStore {
+  constructor(private readonly table: Table) {}
+
+  private get name(): string {
+    return this.table.name;
+  }
+
+  async commitUpload({ file, size, limits, replacing, anchor, now }: CommitInput): Promise<CommitFailure | undefined> {
+    const delta = size - (replacing?.chargedBytes ?? 0);
+    const committed: EntryRecord = { ...file, size, chargedBytes: size, updatedAt: now, fileStatus: FileStatus.UPLOADED };
+    const listing = listingKeys(committed);
+    const pending = pendingKeys(file.uuid, now);
+    // Reasons are reported by the index of the item whose condition failed: keep them in this order.
+    const labelled: [CommitFailure, TransactItem][] = [
+      [
+        'file-changed',
+        {
+          Update: {
+            TableName: this.name,
+            Key: keys.entry(file.uuid),
+            UpdateExpression:
+              'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, objectKey = :objectKey, ' +
+              'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize, ' +
+              'pendingPk = :pendingPk, pendingAt = :pendingAt ' +
+              'REMOVE expiresAt',
+            ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
+            ExpressionAttributeValues: {
+              ':uploaded': FileStatus.UPLOADED, ':requested': FileStatus.REQUESTED, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
+              ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
+              ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt,
+            },
+          },
+        },
+      ],
+      ...chargeUsage(this.name, limits, delta).map((item, index): [CommitFailure, TransactItem] => [index === 0 ? 'account-limit' : 'bucket-limit', item]),
+      ['path-changed', claimPath(this.name, committed, replacing?.entryUuid)],
+      replacing ? ['replaced-changed', retireReplaced(this.name, replacing.entryUuid)] : ['path-changed', adjustCount(this.name, file.bucketUuid, file.parentUuid, 1)],
+    ];
+    // The folder must still be there: a file listed under a removed folder would be seen by nobody.
+    if (anchor) labelled.push(['parent-changed', checkClaim(this.name, file.bucketUuid, anchor.path, anchor.entryUuid)]);
+    try {
+      await transactWrite(this.table, labelled.map(([, item]) => item));
+      return undefined;
+    } catch (error) {
+      const index = failedConditionIndex(error);
+      if (index >= 0) return labelled[index]![0];
+      throw error;
+    }
+  }
+
+  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}, options: { settled?: boolean } = {}): Promise<boolean> {
+    const names = Object.keys(set);
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: keys.entry(uuid),
+          UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${options.settled ? ' REMOVE pendingPk, pendingAt' : ''}`,
+          ConditionExpression: 'fileStatus = :from',
+          ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
+          ExpressionAttributeValues: { ':to': to, ':from': from, ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {
+    const perShard = Math.max(1, Math.ceil(limit / PENDING_SHARDS));
+    const shards = await Promise.all(
+      Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
+        const { Items } = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.name,
+            IndexName: 'ByPendingStep',
+            KeyConditionExpression: 'pendingPk = :shard AND pendingAt < :before',
+            ExpressionAttributeValues: { ':shard': pendingPartition(shard), ':before': beforeIso },
+            Limit: perShard,
+          }),
+        );
+        return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+      }),
+    );
+    return shards.flat().slice(0, limit);
+  }
+
+  async clearPending(uuid: string): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.name,
+        Key: keys.entry(uuid),
+        UpdateExpression: 'REMOVE pendingPk, pendingAt',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    ).catch((error) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean> {
+    return this.transition(file.uuid, FileStatus.UPLOADED, FileStatus.ADDRESSED, {
+      cidV0: cids.cidV0,
+      cidV1: cids.cidV1,
+      cidPk: keys.cid(cids.cidV1),
+      cidV0Pk: keys.cid(cids.cidV0),
+      cidSk: keys.cidSort(file.bucketUuid, file.createdAt, file.uuid),
+      updatedAt: now,
+      pendingAt: pendingKeys(file.uuid, now).pendingAt,
+    });
+  }
+}

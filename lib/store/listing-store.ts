@@ -1,0 +1,115 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { EntryRecord } from '../domain/entries';
+import type {
+  FileSetPage, FileSetQuery,
+  ListingStore, ListPage } from '../domain/ports';
+import { invalidNextToken } from '../errors';
+import { keys, LISTING_INDEX } from './keys';
+import { queryAll, stripKeys, type Table } from './table';
+
+/** Directory listings (one index per sort field), child counts and the file sets of a bucket or upload session. */
+export class DynamoListingStore implements ListingStore {
+  constructor(private readonly table: Table) {}
+
+  private get name(): string {
+    return this.table.name;
+  }
+
+  async listFiles(query: FileSetQuery): Promise<FileSetPage> {
+    const [indexName, partitionAttribute, partition] = query.sessionUuid
+      ? ['BySessionFiles', 'sessionPk', keys.sessionFiles(query.bucketUuid, query.sessionUuid)]
+      : ['ByBucketFiles', 'filesPk', keys.bucketFiles(query.bucketUuid)];
+    const filters = ['recordStatus = :recordStatus', ...(query.fileStatus === undefined ? [] : ['fileStatus = :fileStatus'])];
+    const base = {
+      IndexName: indexName,
+      KeyConditionExpression: '#partition = :partition',
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: { '#partition': partitionAttribute },
+      ExpressionAttributeValues: {
+        ':partition': partition,
+        ':recordStatus': query.recordStatus,
+        ...(query.fileStatus === undefined ? {} : { ':fileStatus': query.fileStatus }),
+      },
+    };
+    // A filter applies after DynamoDB's page limit, so pages are read until this one is full.
+    const page = async () => {
+      const items: Record<string, unknown>[] = [];
+      let skip = query.offset;
+      let startKey = query.startKey;
+      do {
+        const result = await this.queryFromClientKey(
+          new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }),
+          query.startKey !== undefined,
+        );
+        for (const item of result.Items ?? []) {
+          if (skip > 0) skip--;
+          else if (items.length <= query.limit) items.push(item);
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey && items.length <= query.limit);
+      const more = items.length > query.limit;
+      const last = items[query.limit - 1];
+      const lastKey = more && last ? { pk: last.pk, sk: last.sk, [partitionAttribute]: last[partitionAttribute], filesSk: last.filesSk } : undefined;
+      return { items: items.slice(0, query.limit).map((item) => stripKeys<EntryRecord>(item)), lastKey };
+    };
+    const total = async () => {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await this.table.client.send(new QueryCommand({ ...base, TableName: this.name, Select: 'COUNT', ExclusiveStartKey: startKey }));
+        count += result.Count ?? 0;
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    };
+    const [{ items, lastKey }, count] = await Promise.all([page(), total()]);
+    return { items, total: count, lastKey: lastKey as Record<string, string> | undefined };
+  }
+
+  async count(bucketUuid: string, directoryUuid: string | null): Promise<number> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.name, Key: keys.directoryCounter(bucketUuid, directoryUuid), ConsistentRead: true }),
+    );
+    return Number(Item?.count ?? 0);
+  }
+
+  async listPage(input: Parameters<ListingStore['listPage']>[0]): Promise<ListPage> {
+    const { Items, LastEvaluatedKey } = await this.queryFromClientKey(
+        new QueryCommand({
+          TableName: this.name,
+          IndexName: LISTING_INDEX[input.orderBy],
+          KeyConditionExpression: 'listPk = :listPk',
+          ExpressionAttributeValues: { ':listPk': keys.listing(input.bucketUuid, input.directoryUuid) },
+          ScanIndexForward: !input.descending,
+          Limit: input.limit,
+          ExclusiveStartKey: input.startKey,
+          ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
+        }),
+      input.startKey !== undefined,
+    );
+    return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
+  }
+
+  async listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]> {
+    const items = await queryAll<Record<string, unknown>>(this.table, {
+      IndexName: LISTING_INDEX.name,
+      KeyConditionExpression: 'listPk = :listPk',
+      ExpressionAttributeValues: { ':listPk': keys.listing(bucketUuid, directoryUuid) },
+    });
+    return items.map((item) => stripKeys<EntryRecord>(item));
+  }
+
+
+  /**
+   * Runs a query whose start key may come from a client's nextToken: a key
+   * DynamoDB refuses is then the client's mistake (422), not a 500.
+   */
+  private async queryFromClientKey(command: QueryCommand, startKeyFromClient: boolean) {
+    try {
+      return await this.table.client.send(command);
+    } catch (error) {
+      if (startKeyFromClient && (error as { name?: unknown } | null)?.name === 'ValidationException') throw invalidNextToken();
+      throw error;
+    }
+  }
+}
