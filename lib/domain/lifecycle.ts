@@ -205,9 +205,16 @@ async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<StepO
   const outcome = await deps.blobs.replicate(file.objectKey);
   if (outcome === 'mismatch') throw new Error(`Replica of ${file.objectKey} did not verify`);
   if (outcome === 'gone') return undefined; // replaced or removed meanwhile: the loop reads what is left
-  const moved = await deps.lifecycle.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: new Date().toISOString() }, { settled: true });
-  // Replaced or removed while copying: its replica belongs to nobody.
-  if (!moved && !(await deps.entries.get(file.uuid))) await deps.blobs.deleteReplica(file.objectKey);
+  const now = new Date().toISOString();
+  const moved = await deps.lifecycle.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: now }, { settled: true, activeOnly: true });
+  if (moved) return undefined;
+  // Replaced, removed or marked for deletion while copying: the copy belongs to nobody. (A purge deletes the
+  // replica before the record: a copy that landed after it would outlive the file.) A file another run took to
+  // 4 keeps the replica both runs wrote.
+  const current = await deps.entries.get(file.uuid);
+  if (!current || (current.recordStatus !== RecordStatus.ACTIVE && current.fileStatus !== FileStatus.REPLICATED)) {
+    await deps.blobs.deleteReplica(file.objectKey);
+  }
   return undefined;
 }
 

@@ -242,9 +242,10 @@ export interface LifecycleStore {
   commitUpload(input: CommitInput): Promise<CommitFailure | undefined>;
   /**
    * Moves a file from one status to another; false when it was not in `from`.
-   * `settled` takes it out of the sweeper's index (status 4 and errors).
+   * `settled` takes it out of the sweeper's index (status 4 and errors);
+   * `activeOnly` refuses a file marked for deletion.
    */
-  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean }): Promise<boolean>;
+  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean; activeOnly?: boolean }): Promise<boolean>;
   /** Status 2→3 with the CIDs and their lookup keys. */
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean>;
   /**

@@ -57,7 +57,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
     }
   }
 
-  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}, options: { settled?: boolean } = {}): Promise<boolean> {
+  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}, options: { settled?: boolean; activeOnly?: boolean } = {}): Promise<boolean> {
     const names = Object.keys(set);
     try {
       await this.table.client.send(
@@ -65,9 +65,14 @@ export class DynamoLifecycleStore implements LifecycleStore {
           TableName: this.name,
           Key: keys.entry(uuid),
           UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${options.settled ? ' REMOVE pendingPk, pendingAt' : ''}`,
-          ConditionExpression: 'fileStatus = :from',
+          ConditionExpression: options.activeOnly ? 'fileStatus = :from AND recordStatus = :active' : 'fileStatus = :from',
           ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
-          ExpressionAttributeValues: { ':to': to, ':from': from, ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])) },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':from': from,
+            ...(options.activeOnly ? { ':active': RecordStatus.ACTIVE } : {}),
+            ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
+          },
         }),
       );
       return true;
