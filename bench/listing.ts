@@ -30,7 +30,7 @@ import { ensureDirectory } from '../lib/domain/tree';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { freePort } from '../lib/local/ports';
 import { createServices, setServicesForTests, type Services } from '../lib/services';
-import type { BucketRecord } from '../lib/store/bucket-store';
+import type { BucketRecord } from '../lib/domain/ports';
 import { createAwsClients, type AwsClients } from '../lib/store/clients';
 import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';

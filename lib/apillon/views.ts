@@ -3,8 +3,8 @@ import { servedByGateway, type PublicFile, type StorageInfo } from '../domain/ap
 import { isFile, type EntryRecord } from '../domain/entries';
 import { ipfsLink } from '../http/public-url';
 import type { FileToServe, ServeOptions } from '../http/serve-file';
-import type { BucketRecord } from '../store/bucket-store';
-import type { UploadSessionRecord } from '../store/session-store';
+import type { BucketRecord } from '../domain/ports';
+import type { UploadSessionRecord } from '../domain/ports';
 
 /**
  * Every response body of the Apillon surface, in one place. Two families of

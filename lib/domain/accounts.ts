@@ -1,4 +1,4 @@
-import type { AccountRecord, AccountStore, CredentialRecord } from '../store/account-store';
+import type { AccountRecord, AccountStore, CredentialRecord } from './ports';
 import { ALL_PERMISSIONS, type Permission } from './principal';
 import { credentialIdForToken, generateSecret, generateToken, hashSecret, newUuid } from './secrets';
 

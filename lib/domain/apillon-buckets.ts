@@ -1,6 +1,6 @@
 import { AppError, invalidNextToken } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
-import type { SessionStore } from '../store/session-store';
+import type { BucketRecord } from './ports';
+import type { SessionStore } from './ports';
 import { createBucket } from './buckets';
 import { compareCodePoints, foldName } from './collation';
 import type { SortField } from './entries';

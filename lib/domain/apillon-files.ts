@@ -1,6 +1,6 @@
 import { toCidV1 } from '../cid';
 import { AppError, invalidNextToken, validationError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { keys } from '../store/keys';
 import { openBucket } from './apillon-buckets';
 import { isUuid } from './secrets';

@@ -1,7 +1,7 @@
 import { contentTypeFor } from '../apillon/content-type';
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
-import type { UploadSessionRecord } from '../store/session-store';
+import type { BucketRecord } from './ports';
+import type { UploadSessionRecord } from './ports';
 import { openBucket, type ApillonDeps } from './apillon-buckets';
 import type { FileRecord } from './entries';
 import { normaliseSegment, parsePath } from './paths';

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { AccountStore, CredentialRecord } from '../store/account-store';
+import type { AccountStore, CredentialRecord } from './ports';
 import type { CredentialKind, Principal } from './principal';
 import { credentialIdForToken, secretMatches } from './secrets';
 

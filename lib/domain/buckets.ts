@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { BucketRecord, BucketStore } from '../store/bucket-store';
+import type { BucketRecord, BucketStore } from './ports';
 import { newUuid } from './secrets';
 
 export interface NewBucket {

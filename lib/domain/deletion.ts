@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import type { PathClaim } from './ports';
 import { withConflictRetry } from '../store/table';
 import { PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';

@@ -1,6 +1,6 @@
 import { toCidV1 } from '../cid';
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { isFile, type EntryRecord, type FileRecord } from './entries';
 import { isUuid } from './secrets';
 import type { StorageDeps } from './storage';

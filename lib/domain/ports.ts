@@ -4,6 +4,7 @@
  * adapters in lib/store implement them.
  */
 import type { EntryRecord, FileRecord, SortField } from './entries';
+import type { CredentialKind, Permission } from './principal';
 
 /** Which entry holds a path in a bucket. */
 export interface PathClaim {
@@ -277,4 +278,151 @@ export interface DownloadTokenStore {
   getDownloadToken(tokenHash: string): Promise<DownloadTokenRecord | undefined>;
   /** Spends the token and bumps the file's generation, atomically; false when either was stale. */
   redeemDownloadToken(token: DownloadTokenRecord): Promise<boolean>;
+}
+
+// ---- accounts, credentials, buckets, upload sessions ---------------------------------------
+
+export interface AccountRecord {
+  readonly accountId: string;
+  readonly name: string;
+  readonly quotaBytes: number;
+  readonly usedBytes: number;
+  readonly createdAt: string;
+}
+
+export interface CredentialRecord {
+  readonly credentialId: string;
+  readonly kind: CredentialKind;
+  readonly accountId: string;
+  readonly secretHash: string;
+  readonly permissions: readonly Permission[];
+  /** Application tokens only: the bucket they are bound to. */
+  readonly bucketUuid?: string;
+  readonly label?: string;
+  readonly createdAt: string;
+}
+
+/** Accounts and their credentials (master keys, API keys, application tokens). */
+export interface AccountStore {
+  createAccount(account: AccountRecord): Promise<void>;
+  getAccount(accountId: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** Sets an account's quota; false when the account does not exist. */
+  setQuota(accountId: string, quotaBytes: number): Promise<boolean>;
+  putCredential(credential: CredentialRecord): Promise<void>;
+  getCredential(credentialId: string): Promise<CredentialRecord | undefined>;
+  /** Deletes a credential; returns the deleted record, or undefined when there was none. */
+  deleteCredential(credentialId: string): Promise<CredentialRecord | undefined>;
+  listCredentials(accountId: string): Promise<CredentialRecord[]>;
+  listBucketTokens(bucketUuid: string): Promise<CredentialRecord[]>;
+}
+
+export interface BucketRecord {
+  readonly bucketUuid: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly description: string;
+  /** Public buckets serve their files through the `/ipfs/<cid>` gateway without credentials. */
+  readonly public: boolean;
+  /** Set when the bucket is marked for deletion; it then takes no uploads. */
+  readonly markedForDeletionAt?: string;
+  readonly maxSizeBytes: number;
+  /** Bytes of the files in the bucket (charged with the account's usage). */
+  readonly sizeBytes: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Buckets, unique by name within an account. */
+export interface BucketStore {
+  /** Creates the bucket; false when the account already has a bucket of that name. */
+  create(bucket: BucketRecord): Promise<boolean>;
+  get(bucketUuid: string): Promise<BucketRecord | undefined>;
+  getByName(accountId: string, name: string): Promise<BucketRecord | undefined>;
+  list(accountId: string): Promise<BucketRecord[]>;
+  /**
+   * Marks the bucket for deletion (no upload commits into it from then on) and
+   * returns it; a bucket already marked keeps its first mark. Undefined when there is no such bucket.
+   */
+  markForDeletion(bucketUuid: string, now: string): Promise<BucketRecord | undefined>;
+  /** Deletes the bucket record, its name claim and its root listing counter; false when it was already gone. */
+  remove(bucket: BucketRecord): Promise<boolean>;
+}
+
+/** An Apillon upload session: a client-chosen uuid that groups the files of one upload. */
+export interface UploadSessionRecord {
+  readonly sessionUuid: string;
+  readonly bucketUuid: string;
+  readonly accountId: string;
+  readonly status: 'open' | 'ended';
+  /** Upload requests made in the session. */
+  readonly fileCount: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly endedAt?: string;
+  /** What the client asked for when it ended the session (kept for the record). */
+  readonly wrapWithDirectory?: boolean;
+  readonly directoryPath?: string;
+}
+
+export interface SessionEnding {
+  readonly now: string;
+  readonly wrapWithDirectory?: boolean;
+  readonly directoryPath?: string;
+}
+
+/** Upload sessions. They expire (DynamoDB TTL) a week after their last change. */
+export interface SessionStore {
+  get(sessionUuid: string): Promise<UploadSessionRecord | undefined>;
+  /** Creates the session; false when one with that uuid exists already. */
+  create(session: UploadSessionRecord): Promise<boolean>;
+  /**
+   * Opens `session` when it does not exist yet and counts `count` files into it,
+   * in one conditional write; false when a session of that uuid exists but is
+   * ended or belongs to another bucket (read it to tell which).
+   */
+  openAndAddFiles(session: UploadSessionRecord, count: number): Promise<boolean>;
+  /** Ends an open session; false when it is not open. */
+  end(sessionUuid: string, ending: SessionEnding): Promise<boolean>;
+}
+
+// ---- file bytes -------------------------------------------------------------------------------
+
+export interface ObjectInfo {
+  readonly size: number;
+  readonly eTag: string;
+}
+
+/** File bytes: the files bucket and its replica. Object keys are ids, never user file names. */
+export interface BlobStore {
+  /** A URL the client PUTs the bytes to, valid `ttlSeconds`; signs Content-Length when the size is declared. */
+  presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string>;
+  /**
+   * A GET URL for the bytes, valid `ttlSeconds`, whose response carries an RFC 6266
+   * `Content-Disposition` (`disposition`, default attachment) naming `fileName` and a
+   * safe `Content-Type`. S3 serves Range requests on it; a presigned URL cannot force one.
+   */
+  presignDownload(
+    key: string,
+    ttlSeconds: number,
+    fileName: string,
+    contentType: string,
+    disposition?: 'inline' | 'attachment',
+  ): Promise<string>;
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
+  copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** The bytes as a stream; undefined when the object does not exist (any more). */
+  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /**
+   * The object's bytes, or only bytes `range.start`..`range.end` (inclusive, a ranged
+   * GetObject). Throws S3's NoSuchKey (see isMissingObject) when the object is gone.
+   */
+  readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array>;
+  delete(key: string): Promise<void>;
+  /** Copies the object to the replica bucket and verifies the copy (size and ETag). */
+  replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
+  deleteReplica(key: string): Promise<void>;
+  headReplica(key: string): Promise<ObjectInfo | undefined>;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { issueApplicationToken } from './accounts';
 import { createBucket } from './buckets';
 import { compareCodePoints, compareNames } from './collation';

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { createDownloadToken } from './download-tokens';
 import { removePath } from './deletion';
 import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type FileRecord } from './entries';

@@ -1,4 +1,4 @@
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { objectKey } from '../store/keys';
 import { pathOf, type Candidate } from './admission';
 import { deleteObjectBytes } from './deletion';

@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
-import type { AccountStore } from '../store/account-store';
-import type { BlobStore } from '../store/blob-store';
-import type { BucketStore } from '../store/bucket-store';
+import type { AccountStore } from './ports';
+import type { BlobStore } from './ports';
+import type { BucketStore } from './ports';
 import type { Metrics } from './metrics';
 import type { DeletionStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, UploadStore } from './ports';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { directoriesOf } from './admission';
 import { RecordStatus, type EntryRecord } from './entries';
 import { joinPath } from './paths';

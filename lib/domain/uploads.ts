@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { BucketRecord } from '../store/bucket-store';
+import type { BucketRecord } from './ports';
 import { objectKey, uploadKey } from '../store/keys';
 import { admit, directoriesOf, pathOf, type Admission, type AdmissionSnapshot, type Candidate } from './admission';
 import { FileStatus, type FileRecord } from './entries';

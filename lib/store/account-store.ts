@@ -1,42 +1,10 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CredentialKind, Permission } from '../domain/principal';
 import { keys } from './keys';
 import { isConditionFailure, queryAll, stripKeys, type Table } from './table';
+import type { AccountRecord, AccountStore, CredentialRecord } from '../domain/ports';
 
-export interface AccountRecord {
-  readonly accountId: string;
-  readonly name: string;
-  readonly quotaBytes: number;
-  readonly usedBytes: number;
-  readonly createdAt: string;
-}
 
-export interface CredentialRecord {
-  readonly credentialId: string;
-  readonly kind: CredentialKind;
-  readonly accountId: string;
-  readonly secretHash: string;
-  readonly permissions: readonly Permission[];
-  /** Application tokens only: the bucket they are bound to. */
-  readonly bucketUuid?: string;
-  readonly label?: string;
-  readonly createdAt: string;
-}
 
-/** Accounts and their credentials (master keys, API keys, application tokens). */
-export interface AccountStore {
-  createAccount(account: AccountRecord): Promise<void>;
-  getAccount(accountId: string): Promise<AccountRecord | undefined>;
-  listAccounts(): Promise<AccountRecord[]>;
-  /** Sets an account's quota; false when the account does not exist. */
-  setQuota(accountId: string, quotaBytes: number): Promise<boolean>;
-  putCredential(credential: CredentialRecord): Promise<void>;
-  getCredential(credentialId: string): Promise<CredentialRecord | undefined>;
-  /** Deletes a credential; returns the deleted record, or undefined when there was none. */
-  deleteCredential(credentialId: string): Promise<CredentialRecord | undefined>;
-  listCredentials(accountId: string): Promise<CredentialRecord[]>;
-  listBucketTokens(bucketUuid: string): Promise<CredentialRecord[]>;
-}
 
 const ACCOUNTS_REF = 'ACCOUNTS';
 

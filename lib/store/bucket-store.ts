@@ -1,38 +1,9 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
+import type { BucketRecord, BucketStore } from '../domain/ports';
 
-export interface BucketRecord {
-  readonly bucketUuid: string;
-  readonly accountId: string;
-  readonly name: string;
-  readonly description: string;
-  /** Public buckets serve their files through the `/ipfs/<cid>` gateway without credentials. */
-  readonly public: boolean;
-  /** Set when the bucket is marked for deletion; it then takes no uploads. */
-  readonly markedForDeletionAt?: string;
-  readonly maxSizeBytes: number;
-  /** Bytes of the files in the bucket (charged with the account's usage). */
-  readonly sizeBytes: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
 
-/** Buckets, unique by name within an account. */
-export interface BucketStore {
-  /** Creates the bucket; false when the account already has a bucket of that name. */
-  create(bucket: BucketRecord): Promise<boolean>;
-  get(bucketUuid: string): Promise<BucketRecord | undefined>;
-  getByName(accountId: string, name: string): Promise<BucketRecord | undefined>;
-  list(accountId: string): Promise<BucketRecord[]>;
-  /**
-   * Marks the bucket for deletion (no upload commits into it from then on) and
-   * returns it; a bucket already marked keeps its first mark. Undefined when there is no such bucket.
-   */
-  markForDeletion(bucketUuid: string, now: string): Promise<BucketRecord | undefined>;
-  /** Deletes the bucket record, its name claim and its root listing counter; false when it was already gone. */
-  remove(bucket: BucketRecord): Promise<boolean>;
-}
 
 export class DynamoBucketStore implements BucketStore {
   constructor(private readonly table: Table) {}

@@ -1,43 +1,10 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import { isConditionFailure, stripKeys, type Table } from './table';
+import type { SessionEnding, SessionStore, UploadSessionRecord } from '../domain/ports';
 
-/** An Apillon upload session: a client-chosen uuid that groups the files of one upload. */
-export interface UploadSessionRecord {
-  readonly sessionUuid: string;
-  readonly bucketUuid: string;
-  readonly accountId: string;
-  readonly status: 'open' | 'ended';
-  /** Upload requests made in the session. */
-  readonly fileCount: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly endedAt?: string;
-  /** What the client asked for when it ended the session (kept for the record). */
-  readonly wrapWithDirectory?: boolean;
-  readonly directoryPath?: string;
-}
 
-export interface SessionEnding {
-  readonly now: string;
-  readonly wrapWithDirectory?: boolean;
-  readonly directoryPath?: string;
-}
 
-/** Upload sessions. They expire (DynamoDB TTL) a week after their last change. */
-export interface SessionStore {
-  get(sessionUuid: string): Promise<UploadSessionRecord | undefined>;
-  /** Creates the session; false when one with that uuid exists already. */
-  create(session: UploadSessionRecord): Promise<boolean>;
-  /**
-   * Opens `session` when it does not exist yet and counts `count` files into it,
-   * in one conditional write; false when a session of that uuid exists but is
-   * ended or belongs to another bucket (read it to tell which).
-   */
-  openAndAddFiles(session: UploadSessionRecord, count: number): Promise<boolean>;
-  /** Ends an open session; false when it is not open. */
-  end(sessionUuid: string, ending: SessionEnding): Promise<boolean>;
-}
 
 const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 const expiresAt = (now: string) => Math.floor(Date.parse(now) / 1000) + SESSION_TTL_SECONDS;

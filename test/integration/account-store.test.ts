@@ -4,7 +4,7 @@ import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } fro
 import { Permission } from '../../lib/domain/principal';
 import { credentialIdForToken, secretMatches } from '../../lib/domain/secrets';
 import type { Services } from '../../lib/services';
-import type { CredentialRecord } from '../../lib/store/account-store';
+import type { CredentialRecord } from '../../lib/domain/ports';
 import { tenantTest } from '../support/fixtures';
 
 const it = tenantTest();

@@ -7,7 +7,7 @@ import { handler as apillonSessionUpload } from '../../functions/apillon/session
 import { handler as apillonUploadRequest } from '../../functions/apillon/upload-request/handler';
 import { RecordStatus } from '../../lib/domain/entries';
 import type { Services } from '../../lib/services';
-import type { BucketRecord } from '../../lib/store/bucket-store';
+import type { BucketRecord } from '../../lib/domain/ports';
 import { invoke, type InvokeResult } from '../support/events';
 import { tenantTest } from '../support/fixtures';
 import type { TestTenant } from '../support/services';

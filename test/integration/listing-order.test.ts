@@ -12,7 +12,7 @@ import { normaliseSegment } from '../../lib/domain/paths';
 import { makeDirectory } from '../../lib/domain/quantum-files';
 import type { EntryRecord } from '../../lib/domain/entries';
 import type { Services } from '../../lib/services';
-import type { BucketRecord } from '../../lib/store/bucket-store';
+import type { BucketRecord } from '../../lib/domain/ports';
 import { createTestTenant, testServices } from '../support/services';
 
 let services: Services;

@@ -11,8 +11,8 @@ import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } fro
 import { createBucket } from '../../lib/domain/buckets';
 import { ALL_PERMISSIONS, type Permission } from '../../lib/domain/principal';
 import { createServices, type Services } from '../../lib/services';
-import type { AccountRecord } from '../../lib/store/account-store';
-import type { BucketRecord } from '../../lib/store/bucket-store';
+import type { AccountRecord } from '../../lib/domain/ports';
+import type { BucketRecord } from '../../lib/domain/ports';
 import { createAwsClients } from '../../lib/store/clients';
 import { provisionBuckets, provisionTable } from '../../lib/store/provision';
 import { basicAuthorization } from './events';

@@ -16,7 +16,7 @@ import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import { AppError } from '../../../lib/errors';
 import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/store/bucket-store';
+import type { BucketRecord } from '../../../lib/domain/ports';
 import { instrument } from '../../support/interleave';
 import { createTestAccount, createTestBucket, testServices } from '../../support/services';
 

@@ -11,7 +11,7 @@ import { RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entri
 import { addFiles } from '../../../lib/domain/quantum-files';
 import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/store/bucket-store';
+import type { BucketRecord } from '../../../lib/domain/ports';
 import { instrument, Killed } from '../../support/interleave';
 import { buildTestServices, createTestAccount, createTestBucket, testServices } from '../../support/services';
 

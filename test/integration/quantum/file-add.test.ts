@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
 import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/store/bucket-store';
+import type { BucketRecord } from '../../../lib/domain/ports';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setServicesForTests, type Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/store/bucket-store';
+import type { BucketRecord } from '../../../lib/domain/ports';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';

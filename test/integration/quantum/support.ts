@@ -18,7 +18,7 @@ import { handler as tokenCreate } from '../../../functions/quantum/token-create/
 import { handler as tokenRemove } from '../../../functions/quantum/token-remove/handler';
 import { handler as tokenRemoveBucket } from '../../../functions/quantum/token-remove-bucket/handler';
 import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/store/bucket-store';
+import type { BucketRecord } from '../../../lib/domain/ports';
 import { formBody, type FormFile } from '../../support/data';
 import { invoke, lambdaContext, routeEvent, type InvokeResult } from '../../support/events';
 
