@@ -14,12 +14,8 @@
  *
  * Figures only; nothing here asserts a time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import S3rver from 's3rver';
 import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey } from '../lib/domain/accounts';
 import { createBucket } from '../lib/domain/buckets';
@@ -27,67 +23,25 @@ import { FileStatus, RecordStatus, type EntryRecord } from '../lib/domain/entrie
 import { listDirectory } from '../lib/domain/listing';
 import { ALL_PERMISSIONS } from '../lib/domain/principal';
 import { ensureDirectory } from '../lib/domain/tree';
-import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { freePort } from '../lib/local/ports';
 import { createServices, setServicesForTests, type Services } from '../lib/services';
 import type { BucketRecord } from '../lib/domain/ports';
-import { createAwsClients, type AwsClients } from '../lib/store/clients';
+import { createAwsClients } from '../lib/store/clients';
 import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 import { basicAuthorization, httpEvent, invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';
+import { benchEnvironment, CallCounter, startBenchEmulators } from './support';
 
 const SMALL = 100;
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 31);
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-// ---- call counting ----------------------------------------------------------
-
-/** Counts the requests each client sends (at the deserialize step: presigning sends nothing and is not counted). */
-class CallCounter {
-  dynamo = 0;
-  s3 = 0;
-  attach(clients: AwsClients): void {
-    clients.dynamo.middlewareStack.add((next) => async (args) => ((this.dynamo += 1), next(args)), { step: 'deserialize', name: 'benchDynamoCounter' });
-    clients.s3.middlewareStack.add((next) => async (args) => ((this.s3 += 1), next(args)), { step: 'deserialize', name: 'benchS3Counter' });
-  }
-  reset(): void {
-    this.dynamo = 0;
-    this.s3 = 0;
-  }
-}
-
-// ---- emulators and services -------------------------------------------------
-
-async function startEmulators() {
-  const s3Directory = mkdtempSync(path.join(os.tmpdir(), 'storage-bench-s3-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: await freePort(), directory: s3Directory, silent: true, resetOnClose: true });
-  const [dynamo, s3Address] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), s3.run()]);
-  return {
-    dynamoEndpoint: dynamo.endpoint,
-    s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
-    stop: async () => {
-      await Promise.allSettled([s3.close(), dynamo.stop()]);
-      rmSync(s3Directory, { recursive: true, force: true });
-    },
-  };
-}
+// ---- services -------------------------------------------------------------
 
 async function benchServices(endpoints: { dynamoEndpoint: string; s3Endpoint: string }, counter: CallCounter): Promise<Services> {
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey });
-  const config = parseConfig({
-    STAGE: 'bench',
-    AWS_REGION: 'us-east-1',
-    LOG_LEVEL: 'silent',
-    TABLE_NAME: 'storage-bench',
-    FILES_BUCKET: 'storage-bench-files',
-    REPLICA_BUCKET: 'storage-bench-replica',
-    DYNAMODB_ENDPOINT: endpoints.dynamoEndpoint,
-    S3_ENDPOINT: endpoints.s3Endpoint,
-    PUBLIC_BASE_URL: 'http://bench.local',
-  });
+  const config = parseConfig(benchEnvironment(endpoints));
   const clients = createAwsClients(config);
   counter.attach(clients);
   const services = createServices(config, clients);
@@ -209,7 +163,7 @@ async function counted(counter: CallCounter, work: () => Promise<unknown>): Prom
 // ---- main -----------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const emulators = await startEmulators();
+  const emulators = await startBenchEmulators();
   try {
     const counter = new CallCounter();
     const services = await benchServices(emulators, counter);

@@ -16,25 +16,21 @@
  *
  * Figures only; nothing here asserts a time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import S3rver from 's3rver';
 import { handler as bucketCreate } from '../functions/quantum/bucket-create/handler';
 import { handler as fileAdd } from '../functions/quantum/file-add/handler';
 import { parseConfig } from '../lib/config';
 import { createAccount, issueMasterKey } from '../lib/domain/accounts';
 import { authenticate } from '../lib/domain/authenticate';
 import { parseMultipart } from '../lib/http/multipart';
-import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { LOCAL_CREDENTIALS } from '../lib/local/dynamodb-local';
 import { localEnvironment, localPorts } from '../lib/local/environment';
-import { freePort } from '../lib/local/ports';
 import { createServices, setServicesForTests } from '../lib/services';
 import { createAwsClients } from '../lib/store/clients';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 import { httpEvent, invoke } from '../test/support/events';
+import { benchEnvironment, startBenchEmulators } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -65,27 +61,8 @@ async function emulators(): Promise<Emulators> {
     if (!masterKey) throw new Error('QUANTUM_STACK needs LOCAL_MASTER_KEY (the key the stack was started with)');
     return { env: localEnvironment(ports), masterKey, stackUrl: `http://localhost:${ports.http}`, stop: async () => undefined };
   }
-  const s3Directory = mkdtempSync(path.join(os.tmpdir(), 'storage-bench-quantum-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: await freePort(), directory: s3Directory, silent: true, resetOnClose: true });
-  const [dynamo, s3Address] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), s3.run()]);
-  return {
-    env: {
-      STAGE: 'bench',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      TABLE_NAME: 'storage-bench',
-      FILES_BUCKET: 'storage-bench-files',
-      REPLICA_BUCKET: 'storage-bench-replica',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      S3_ENDPOINT: `http://127.0.0.1:${s3Address.port}`,
-      PUBLIC_BASE_URL: 'http://bench.local',
-    },
-    stop: async () => {
-      await Promise.allSettled([s3.close(), dynamo.stop()]);
-      rmSync(s3Directory, { recursive: true, force: true });
-    },
-  };
+  const started = await startBenchEmulators();
+  return { env: { ...benchEnvironment(started), LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }, stop: started.stop };
 }
 
 /** A multipart/form-data body exactly as fetch sends it (what the Quantum clients and the side-by-side script send). */

@@ -9,48 +9,29 @@
  *
  * Figures only; nothing here asserts a time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import S3rver from 's3rver';
 import { handler as sessionUpload } from '../functions/apillon/session-upload/handler';
 import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey } from '../lib/domain/accounts';
 import { createBucket } from '../lib/domain/buckets';
 import { ALL_PERMISSIONS } from '../lib/domain/principal';
-import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { freePort } from '../lib/local/ports';
 import { createServices, setServicesForTests } from '../lib/services';
 import { createAwsClients } from '../lib/store/clients';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
+import { benchEnvironment, CallCounter, startBenchEmulators } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
-  const s3Directory = mkdtempSync(path.join(os.tmpdir(), 'storage-bench-batch-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: await freePort(), directory: s3Directory, silent: true, resetOnClose: true });
-  const [dynamo, s3Address] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), s3.run()]);
+  const emulators = await startBenchEmulators();
   try {
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey });
-    const config = parseConfig({
-      STAGE: 'bench',
-      AWS_REGION: 'us-east-1',
-      LOG_LEVEL: 'silent',
-      TABLE_NAME: 'storage-bench',
-      FILES_BUCKET: 'storage-bench-files',
-      REPLICA_BUCKET: 'storage-bench-replica',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      S3_ENDPOINT: `http://127.0.0.1:${s3Address.port}`,
-      PUBLIC_BASE_URL: 'http://bench.local',
-    });
+    const config = parseConfig(benchEnvironment(emulators));
     const clients = createAwsClients(config);
-    const counts = { dynamo: 0, s3: 0 };
-    clients.dynamo.middlewareStack.add((next) => async (args) => ((counts.dynamo += 1), next(args)), { step: 'deserialize', name: 'benchDynamo' });
-    clients.s3.middlewareStack.add((next) => async (args) => ((counts.s3 += 1), next(args)), { step: 'deserialize', name: 'benchS3' });
+    const counts = new CallCounter();
+    counts.attach(clients);
     const services = createServices(config, clients);
     await provisionTable(clients.dynamo as never, config.TABLE_NAME);
     await provisionBuckets(clients.s3, [config.FILES_BUCKET, config.REPLICA_BUCKET]);
@@ -70,8 +51,7 @@ async function main(): Promise<void> {
         headers: { authorization, 'content-type': 'application/json' },
         body: JSON.stringify({ files }),
       });
-      counts.dynamo = 0;
-      counts.s3 = 0;
+      counts.reset();
       const started = performance.now();
       const result = await invoke(sessionUpload, event);
       const ms = performance.now() - started;
@@ -98,8 +78,7 @@ async function main(): Promise<void> {
     say(`  ratio                           ${(many / one).toFixed(1).padStart(8)} x`);
   } finally {
     setServicesForTests(undefined);
-    await Promise.allSettled([s3.close(), dynamo.stop()]);
-    rmSync(s3Directory, { recursive: true, force: true });
+    await emulators.stop();
   }
 }
 
