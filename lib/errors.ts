@@ -41,6 +41,8 @@ export const ERRORS = {
   rangeNotSatisfiable: define(416, 41600001, 'RANGE_NOT_SATISFIABLE', [416, 'RANGE_NOT_SATISFIABLE']),
   /** Text that is not well-formed UTF-8 (WHATWG Encoding's fatal decode), or carries U+FFFD where a decoder replaced bytes. */
   invalidUtf8: define(400, 40000006, 'INVALID_UTF8', [400, 'INVALID_UTF8']),
+  /** Concurrent requests kept changing what this one was decided on (the same path, the same folder); nothing was kept: try again. */
+  concurrentUpdate: define(409, 40906002, 'CONCURRENT_UPDATE', [409, 'CONFLICT']),
 
   // Storage domain (Apillon's numbering).
   bucketNotFound: define(404, 40406002, 'BUCKET_NOT_FOUND', [404, 'BUCKET_DNE']),

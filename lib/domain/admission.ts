@@ -22,8 +22,10 @@ import type { PathClaim } from './ports';
  *    sum of its sizes less the bytes of the files it replaces, up to the quota
  *    (NOT_ENOUGH_STORAGE_SPACE) and the bucket limit (MAX_BUCKET_SIZE_REACHED).
  *    A size not declared yet counts as 0, except that a NEW file of unknown
- *    size cannot go into a bucket that is already full. Replacing a file by
- *    one no larger is always allowed, even in a full bucket or account.
+ *    size cannot go into a bucket that is already full, nor into an account
+ *    with no space left (its bytes would only be refused at commit).
+ *    Replacing a file by one no larger is always allowed, even in a full
+ *    bucket or account.
  */
 
 /** What admission reads: the account's and bucket's figures and the claims on every path involved. */
@@ -129,5 +131,6 @@ export function admit(snapshot: AdmissionSnapshot, candidates: readonly Candidat
   if (deltaBytes > 0 && account.usedBytes + deltaBytes > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
   if (deltaBytes > 0 && bucket.sizeBytes + deltaBytes > bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
   if (addsUnsizedFile && bucket.sizeBytes >= bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
+  if (addsUnsizedFile && account.usedBytes >= account.quotaBytes) throw new AppError('notEnoughStorageSpace');
   return { paths, replaced, newDirectories, deltaBytes, superseded };
 }

@@ -8,6 +8,7 @@ import { joinPath } from './paths';
 import type { CommitFailure } from './ports';
 import { newUuid } from './secrets';
 import type { StorageDeps } from './storage';
+import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
 import { newEntryRecord } from './tree';
 import { decideBatch } from './uploads';
 
@@ -46,8 +47,6 @@ export interface StagedFile {
 
 /** An intent is due (sweepable) this long after it was written: far beyond any request's life (API Gateway: 29 s). */
 export const INTENT_DUE_AFTER_SECONDS = 5 * 60;
-/** How often a request decides again after losing a race for a name or the space. */
-const DECIDE_ATTEMPTS = 4;
 /** How many objects are staged at once. */
 const STAGE_CONCURRENCY = 8;
 
@@ -69,6 +68,7 @@ export async function storeFilesAtomically(
   let failure: CommitFailure | undefined;
   try {
     for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoffBeforeRetry(attempt);
       const batch = await decideBatch(deps, bucket, candidates, options);
       const { admission, tree } = batch;
       const kept = files.map((_, index) => index).filter((index) => !admission.superseded.has(index));
@@ -135,7 +135,7 @@ export async function storeFilesAtomically(
       if (failure === 'intent-changed') throw new Error(`Commit intent ${intentId} was aborted before its commit`);
       deps.logger.debug('atomic commit retried', { intentId, failure });
     }
-    throw new Error(`Atomic commit ${intentId} lost ${DECIDE_ATTEMPTS} races (last: ${failure})`);
+    throw lostTooManyRaces(`Atomic commit ${intentId} lost ${DECIDE_ATTEMPTS} races (last: ${failure})`);
   } finally {
     if (staged) await abandon(deps, intentId, objectKeys);
   }

@@ -4,6 +4,7 @@ import { directoriesOf } from './admission';
 import { RecordStatus, type EntryRecord } from './entries';
 import { joinPath } from './paths';
 import type { PathClaim } from './ports';
+import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
 import { newUuid } from './secrets';
 import type { StorageDeps } from './storage';
 
@@ -91,9 +92,6 @@ export function newEntryRecord(
   };
 }
 
-/** How often directory creation is tried again when a concurrent request changed the tree meanwhile. */
-const TREE_ATTEMPTS = 5;
-
 /**
  * Creates every missing directory of each of `directories` (segment lists) in
  * one batch read and as few transactions as fit; existing ones are fine. Returns
@@ -106,7 +104,8 @@ export async function ensureDirectories(
   directories: readonly (readonly string[])[],
 ): Promise<(path: string) => string | null> {
   const paths = directoriesOf(directories.map((directory) => ({ directory })));
-  for (let attempt = 0; attempt < TREE_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoffBeforeRetry(attempt);
     const { claims } = await deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, paths);
     if (paths.some((path) => claims.get(path)?.type === 'file')) throw new AppError('invalidDirectory');
     const missing = paths.filter((path) => !claims.has(path));
@@ -114,7 +113,7 @@ export async function ensureDirectories(
     if (missing.length === 0 || (await deps.uploads.createDirectories(plan.directories, plan.anchors))) return plan.directoryUuid;
     // Someone created or removed one of them meanwhile: read the tree again.
   }
-  throw new Error(`Could not create directories in bucket ${bucket.bucketUuid}`);
+  throw lostTooManyRaces(`Could not create directories in bucket ${bucket.bucketUuid}`);
 }
 
 /** `ensureDirectories` for one directory: its uuid (null for the root). */

@@ -7,12 +7,11 @@ import { joinPath, normaliseSegment } from './paths';
 import type { PathClaim, UploadSnapshot } from './ports';
 import { newUuid } from './secrets';
 import type { StorageDeps } from './storage';
+import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
 import { newEntryRecord, planTree, type TreePlan } from './tree';
 
 /** Upload requests nobody uploads to are forgotten after a day (DynamoDB TTL). */
 const UPLOAD_REQUEST_TTL_SECONDS = 24 * 60 * 60;
-/** How often a batch is decided again when a concurrent request changed what it was decided on. */
-const DECIDE_ATTEMPTS = 5;
 
 export interface UploadRequestInput {
   readonly fileName: string;
@@ -99,6 +98,7 @@ export async function requestUploads(
     ...(input.declaredSize === undefined ? {} : { size: input.declaredSize }),
   }));
   for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoffBeforeRetry(attempt);
     const { tree } = await decideBatch(deps, bucket, candidates, options);
     // The caller's own precondition (an open upload session), checked once the batch is known to be admitted.
     if (attempt === 0) await options.beforeWrite?.();
@@ -127,7 +127,7 @@ export async function requestUploads(
     await deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + UPLOAD_REQUEST_TTL_SECONDS);
     return files;
   }
-  throw new Error(`Upload requests in bucket ${bucket.bucketUuid} could not be decided after ${DECIDE_ATTEMPTS} attempts`);
+  throw lostTooManyRaces(`Upload requests in bucket ${bucket.bucketUuid} could not be decided after ${DECIDE_ATTEMPTS} attempts`);
 }
 
 /** `requestUploads` for one file. */

@@ -51,6 +51,12 @@ describe('admission', () => {
     expect(refusal(() => admit(full, [file('b.txt')], { overwrite: true }))).toBe('maxBucketSizeReached');
   });
 
+  it('refuses a new file of unknown size where the account has no space left, and admits a replacement there', () => {
+    const noSpace = snapshot({ used: 1000, quota: 1000, size: 10, claims: [claim('a.txt', 'file')], charged: [['a.txt', 10]] });
+    expect(refusal(() => admit(noSpace, [file('new.txt')], { overwrite: true }))).toBe('notEnoughStorageSpace');
+    expect(refusal(() => admit(noSpace, [file('a.txt')], { overwrite: true }))).toBeUndefined();
+  });
+
   it('refuses a whole batch for one file that does not fit, by quota before bucket limit', () => {
     expect(refusal(() => admit(snapshot({ used: 990 }), [file('x', 5), file('y', 6)], { overwrite: false }))).toBe('notEnoughStorageSpace');
     expect(refusal(() => admit(snapshot({ size: 990 }), [file('x', 5), file('y', 6)], { overwrite: false }))).toBe('maxBucketSizeReached');

@@ -81,6 +81,27 @@ describe('a three-file Quantum add killed before each of its calls', () => {
   });
 });
 
+describe('16 Quantum adds replacing one path at once (force=true)', () => {
+  it('all succeed or answer 409 CONCURRENT_UPDATE, never a 500; one file stays, charged once', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services, { quotaBytes: 100_000 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    // act
+    const results = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => addFiles(services, bucket, 'same', [file('one.txt', `writer ${String(i).padStart(2, '0')}`)], true)),
+    );
+    // assess
+    for (const result of results) {
+      if (result.status === 'rejected') expect((result.reason as { errorName?: string }).errorName).toBe('concurrentUpdate');
+    }
+    expect(results.filter((result) => result.status === 'fulfilled').length).toBeGreaterThan(0);
+    const stored = await filesOf(bucket);
+    expect(stored.map((entry) => entry.path)).toEqual(['same/one.txt']);
+    expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(stored[0]!.chargedBytes);
+    expect(await objectKeys(bucket)).toEqual([stored[0]!.objectKey]);
+  });
+});
+
 describe('a Quantum add racing another for the last space', () => {
   it('stores one of them whole and refuses the other whole', async () => {
     // prepare: room for one of the two requests only
