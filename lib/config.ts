@@ -38,6 +38,8 @@ const configSchema = z.object({
   DEFAULT_QUOTA_BYTES: z.coerce.number().int().positive().default(10 * 1024 ** 3),
   /** Default per-bucket size limit (5 GiB, as on Apillon's free plan). */
   DEFAULT_BUCKET_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  /** Bytes an account may be served per calendar month (gateway and downloads); reported by `/storage/info` (10 GiB). */
+  MONTHLY_BANDWIDTH_BYTES: z.coerce.number().int().positive().default(10 * 1024 ** 3),
 });
 
 export type Config = z.infer<typeof configSchema> & {

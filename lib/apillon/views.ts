@@ -178,14 +178,15 @@ export function listView<T, R>(page: { items: readonly T[]; total: number; nextT
   return { items: page.items.map(view), total: page.total, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
-/** `GET /storage/info` as the SDK's getInfo returns it. Bandwidth is not metered by this service. */
+/** `GET /storage/info` as the SDK's getInfo returns it (bytes; bandwidth: this calendar month, UTC). */
 export function storageInfoView(info: StorageInfo) {
   return {
     availableStorage: Math.max(0, info.quotaBytes - info.usedBytes),
     usedStorage: info.usedBytes,
     totalStorage: info.quotaBytes,
-    availableBandwidth: null,
-    usedBandwidth: null,
+    availableBandwidth: Math.max(0, info.bandwidthAllowanceBytes - info.bandwidthUsedBytes),
+    usedBandwidth: info.bandwidthUsedBytes,
+    totalBandwidth: info.bandwidthAllowanceBytes,
   };
 }
 

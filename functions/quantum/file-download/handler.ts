@@ -1,3 +1,4 @@
+import { recordBandwidth } from '../../../lib/domain/bandwidth';
 import { openDownload } from '../../../lib/domain/quantum-files';
 import { route } from '../../../lib/http/route';
 import { downloadResponse } from '../../../lib/quantum/download-response';
@@ -8,6 +9,9 @@ import { tokenPath } from '../../../lib/quantum/schemas';
  * to a presigned GET when it is too large for a Lambda response. A token works
  * once; using one kills its siblings (400 INVALID_TOKEN).
  */
-export const handler = route({ surface: 'quantum', auth: false, schemas: { path: tokenPath } }, async ({ path, services }) => ({
-  response: downloadResponse(await openDownload(services, path.token)),
-}));
+export const handler = route({ surface: 'quantum', auth: false, schemas: { path: tokenPath } }, async ({ path, services }) => {
+  const download = await openDownload(services, path.token);
+  const response = downloadResponse(download);
+  await recordBandwidth(services, download.file.accountId, download.kind === 'inline' ? download.bytes.byteLength : (download.file.size ?? 0));
+  return { response };
+});

@@ -19,6 +19,7 @@ import { handler as fileDelete } from '../../../functions/apillon/file-delete/ha
 import { handler as fileDetail } from '../../../functions/apillon/file-detail/handler';
 import { handler as info } from '../../../functions/apillon/info/handler';
 import { handler as ipfsGateway } from '../../../functions/apillon/ipfs-gateway/handler';
+import { handler as ipfsClusterInfo } from '../../../functions/apillon/ipfs-cluster-info/handler';
 import { handler as linkOnIpfs } from '../../../functions/apillon/link-on-ipfs/handler';
 import { handler as linksOnIpfs } from '../../../functions/apillon/link-on-ipfs-multiple/handler';
 import { handler as sessionEnd } from '../../../functions/apillon/session-end/handler';
@@ -30,7 +31,7 @@ import { invoke, type HttpEventInit, type InvokeResult } from '../../support/eve
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
   bucketFiles, fileDetail, fileDelete, bucketFileGet, bucketFileDelete, directoryDelete, info, linkOnIpfs,
-  linksOnIpfs, ipfsGateway,
+  linksOnIpfs, ipfsGateway, ipfsClusterInfo,
 } as const;
 
 type Route = keyof typeof handlers;
@@ -59,6 +60,7 @@ const TEMPLATES: Record<Route, [string, string]> = {
   linkOnIpfs: ['GET', '/storage/link-on-ipfs/{cid}'],
   linksOnIpfs: ['POST', '/storage/link-on-ipfs-multiple'],
   ipfsGateway: ['GET', '/ipfs/{cid}'],
+  ipfsClusterInfo: ['GET', '/storage/ipfs-cluster-info'],
 };
 
 export interface CallInit extends Omit<HttpEventInit, 'method' | 'path' | 'rawPath' | 'pathParameters'> {
