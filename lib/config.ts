@@ -39,6 +39,13 @@ const configSchema = z.object({
   /** Default per-bucket size limit (5 GiB, as on Apillon's free plan). */
   DEFAULT_BUCKET_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
   /** Bytes an account may be served per calendar month (gateway and downloads); reported by `/storage/info` (10 GiB). */
+  /**
+   * The key that seals IPNS private keys at rest: 32 bytes, base64. Set on the local stack
+   * (kept in .data/) and in tests; on AWS leave it unset and name the SSM SecureString that holds it.
+   */
+  IPNS_KEY_ENCRYPTION_KEY: z.string().trim().optional().transform((value) => value || undefined),
+  /** SSM SecureString parameter holding IPNS_KEY_ENCRYPTION_KEY (read once per cold start, with decryption). */
+  IPNS_KEY_PARAMETER: z.string().trim().optional().transform((value) => value || undefined),
   MONTHLY_BANDWIDTH_BYTES: z.coerce.number().int().positive().default(10 * 1024 ** 3),
 });
 

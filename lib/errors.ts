@@ -55,6 +55,9 @@ export const ERRORS = {
   tokenNotFound: define(404, 40406011, 'TOKEN_DOES_NOT_EXIST', [404, 'TOKEN_DNE']),
   invalidDownloadToken: define(400, 40006014, 'INVALID_DOWNLOAD_TOKEN', [400, 'INVALID_TOKEN']),
   tooManyFiles: define(400, 40006015, 'TOO_MANY_FILES_IN_REQUEST', [400, 'INVALID_REQUEST']),
+  // IPNS names (lib/domain/ipns.ts).
+  ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
+  ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
 
   // Multipart uploads and bucket names (the Quantum surface's form upload and bucket routes).
   multipartRequired: define(415, 41500031, 'MULTIPART_FORM_DATA_REQUIRED', [400, 'INVALID_CONTENT_TYPE']),

@@ -11,13 +11,16 @@ import { SqsLifecycleQueue } from './store/lifecycle-queue';
 import { DynamoUploadStore } from './store/upload-store';
 import type { StorageDeps } from './domain/storage';
 import type { BandwidthDeps } from './domain/bandwidth';
+import type { IpnsDeps } from './domain/ipns';
+import { DynamoIpnsStore } from './store/ipns-store';
+import { AesGcmKeySealer, kekSource } from './store/key-sealer';
 import { DynamoBandwidthStore } from './store/bandwidth-store';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
  * configuration. Handlers receive it; tests build their own against emulators.
  */
-export interface Services extends StorageDeps, BandwidthDeps {
+export interface Services extends StorageDeps, BandwidthDeps, IpnsDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly clients: AwsClients;
@@ -45,6 +48,8 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     presignTtlSeconds: cfg.presignTtlSeconds,
     bandwidth: new DynamoBandwidthStore(table),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
+    ipns: new DynamoIpnsStore(table),
+    keySealer: new AesGcmKeySealer(kekSource(cfg)),
   };
 }
 

@@ -188,8 +188,11 @@ export const endSessionBody = z.looseObject({
 const cid = z.string({ error: 'CID_NOT_VALID' }).refine((value) => toCidV1(value) !== null, 'CID_NOT_VALID');
 
 export const linkQuery = z.object({
-  type: queryParam(z.string().regex(/^ipfs$/i, 'LINK_TYPE_NOT_VALID')),
+  type: queryParam(z.string().regex(/^ip[fn]s$/i, 'LINK_TYPE_NOT_VALID').transform((value) => value.toLowerCase() as 'ipfs' | 'ipns')),
 });
+
+/** `GET /storage/link-on-ipfs/:cid`: a CID, or an IPNS name with `type=ipns` (checked by the domain with the type). */
+export const linkTargetPath = z.object({ cid: z.string().max(256, 'CID_NOT_VALID') });
 
 export const linkPath = z.object({ cid });
 
@@ -200,3 +203,43 @@ export const linksBody = z.object({
     .max(MAX_FILES_PER_REQUEST, 'TOO_MANY_FILES')
     .pipe(z.array(cid)),
 });
+
+// ---- IPNS -------------------------------------------------------------------
+
+export const ipnsInBucketPath = z.object({ bucketUuid: z.string(), ipnsUuid: z.string() });
+
+/** `GET /ipns/:name`. */
+export const ipnsNamePath = z.object({ name: z.string().max(256, 'IPNS_NAME_NOT_VALID') });
+
+/** `GET /ipns/:name?format=ipns-record`: the signed record instead of the content. */
+export const ipnsGatewayQuery = z.looseObject({
+  format: queryParam(z.string().regex(/^ipns-record$/, 'FORMAT_NOT_VALID')),
+});
+
+/** `GET /storage/buckets/:bucketUuid/ipns` (the SDK's listIpnsNames). */
+export const ipnsListQuery = z.object({
+  ...pagination,
+  search: ordering.search,
+  ipnsName: queryParam(z.string().max(256, 'IPNS_NAME_NOT_VALID')),
+  ipnsValue: queryParam(z.string().max(300, 'IPNS_VALUE_NOT_VALID')),
+});
+
+const ipnsLabel = z
+  .string({ error: 'IPNS_NAME_NOT_PRESENT' })
+  .refine((value) => value.trim() !== '', 'IPNS_NAME_NOT_PRESENT')
+  .refine((value) => value.length <= 255 && !CONTROL.test(value) && value.isWellFormed(), 'IPNS_NAME_NOT_VALID')
+  .transform((value) => value.trim().normalize('NFC'));
+
+/** `POST /storage/buckets/:bucketUuid/ipns` (the SDK's createIpns: `{name, description?, cid?}`). */
+export const createIpnsBody = z.object({
+  name: ipnsLabel,
+  description: z
+    .string({ error: 'IPNS_DESCRIPTION_NOT_VALID' })
+    .max(1000, 'IPNS_DESCRIPTION_NOT_VALID')
+    .refine((value) => value.isWellFormed(), 'IPNS_DESCRIPTION_NOT_VALID')
+    .nullish(),
+  cid: cid.nullish(),
+});
+
+/** `POST …/ipns/:ipnsUuid/publish {cid}`. */
+export const publishIpnsBody = z.object({ cid: z.string({ error: 'CID_NOT_PRESENT' }).pipe(cid) });

@@ -2,7 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { IssuedUpload } from '../domain/apillon-uploads';
 import type { PublicContent, StorageInfo } from '../domain/apillon-files';
 import { isFile, type EntryRecord } from '../domain/entries';
-import { ipfsLink } from '../http/public-url';
+import { ipfsLink, ipnsLink } from '../http/public-url';
+import type { IpnsRecord } from '../store/ipns-store';
 import { attachmentDisposition } from '../store/blob-store';
 import type { BucketRecord } from '../store/bucket-store';
 import type { UploadSessionRecord } from '../store/session-store';
@@ -190,8 +191,49 @@ export function storageInfoView(info: StorageInfo) {
   };
 }
 
-export function linkView(baseUrl: string, cid: string) {
-  return { link: ipfsLink(baseUrl, cid) };
+export function linkView(baseUrl: string, cid: string, type: 'ipfs' | 'ipns' = 'ipfs') {
+  return { link: type === 'ipns' ? ipnsLink(baseUrl, cid) : ipfsLink(baseUrl, cid) };
+}
+
+// ---- IPNS -------------------------------------------------------------------
+
+/**
+ * An IPNS name as the SDK's `Ipns` model reads it (`ipnsUuid`, `name`,
+ * `description`, `ipnsName`, `ipnsValue`, `link`, times). The key is never shown.
+ * `link` is the gateway link of the name once it points somewhere.
+ */
+export function ipnsView(record: IpnsRecord, baseUrl: string) {
+  return {
+    ipnsUuid: record.ipnsUuid,
+    bucketUuid: record.bucketUuid,
+    name: record.name,
+    description: record.description,
+    ipnsName: record.ipnsName,
+    ipnsValue: record.ipnsValue,
+    link: record.ipnsValue ? ipnsLink(baseUrl, record.ipnsName) : null,
+    createTime: record.createdAt,
+    updateTime: record.updatedAt,
+  };
+}
+
+/** `GET /ipns/:name`: the content response of the CID the name points at now, cached briefly (a name moves; a CID does not). */
+export function ipnsContentResponse(response: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 {
+  return { ...response, headers: { ...response.headers, 'cache-control': 'public, max-age=300' } };
+}
+
+/** `GET /ipns/:name?format=ipns-record`: the signed record, as the trustless gateway spec serves it. */
+export function ipnsRecordResponse(record: Uint8Array, ipnsName: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'application/vnd.ipfs.ipns-record',
+      'content-disposition': `attachment; filename="${ipnsName}.ipns-record"`,
+      'cache-control': 'public, max-age=300',
+      'x-content-type-options': 'nosniff',
+    },
+    body: Buffer.from(record).toString('base64'),
+    isBase64Encoded: true,
+  };
 }
 
 export function linksView(baseUrl: string, cids: readonly string[]) {

@@ -1,14 +1,16 @@
-import { linkPath, linkQuery } from '../../../lib/apillon/schemas';
+import { linkQuery, linkTargetPath } from '../../../lib/apillon/schemas';
 import { linkView } from '../../../lib/apillon/views';
 import { requireLinkPermission } from '../../../lib/domain/apillon-files';
+import { linkTarget } from '../../../lib/domain/ipns-names';
 import { publicBaseUrl } from '../../../lib/http/public-url';
 import { route } from '../../../lib/http/route';
 
-/** GET /storage/link-on-ipfs/:cid?type=ipfs: the gateway link of a CID (the SDK's generateIpfsLink). */
+/** GET /storage/link-on-ipfs/:cid?type=ipfs|ipns: the gateway link of a CID or an IPNS name (the SDK's generateIpfsLink). */
 export const handler = route(
-  { surface: 'apillon', model: 'LinkOnIpfsQueryFilter', schemas: { path: linkPath, query: linkQuery } },
-  async ({ path, principal, services, event }) => {
+  { surface: 'apillon', model: 'LinkOnIpfsQueryFilter', schemas: { path: linkTargetPath, query: linkQuery } },
+  async ({ path, query, principal, services, event }) => {
     requireLinkPermission(principal);
-    return { data: linkView(publicBaseUrl(services.config, event), path.cid) };
+    const target = linkTarget(path.cid, query.type);
+    return { data: linkView(publicBaseUrl(services.config, event), target.id, target.type) };
   },
 );

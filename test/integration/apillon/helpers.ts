@@ -20,6 +20,12 @@ import { handler as fileDetail } from '../../../functions/apillon/file-detail/ha
 import { handler as info } from '../../../functions/apillon/info/handler';
 import { handler as ipfsGateway } from '../../../functions/apillon/ipfs-gateway/handler';
 import { handler as ipfsClusterInfo } from '../../../functions/apillon/ipfs-cluster-info/handler';
+import { handler as ipnsCreate } from '../../../functions/apillon/ipns-create/handler';
+import { handler as ipnsDelete } from '../../../functions/apillon/ipns-delete/handler';
+import { handler as ipnsGateway } from '../../../functions/apillon/ipns-gateway/handler';
+import { handler as ipnsGet } from '../../../functions/apillon/ipns-get/handler';
+import { handler as ipnsList } from '../../../functions/apillon/ipns-list/handler';
+import { handler as ipnsPublish } from '../../../functions/apillon/ipns-publish/handler';
 import { handler as linkOnIpfs } from '../../../functions/apillon/link-on-ipfs/handler';
 import { handler as linksOnIpfs } from '../../../functions/apillon/link-on-ipfs-multiple/handler';
 import { handler as sessionEnd } from '../../../functions/apillon/session-end/handler';
@@ -31,7 +37,7 @@ import { invoke, type HttpEventInit, type InvokeResult } from '../../support/eve
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
   bucketFiles, fileDetail, fileDelete, bucketFileGet, bucketFileDelete, directoryDelete, info, linkOnIpfs,
-  linksOnIpfs, ipfsGateway, ipfsClusterInfo,
+  linksOnIpfs, ipfsGateway, ipfsClusterInfo, ipnsList, ipnsCreate, ipnsGet, ipnsDelete, ipnsPublish, ipnsGateway,
 } as const;
 
 type Route = keyof typeof handlers;
@@ -61,6 +67,12 @@ const TEMPLATES: Record<Route, [string, string]> = {
   linksOnIpfs: ['POST', '/storage/link-on-ipfs-multiple'],
   ipfsGateway: ['GET', '/ipfs/{cid}'],
   ipfsClusterInfo: ['GET', '/storage/ipfs-cluster-info'],
+  ipnsList: ['GET', '/storage/buckets/{bucketUuid}/ipns'],
+  ipnsCreate: ['POST', '/storage/buckets/{bucketUuid}/ipns'],
+  ipnsGet: ['GET', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}'],
+  ipnsDelete: ['DELETE', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}'],
+  ipnsPublish: ['POST', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}/publish'],
+  ipnsGateway: ['GET', '/ipns/{name}'],
 };
 
 export interface CallInit extends Omit<HttpEventInit, 'method' | 'path' | 'rawPath' | 'pathParameters'> {

@@ -1,0 +1,14 @@
+import { bucketPath, createIpnsBody } from '../../../lib/apillon/schemas';
+import { ipnsView } from '../../../lib/apillon/views';
+import { createIpns } from '../../../lib/domain/ipns';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** POST /storage/buckets/:bucketUuid/ipns {name, description?, cid?} (EXECUTE): a new IPNS name (the SDK's createIpns). */
+export const handler = route(
+  { surface: 'apillon', model: 'CreateIpnsDto', schemas: { path: bucketPath, body: createIpnsBody } },
+  async ({ path, body, principal, services, event }) => ({
+    status: 201,
+    data: ipnsView(await createIpns(services, principal, path.bucketUuid, body), publicBaseUrl(services.config, event)),
+  }),
+);
