@@ -58,6 +58,8 @@ export const ERRORS = {
   // IPNS names (lib/domain/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
+  // The trustless gateway (lib/domain/trustless.ts).
+  fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
 
   // Multipart uploads and bucket names (the Quantum surface's form upload and bucket routes).
   multipartRequired: define(415, 41500031, 'MULTIPART_FORM_DATA_REQUIRED', [400, 'INVALID_CONTENT_TYPE']),

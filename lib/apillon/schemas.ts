@@ -196,6 +196,11 @@ export const linkTargetPath = z.object({ cid: z.string().max(256, 'CID_NOT_VALID
 
 export const linkPath = z.object({ cid });
 
+/** `GET /ipfs/:cid?format=raw|car` (the trustless gateway); other parameters are left alone. */
+export const gatewayQuery = z.looseObject({
+  format: queryParam(z.string().regex(/^(raw|car)$/, 'FORMAT_NOT_VALID')),
+});
+
 export const linksBody = z.object({
   cids: z
     .array(z.unknown(), { error: 'CIDS_NOT_PRESENT' })

@@ -174,6 +174,20 @@ export type PublicContent =
  * GET (60 s). 404 FILE_DOES_NOT_EXISTS otherwise; 422 for a string that is no CID.
  */
 export async function openPublicFile(deps: StorageDeps, cid: string, inlineLimit: number): Promise<PublicContent> {
+  const { file, size } = await findPublicFile(deps, cid);
+  if (size > inlineLimit) {
+    return { file, redirectUrl: await deps.blobs.presignDownload(file.objectKey, deps.presignTtlSeconds, file.name, file.contentType) };
+  }
+  return { file, bytes: await deps.blobs.readAll(file.objectKey) };
+}
+
+/**
+ * The file the public gateway serves for `cid` (v0 or any v1 encoding), and the
+ * size of its bytes in S3: content addressed (status 3 or 4), active, in a public
+ * bucket not marked for deletion; the newest such one when the CID is in several
+ * buckets. 404 FILE_DOES_NOT_EXISTS otherwise; 422 for a string that is no CID.
+ */
+export async function findPublicFile(deps: StorageDeps, cid: string): Promise<{ file: FileRecord; size: number }> {
   const v1 = toCidV1(cid);
   if (!v1) throw validationError([{ code: 42200028, property: 'cid', message: 'CID_NOT_VALID' }]);
   const candidates = (await deps.entries.findByCidInAnyBucket(cid.startsWith('Qm') ? { v0: cid } : { v1 }))
@@ -187,10 +201,7 @@ export async function openPublicFile(deps: StorageDeps, cid: string, inlineLimit
     if (!bucket?.public || bucket.markedForDeletionAt) continue;
     const object = await deps.blobs.head(file.objectKey);
     if (!object) continue; // replaced or purged since the index was read
-    if (object.size > inlineLimit) {
-      return { file, redirectUrl: await deps.blobs.presignDownload(file.objectKey, deps.presignTtlSeconds, file.name, file.contentType) };
-    }
-    return { file, bytes: await deps.blobs.readAll(file.objectKey) };
+    return { file, size: object.size };
   }
   throw new AppError('fileNotFound');
 }
