@@ -13,14 +13,13 @@ import type { StorageDeps } from './domain/storage';
 import type { BandwidthDeps } from './domain/bandwidth';
 import type { IpnsDeps } from './domain/ipns';
 import { DynamoIpnsStore } from './store/ipns-store';
-import { AesGcmKeySealer, kekSource } from './store/key-sealer';
 import { DynamoBandwidthStore } from './store/bandwidth-store';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
  * configuration. Handlers receive it; tests build their own against emulators.
  */
-export interface Services extends StorageDeps, BandwidthDeps, IpnsDeps {
+export interface Services extends StorageDeps, BandwidthDeps, Omit<IpnsDeps, 'keySealer'> {
   readonly config: Config;
   readonly logger: Logger;
   readonly clients: AwsClients;
@@ -49,7 +48,6 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     bandwidth: new DynamoBandwidthStore(table),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
     ipns: new DynamoIpnsStore(table),
-    keySealer: new AesGcmKeySealer(kekSource(cfg)),
   };
 }
 

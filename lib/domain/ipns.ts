@@ -19,9 +19,13 @@ import type { StorageDeps } from './storage';
  * `ipns` library: V1+V2 signatures, validity type EOL, a sequence number that
  * grows by one per publish.
  */
-export interface IpnsDeps extends StorageDeps {
-  readonly ipns: IpnsStore;
+export interface IpnsDeps extends IpnsReadDeps {
   readonly keySealer: KeySealer;
+}
+
+/** What the routes that do not sign need. */
+export interface IpnsReadDeps extends StorageDeps {
+  readonly ipns: IpnsStore;
 }
 
 /**
@@ -63,7 +67,7 @@ export async function createIpns(
 
 /** `GET /storage/buckets/:bucketUuid/ipns` (READ): the bucket's names, filtered and paged as the SDK asks. */
 export async function listIpns(
-  deps: IpnsDeps,
+  deps: IpnsReadDeps,
   principal: Principal,
   bucketUuid: string,
   query: { ipnsName?: string; ipnsValue?: string; search?: string; page: number; limit: number },
@@ -81,7 +85,7 @@ export async function listIpns(
 }
 
 /** `GET /storage/buckets/:bucketUuid/ipns/:ipnsUuid` (READ). 404 IPNS_RECORD_NOT_FOUND. */
-export async function getIpns(deps: IpnsDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
+export async function getIpns(deps: IpnsReadDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   return findIpns(deps, bucket.bucketUuid, ipnsUuid);
 }
@@ -98,7 +102,7 @@ export async function publishIpns(deps: IpnsDeps, principal: Principal, bucketUu
 }
 
 /** `DELETE …/ipns/:ipnsUuid` (WRITE): the name and its key are gone; returns the record as it was. */
-export async function deleteIpns(deps: IpnsDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
+export async function deleteIpns(deps: IpnsReadDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   const record = await findIpns(deps, bucket.bucketUuid, ipnsUuid);
   await deps.ipns.delete(record);
@@ -107,7 +111,7 @@ export async function deleteIpns(deps: IpnsDeps, principal: Principal, bucketUui
 
 // ---- helpers ----------------------------------------------------------------
 
-async function findIpns(deps: IpnsDeps, bucketUuid: string, reference: string): Promise<IpnsRecord> {
+async function findIpns(deps: IpnsReadDeps, bucketUuid: string, reference: string): Promise<IpnsRecord> {
   const record = isUuid(reference) ? await deps.ipns.get(reference.toLowerCase()) : undefined;
   if (!record || record.bucketUuid !== bucketUuid) throw new AppError('ipnsRecordNotFound');
   return record;

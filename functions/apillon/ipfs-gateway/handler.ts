@@ -1,5 +1,6 @@
 import { gatewayQuery, linkPath } from '../../../lib/apillon/schemas';
-import { gatewayResponse, trustlessResponse } from '../../../lib/apillon/views';
+import { trustlessResponse } from '../../../lib/apillon/trustless-views';
+import { gatewayResponse } from '../../../lib/apillon/views';
 import { openPublicFile } from '../../../lib/domain/apillon-files';
 import { recordBandwidth } from '../../../lib/domain/bandwidth';
 import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
