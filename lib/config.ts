@@ -24,6 +24,11 @@ const optionalUrl = z.optional(
   ),
 );
 
+/** Text, trimmed; empty or blank counts as unset. */
+const optionalText = z.optional(
+  z.pipe(z.string(), z.transform((value: string) => (value.trim() === '' ? undefined : value.trim()))),
+);
+
 const positiveInteger = (fallback: number) =>
   z._default(
     z.pipe(
@@ -64,6 +69,15 @@ const configSchema = z.object({
   DEFAULT_QUOTA_BYTES: positiveInteger(10 * 1024 ** 3),
   /** Default per-bucket size limit (5 GiB, as on Apillon's free plan). */
   DEFAULT_BUCKET_MAX_BYTES: positiveInteger(5 * 1024 ** 3),
+  /** Bytes an account may be served per calendar month (gateway and downloads); reported by `/storage/info` (10 GiB). */
+  MONTHLY_BANDWIDTH_BYTES: positiveInteger(10 * 1024 ** 3),
+  /**
+   * The key that seals IPNS private keys at rest: 32 bytes, base64. Set on the local stack
+   * (kept in .data/) and in tests; on AWS leave it unset and name the SSM SecureString that holds it.
+   */
+  IPNS_KEY_ENCRYPTION_KEY: optionalText,
+  /** SSM SecureString parameter holding IPNS_KEY_ENCRYPTION_KEY (read once per cold start, with decryption). */
+  IPNS_KEY_PARAMETER: optionalText,
 });
 
 export type Config = z.infer<typeof configSchema> & {

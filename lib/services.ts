@@ -18,12 +18,16 @@ import type { SessionStore } from './domain/ports';
 import { SqsLifecycleQueue } from './store/lifecycle-queue';
 import { DynamoUploadStore } from './store/upload-store';
 import type { StorageDeps } from './domain/storage';
+import type { BandwidthDeps } from './domain/bandwidth';
+import type { IpnsDeps } from './domain/ipns';
+import { DynamoIpnsStore } from './store/ipns-store';
+import { DynamoBandwidthStore } from './store/bandwidth-store';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
  * configuration. Handlers receive it; tests build their own against emulators.
  */
-export interface Services extends StorageDeps {
+export interface Services extends StorageDeps, BandwidthDeps, Omit<IpnsDeps, 'keySealer'> {
   readonly config: Config;
   readonly logger: Logger;
   /** The metrics port (lib/domain/metrics.ts); the shared stack and the event functions publish it once per invocation. */
@@ -56,6 +60,9 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     sessions: new DynamoSessionStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
     presignTtlSeconds: cfg.presignTtlSeconds,
+    bandwidth: new DynamoBandwidthStore(table),
+    monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
+    ipns: new DynamoIpnsStore(table),
   };
 }
 

@@ -8,7 +8,8 @@
  *   npm start -- --in-memory  throw-away run (also STORAGE_IN_MEMORY=1)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -43,7 +44,11 @@ async function main(): Promise<void> {
   const scratch = inMemory ? mkdtempSync(path.join(os.tmpdir(), 'storage-local-')) : undefined;
   const s3Dir = scratch ?? path.join(dataDir, 's3');
   mkdirSync(s3Dir, { recursive: true });
-  const env = { ...localEnvironment(ports), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...localEnvironment(ports),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    IPNS_KEY_ENCRYPTION_KEY: localIpnsKeyEncryptionKey(scratch ?? dataDir),
+  };
   Object.assign(process.env, env);
 
   say(inMemory ? 'in-memory run: nothing is kept' : `data kept in ${path.relative(process.cwd(), dataDir) || dataDir}`);
@@ -212,3 +217,17 @@ main().catch((error: Error) => {
   process.kill(process.pid, 'SIGTERM');
   setTimeout(() => process.exit(1), 6000).unref();
 });
+
+/**
+ * The local stack's key for sealing IPNS private keys: 32 random bytes made on
+ * first start and kept (mode 0600) beside the data they protect, so names
+ * published before a restart can still be published after it.
+ */
+function localIpnsKeyEncryptionKey(dir: string): string {
+  const file = path.join(dir, 'ipns-key-encryption-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

@@ -266,3 +266,42 @@ export const endSessionBody = z.looseObject({
   wrapWithDirectory: z.nullish(z.boolean({ error: 'WRAP_WITH_DIRECTORY_NOT_VALID' })),
   directoryPath: z.nullish(directoryPath('DIRECTORY_PATH_NOT_VALID')),
 });
+
+// ---- IPNS -------------------------------------------------------------------
+// (the routes that take a CID: lib/apillon/cid-schemas.ts)
+
+export const ipnsInBucketPath = z.object({ bucketUuid: z.string(), ipnsUuid: z.string() });
+
+/** `GET /ipns/:name`. */
+export const ipnsNamePath = z.object({ name: z.string().check(z.maxLength(256, 'IPNS_NAME_NOT_VALID')) });
+
+/** `GET /ipns/:name?format=ipns-record`: the signed record instead of the content; other parameters are left alone. */
+export const ipnsGatewayQuery = z.looseObject({
+  format: queryParam(z.string().check(z.regex(/^ipns-record$/, 'FORMAT_NOT_VALID'))),
+});
+
+/** `GET /storage/buckets/:bucketUuid/ipns` (the SDK's listIpnsNames): paged by number (no nextToken), not sorted (oldest first). */
+export const ipnsListQuery = listingQuery({
+  page: pagination.page,
+  limit: pagination.limit,
+  search: ordering.search,
+  ipnsName: queryParam(z.string().check(z.maxLength(256, 'IPNS_NAME_NOT_VALID'))),
+  ipnsValue: queryParam(z.string().check(z.maxLength(300, 'IPNS_VALUE_NOT_VALID'))),
+});
+
+/** An IPNS name's label (Apillon's `name`): as a bucket's name, the one rule for names (lib/domain/paths.ts). */
+export const ipnsLabel = z.pipe(
+  z.string({ error: 'IPNS_NAME_NOT_PRESENT' }).check(
+    z.refine((value) => value.trim() !== '', 'IPNS_NAME_NOT_PRESENT'),
+    z.refine((value) => value.length <= 255 && value.isWellFormed() && !hasForbiddenCharacters(value.normalize('NFC')), 'IPNS_NAME_NOT_VALID'),
+  ),
+  z.transform((value: string) => value.trim().normalize('NFC')),
+);
+
+/** An IPNS name's description: up to 1,000 characters of well-formed text. */
+export const ipnsDescription = z.nullish(
+  z.string({ error: 'IPNS_DESCRIPTION_NOT_VALID' }).check(
+    z.maxLength(1000, 'IPNS_DESCRIPTION_NOT_VALID'),
+    z.refine((value) => value.isWellFormed(), 'IPNS_DESCRIPTION_NOT_VALID'),
+  ),
+);

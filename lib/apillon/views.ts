@@ -1,10 +1,11 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { IssuedUpload } from '../domain/apillon-uploads';
 import { servedByGateway, type PublicFile, type StorageInfo } from '../domain/apillon-files';
 import { isFile, type EntryRecord } from '../domain/entries';
-import { ipfsLink } from '../http/public-url';
+import { ipfsLink, ipnsLink } from '../http/public-url';
 import type { FileToServe, ServeOptions } from '../http/serve-file';
-import type { BucketRecord } from '../domain/ports';
-import type { UploadSessionRecord } from '../domain/ports';
+import type { BucketRecord, UploadSessionRecord } from '../domain/ports';
+import type { IpnsRecord } from '../store/ipns-store';
 
 /**
  * Every response body of the Apillon surface, in one place. Two families of
@@ -184,20 +185,61 @@ export function listView<T, R>(page: { items: readonly T[]; total: number; nextT
   return { items: page.items.map(view), total: page.total, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
-/** `GET /storage/info` as the SDK's getInfo returns it. Bandwidth is not metered by this service. */
+/** `GET /storage/info` as the SDK's getInfo returns it (bytes; bandwidth: this calendar month, UTC). */
 export function storageInfoView(info: StorageInfo) {
   return {
     availableStorage: Math.max(0, info.quotaBytes - info.usedBytes),
     usedStorage: info.usedBytes,
     totalStorage: info.quotaBytes,
-    availableBandwidth: null,
-    usedBandwidth: null,
+    availableBandwidth: Math.max(0, info.bandwidthAllowanceBytes - info.bandwidthUsedBytes),
+    usedBandwidth: info.bandwidthUsedBytes,
+    totalBandwidth: info.bandwidthAllowanceBytes,
   };
 }
 
-/** `link-on-ipfs`: the gateway link, or null where the CID is stored only where the gateway does not serve it. */
-export function linkView(baseUrl: string, cid: string, linkable: boolean) {
+/**
+ * `link-on-ipfs`: the gateway link of a CID (null where the CID is stored only where the
+ * gateway does not serve it), or with `type: 'ipns'` the `/ipns/` link of an IPNS name.
+ */
+export function linkView(baseUrl: string, cid: string, linkable: boolean, type: 'ipfs' | 'ipns' = 'ipfs') {
+  if (type === 'ipns') return { link: ipnsLink(baseUrl, cid) };
   return { link: linkable ? ipfsLink(baseUrl, cid) : null };
+}
+
+// ---- IPNS -------------------------------------------------------------------
+
+/**
+ * An IPNS name as the SDK's `Ipns` model reads it (`ipnsUuid`, `name`,
+ * `description`, `ipnsName`, `ipnsValue`, `link`, times). The key is never shown.
+ * `link` is the gateway link of the name once it points somewhere.
+ */
+export function ipnsView(record: IpnsRecord, baseUrl: string) {
+  return {
+    ipnsUuid: record.ipnsUuid,
+    bucketUuid: record.bucketUuid,
+    name: record.name,
+    description: record.description,
+    ipnsName: record.ipnsName,
+    ipnsValue: record.ipnsValue,
+    link: record.ipnsValue ? ipnsLink(baseUrl, record.ipnsName) : null,
+    createTime: record.createdAt,
+    updateTime: record.updatedAt,
+  };
+}
+
+/** `GET /ipns/:name?format=ipns-record`: the signed record, as the trustless gateway spec serves it (`head`: no body). */
+export function ipnsRecordResponse(record: Uint8Array, ipnsName: string, head = false): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'application/vnd.ipfs.ipns-record',
+      'content-disposition': `attachment; filename="${ipnsName}.ipns-record"`,
+      'cache-control': 'public, max-age=300',
+      'x-content-type-options': 'nosniff',
+      'content-length': String(record.byteLength),
+    },
+    ...(head ? { body: '' } : { body: Buffer.from(record).toString('base64'), isBase64Encoded: true }),
+  };
 }
 
 /** `link-on-ipfs-multiple`: links in the order of `cids` (null as in {@link linkView}). */
@@ -223,3 +265,9 @@ export const GATEWAY_SERVE_OPTIONS = {
   headers: { 'content-security-policy': "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'" },
   goneError: 'fileNotFound',
 } as const satisfies ServeOptions;
+
+/**
+ * How `GET|HEAD /ipns/:name` presents the file the name points at now: as the `/ipfs/`
+ * gateway does, but cached briefly (a name moves; a CID does not).
+ */
+export const IPNS_SERVE_OPTIONS = { ...GATEWAY_SERVE_OPTIONS, cacheControl: 'public, max-age=300' } as const satisfies ServeOptions;

@@ -78,8 +78,20 @@ function sha256(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(hash.digest());
 }
 
-/** Hashes the dag-pb leaf block wrapping `chunk`, without copying the chunk. */
-export function hashLeaf(chunk: Uint8Array): DagNode {
+/** A block of the DAG as it is built: its sha2-256 digest and its dag-pb bytes. */
+export interface DagBlock {
+  readonly digest: Uint8Array;
+  readonly bytes: Uint8Array;
+}
+
+/** Receives the blocks of a DAG as they are built (leaves first, each parent after its children). */
+export type BlockSink = (block: DagBlock) => void;
+
+/**
+ * Hashes the dag-pb leaf block wrapping `chunk`, without copying the chunk
+ * (unless `sink` wants the block's bytes).
+ */
+export function hashLeaf(chunk: Uint8Array, sink?: BlockSink): DagNode {
   const length = chunk.length;
   // UnixFS Data message: Type, Data (only when non-empty), filesize.
   const unixfsLength = 2 + (length > 0 ? 1 + varintLength(length) + length : 0) + 1 + varintLength(length);
@@ -95,11 +107,18 @@ export function hashLeaf(chunk: Uint8Array): DagNode {
   const headBytes = Uint8Array.from(head);
   const tailBytes = Uint8Array.from(tail);
   const digest = length > 0 ? sha256(headBytes, chunk, tailBytes) : sha256(headBytes, tailBytes);
+  if (sink) {
+    const bytes = new Uint8Array(headBytes.length + length + tailBytes.length);
+    bytes.set(headBytes, 0);
+    bytes.set(chunk, headBytes.length);
+    bytes.set(tailBytes, headBytes.length + length);
+    sink({ digest, bytes });
+  }
   return { digest, tsize: headBytes.length + length + tailBytes.length, fileSize: length };
 }
 
-/** Encodes and hashes a parent node over `children`, whose links are CIDs with `cidPrefix`. */
-export function hashParent(children: readonly DagNode[], cidPrefix: readonly number[]): DagNode {
+/** Encodes and hashes a parent node over `children`, whose links are CIDs with `cidPrefix`; `sink` gets its block. */
+export function hashParent(children: readonly DagNode[], cidPrefix: readonly number[], sink?: BlockSink): DagNode {
   const block: number[] = [];
   let fileSize = 0;
   let tsize = 0;
@@ -130,7 +149,9 @@ export function hashParent(children: readonly DagNode[], cidPrefix: readonly num
   pushVarint(block, unixfs.length);
   block.push(...unixfs);
   const bytes = Uint8Array.from(block);
-  return { digest: sha256(bytes), tsize: bytes.length + tsize, fileSize };
+  const digest = sha256(bytes);
+  sink?.({ digest, bytes });
+  return { digest, tsize: bytes.length + tsize, fileSize };
 }
 
 /**
@@ -144,6 +165,7 @@ class BalancedTree {
   constructor(
     private readonly cidPrefix: readonly number[],
     private readonly maxChildren: number,
+    private readonly sink?: BlockSink,
   ) {}
 
   add(node: DagNode, level = 0): void {
@@ -157,7 +179,7 @@ class BalancedTree {
     this.produced[level] = (this.produced[level] ?? 0) + 1;
     if (nodes.length === this.maxChildren) {
       this.pending[level] = [];
-      this.add(hashParent(nodes, this.cidPrefix), level + 1);
+      this.add(hashParent(nodes, this.cidPrefix, this.sink), level + 1);
     }
   }
 
@@ -172,7 +194,7 @@ class BalancedTree {
       }
       if (nodes.length > 0) {
         this.pending[level] = [];
-        this.add(hashParent(nodes, this.cidPrefix), level + 1);
+        this.add(hashParent(nodes, this.cidPrefix, this.sink), level + 1);
       }
     }
     throw new Error('balanced tree has no nodes');
@@ -180,21 +202,35 @@ class BalancedTree {
 }
 
 /**
+ * Where the blocks of each tree go, when a caller wants them (the trustless gateway): leaves,
+ * shared by both trees, go to both sinks; parents to their own tree's sink. Without sinks no
+ * block bytes are assembled at all.
+ */
+export interface DagSinks {
+  readonly v0?: BlockSink;
+  readonly v1?: BlockSink;
+}
+
+/**
  * Reads `source` to its end, re-chunking its pieces into `options.chunkSize` blocks, and returns
- * the roots of the CIDv0 and CIDv1 DAGs. Memory: one chunk buffer plus hashes and sizes.
+ * the roots of the CIDv0 and CIDv1 DAGs. Memory: one chunk buffer plus hashes and sizes (plus
+ * whatever the `sinks` keep).
  */
 export async function buildFileDag(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: DagOptions = KUBO_DAG_OPTIONS,
+  sinks: DagSinks = {},
 ): Promise<DagRoots> {
   const { chunkSize, maxChildren } = options;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`bad chunkSize: ${chunkSize}`);
   if (!Number.isSafeInteger(maxChildren) || maxChildren < 2) throw new RangeError(`bad maxChildren: ${maxChildren}`);
 
-  const v0 = new BalancedTree([], maxChildren);
-  const v1 = new BalancedTree(CIDV1_DAG_PB_PREFIX, maxChildren);
+  const v0 = new BalancedTree([], maxChildren, sinks.v0);
+  const v1 = new BalancedTree(CIDV1_DAG_PB_PREFIX, maxChildren, sinks.v1);
+  const leafSink: BlockSink | undefined =
+    sinks.v0 && sinks.v1 ? (block) => { sinks.v0!(block); sinks.v1!(block); } : (sinks.v0 ?? sinks.v1);
   const addLeaf = (chunk: Uint8Array): void => {
-    const leaf = hashLeaf(chunk);
+    const leaf = hashLeaf(chunk, leafSink);
     v0.add(leaf);
     v1.add(leaf);
   };

@@ -10,6 +10,7 @@ import { Permission, requirePermission, type Principal } from './principal';
 import { markDirectoryForDeletion, markFileForDeletion } from './deletion';
 import { findFile } from './lookup';
 import type { StorageDeps } from './storage';
+import { bandwidthUsage, type BandwidthDeps } from './bandwidth';
 
 /**
  * Apillon reads and deletions (SPEC §3, §5): directory listings, the files of a
@@ -122,14 +123,48 @@ export async function deleteDirectory(deps: StorageDeps, principal: Principal, b
 export interface StorageInfo {
   readonly quotaBytes: number;
   readonly usedBytes: number;
+  /** Bytes the account may be served this calendar month (UTC). */
+  readonly bandwidthAllowanceBytes: number;
+  /** Bytes the gateway and downloads served for the account this month. */
+  readonly bandwidthUsedBytes: number;
 }
 
-/** The account's quota and usage (READ). */
-export async function storageInfo(deps: StorageDeps, principal: Principal): Promise<StorageInfo> {
+/** The account's quota and usage, and its bandwidth this month (READ). */
+export async function storageInfo(deps: StorageDeps & Pick<BandwidthDeps, 'bandwidth' | 'monthlyBandwidthBytes'>, principal: Principal): Promise<StorageInfo> {
   requirePermission(principal, Permission.READ);
-  const account = await deps.accounts.getAccount(principal.accountId);
+  const [account, bandwidth] = await Promise.all([
+    deps.accounts.getAccount(principal.accountId),
+    bandwidthUsage(deps, principal.accountId),
+  ]);
   if (!account) throw new Error(`Account ${principal.accountId} of a credential does not exist`);
-  return { quotaBytes: account.quotaBytes, usedBytes: account.usedBytes };
+  return {
+    quotaBytes: account.quotaBytes,
+    usedBytes: account.usedBytes,
+    bandwidthAllowanceBytes: bandwidth.allowanceBytes,
+    bandwidthUsedBytes: bandwidth.usedBytes,
+  };
+}
+
+/** What the SDK's getIpfsClusterInfo reads (`IpfsClusterInfo` in `@apillon/sdk` dist/types/storage.d.ts). */
+export interface IpfsClusterInfo {
+  /**
+   * Apillon's project secret for signing gateway access tokens. This gateway
+   * needs none (public buckets are served without a token), so there is no
+   * secret to give: always `''`, never a credential.
+   */
+  readonly secret: string;
+  /** Apillon's project: here the account. */
+  readonly projectUuid: string;
+  /** `<base>/ipfs/`: a CID appended gives its content. */
+  readonly ipfsGateway: string;
+  /** `<base>/ipns/`: an IPNS name appended gives what it points at. */
+  readonly ipnsGateway: string;
+}
+
+/** `GET /storage/ipfs-cluster-info` (READ): the gateways of this service for `baseUrl`. */
+export function ipfsClusterInfo(principal: Principal, baseUrl: string): IpfsClusterInfo {
+  requirePermission(principal, Permission.READ);
+  return { secret: '', projectUuid: principal.accountId, ipfsGateway: `${baseUrl}/ipfs/`, ipnsGateway: `${baseUrl}/ipns/` };
 }
 
 /**
@@ -196,11 +231,6 @@ export async function linkableCids(deps: StorageDeps, cids: readonly string[]): 
   for (let start = 0; start < cids.length; start += 20) results.push(...(await Promise.all(cids.slice(start, start + 20).map(linkable))));
   return results;
 }
-
-/** What the public gateway answers for a CID: the bytes of a small file, or a short-lived URL for a large one. */
-export type PublicContent =
-  | { readonly file: FileRecord; readonly bytes: Uint8Array }
-  | { readonly file: FileRecord; readonly redirectUrl: string };
 
 /**
  * The file the public gateway serves for `cid` (v0 or any v1 encoding): the first

@@ -25,3 +25,8 @@ export function publicBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>, event: AP
 export function ipfsLink(baseUrl: string, cid: string): string {
   return `${baseUrl}/ipfs/${cid}`;
 }
+
+/** The public gateway link of an IPNS name: `<base>/ipns/<name>`. */
+export function ipnsLink(baseUrl: string, ipnsName: string): string {
+  return `${baseUrl}/ipns/${ipnsName}`;
+}

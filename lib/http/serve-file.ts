@@ -4,7 +4,7 @@ import { openContent } from '../domain/file-content';
 import { METRIC_NAMES } from '../domain/metrics';
 import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from '../domain/storage';
 import { AppError, type ErrorName } from '../errors';
-import { conditionalHeaders, selectResponse, type Validators } from './conditional';
+import { conditionalHeaders, selectResponse, type Selection, type Validators } from './conditional';
 import { dispositionHeader, httpDate, safeLocation, safeMediaType } from './headers';
 
 /**
@@ -57,8 +57,7 @@ export async function serveFile(
   options: ServeOptions,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const { file, size } = target;
-  const validators: Validators = { etag: target.etag, lastModified: new Date(file.createdAt), size };
-  const selection = selectResponse(conditionalHeaders(event.headers), validators);
+  const { validators, selection } = select(event, target);
   const cacheHeaders = {
     etag: validators.etag,
     'last-modified': httpDate(validators.lastModified),
@@ -96,4 +95,26 @@ export async function serveFile(
   }
   deps.metrics.bytes(METRIC_NAMES.bytesServed, content.bytes.byteLength);
   return { statusCode, headers, body: Buffer.from(content.bytes).toString('base64'), isBase64Encoded: true };
+}
+
+/** What the request's conditional and Range headers select for `target` (RFC 9110 §13, §14). */
+function select(event: APIGatewayProxyEventV2, target: FileToServe): { validators: Validators; selection: Selection } {
+  const validators: Validators = { etag: target.etag, lastModified: new Date(target.file.createdAt), size: target.size };
+  return { validators, selection: selectResponse(conditionalHeaders(event.headers), validators) };
+}
+
+/**
+ * Bytes that {@link serveFile}'s `response` to `event` hands out, for bandwidth metering:
+ * the body of a 200 or 206 (its Content-Length); behind a 302, what the client then
+ * fetches from S3 (the range it asked for, else the whole file); 0 for HEAD, 304 and
+ * anything else that carries no content.
+ */
+export function bytesSent(event: APIGatewayProxyEventV2, target: FileToServe, response: APIGatewayProxyStructuredResultV2): number {
+  if (event.requestContext.http.method === 'HEAD') return 0;
+  if (response.statusCode === 200 || response.statusCode === 206) return Number(response.headers?.['content-length'] ?? 0);
+  if (response.statusCode === 302) {
+    const { selection } = select(event, target);
+    return selection.kind === 'partial' ? selection.range.end - selection.range.start + 1 : target.size;
+  }
+  return 0;
 }

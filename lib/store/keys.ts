@@ -18,6 +18,9 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
  * | download token       | DLTOKEN#<tokenId>         | DLTOKEN             |                                                 |
  * | sequence             | SEQUENCE                  | <name>              |                                                 |
  * | commit intent        | INTENT#<intentId>         | INTENT              | duePk INTENT, dueAt                             |
+ * | bandwidth counter    | ACCOUNT#<accountId>       | BANDWIDTH#<yyyy-mm> |                                                 |
+ * | IPNS name            | IPNS#<ipnsUuid>           | IPNS                | refPk BUCKET#<id>#IPNS (sk = time)              |
+ * | IPNS name lookup     | IPNSNAME#<ipnsName>       | IPNSNAME            |                                                 |
  *
  * Files short of their last lifecycle step also carry `pendingPk`/`pendingAt`
  * (sparse index ByPendingStep, sharded so no one partition takes every write):
@@ -62,6 +65,13 @@ export const keys = {
   /** Partition (of ByDueDate) of commit intents a sweeper completes or undoes once due. */
   intentSchedule: 'INTENT',
   intent: (intentId: string) => ({ pk: `INTENT#${intentId}`, sk: 'INTENT' }),
+  /** Bytes served to an account: one counter per calendar month (UTC, `yyyy-mm`), so a month's figure needs no reset job. */
+  bandwidth: (accountId: string, month: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `BANDWIDTH#${month}` }),
+  ipns: (ipnsUuid: string) => ({ pk: `IPNS#${ipnsUuid}`, sk: 'IPNS' }),
+  /** refPk of a bucket's IPNS names (the ByRef index, sorted by creation time). */
+  bucketIpnsRef: (bucketUuid: string) => `BUCKET#${bucketUuid}#IPNS`,
+  /** An IPNS name (`k51…`) → its record, for `/ipns/<name>`. */
+  ipnsName: (ipnsName: string) => ({ pk: `IPNSNAME#${ipnsName}`, sk: 'IPNSNAME' }),
 } as const;
 
 /** Object key of a file's bytes: ids only, never the user's file name. */

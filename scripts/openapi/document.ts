@@ -158,9 +158,31 @@ function components() {
 const BINARY = { description: 'The file’s bytes (up to 4 MiB in the response).', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
 const REDIRECT = { description: 'A larger file: redirect to a presigned S3 GET valid for 60 s.', headers: { location: { schema: { type: 'string', format: 'uri' } } } };
 
+const BYTES_SCHEMA = (mediaType: string) => ({ schema: { type: 'string', contentMediaType: mediaType } });
+/** `/ipfs/{cid}`: the file, or with `format=raw|car` (or Accept) its root block or a CAR of its DAG (the trustless gateway). */
+const GATEWAY_CONTENT = {
+  description:
+    'The file’s bytes (up to 4 MiB in the response); with `format=raw` or `Accept: application/vnd.ipld.raw` its root block, with `format=car` or `Accept: application/vnd.ipld.car` a CARv1 of its UnixFS DAG.',
+  content: {
+    'application/octet-stream': BYTES_SCHEMA('application/octet-stream'),
+    'application/vnd.ipld.raw': BYTES_SCHEMA('application/vnd.ipld.raw'),
+    'application/vnd.ipld.car': BYTES_SCHEMA('application/vnd.ipld.car'),
+  },
+};
+/** `/ipns/{name}`: the content the name points at, or with `format=ipns-record` (or Accept) the signed IPNS record. */
+const IPNS_CONTENT = {
+  description:
+    'The bytes of the file the name points at (up to 4 MiB in the response); with `format=ipns-record` or `Accept: application/vnd.ipfs.ipns-record` the signed IPNS record.',
+  content: {
+    'application/octet-stream': BYTES_SCHEMA('application/octet-stream'),
+    'application/vnd.ipfs.ipns-record': BYTES_SCHEMA('application/vnd.ipfs.ipns-record'),
+  },
+};
+
 /** Routes whose success is not the surface's JSON envelope (files, the document itself). */
 const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
-  'apillon/ipfs-gateway': { 200: BINARY, 302: REDIRECT },
+  'apillon/ipfs-gateway': { 200: GATEWAY_CONTENT, 302: REDIRECT },
+  'apillon/ipns-gateway': { 200: IPNS_CONTENT, 302: REDIRECT },
   'quantum/file-download': { 200: BINARY, 302: REDIRECT },
   'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
   'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
@@ -254,7 +276,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
       title: 'storage-service',
       version: pkg.version,
       description: [
-        'Two APIs over one storage core. **apillon**: the Apillon Web3 Storage API under `/storage` (and the public `/ipfs/{cid}` gateway), usable by the official `@apillon/sdk`; envelope `{id, status, data}`, errors `{id, code, message, path, timestamp}` with numeric codes. **quantum**: the Quantum Storage API under `/API/...` and at the same bare paths; envelope `{status: "success", message, data?}`, errors `{status: "error", message: CODE}`.',
+        'Two APIs over one storage core. **apillon**: the Apillon Web3 Storage API under `/storage` (and the public `/ipfs/{cid}` and `/ipns/{name}` gateways), usable by the official `@apillon/sdk`; envelope `{id, status, data}`, errors `{id, code, message, path, timestamp}` with numeric codes. **quantum**: the Quantum Storage API under `/API/...` and at the same bare paths; envelope `{status: "success", message, data?}`, errors `{status: "error", message: CODE}`.',
         'On the Quantum paths, a method an endpoint does not take answers `405 REQ_METHOD_INVALID`, and a path without its bucket, location or token `400 INVALID_PATH` / `400 INVALID_TOKEN`. ' +
           'Any other path or method no route serves answers 404: `40400001 ROUTE_NOT_FOUND` in the Apillon shape, `NOT_FOUND` in the Quantum shape under `/API` and the bare Quantum paths.',
         'Generated from the routes (functions/*/*/function.yml), the handlers’ zod schemas and the error catalogue (lib/errors.ts) by `npm run openapi:generate`.',

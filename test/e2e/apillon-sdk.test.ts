@@ -138,5 +138,40 @@ describe('the official @apillon/sdk against the local stack', () => {
     expect(info.usedStorage).toBeGreaterThan(0);
     expect(info.availableStorage).toBeGreaterThan(0);
     expect(link).toBe(`${stack.baseUrl}/ipfs/bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq`);
+    expect(typeof info.usedBandwidth).toBe('number');
+    expect(typeof info.availableBandwidth).toBe('number');
+  });
+
+  it('answers getIpfsClusterInfo with this service’s gateways', async () => {
+    // act
+    const cluster = await storage.getIpfsClusterInfo();
+
+    // assess
+    expect(cluster).toMatchObject({ ipfsGateway: `${stack.baseUrl}/ipfs/`, ipnsGateway: `${stack.baseUrl}/ipns/`, secret: '' });
+  });
+
+  it('creates, publishes, gets, lists and deletes an IPNS name; the gateway serves its record', async () => {
+    // prepare
+    const cid = 'bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq';
+
+    // act
+    const created = await bucket.createIpns({ name: 'e2e-name', description: 'made by the SDK' });
+    const published = await bucket.ipns(created.uuid).publish(cid);
+    const fetched = await bucket.ipns(created.uuid).get();
+    const listed = await bucket.listIpnsNames();
+    const link = await storage.generateIpfsLink(created.ipnsName!, 'ipns');
+    const record = await fetch(`${stack.baseUrl}/ipns/${created.ipnsName}?format=ipns-record`);
+    await bucket.ipns(created.uuid).delete();
+    const afterDelete = await bucket.listIpnsNames();
+
+    // assess
+    expect(created.ipnsName).toMatch(/^k51/);
+    expect(published.ipnsValue).toBe(`/ipfs/${cid}`);
+    expect(fetched).toMatchObject({ name: 'e2e-name', ipnsName: created.ipnsName });
+    expect(listed.items.map((item) => item.uuid)).toContain(created.uuid);
+    expect(link).toBe(`${stack.baseUrl}/ipns/${created.ipnsName}`);
+    expect(record.status).toBe(200);
+    expect(record.headers.get('content-type')).toBe('application/vnd.ipfs.ipns-record');
+    expect(afterDelete.items.map((item) => item.uuid)).not.toContain(created.uuid);
   });
 });

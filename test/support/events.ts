@@ -106,6 +106,8 @@ export interface InvokeResult<T = any> {
   /** The JSON body, parsed (undefined when the body is empty or not JSON). */
   readonly body: T;
   readonly rawBody: string;
+  /** The body's bytes exactly (binary responses: rawBody is their UTF-8 reading). */
+  readonly bodyBytes: Uint8Array;
 }
 
 /** Runs `handler` on `event` the way the Lambda runtime would and parses the JSON response. */
@@ -124,7 +126,8 @@ export async function invoke<T = any>(
   } catch {
     body = undefined;
   }
-  return { statusCode: result.statusCode ?? 200, headers, body: body as T, rawBody };
+  const bodyBytes = new Uint8Array(Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8'));
+  return { statusCode: result.statusCode ?? 200, headers, body: body as T, rawBody, bodyBytes };
 }
 
 /**

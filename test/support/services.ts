@@ -25,6 +25,9 @@ export const testResourceNames = {
   REPLICA_BUCKET: `storage-test-${suffix}-replica`,
 } as const;
 
+/** A fresh key per test file: IPNS keys sealed in this file open only under it. */
+const ipnsKeyEncryptionKey = randomBytes(32).toString('base64');
+
 /** The configuration environment of this file's services; `overrides` replace single variables. */
 export function testEnvironment(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const emulators = inject('emulators');
@@ -35,6 +38,7 @@ export function testEnvironment(overrides: Record<string, string | undefined> = 
     DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
     S3_ENDPOINT: emulators.s3Endpoint,
     PUBLIC_BASE_URL: 'http://api.test.local',
+    IPNS_KEY_ENCRYPTION_KEY: ipnsKeyEncryptionKey,
     ...testResourceNames,
     ...overrides,
   };

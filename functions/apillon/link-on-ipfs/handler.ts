@@ -1,18 +1,21 @@
-import { linkPath, linkQuery } from '../../../lib/apillon/cid-schemas';
+import { linkQuery, linkTargetPath } from '../../../lib/apillon/cid-schemas';
 import { linkView } from '../../../lib/apillon/views';
 import { linkableCids, requireLinkPermission } from '../../../lib/domain/apillon-files';
+import { linkTarget } from '../../../lib/domain/ipns-names';
 import { publicBaseUrl } from '../../../lib/http/public-url';
 import { route } from '../../../lib/http/route';
 
 /**
- * GET /storage/link-on-ipfs/:cid?type=ipfs: the gateway link of a CID (the SDK's generateIpfsLink);
- * `link: null` for a CID stored only where the gateway does not serve it (private buckets).
+ * GET /storage/link-on-ipfs/:cid?type=ipfs|ipns: the gateway link of a CID or an IPNS name
+ * (the SDK's generateIpfsLink); for a CID, `link: null` when it is stored only where the
+ * gateway does not serve it (private buckets).
  */
 export const handler = route(
-  { surface: 'apillon', model: 'LinkOnIpfsQueryFilter', schemas: { path: linkPath, query: linkQuery } },
-  async ({ path, principal, services, event }) => {
+  { surface: 'apillon', model: 'LinkOnIpfsQueryFilter', schemas: { path: linkTargetPath, query: linkQuery } },
+  async ({ path, query, principal, services, event }) => {
     requireLinkPermission(principal);
-    const [linkable] = await linkableCids(services, [path.cid]);
-    return { data: linkView(publicBaseUrl(services.config, event), path.cid, linkable!) };
+    const target = linkTarget(path.cid, query.type);
+    const [linkable] = target.type === 'ipfs' ? await linkableCids(services, [target.id]) : [true];
+    return { data: linkView(publicBaseUrl(services.config, event), target.id, linkable!, target.type) };
   },
 );

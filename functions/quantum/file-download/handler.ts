@@ -1,6 +1,7 @@
+import { recordBandwidth } from '../../../lib/domain/bandwidth';
 import { checkDownloadToken, spendDownloadToken, storedVersionTag } from '../../../lib/domain/quantum-downloads';
 import { route } from '../../../lib/http/route';
-import { serveFile } from '../../../lib/http/serve-file';
+import { bytesSent, serveFile, type FileToServe } from '../../../lib/http/serve-file';
 import { QUANTUM_DOWNLOAD_OPTIONS } from '../../../lib/quantum/download-response';
 import { tokenPath } from '../../../lib/quantum/schemas';
 
@@ -9,13 +10,15 @@ import { tokenPath } from '../../../lib/quantum/schemas';
  * ranges and conditional requests, or a 302 to a presigned GET above 4 MiB. The token
  * is spent only when bytes (or the URL to them) are given: 200, 206, 302; HEAD, 304 and
  * 416 leave it valid. A spent token, or one whose sibling was spent, is 400 INVALID_TOKEN.
+ * The bytes handed out count towards the owner's bandwidth of the month.
  */
 export const handler = route({ surface: 'quantum', auth: false, schemas: { path: tokenPath } }, async ({ path, services, event }) => {
   const file = await checkDownloadToken(services, path.token);
-  return {
-    response: await serveFile(services, event, { file, size: file.size ?? 0, etag: storedVersionTag(file) }, {
-      ...QUANTUM_DOWNLOAD_OPTIONS,
-      beforeContent: () => spendDownloadToken(services, path.token, file),
-    }),
-  };
+  const target: FileToServe = { file, size: file.size ?? 0, etag: storedVersionTag(file) };
+  const response = await serveFile(services, event, target, {
+    ...QUANTUM_DOWNLOAD_OPTIONS,
+    beforeContent: () => spendDownloadToken(services, path.token, file),
+  });
+  await recordBandwidth(services, file.accountId, bytesSent(event, target, response));
+  return { response };
 });

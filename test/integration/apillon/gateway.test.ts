@@ -169,16 +169,18 @@ describe('link routes', () => {
     expect(response.body.errors.map((error: { code: number }) => error.code)).toContain(code);
   });
 
-  it('refuses links without a credential and IPNS links', async () => {
+  it('refuses links without a credential, of an unknown type, and a CID given as an IPNS name', async () => {
     // act
-    const [anonymous, ipns] = await Promise.all([
+    const [anonymous, unknownType, cidAsName] = await Promise.all([
       call('linkOnIpfs', { params: { cid: HELLO_V1 } }),
+      call('linkOnIpfs', { params: { cid: HELLO_V1 }, query: { type: 'ipxs' }, headers: tenant.headers.basic }),
       call('linkOnIpfs', { params: { cid: HELLO_V1 }, query: { type: 'ipns' }, headers: tenant.headers.basic }),
     ]);
 
     // assess
     expectApillonError(anonymous, { status: 400, code: 40000003, message: 'Missing Authorization header' });
-    expect(ipns.body.errors[0].code).toBe(42200029);
+    expect(unknownType.body.errors[0].code).toBe(42200029);
+    expect(cidAsName.body.errors[0].code).toBe(42200028);
   });
 });
 
@@ -193,7 +195,7 @@ describe('GET /storage/info', () => {
 
     // assess
     expectApillonSuccess(response);
-    expect(response.body.data).toEqual({ availableStorage: 900, usedStorage: 100, totalStorage: 1000, availableBandwidth: null, usedBandwidth: null });
+    expect(response.body.data).toMatchObject({ availableStorage: 900, usedStorage: 100, totalStorage: 1000, usedBandwidth: 0 });
   });
 
   it('needs KEY_READ', async () => {

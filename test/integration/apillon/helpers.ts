@@ -18,6 +18,13 @@ import { handler as fileDelete } from '../../../functions/apillon/file-delete/ha
 import { handler as fileDetail } from '../../../functions/apillon/file-detail/handler';
 import { handler as info } from '../../../functions/apillon/info/handler';
 import { handler as ipfsGateway } from '../../../functions/apillon/ipfs-gateway/handler';
+import { handler as ipfsClusterInfo } from '../../../functions/apillon/ipfs-cluster-info/handler';
+import { handler as ipnsCreate } from '../../../functions/apillon/ipns-create/handler';
+import { handler as ipnsDelete } from '../../../functions/apillon/ipns-delete/handler';
+import { handler as ipnsGateway } from '../../../functions/apillon/ipns-gateway/handler';
+import { handler as ipnsGet } from '../../../functions/apillon/ipns-get/handler';
+import { handler as ipnsList } from '../../../functions/apillon/ipns-list/handler';
+import { handler as ipnsPublish } from '../../../functions/apillon/ipns-publish/handler';
 import { handler as linkOnIpfs } from '../../../functions/apillon/link-on-ipfs/handler';
 import { handler as linksOnIpfs } from '../../../functions/apillon/link-on-ipfs-multiple/handler';
 import { handler as sessionEnd } from '../../../functions/apillon/session-end/handler';
@@ -32,7 +39,7 @@ export { prngBytes } from '../../support/data';
 export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
   bucketFiles, fileDetail, fileDelete, bucketFileGet, bucketFileDelete, directoryDelete, info, linkOnIpfs,
-  linksOnIpfs, ipfsGateway,
+  linksOnIpfs, ipfsGateway, ipfsClusterInfo, ipnsList, ipnsCreate, ipnsGet, ipnsDelete, ipnsPublish, ipnsGateway,
 } as const;
 
 type Route = keyof typeof handlers;
@@ -61,6 +68,13 @@ const TEMPLATES: Record<Route, [string, string]> = {
   linkOnIpfs: ['GET', '/storage/link-on-ipfs/{cid}'],
   linksOnIpfs: ['POST', '/storage/link-on-ipfs-multiple'],
   ipfsGateway: ['GET', '/ipfs/{cid}'],
+  ipfsClusterInfo: ['GET', '/storage/ipfs-cluster-info'],
+  ipnsList: ['GET', '/storage/buckets/{bucketUuid}/ipns'],
+  ipnsCreate: ['POST', '/storage/buckets/{bucketUuid}/ipns'],
+  ipnsGet: ['GET', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}'],
+  ipnsDelete: ['DELETE', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}'],
+  ipnsPublish: ['POST', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}/publish'],
+  ipnsGateway: ['GET', '/ipns/{name}'],
 };
 
 export interface CallInit extends Omit<HttpEventInit, 'method' | 'path' | 'rawPath' | 'pathParameters'> {

@@ -1,0 +1,8 @@
+import { ipfsClusterInfo } from '../../../lib/domain/apillon-files';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/ipfs-cluster-info (READ): the IPFS and IPNS gateway URLs of this service (the SDK's getIpfsClusterInfo). */
+export const handler = route({ surface: 'apillon' }, async ({ principal, services, event }) => ({
+  data: ipfsClusterInfo(principal, publicBaseUrl(services.config, event)),
+}));

@@ -1,0 +1,16 @@
+import { createIpnsBody } from '../../../lib/apillon/cid-schemas';
+import { bucketPath } from '../../../lib/apillon/schemas';
+import { ipnsView } from '../../../lib/apillon/views';
+import { createIpns } from '../../../lib/domain/ipns';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+import { signingServices } from '../../../lib/signing-services';
+
+/** POST /storage/buckets/:bucketUuid/ipns {name, description?, cid?} (EXECUTE): a new IPNS name (the SDK's createIpns). */
+export const handler = route(
+  { surface: 'apillon', model: 'CreateIpnsDto', schemas: { path: bucketPath, body: createIpnsBody } },
+  async ({ path, body, principal, services, event }) => ({
+    status: 201,
+    data: ipnsView(await createIpns(signingServices(services), principal, path.bucketUuid, body), publicBaseUrl(services.config, event)),
+  }),
+);

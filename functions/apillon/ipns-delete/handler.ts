@@ -1,0 +1,10 @@
+import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
+import { ipnsView } from '../../../lib/apillon/views';
+import { deleteIpns } from '../../../lib/domain/ipns';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** DELETE /storage/buckets/:bucketUuid/ipns/:ipnsUuid (WRITE): the name and its key go (the SDK's `ipns(uuid).delete()`). */
+export const handler = route({ surface: 'apillon', schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({
+  data: ipnsView(await deleteIpns(services, principal, path.bucketUuid, path.ipnsUuid), publicBaseUrl(services.config, event)),
+}));

@@ -1,0 +1,10 @@
+import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
+import { ipnsView } from '../../../lib/apillon/views';
+import { getIpns } from '../../../lib/domain/ipns';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid/ipns/:ipnsUuid (READ): one IPNS name (the SDK's `ipns(uuid).get()`). */
+export const handler = route({ surface: 'apillon', schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({
+  data: ipnsView(await getIpns(services, principal, path.bucketUuid, path.ipnsUuid), publicBaseUrl(services.config, event)),
+}));

@@ -1,0 +1,14 @@
+import { bucketPath, ipnsListQuery } from '../../../lib/apillon/schemas';
+import { ipnsView, listView } from '../../../lib/apillon/views';
+import { listIpns } from '../../../lib/domain/ipns';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid/ipns (READ): the bucket's IPNS names (the SDK's listIpnsNames). */
+export const handler = route(
+  { surface: 'apillon', model: 'IpnsQueryFilter', schemas: { path: bucketPath, query: ipnsListQuery } },
+  async ({ path, query, principal, services, event }) => {
+    const baseUrl = publicBaseUrl(services.config, event);
+    return { data: listView(await listIpns(services, principal, path.bucketUuid, query), (record) => ipnsView(record, baseUrl)) };
+  },
+);

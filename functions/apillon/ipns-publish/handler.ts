@@ -1,0 +1,15 @@
+import { publishIpnsBody } from '../../../lib/apillon/cid-schemas';
+import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
+import { ipnsView } from '../../../lib/apillon/views';
+import { publishIpns } from '../../../lib/domain/ipns';
+import { publicBaseUrl } from '../../../lib/http/public-url';
+import { route } from '../../../lib/http/route';
+import { signingServices } from '../../../lib/signing-services';
+
+/** POST /storage/buckets/:bucketUuid/ipns/:ipnsUuid/publish {cid} (EXECUTE): points the name at a CID (a new signed record). */
+export const handler = route(
+  { surface: 'apillon', model: 'PublishIpnsDto', schemas: { path: ipnsInBucketPath, body: publishIpnsBody } },
+  async ({ path, body, principal, services, event }) => ({
+    data: ipnsView(await publishIpns(signingServices(services), principal, path.bucketUuid, path.ipnsUuid, body.cid), publicBaseUrl(services.config, event)),
+  }),
+);

@@ -1,0 +1,74 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/**
+ * Encrypts private keys at rest (IPNS signing keys): AES-256-GCM under a key
+ * encryption key (KEK) that never enters the table. Each sealed value carries
+ * its own random 96-bit IV and the 128-bit tag, and is bound to `context` (the
+ * record it belongs to) as additional authenticated data, so a sealed key
+ * copied onto another record does not open there.
+ */
+export interface KeySealer {
+  /** `plain` sealed for `context`: `v1.<iv base64url>.<ciphertext+tag base64url>`. */
+  seal(plain: Uint8Array, context: string): Promise<string>;
+  /** The plain bytes; throws when `sealed` was altered or sealed for another context or key. */
+  open(sealed: string, context: string): Promise<Uint8Array>;
+}
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export class AesGcmKeySealer implements KeySealer {
+  /** `kek` resolves the 32-byte key encryption key (read once, then cached by the caller). */
+  constructor(private readonly kek: () => Promise<Uint8Array>) {}
+
+  async seal(plain: Uint8Array, context: string): Promise<string> {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', await this.kek(), iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return `${VERSION}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+  }
+
+  async open(sealed: string, context: string): Promise<Uint8Array> {
+    const [version, iv, body] = sealed.split('.');
+    if (version !== VERSION || !iv || !body) throw new Error('Sealed key has an unknown format');
+    const bytes = Buffer.from(body, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', await this.kek(), Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    return new Uint8Array(Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]));
+  }
+}
+
+/** A 32-byte key from its base64 text; throws a configuration error otherwise. */
+export function parseKek(base64: string, origin: string): Uint8Array {
+  const key = Buffer.from(base64.trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${origin} must be 32 bytes in base64 (got ${key.length} bytes)`);
+  return new Uint8Array(key);
+}
+
+/**
+ * Where the KEK comes from: `IPNS_KEY_ENCRYPTION_KEY` itself (local stack,
+ * tests), else the SSM SecureString parameter `IPNS_KEY_PARAMETER`, read with
+ * decryption once per cold start (AWS: the key stays in SSM/KMS, never in the
+ * function's configuration). Neither configured: every use throws.
+ */
+export function kekSource(
+  settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string; AWS_REGION: string },
+): () => Promise<Uint8Array> {
+  let cached: Promise<Uint8Array> | undefined;
+  return () => {
+    cached ??= (async () => {
+      if (settings.IPNS_KEY_ENCRYPTION_KEY) return parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY');
+      if (!settings.IPNS_KEY_PARAMETER) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
+      // Loaded only here: the SSM client is read by the IPNS functions on AWS, once per cold start.
+      const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+      const ssm = new SSMClient({ region: settings.AWS_REGION });
+      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: settings.IPNS_KEY_PARAMETER, WithDecryption: true }));
+      return parseKek(Parameter?.Value ?? '', `SSM parameter ${settings.IPNS_KEY_PARAMETER}`);
+    })();
+    cached.catch(() => { cached = undefined; });
+    return cached;
+  };
+}
