@@ -3,20 +3,22 @@
  * values that disagree, parameters a route cannot use, repeated parameters,
  * bodies on routes that take none. Each refusal stores nothing.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { describe, expect } from 'vitest';
+import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { createTestTenant, type TestTenant } from '../../support/services';
 import { httpEvent, invoke } from '../../support/events';
 import { call, handlers, tableSnapshot } from './helpers';
+import { tenantTest } from '../../support/fixtures';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const upload = (body: string | Buffer | object, headers: Record<string, string> = {}) =>

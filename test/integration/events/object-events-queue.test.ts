@@ -4,21 +4,23 @@
  * fails only its own message (ReportBatchItemFailures); S3's test event,
  * unreadable bodies and duplicate deliveries change nothing.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { lambdaContext, s3ObjectCreatedNotification, s3TestEvent, sqsEvent, sqsRecord } from '../../support/events';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import type { TestTenant } from '../../support/services';
 import { tableSnapshot } from '../apillon/helpers';
 import { makePoison, statusOf, uploadedFile } from './helpers';
+import { tenantTest } from '../../support/fixtures';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const notification = (keys: readonly string[]) => s3ObjectCreatedNotification(services.config.FILES_BUCKET, keys);

@@ -4,21 +4,23 @@
  * of them uses the one-time token (only answers that give bytes spend it).
  */
 import contentDisposition from 'content-disposition';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import type { Services } from '../../../lib/services';
 import { answerOf } from '../../support/downloads';
 import { fileNameOf } from '../../support/rfc6266';
-import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { createTestBucket, type TestTenant } from '../../support/services';
 import { addFiles, fileToken, quantum, routeEvent } from './support';
+import { tenantTest } from '../../support/fixtures';
+
+const it = tenantTest();
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services);
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
 
 const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7) % 256));

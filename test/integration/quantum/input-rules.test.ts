@@ -3,24 +3,24 @@
  * routes without a body ignore one, each form limit has its own code, invalid
  * UTF-8 and hidden characters in names are refused with nothing stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { describe, expect } from 'vitest';
+import type { Services } from '../../../lib/services';
 import type { BucketRecord } from '../../../lib/domain/ports';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
-import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { addFiles, quantum, routeEvent, snapshot } from './support';
+import { tenantTest } from '../../support/fixtures';
+
+const it = tenantTest({ quotaBytes: 1_000_000 });
 
 let services: Services;
 let tenant: TestTenant;
 
-beforeAll(async () => {
-  services = await testServices();
-  setServicesForTests(services);
-  tenant = await createTestTenant(services, { quotaBytes: 1_000_000 });
+it.beforeAll(({ services: s, tenant: t }) => {
+  services = s;
+  tenant = t;
 });
-
-afterAll(() => setServicesForTests(undefined));
 
 const freshBucket = () => createTestBucket(services, tenant.accountId);
 const master = () => tenant.headers.master;
