@@ -30,7 +30,9 @@ export default defineConfig({
     teardownTimeout: 60_000,
     projects: [
       {
-        test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'] },
+        // Three workers on a 2-core machine: unit and integration files mostly wait on child processes
+        // and the emulators, so more files in flight finish sooner (integration: 82 s against 109 s with one).
+        test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'], maxWorkers: 3 },
       },
       {
         // Global setup files load in vitest's main process through its internal `__vitest__`
@@ -41,6 +43,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           env,
+          maxWorkers: 3,
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 20_000,
