@@ -7,7 +7,7 @@ import type { FileRecord } from './entries';
 import { normaliseSegment, parsePath } from './paths';
 import { Permission, type Principal } from './principal';
 import { isUuid, newUuid } from './secrets';
-import { mapConcurrently } from './staged-commit';
+import { mapConcurrently } from './concurrency';
 import type { StorageDeps } from './storage';
 import { requestUpload, requestUploads, uploadUrl } from './uploads';
 

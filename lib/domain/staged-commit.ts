@@ -8,6 +8,7 @@ import { joinPath } from './paths';
 import type { CommitFailure } from './ports';
 import { newUuid } from './secrets';
 import type { StorageDeps } from './storage';
+import { mapConcurrently } from './concurrency';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
 import { newEntryRecord } from './tree';
 import { decideBatch } from './uploads';
@@ -151,18 +152,4 @@ async function abandon(deps: StorageDeps, intentId: string, objectKeys: readonly
     // The sweeper finishes it once the intent is due.
     deps.logger.warn('staged upload not cleaned up; the sweeper will', { intentId, error });
   }
-}
-
-/** Runs `work` over `items`, at most `concurrency` at a time; results in order. */
-export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
