@@ -8,16 +8,7 @@ import { exporter } from 'ipfs-unixfs-exporter';
 import { CID } from 'multiformats/cid';
 import { describe, expect, it } from 'vitest';
 import { buildFileDag, cidV0Bytes, cidV1Bytes, type DagBlock, type DagNode } from '../../lib/cid/dag';
-
-function bytesOf(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import { prngBytes } from '../support/data';
 
 const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const DEEP = { chunkSize: 64, maxChildren: 3 };
@@ -25,7 +16,7 @@ const DEEP = { chunkSize: 64, maxChildren: 3 };
 describe('buildFileDag with block sinks', () => {
   it.each([0, 1, 64, 65, 64 * 9, 64 * 9 + 1, 64 * 28 + 5])('keeps the roots and emits blocks that hash to their digests (%i bytes)', async (length) => {
     // prepare
-    const data = bytesOf(length, length + 1);
+    const data = prngBytes(length, length + 1);
     const v0Blocks: DagBlock[] = [];
     const v1Blocks: DagBlock[] = [];
 
@@ -42,7 +33,7 @@ describe('buildFileDag with block sinks', () => {
 
   it.each(['v0', 'v1'] as const)('gives blocks from which ipfs-unixfs-exporter rebuilds the bytes (%s tree)', async (version) => {
     // prepare
-    const data = bytesOf(64 * 40 + 17, 9);
+    const data = prngBytes(64 * 40 + 17, 9);
     const store = new Map<string, Uint8Array>();
     const cidOf = (node: Pick<DagNode, 'digest'>) => CID.decode(version === 'v0' ? cidV0Bytes(node as DagNode) : cidV1Bytes(node as DagNode));
 

@@ -12,26 +12,17 @@ import { CID } from 'multiformats/cid';
 import { describe, expect, it } from 'vitest';
 import { buildFileDag, cidV1Bytes } from '../../lib/cid/dag';
 import { buildDirectory, estimatedDirectorySize, HAMT_SHARDING_THRESHOLD_BYTES, type DirectoryChild } from '../../lib/cid/directory';
-
-function bytesOf(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import { prngBytes } from '../support/data';
 
 /** A generated tree: path → bytes. `wide/` has enough long names to pass kubo's threshold. */
 function generatedTree(): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   files.set('a.txt', new TextEncoder().encode('root a'));
-  files.set('sub/b.txt', bytesOf(100, 1));
-  files.set('sub/deeper/c.bin', bytesOf(300_000, 2)); // two chunks
+  files.set('sub/b.txt', prngBytes(100, 1));
+  files.set('sub/deeper/c.bin', prngBytes(300_000, 2)); // two chunks
   files.set('sub/deeper/empty', new Uint8Array(0));
-  files.set('Ü/ünïcode name.txt', bytesOf(10, 3));
-  for (let i = 0; i < 1200; i++) files.set(`wide/${String(i).padStart(5, '0')}-${'x'.repeat(200)}`, bytesOf(20, 100 + i));
+  files.set('Ü/ünïcode name.txt', prngBytes(10, 3));
+  for (let i = 0; i < 1200; i++) files.set(`wide/${String(i).padStart(5, '0')}-${'x'.repeat(200)}`, prngBytes(20, 100 + i));
   return files;
 }
 
