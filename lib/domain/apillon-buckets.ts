@@ -7,6 +7,7 @@ import type { SortField } from './entries';
 import { Permission, requireBucketAccess, requirePermission, type Principal } from './principal';
 import { isUuid } from './secrets';
 import type { StorageDeps } from './storage';
+import { encodeCursor, isCursorOffset, openCursor } from './listing';
 
 /**
  * Apillon buckets (SPEC §3): the account's buckets as the SDK lists, creates and
@@ -66,20 +67,14 @@ export async function listBuckets(
     .sort(compareBuckets(orderBy, query.desc));
   const items = all.slice(offset, offset + query.limit);
   const next = offset + items.length;
-  const nextToken = next < all.length ? Buffer.from(JSON.stringify({ offset: next, scope }), 'utf8').toString('base64url') : undefined;
+  const nextToken = next < all.length ? encodeCursor({ offset: next, scope }) : undefined;
   return { items, total: all.length, ...(nextToken ? { nextToken } : {}) };
 }
 
 function decodeOffsetCursor(token: string, scope: string): number {
-  let cursor: { offset?: unknown; scope?: unknown };
-  try {
-    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof cursor;
-  } catch {
-    throw invalidNextToken();
-  }
-  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
-  if (!Number.isSafeInteger(cursor.offset) || (cursor.offset as number) < 0) throw invalidNextToken();
-  return cursor.offset as number;
+  const { offset } = openCursor(token, scope);
+  if (!isCursorOffset(offset)) throw invalidNextToken();
+  return offset;
 }
 
 /** Buckets in the listing order (collation.ts): field by field, then the uuid in the direction of the last field. */

@@ -5,7 +5,7 @@ import { keys } from '../store/keys';
 import { openBucket } from './apillon-buckets';
 import { isUuid } from './secrets';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import { isEntryIndexKey, listDirectory, type ListQuery, type ListResult } from './listing';
+import { encodeCursor, isEntryIndexKey, listDirectory, openCursor, type ListQuery, type ListResult } from './listing';
 import { Permission, requirePermission, type Principal } from './principal';
 import { markDirectoryForDeletion, markFileForDeletion } from './deletion';
 import { findFile } from './lookup';
@@ -96,7 +96,7 @@ export async function listFiles(
     bucket,
     items: page.items,
     total: page.total,
-    nextToken: page.lastKey ? Buffer.from(JSON.stringify({ key: page.lastKey, scope }), 'utf8').toString('base64url') : undefined,
+    nextToken: page.lastKey ? encodeCursor({ key: page.lastKey, scope }) : undefined,
   };
 }
 
@@ -274,13 +274,7 @@ async function findDirectory(deps: StorageDeps, bucket: BucketRecord, reference:
 
 /** A cursor of this file listing (same `scope`): a start key of the bucket's (or session's) file index. 422 otherwise. */
 function decodeFilesCursor(token: string, scope: string, partition: Record<string, string>): Record<string, string> {
-  let cursor: { key?: unknown; scope?: unknown };
-  try {
-    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof cursor;
-  } catch {
-    throw invalidNextToken();
-  }
-  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
+  const cursor = openCursor(token, scope);
   // Never page another bucket's (or session's) files, nor hand DynamoDB a start key it cannot use.
   const [[partitionAttribute, value]] = Object.entries(partition) as [[string, string]];
   if (!isEntryIndexKey(cursor.key, { partitionAttribute, partition: value, sortAttribute: 'filesSk' })) throw invalidNextToken();

@@ -122,8 +122,34 @@ export function compareEntries(orderBy: readonly SortField[], desc: readonly boo
   };
 }
 
-function encodeCursor(cursor: Cursor): string {
+/**
+ * A `nextToken`: the cursor as base64url JSON. Every listing (directories, a
+ * bucket's files, the bucket list) makes its tokens here and reads them with
+ * `openCursor`, so a token is only ever honoured by the listing (`scope`) that made it.
+ */
+export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+/**
+ * The fields of a `nextToken` made for `scope`, not checked further (each listing
+ * checks the key or offset it uses). 422 (invalidNextToken) for anything that is
+ * not such a token.
+ */
+export function openCursor(token: string, scope: string): { readonly key?: unknown; readonly offset?: unknown } {
+  let cursor: { key?: unknown; offset?: unknown; scope?: unknown };
+  try {
+    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof cursor;
+  } catch {
+    throw invalidNextToken();
+  }
+  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
+  return cursor;
+}
+
+/** A cursor's offset: a non-negative safe integer. */
+export function isCursorOffset(offset: unknown): offset is number {
+  return Number.isSafeInteger(offset) && (offset as number) >= 0;
 }
 
 
@@ -157,20 +183,13 @@ export function isEntryIndexKey(key: unknown, index: { partitionAttribute: strin
  * when `index` is given (index read), else an offset (in-memory sort). 422 otherwise.
  */
 function decodeCursor(token: string, scope: string, index: { listPk: string; sortAttribute: string } | null): Cursor {
-  let cursor: Cursor;
-  try {
-    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
-  } catch {
-    throw invalidNextToken();
-  }
-  if (typeof cursor !== 'object' || cursor === null || cursor.scope !== scope) throw invalidNextToken();
+  const cursor = openCursor(token, scope) as Cursor;
   if (index) {
     // Never page another directory, nor hand DynamoDB a start key it cannot use.
     const keyIsValid = isEntryIndexKey(cursor.key, { partitionAttribute: 'listPk', partition: index.listPk, sortAttribute: index.sortAttribute });
     if (!keyIsValid || cursor.offset !== undefined) throw invalidNextToken();
   } else {
-    const offsetIsValid = Number.isSafeInteger(cursor.offset) && cursor.offset! >= 0;
-    if (!offsetIsValid || cursor.key !== undefined) throw invalidNextToken();
+    if (!isCursorOffset(cursor.offset) || cursor.key !== undefined) throw invalidNextToken();
   }
   return cursor;
 }
