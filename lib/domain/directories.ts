@@ -112,6 +112,15 @@ export function rootRecord(bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'
   };
 }
 
+/**
+ * Whether the gateway serves a directory by its CID, by the rule files follow (servedByGateway in
+ * apillon-files.ts): a public bucket not marked for deletion, an active directory with a CID. The
+ * rule for a directory's `link`.
+ */
+export function directoryServedByGateway(bucket: Pick<BucketRecord, 'public' | 'markedForDeletionAt'>, entry: EntryRecord): boolean {
+  return bucket.public && !bucket.markedForDeletionAt && entry.type === 'directory' && entry.recordStatus === RecordStatus.ACTIVE && entry.cidV1 !== undefined;
+}
+
 /** True for the record of a bucket root (found through the CID index with type 'directory' and path ''). */
 export function isBucketRoot(entry: EntryRecord): boolean {
   return entry.type === 'directory' && entry.path === '';
