@@ -16,11 +16,14 @@ import { makeDirectory } from '../../../lib/domain/quantum-files';
 import type { StorageDeps } from '../../../lib/domain/storage';
 import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { handler as objectCreated } from '../../../functions/events/object-created/handler';
+import { setServicesForTests, type Services } from '../../../lib/services';
+import { directoryRecomputeMessage } from '../../../lib/store/lifecycle-queue';
 import { keys } from '../../../lib/store/keys';
 import { prngBytes } from '../../support/data';
 import { CapturingQueue, drainDirectoryMessages, importerDirectoryCids, storedDirectoryCids } from '../../support/directories';
 import { instrument } from '../../support/interleave';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events';
 import { createTestAccount, createTestBucket, testServices } from '../../support/services';
 
 let services: Services;
@@ -29,6 +32,7 @@ const listingsRead = new Map<string, number>();
 
 beforeAll(async () => {
   services = await testServices();
+  setServicesForTests(services);
   // Counts what the recomputes read from the listing indexes: partition → items.
   services.clients.dynamo.middlewareStack.add(
     (next, context) => async (args) => {
@@ -120,6 +124,27 @@ describe('directory recompute messages', () => {
     // assess
     const folder = (await services.entries.getPathClaim(bucket.bucketUuid, 'burst'))!.entryUuid;
     expect(burst.filter((message) => message.directoryUuid === folder)).toHaveLength(1);
+  });
+});
+
+describe('the objectCreated function', () => {
+  it('takes the directory messages of the lifecycle queue: a recompute per message, the root by directoryUuid null', async () => {
+    // prepare
+    const { bucket, queue, deps, model } = await fixture();
+    await put(deps, bucket, model, 'q/file.txt', prngBytes(30, 7));
+    const q = (await services.entries.getPathClaim(bucket.bucketUuid, 'q'))!.entryUuid;
+    queue.take();
+
+    // act: q first, then the root (which q's new CID marked), as SQS messages
+    const records = [
+      sqsRecord(directoryRecomputeMessage({ bucketUuid: bucket.bucketUuid, directoryUuid: q })),
+      sqsRecord(directoryRecomputeMessage({ bucketUuid: bucket.bucketUuid, directoryUuid: null })),
+    ];
+    const response = await objectCreated(sqsEvent(records), lambdaContext());
+
+    // assess
+    expect(response.batchItemFailures).toEqual([]);
+    await expectImporterCids(bucket, model);
   });
 });
 
