@@ -71,7 +71,11 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
       deps.logger.debug('directory addressed', { bucketUuid, directoryUuid, cidV1: cids.cidV1, changed, children: children.length });
       deps.metrics.count(METRIC_NAMES.directoriesAddressed);
       // The write marked the parent durably (pending index); this mark tells whether it was clean, i.e. whether to enqueue.
-      if (markParent) await markDirectoryStale(deps, markParent);
+      if (markParent) {
+        await markDirectoryStale(deps, markParent).catch((error: unknown) => {
+          deps.logger.warn('parent recompute not enqueued; the sweeper will', { bucketUuid, directoryUuid: markParent.directoryUuid, error });
+        });
+      }
       return { ...cids, changed };
     }
     // A newer change moved the version on; it did not enqueue (this directory was already stale): go round again.
