@@ -3,7 +3,7 @@ import type { BucketRecord } from './ports';
 import type { PathClaim } from './ports';
 import { withConflictRetry } from '../store/table';
 import { PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import { markDirectoryStale } from './directories';
+import { markDirectoryStale } from './directory-marks';
 import type { StorageDeps } from './storage';
 
 /**

@@ -2,9 +2,14 @@ import { CID } from 'multiformats/cid';
 import { buildFileDag, cidV1Bytes } from '../cid/dag';
 import { buildDirectory, type DirectoryChild } from '../cid/directory';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import type { BucketRecord, DirectoryCids, DirectoryRef } from './ports';
+import type { DirectoryCids, DirectoryRef } from './ports';
 import { METRIC_NAMES } from './metrics';
 import type { StorageDeps } from './storage';
+import { enqueueRecomputes, markDirectoryStale, rootRecord } from './directory-marks';
+
+// The light half (marks, enqueueing, the root's record, the link rule) lives in directory-marks.ts, so the many
+// functions that only mark a directory do not bundle the node builders; it is re-exported here.
+export * from './directory-marks';
 
 /**
  * Directory CIDs (issue 10; SPEC §5 "Directories have CIDs too"). Every directory, and
@@ -25,8 +30,6 @@ import type { StorageDeps } from './storage';
  * one directory's children per level of the changed path, never the whole bucket.
  */
 
-/** A recompute message waits this long (SQS DelaySeconds), so a burst of changes to one directory is addressed once. */
-export const DIRECTORY_RECOMPUTE_DELAY_SECONDS = 2;
 /** Rounds a recompute goes when newer changes keep moving the version on, before it hands itself back to the queue. */
 const RECOMPUTE_ROUNDS = 4;
 
@@ -82,57 +85,6 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
   }
   await enqueueRecomputes(deps, [ref]);
   return undefined;
-}
-
-/**
- * Marks a directory stale after a change to its children and, when it was clean, enqueues
- * its recompute. A mark is durable (the directory is in the sweeper's pending index until
- * a recompute clears it); the message only makes it quick.
- */
-export async function markDirectoryStale(deps: StorageDeps, directory: DirectoryRef): Promise<void> {
-  const outcome = await deps.directories.markStale(directory, new Date().toISOString());
-  if (outcome === 'marked') await enqueueRecomputes(deps, [directory]);
-}
-
-/** Enqueues recomputes where a queue is configured (elsewhere the sweeper finds the stale directories). */
-export async function enqueueRecomputes(deps: StorageDeps, directories: readonly DirectoryRef[]): Promise<void> {
-  if (directories.length > 0) await deps.lifecycleQueue?.enqueueDirectories(directories, DIRECTORY_RECOMPUTE_DELAY_SECONDS);
-}
-
-/** The record a bucket root's CID index items carry: a directory with path '' whose uuid is the bucket's. */
-export function rootRecord(bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId' | 'createdAt'>): EntryRecord {
-  return {
-    uuid: bucket.bucketUuid,
-    type: 'directory',
-    bucketUuid: bucket.bucketUuid,
-    accountId: bucket.accountId,
-    number: 0,
-    name: '',
-    path: '',
-    parentUuid: null,
-    createdAt: bucket.createdAt,
-    updatedAt: bucket.createdAt,
-    recordStatus: RecordStatus.ACTIVE,
-  };
-}
-
-/**
- * Whether the gateway serves a directory by its CID, by the rule files follow (servedByGateway in
- * apillon-files.ts): a public bucket not marked for deletion, an active directory with a CID. The
- * rule for a directory's `link`.
- */
-export function directoryServedByGateway(bucket: Pick<BucketRecord, 'public' | 'markedForDeletionAt'>, entry: EntryRecord): boolean {
-  return bucket.public && !bucket.markedForDeletionAt && entry.type === 'directory' && entry.recordStatus === RecordStatus.ACTIVE && entry.cidV1 !== undefined;
-}
-
-/** True for the record of a bucket root (found through the CID index with type 'directory' and path ''). */
-export function isBucketRoot(entry: EntryRecord): boolean {
-  return entry.type === 'directory' && entry.path === '';
-}
-
-/** The uuid a directory record's children name as their parent (null for a bucket root). */
-export function childrenParentUuid(directory: EntryRecord): string | null {
-  return isBucketRoot(directory) ? null : directory.uuid;
 }
 
 /** The children a directory's node links: active, with CIDs and DAG sizes, by name (one per name). */

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { BucketRecord } from './ports';
 import { directoriesOf } from './admission';
-import { enqueueRecomputes } from './directories';
+import { enqueueRecomputes } from './directory-marks';
 import { RecordStatus, type EntryRecord } from './entries';
 import { joinPath } from './paths';
 import type { PathClaim } from './ports';
