@@ -87,8 +87,14 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
   return undefined;
 }
 
-/** The children a directory's node links: active, with CIDs and DAG sizes, by name (one per name). */
-async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<DirectoryCids> {
+/**
+ * The links of a directory's node, by the one rule every builder of it follows (the recompute
+ * here, the gateway that serves it): its ACTIVE children with both CIDs and their DAG sizes, files
+ * only at status 3 or 4, one per name; `v1` links by CIDv1 (`ipfs add -r --cid-version=1`), `v0` by
+ * CIDv0 (`ipfs add -r`). `entries` are the directory's listing (ListingStore.listAll). A legacy file
+ * without DAG sizes gets them from its bytes, once.
+ */
+export async function directoryLinks(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<{ v0: DirectoryChild[]; v1: DirectoryChild[] }> {
   const v0: DirectoryChild[] = [];
   const v1: DirectoryChild[] = [];
   const byName = new Map<string, EntryRecord>();
@@ -104,7 +110,13 @@ async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[])
     v0.push({ name: entry.name, cid: CID.parse(entry.cidV0!), size: sizes.dagSizeV0 });
     v1.push({ name: entry.name, cid: CID.parse(entry.cidV1!), size: sizes.dagSizeV1 });
   }
-  const [node0, node1] = await Promise.all([buildDirectory(v0, 0), buildDirectory(v1, 1)]);
+  return { v0, v1 };
+}
+
+/** Both nodes of a directory over its listing: its CIDs and DAG sizes. */
+async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<DirectoryCids> {
+  const links = await directoryLinks(deps, entries);
+  const [node0, node1] = await Promise.all([buildDirectory(links.v0, 0), buildDirectory(links.v1, 1)]);
   return { cidV0: node0.cid.toString(), cidV1: node1.cid.toString(), dagSizeV0: node0.size, dagSizeV1: node1.size };
 }
 
