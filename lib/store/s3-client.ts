@@ -142,7 +142,7 @@ export class S3Client {
    * No checksum is baked in (the SDK >= 3.729 would add an empty-body CRC32 unless
    * told WHEN_REQUIRED) and no Content-Type is required.
    */
-  presignPutObject(bucket: string, key: string, expiresIn: number, contentLength?: number, signingDate?: Date): Promise<string> {
+  async presignPutObject(bucket: string, key: string, expiresIn: number, contentLength?: number, signingDate?: Date): Promise<string> {
     const headers: Record<string, string> = contentLength === undefined ? {} : { 'content-length': String(contentLength) };
     return this.presign('PUT', this.url(bucket, key), expiresIn, headers, signingDate);
   }
@@ -151,7 +151,7 @@ export class S3Client {
    * A presigned GetObject URL valid `expiresIn` seconds; `responseHeaders` are S3's
    * response-* overrides (response-content-disposition, response-content-type).
    */
-  presignGetObject(bucket: string, key: string, expiresIn: number, responseHeaders: Readonly<Record<string, string>> = {}, signingDate?: Date): Promise<string> {
+  async presignGetObject(bucket: string, key: string, expiresIn: number, responseHeaders: Readonly<Record<string, string>> = {}, signingDate?: Date): Promise<string> {
     const url = this.url(bucket, key);
     for (const [name, value] of Object.entries(responseHeaders)) url.searchParams.set(name, value);
     return this.presign('GET', url, expiresIn, {}, signingDate);
@@ -172,8 +172,9 @@ export class S3Client {
       datetime: signingDate ? amzDate(signingDate) : undefined,
       cache: this.signingKeys,
     });
-    const signed = await signer.sign();
-    return signed.url.toString();
+    const { url: signed } = await signer.sign();
+    // URLSearchParams writes a space as `+`; S3 (and RFC 3986) read `%20` unambiguously. A literal `+` is already `%2B`.
+    return signed.toString().replace(/\+/g, '%20');
   }
 
   /** The object's (or bucket's) URL: virtual-hosted on AWS where the name allows, else path-style. */
