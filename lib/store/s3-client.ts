@@ -239,7 +239,8 @@ export class S3Client {
       cache: this.signingKeys,
     });
     const signed = await signer.sign();
-    return fetch(signed.url, { method, headers: signed.headers, body: request.body, signal: request.signal });
+    // A redirect is S3 saying "wrong region/endpoint": reported as its error, never re-sent with this host's signature (as the SDK).
+    return fetch(signed.url, { method, headers: signed.headers, body: request.body, signal: request.signal, redirect: 'manual' });
   }
 }
 
