@@ -88,4 +88,20 @@ describe('S3 client: answers s3rver does not give', () => {
     expect(forbidden.requests).toHaveLength(1);
     expect([error.name, error.message, error.$metadata.httpStatusCode]).toEqual(['AccessDenied', 'Access Denied', 403]);
   });
+
+  it('reports a redirect (wrong region) as the error S3 names, and does not follow it', async () => {
+    // prepare
+    const redirect = (response: ServerResponse) =>
+      response
+        .writeHead(307, { location: 'http://127.0.0.1:9/elsewhere', 'content-type': 'application/xml' })
+        .end('<Error><Code>TemporaryRedirect</Code><Message>Please re-send this request to the specified temporary endpoint.</Message></Error>');
+    const { client, requests } = await s3Answering(redirect);
+
+    // act
+    const error = (await client.getObjectBytes('files', 'k').catch((caught: unknown) => caught)) as S3Error;
+
+    // assess
+    expect(requests).toHaveLength(1);
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(['TemporaryRedirect', 307]);
+  });
 });
