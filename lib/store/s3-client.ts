@@ -1,9 +1,16 @@
-import { AwsV4Signer } from 'aws4fetch';
+import { Sha256 } from '@smithy/core/checksum';
+import { buildQueryString } from '@smithy/core/protocols';
+import { HttpRequest } from '@smithy/core/transport';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * The few S3 operations the functions send (PutObject, GetObject with Range,
  * HeadObject, CopyObject, DeleteObject, HeadBucket, CreateBucket) and the two
- * presigned URLs they hand out, over `fetch` with SigV4 signing by `aws4fetch`.
+ * presigned URLs they hand out, on the AWS SDK's own SigV4 signer
+ * (`@smithy/signature-v4`) and HTTP handler (`@smithy/node-http-handler`,
+ * keep-alive), which the DynamoDB client bundles anyway.
  *
  * Why not `@aws-sdk/client-s3`: its bundle keeps all of S3's ~480 operation
  * schemas, its XML, event-stream and checksum machinery, ~165 KB of every
@@ -64,9 +71,13 @@ const RETRYABLE_CODES = new Set(['InternalError', 'SlowDown', 'ServiceUnavailabl
 
 export class S3Client {
   private readonly observers: S3RequestObserver[] = [];
-  private readonly signingKeys = new Map<string, ArrayBuffer>();
+  private readonly signer: SignatureV4;
+  private readonly http = new NodeHttpHandler();
 
-  constructor(private readonly options: S3ClientOptions) {}
+  constructor(private readonly options: S3ClientOptions) {
+    // S3 signs the path as sent (encoded once), unlike other services.
+    this.signer = new SignatureV4({ service: 's3', region: options.region, credentials: async () => this.credentials(), sha256: Sha256, uriEscapePath: false });
+  }
 
   /** Adds a request observer (benches). */
   observe(observer: S3RequestObserver): void {
@@ -85,22 +96,21 @@ export class S3Client {
    */
   async getObject(bucket: string, key: string, range?: { readonly start: number; readonly end: number }): Promise<AsyncIterable<Uint8Array>> {
     const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {};
-    const { response } = await this.send('GetObject', 'GET', this.url(bucket, key), { headers, stream: true });
-    if (!response.body) throw new S3Error('EmptyBody', `Object ${key} has no body`, response.status);
-    return response.body as unknown as AsyncIterable<Uint8Array>;
+    const { body } = await this.send('GetObject', 'GET', this.url(bucket, key), { headers, stream: true });
+    return body;
   }
 
   /** GetObject read whole into memory (bytes); see getObject. */
   async getObjectBytes(bucket: string, key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array> {
     const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {};
-    const { response } = await this.send('GetObject', 'GET', this.url(bucket, key), { headers, stream: true });
-    return new Uint8Array(await response.arrayBuffer());
+    const { body } = await this.send('GetObject', 'GET', this.url(bucket, key), { headers, stream: true });
+    return readAll(body);
   }
 
   /** HeadObject: size and ETag. Throws S3Error `NotFound` (404) for a missing object. */
   async headObject(bucket: string, key: string): Promise<S3ObjectHead> {
-    const { response } = await this.send('HeadObject', 'HEAD', this.url(bucket, key));
-    return { contentLength: Number(response.headers.get('content-length') ?? 0), eTag: response.headers.get('etag') ?? '' };
+    const { headers } = await this.send('HeadObject', 'HEAD', this.url(bucket, key));
+    return { contentLength: Number(headers['content-length'] ?? 0), eTag: headers.etag ?? '' };
   }
 
   /**
@@ -158,23 +168,12 @@ export class S3Client {
   }
 
   private async presign(method: string, url: URL, expiresIn: number, headers: Record<string, string>, signingDate?: Date): Promise<string> {
-    url.searchParams.set('X-Amz-Expires', String(expiresIn));
-    const signer = new AwsV4Signer({
-      ...this.credentials(),
-      method,
-      url: url.toString(),
-      headers,
-      service: 's3',
-      region: this.options.region,
-      signQuery: true,
-      // Content-Length is signed on purpose (aws4fetch leaves it out unless told).
-      allHeaders: true,
-      datetime: signingDate ? amzDate(signingDate) : undefined,
-      cache: this.signingKeys,
-    });
-    const { url: signed } = await signer.sign();
-    // URLSearchParams writes a space as `+`; S3 (and RFC 3986) read `%20` unambiguously. A literal `+` is already `%2B`.
-    return signed.toString().replace(/\+/g, '%20');
+    const request = this.request(method, url, headers);
+    // Presigned S3 requests are signed with UNSIGNED-PAYLOAD (the header is hoisted into the query, as the SDK does);
+    // Content-Length stays a header: signed, not hoisted.
+    request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    const signed = await this.signer.presign(request, { expiresIn, signingDate, unhoistableHeaders: new Set(['content-length']) });
+    return `${url.origin}${signed.path}?${buildQueryString(signed.query ?? {})}`;
   }
 
   /** The object's (or bucket's) URL: virtual-hosted on AWS where the name allows, else path-style. */
@@ -201,24 +200,27 @@ export class S3Client {
     method: string,
     url: URL,
     request: { headers?: Record<string, string>; body?: Uint8Array; signal?: AbortSignal; stream?: boolean; copy?: boolean } = {},
-  ): Promise<{ readonly response: Response; readonly text: string }> {
+  ): Promise<{ readonly headers: Record<string, string>; readonly body: IncomingMessage; readonly text: string }> {
     const finished = this.observers.map((observer) => observer(operation));
     try {
       const attempts = this.options.maxAttempts ?? 3;
       for (let attempt = 1; ; attempt += 1) {
         let failure: S3Error;
         try {
-          const response = await this.fetchSigned(method, url, request);
-          if (response.ok && request.stream) return { response, text: '' };
-          const text = await response.text();
-          if (response.ok && !(request.copy && /<Error>/.test(text))) return { response, text };
-          failure = responseError(response, text, method);
+          const { response } = await this.http.handle(await this.signed(method, url, request), { abortSignal: request.signal });
+          const ok = response.statusCode >= 200 && response.statusCode < 300;
+          const body = response.body as IncomingMessage;
+          if (ok && request.stream) return { headers: response.headers, body, text: '' };
+          const text = new TextDecoder().decode(await readAll(body));
+          if (ok && !(request.copy && /<Error>/.test(text))) return { headers: response.headers, body, text };
+          failure = responseError(response.statusCode, response.headers, text, method);
         } catch (error) {
           if (error instanceof S3Error || request.signal?.aborted) throw error;
-          // fetch rejects with a TypeError on network failures (reset, refused, DNS).
+          // Connection refused or reset, DNS, socket timeout.
           failure = Object.assign(new S3Error('NetworkingError', (error as Error).message, 0), { cause: error });
         }
-        const retryable = failure.$metadata.httpStatusCode === 0 || failure.$metadata.httpStatusCode >= 500 || failure.$metadata.httpStatusCode === 429 || RETRYABLE_CODES.has(failure.name);
+        const status = failure.$metadata.httpStatusCode;
+        const retryable = status === 0 || status >= 500 || status === 429 || RETRYABLE_CODES.has(failure.name);
         if (!retryable || attempt >= attempts) throw failure;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
       }
@@ -227,21 +229,37 @@ export class S3Client {
     }
   }
 
-  private async fetchSigned(method: string, url: URL, request: { headers?: Record<string, string>; body?: Uint8Array; signal?: AbortSignal }): Promise<Response> {
-    const signer = new AwsV4Signer({
-      ...this.credentials(),
+  /** The HTTP request for `url`, Host and the given headers set (the signer signs what it finds). */
+  private request(method: string, url: URL, headers: Record<string, string> = {}, body?: Uint8Array): HttpRequest {
+    return new HttpRequest({
       method,
-      url: url.toString(),
-      headers: request.headers,
-      body: request.body,
-      service: 's3',
-      region: this.options.region,
-      cache: this.signingKeys,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      // Already percent-encoded by `url()`; the signer takes it as it is (uriEscapePath: false).
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, ...headers },
+      body,
     });
-    const signed = await signer.sign();
-    // A redirect is S3 saying "wrong region/endpoint": reported as its error, never re-sent with this host's signature (as the SDK).
-    return fetch(signed.url, { method, headers: signed.headers, body: request.body, signal: request.signal, redirect: 'manual' });
   }
+
+  private async signed(method: string, url: URL, request: { headers?: Record<string, string>; body?: Uint8Array }): Promise<HttpRequest> {
+    const headers: Record<string, string> = {
+      ...request.headers,
+      // Bodies travel over TLS on AWS; hashing each upload for the signature would cost CPU for nothing (as the SDK does for streams).
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      'content-length': String(request.body?.byteLength ?? 0),
+    };
+    if (method === 'GET' || method === 'HEAD' || method === 'DELETE') delete headers['content-length'];
+    return (await this.signer.sign(this.request(method, url, headers, request.body))) as HttpRequest;
+  }
+}
+
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** An S3 key as a URL path: each segment percent-encoded (RFC 3986 unreserved kept), `/` kept. */
@@ -253,14 +271,14 @@ export function encodeKey(key: string): string {
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function responseError(response: Response, text: string, method: string): S3Error {
-  const requestId = response.headers.get('x-amz-request-id') ?? undefined;
+function responseError(statusCode: number, headers: Record<string, string>, text: string, method: string): S3Error {
+  const requestId = headers['x-amz-request-id'];
   const code = xmlText(text, 'Code');
   // A copy's 200-with-error is an internal failure of S3's: reported (and retried) as a 500.
-  const status = response.ok ? 500 : response.status;
+  const status = statusCode < 300 ? 500 : statusCode;
   if (code) return new S3Error(code, xmlText(text, 'Message') ?? code, status, requestId);
-  const name = STATUS_CODES[response.status] ?? (response.status >= 500 ? 'InternalError' : 'UnknownError');
-  return new S3Error(name, `S3 answered ${response.status} to ${method}`, status, requestId);
+  const name = STATUS_CODES[statusCode] ?? (statusCode >= 500 ? 'InternalError' : 'UnknownError');
+  return new S3Error(name, `S3 answered ${statusCode} to ${method}`, status, requestId);
 }
 
 /** The text of the first `<tag>` of an S3 XML answer, XML entities decoded; undefined if absent. */
@@ -271,9 +289,4 @@ function xmlText(xml: string, tag: string): string | undefined {
     if (entity[0] === '#') return String.fromCodePoint(entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
     return ({ quot: '"', amp: '&', apos: "'", lt: '<', gt: '>' } as Record<string, string>)[entity.toLowerCase()]!;
   });
-}
-
-/** SigV4's timestamp (ISO 8601 basic, UTC): 20130524T000000Z. */
-function amzDate(date: Date): string {
-  return date.toISOString().replace(/[:-]|\.\d{3}/g, '');
 }
