@@ -9,17 +9,20 @@
  *   npx tsx bench/bundles.ts --before /tmp/bundles-before --after .serverless
  *
  * A build is either a directory of `serverless package` zips or a git ref, which is
- * checked out into a temporary worktree (sharing this checkout's node_modules unless
- * `--install`) and packaged there with `serverless package --stage ci`. Without
+ * checked out into a temporary worktree (sharing this checkout's node_modules when its
+ * package-lock.json is the same and `--install` is not given, else with its own `npm ci`) and packaged there with `serverless package --stage ci`. Without
  * `--after`, this working tree is packaged. `--source-maps` loads the bundles with
  * `--enable-source-maps`, as the deployed functions do (NODE_OPTIONS in serverless.yml).
  *
  * The child processes get a Lambda-like environment (function name, region, the
  * service's variables), since bundles read their configuration at load.
+ * `require()` is timed as elapsed (wall) and CPU time; with other work on the
+ * machine, the paired ratio (median of B_i/A_i over back-to-back runs) and the
+ * CPU ratio move much less than the ratio of the wall medians.
  * Figures only; nothing here asserts a time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,8 +60,15 @@ function packages(spec: string | undefined, label: string): string {
     const worktree = path.join(scratch, `${label}-worktree`);
     execFileSync('git', ['worktree', 'add', '--detach', worktree, spec], { cwd: repoRoot, stdio: 'ignore' });
     cleanups.unshift(() => execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repoRoot, stdio: 'ignore' }));
-    if (values.install) execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, stdio: 'inherit' });
-    else symlinkSync(path.join(repoRoot, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
+    // This checkout's node_modules serve only a ref locked to the same packages (a dependency added or dropped since
+    // would be missing); otherwise the ref gets its own `npm ci`.
+    const sameLock = readFileSync(path.join(worktree, 'package-lock.json'), 'utf8') === readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8');
+    if (values.install || !sameLock) {
+      say(`installing ${spec}'s locked packages (${values.install ? '--install' : 'its package-lock.json differs from this one'}) …`);
+      execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, stdio: 'ignore' });
+    } else {
+      symlinkSync(path.join(repoRoot, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
+    }
     cwd = worktree;
   }
   say(`packaging ${spec ?? 'this working tree'} (${label}) …`);
@@ -110,14 +120,20 @@ const lambdaEnvironment = (name: string): NodeJS.ProcessEnv => ({
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
-const PROBE = `const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+/** Prints `<wall ms> <cpu ms>` of `require()` of argv[1]: elapsed time, and the process's user+system CPU time over it. */
+const PROBE = `const c=process.cpuUsage(),t=process.hrtime.bigint();require(process.argv[1]);const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1e3);`;
 
-/** One fresh process: milliseconds `require()` of the bundle took. */
-function requireMs(bundle: Bundle, name: string): number {
+/**
+ * One fresh process: milliseconds `require()` of the bundle took, as elapsed
+ * (wall) time and as CPU time. On a quiet machine they agree; on a shared one the
+ * wall time also counts the waits for a core, which the CPU time leaves out.
+ */
+function requireMs(bundle: Bundle, name: string): { wall: number; cpu: number } {
   const flags = values['source-maps'] ? ['--enable-source-maps'] : [];
   const result = spawnSync(process.execPath, [...flags, '-e', PROBE, bundle.jsPath], { env: lambdaEnvironment(name), encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`require(${bundle.jsPath}) failed: ${result.stderr}`);
-  return Number(result.stdout);
+  const [wall, cpu] = result.stdout.split(' ').map(Number);
+  return { wall: wall!, cpu: cpu! };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -132,33 +148,53 @@ try {
   const names = [...before.keys()].filter((name) => after.has(name) && (!only || only.includes(name)));
   say(`\n${names.length} functions; median of ${RUNS} fresh processes each, A/B interleaved${values['source-maps'] ? ', --enable-source-maps' : ''}; node ${process.version}\n`);
 
-  const widths = [26, 9, 9, 6, 10, 10, 6, 10, 10, 6];
-  say(pad(['function', 'zip A', 'zip B', 'B/A', 'js A', 'js B', 'B/A', 'req A', 'req B', 'B/A'], widths));
-  const totals = { zip: [0, 0], js: [0, 0], ms: [0, 0] };
-  const worst = { zip: 0, js: 0, ms: 0 };
+  // req: median wall ms of require() in fresh processes; B/A pair: median of the per-run ratios B_i/A_i (A_i and B_i
+  // run back to back, so each pair sees about the same load); cpu: the same for CPU ms.
+  const widths = [26, 9, 9, 5, 9, 9, 5, 8, 8, 5, 6, 8, 8, 5];
+  say(pad(['function', 'zip A', 'zip B', 'B/A', 'js A', 'js B', 'B/A', 'req A', 'req B', 'B/A', 'pair', 'cpu A', 'cpu B', 'B/A'], widths));
+  const totals = { zip: [0, 0], js: [0, 0], ms: [0, 0], cpu: [0, 0] };
+  const worst = { zip: 0, js: 0, ms: 0, pair: 0, cpu: 0 };
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
   for (const name of names) {
     const a = before.get(name)!;
     const b = after.get(name)!;
-    const timesA: number[] = [];
-    const timesB: number[] = [];
+    const runsA: Array<{ wall: number; cpu: number }> = [];
+    const runsB: Array<{ wall: number; cpu: number }> = [];
     for (let run = 0; run < RUNS; run += 1) {
-      timesA.push(requireMs(a, name));
-      timesB.push(requireMs(b, name));
+      runsA.push(requireMs(a, name));
+      runsB.push(requireMs(b, name));
     }
-    const [msA, msB] = [median(timesA), median(timesB)];
-    say(pad([name, kb(a.zipBytes), kb(b.zipBytes), ratio(b.zipBytes, a.zipBytes), kb(a.jsBytes), kb(b.jsBytes), ratio(b.jsBytes, a.jsBytes), `${msA.toFixed(0)} ms`, `${msB.toFixed(0)} ms`, ratio(msB, msA)], widths));
+    const [msA, msB] = [median(runsA.map((r) => r.wall)), median(runsB.map((r) => r.wall))];
+    const [cpuA, cpuB] = [median(runsA.map((r) => r.cpu)), median(runsB.map((r) => r.cpu))];
+    const pair = median(runsA.map((r, i) => runsB[i]!.wall / r.wall));
+    say(
+      pad(
+        [name, kb(a.zipBytes), kb(b.zipBytes), ratio(b.zipBytes, a.zipBytes), kb(a.jsBytes), kb(b.jsBytes), ratio(b.jsBytes, a.jsBytes), ms(msA), ms(msB), ratio(msB, msA), ratio(pair, 1), ms(cpuA), ms(cpuB), ratio(cpuB, cpuA)],
+        widths,
+      ),
+    );
     totals.zip[0]! += a.zipBytes;
     totals.zip[1]! += b.zipBytes;
     totals.js[0]! += a.jsBytes;
     totals.js[1]! += b.jsBytes;
     totals.ms[0]! += msA;
     totals.ms[1]! += msB;
+    totals.cpu[0]! += cpuA;
+    totals.cpu[1]! += cpuB;
     worst.zip = Math.max(worst.zip, b.zipBytes / a.zipBytes);
     worst.js = Math.max(worst.js, b.jsBytes / a.jsBytes);
     worst.ms = Math.max(worst.ms, msB / msA);
+    worst.pair = Math.max(worst.pair, pair);
+    worst.cpu = Math.max(worst.cpu, cpuB / cpuA);
   }
-  say(pad(['sum', kb(totals.zip[0]!), kb(totals.zip[1]!), ratio(totals.zip[1]!, totals.zip[0]!), kb(totals.js[0]!), kb(totals.js[1]!), ratio(totals.js[1]!, totals.js[0]!), `${totals.ms[0]!.toFixed(0)} ms`, `${totals.ms[1]!.toFixed(0)} ms`, ratio(totals.ms[1]!, totals.ms[0]!)], widths));
-  say(`\nworst B/A: zip ${(worst.zip * 100).toFixed(0)}%, js ${(worst.js * 100).toFixed(0)}%, require ${(worst.ms * 100).toFixed(0)}%`);
+  say(
+    pad(
+      ['sum', kb(totals.zip[0]!), kb(totals.zip[1]!), ratio(totals.zip[1]!, totals.zip[0]!), kb(totals.js[0]!), kb(totals.js[1]!), ratio(totals.js[1]!, totals.js[0]!), ms(totals.ms[0]!), ms(totals.ms[1]!), ratio(totals.ms[1]!, totals.ms[0]!), '', ms(totals.cpu[0]!), ms(totals.cpu[1]!), ratio(totals.cpu[1]!, totals.cpu[0]!)],
+      widths,
+    ),
+  );
+  const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
+  say(`\nworst B/A: zip ${percent(worst.zip)}, js ${percent(worst.js)}, require ${percent(worst.ms)} (paired ${percent(worst.pair)}, cpu ${percent(worst.cpu)})`);
 } finally {
   for (const cleanup of cleanups) cleanup();
 }

@@ -102,7 +102,10 @@ async function main(): Promise<void> {
       }
     };
     clients.dynamo.middlewareStack.add(timed('DynamoDB') as never, { step: 'initialize', name: 'benchTimedDynamo' });
-    clients.s3.middlewareStack.add(timed('S3') as never, { step: 'initialize', name: 'benchTimedS3' });
+    clients.s3.observe((operation) => {
+      const start = performance.now();
+      return () => void requests.push({ name: `S3 ${operation}`, start: start - callStarted, ms: performance.now() - start });
+    });
     const services = createServices(config, clients);
     setServicesForTests(services);
 

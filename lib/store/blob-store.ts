@@ -1,16 +1,6 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { type S3Client } from './s3-client';
 import { dispositionHeader, safeMediaType } from '../http/headers';
 import type { BlobStore, ObjectInfo } from '../domain/ports';
-
-
 
 /** True for S3's "no such object" in its several spellings (HEAD has no body, so only a 404). */
 export function isMissingObject(error: unknown): boolean {
@@ -27,12 +17,8 @@ export class S3BlobStore implements BlobStore {
   ) {}
 
   presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: declaredSize });
-    return getSignedUrl(this.s3, command, {
-      expiresIn: ttlSeconds,
-      // The SDK PUTs without a Content-Type: the URL must not require one.
-      unhoistableHeaders: declaredSize === undefined ? undefined : new Set(['content-length']),
-    });
+    // Signs Content-Length when declared (S3 then refuses another size); never a Content-Type: clients PUT without one.
+    return this.s3.presignPutObject(this.bucket, key, ttlSeconds, declaredSize);
   }
 
   presignDownload(
@@ -42,26 +28,21 @@ export class S3BlobStore implements BlobStore {
     contentType: string,
     disposition: 'inline' | 'attachment' = 'attachment',
   ): Promise<string> {
-    const command = new GetObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ResponseContentDisposition: dispositionHeader(fileName, disposition),
-      ResponseContentType: safeMediaType(contentType),
+    return this.s3.presignGetObject(this.bucket, key, ttlSeconds, {
+      'response-content-disposition': dispositionHeader(fileName, disposition),
+      'response-content-type': safeMediaType(contentType),
     });
-    return getSignedUrl(this.s3, command, { expiresIn: ttlSeconds });
   }
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3.putObject(this.bucket, key, body, contentType);
   }
 
   async copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined> {
     try {
-      const { CopyObjectResult } = await this.s3.send(
-        new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: `${this.bucket}/${fromKey}` }),
-      );
+      const { eTag } = await this.s3.copyObject({ bucket: this.bucket, key: fromKey }, { bucket: this.bucket, key: toKey });
       const copy = await this.head(toKey);
-      return copy && { size: copy.size, eTag: CopyObjectResult?.ETag ?? copy.eTag };
+      return copy && { size: copy.size, eTag: eTag || copy.eTag };
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;
@@ -78,9 +59,7 @@ export class S3BlobStore implements BlobStore {
 
   async read(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
     try {
-      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      if (!Body) throw new Error(`Object ${key} has no body`);
-      return Body as AsyncIterable<Uint8Array>;
+      return await this.s3.getObject(this.bucket, key);
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;
@@ -88,27 +67,22 @@ export class S3BlobStore implements BlobStore {
   }
 
   async readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array> {
-    const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
-    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
-    if (!Body) throw new Error(`Object ${key} has no body`);
-    return Body.transformToByteArray();
+    return this.s3.getObjectBytes(this.bucket, key, range);
   }
 
   async delete(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.s3.deleteObject(this.bucket, key);
   }
 
   async deleteReplica(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.replicaBucket, Key: key }));
+    await this.s3.deleteObject(this.replicaBucket, key);
   }
 
   async replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'> {
     const source = await this.head(key);
     if (!source) return 'gone';
     try {
-      await this.s3.send(
-        new CopyObjectCommand({ Bucket: this.replicaBucket, Key: key, CopySource: `${this.bucket}/${key}` }),
-      );
+      await this.s3.copyObject({ bucket: this.bucket, key }, { bucket: this.replicaBucket, key });
     } catch (error) {
       if (isMissingObject(error)) return 'gone';
       throw error;
@@ -129,8 +103,8 @@ export class S3BlobStore implements BlobStore {
 
   private async headIn(bucket: string, key: string): Promise<ObjectInfo | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { size: head.ContentLength ?? 0, eTag: head.ETag ?? '' };
+      const head = await this.s3.headObject(bucket, key);
+      return { size: head.contentLength, eTag: head.eTag };
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;

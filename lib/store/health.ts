@@ -1,5 +1,4 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { Services } from '../services';
 
 export interface DependencyHealth {
@@ -29,9 +28,8 @@ export function checkDependencies(services: Services): Promise<DependencyHealth[
   return Promise.all([
     probe('dynamodb', (abortSignal) =>
       clients.dynamo.send(new DescribeTableCommand({ TableName: config.TABLE_NAME }), { abortSignal })),
-    probe('s3', (abortSignal) => clients.s3.send(new HeadBucketCommand({ Bucket: config.FILES_BUCKET }), { abortSignal })),
-    probe('s3-replica', (abortSignal) =>
-      clients.s3.send(new HeadBucketCommand({ Bucket: config.REPLICA_BUCKET }), { abortSignal })),
+    probe('s3', (abortSignal) => clients.s3.headBucket(config.FILES_BUCKET, abortSignal)),
+    probe('s3-replica', (abortSignal) => clients.s3.headBucket(config.REPLICA_BUCKET, abortSignal)),
   ]);
 }
 

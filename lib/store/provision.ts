@@ -8,8 +8,8 @@ import {
   waitUntilTableExists,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import tableDefinition from '../../infra/storage-table.json';
+import type { S3Client } from './s3-client';
 
 /**
  * Creates the table (from `infra/storage-table.json`, the same definition
@@ -62,9 +62,9 @@ async function addMissingIndexes(dynamo: DynamoDBClient, tableName: string, exis
 export async function provisionBuckets(s3: S3Client, bucketNames: readonly string[]): Promise<void> {
   for (const Bucket of bucketNames) {
     try {
-      await s3.send(new HeadBucketCommand({ Bucket }));
+      await s3.headBucket(Bucket);
     } catch {
-      await s3.send(new CreateBucketCommand({ Bucket }));
+      await s3.createBucket(Bucket);
     }
   }
 }

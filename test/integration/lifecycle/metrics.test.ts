@@ -4,6 +4,7 @@
  * Storage is the emulators; only the metrics port is a recorder.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { sdkS3 } from '../../support/sdk-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { METRIC_NAMES, type Metrics } from '../../../lib/domain/metrics';
@@ -63,7 +64,7 @@ describe('lifecycle metrics', () => {
   it('counts a rejection with its status as a dimension, once, and no commit', async () => {
     // prepare: 5 bytes where 3 were declared
     const file = await requestUpload(services, tenant.bucket, { fileName: 'wrong-size.txt', directory: [], contentType: 'text/plain', declaredSize: 3, overwrite: true });
-    await services.clients.s3.send(new PutObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: uploadKeyOf(file), Body: 'hello' }));
+    await sdkS3(services.config).send(new PutObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: uploadKeyOf(file), Body: 'hello' }));
     const metrics = recordingMetrics();
     const deps: StorageDeps = { ...services, metrics };
 

@@ -4,6 +4,7 @@
  * run B goes to its end, and the invariants of a settled bucket.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { sdkS3 } from '../../support/sdk-s3';
 import { expect } from 'vitest';
 import { FileStatus, RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entries';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
@@ -41,7 +42,7 @@ export function scenarios(services: Services) {
   }
 
   async function keysUnder(bucketName: string, prefix: string): Promise<string[]> {
-    const { Contents } = await services.clients.s3.send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: prefix }));
+    const { Contents } = await sdkS3(services.config).send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: prefix }));
     return (Contents ?? []).map((object) => object.Key!).sort();
   }
 

@@ -6,6 +6,7 @@
  * matches, and once the sweeper has passed no staged object is left.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { sdkS3 } from '../../support/sdk-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketTreeCids, settleStaleDirectories, storedDirectoryCids } from '../../support/directories';
 import { RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entries';
@@ -36,7 +37,7 @@ async function filesOf(bucket: BucketRecord): Promise<FileRecord[]> {
 }
 
 async function objectKeys(bucket: BucketRecord): Promise<string[]> {
-  const { Contents } = await services.clients.s3.send(new ListObjectsV2Command({ Bucket: services.config.FILES_BUCKET, Prefix: `files/${bucket.bucketUuid}/` }));
+  const { Contents } = await sdkS3(services.config).send(new ListObjectsV2Command({ Bucket: services.config.FILES_BUCKET, Prefix: `files/${bucket.bucketUuid}/` }));
   return (Contents ?? []).map((object) => object.Key!).sort();
 }
 

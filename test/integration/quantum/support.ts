@@ -4,6 +4,7 @@
  * FormData, and a snapshot of what a bucket holds, for "nothing changed" checks.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { sdkS3 } from '../../support/sdk-s3';
 import { handler as bucketCreate } from '../../../functions/quantum/bucket-create/handler';
 import { handler as bucketList } from '../../../functions/quantum/bucket-list/handler';
 import { handler as bucketRemove } from '../../../functions/quantum/bucket-remove/handler';
@@ -102,7 +103,7 @@ export async function listObjects(services: Services, prefix: string, bucketName
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await services.clients.s3.send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: prefix, ContinuationToken: token }));
+    const page = await sdkS3(services.config).send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: prefix, ContinuationToken: token }));
     keys.push(...(page.Contents ?? []).map((object) => object.Key!));
     token = page.NextContinuationToken;
   } while (token);

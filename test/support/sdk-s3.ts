@@ -1,0 +1,18 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../lib/config';
+
+/**
+ * The AWS SDK's S3 client on the same endpoint as the service's, for what tests
+ * look at beside the service (ListObjectsV2, an object put by hand). The service
+ * itself talks to S3 through lib/store/s3-client.ts; using the SDK here keeps
+ * the tests' view of the bucket independent of that client.
+ */
+export function sdkS3(config: Config): S3Client {
+  return new S3Client({
+    region: config.AWS_REGION,
+    endpoint: config.S3_ENDPOINT,
+    forcePathStyle: config.S3_ENDPOINT !== undefined,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
