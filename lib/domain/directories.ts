@@ -32,6 +32,8 @@ export * from './directory-marks';
 
 /** Rounds a recompute goes when newer changes keep moving the version on, before it hands itself back to the queue. */
 const RECOMPUTE_ROUNDS = 4;
+/** Wait (ms, times the round) before reading again a listing whose index has not caught up with the counter. */
+const LISTING_CATCH_UP_MS = 100;
 
 /** What a recompute wrote (or found current): the directory's CIDs, and whether they changed. */
 export interface DirectoryAddress extends DirectoryCids {
@@ -45,8 +47,8 @@ export interface DirectoryAddress extends DirectoryCids {
  * synchronously (tests, a request that wants a CID now) and by the queue's recompute
  * messages. When the CIDs change, the parent is marked stale in the same write and a
  * recompute of it is enqueued (the sweeper heals a lost one). A recompute that loses its
- * race to a newer change reads and computes again, up to a few rounds, then enqueues
- * itself. Returns the CIDs written, or undefined when the directory (or bucket) is gone or
+ * race to a newer change, or that finds the listing index behind the directory's child
+ * counter, reads and computes again, up to a few rounds, then enqueues itself. Returns the CIDs written, or undefined when the directory (or bucket) is gone or
  * the recompute was handed back to the queue.
  */
 export async function addressDirectory(deps: StorageDeps, bucketUuid: string, directoryUuid: string | null): Promise<DirectoryAddress | undefined> {
@@ -64,7 +66,14 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
       record = rootRecord(bucket);
     }
     if (!record) return undefined;
-    const children = await deps.listings.listAll(bucketUuid, directoryUuid);
+    // The listing index (a GSI) catches up with writes eventually; deciding on a stale listing would
+    // record a CID that misses a child and clear the mark, so a listing that disagrees with the
+    // directory's child counter is read again a moment later.
+    const children = await deps.listings.readChildren(bucketUuid, directoryUuid);
+    if (!children) {
+      await new Promise((resolve) => setTimeout(resolve, LISTING_CATCH_UP_MS * (round + 1)));
+      continue;
+    }
     const cids = await directoryCids(deps, children);
     const changed = state.cids?.cidV1 !== cids.cidV1 || state.cids?.cidV0 !== cids.cidV0;
     if (!changed && !state.pending) return { ...cids, changed };
@@ -91,7 +100,7 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
  * The links of a directory's node, by the one rule every builder of it follows (the recompute
  * here, the gateway that serves it): its ACTIVE children with both CIDs and their DAG sizes, files
  * only at status 3 or 4, one per name; `v1` links by CIDv1 (`ipfs add -r --cid-version=1`), `v0` by
- * CIDv0 (`ipfs add -r`). `entries` are the directory's listing (ListingStore.listAll). A legacy file
+ * CIDv0 (`ipfs add -r`). `entries` are the directory's children (ListingStore.readChildren). A legacy file
  * without DAG sizes gets them from its bytes, once.
  */
 export async function directoryLinks(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<{ v0: DirectoryChild[]; v1: DirectoryChild[] }> {

@@ -233,6 +233,15 @@ export interface ListingStore {
   /** Every child of a directory (search and multi-field sorts). */
   listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]>;
   /**
+   * Every child of a directory as it is now: the listing index is read (a DynamoDB GSI, which
+   * catches up with writes eventually), then each listed entry's own item with a strongly
+   * consistent read, keeping those still listed in this directory, and their number is checked
+   * against the directory's child counter (consistent, written in the same transactions as the
+   * entries). Undefined when the index has not caught up yet (a child added or removed since),
+   * so the caller can ask again rather than decide on a stale listing. Costs about two reads per child.
+   */
+  readChildren(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[] | undefined>;
+  /**
    * One page of the files of a bucket, or of one upload session of it, oldest
    * first (ByBucketFiles / BySessionFiles), with the number of matching files.
    */

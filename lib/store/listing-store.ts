@@ -5,7 +5,7 @@ import type {
   ListingStore, ListPage } from '../domain/ports';
 import { invalidNextToken } from '../errors';
 import { keys, LISTING_INDEX } from './keys';
-import { queryAll, stripKeys, type Table } from './table';
+import { batchGetConsistent, queryAll, stripKeys, type Table } from './table';
 
 /** Directory listings (one index per sort field), child counts and the file sets of a bucket or upload session. */
 export class DynamoListingStore implements ListingStore {
@@ -97,6 +97,22 @@ export class DynamoListingStore implements ListingStore {
       ExpressionAttributeValues: { ':listPk': keys.listing(bucketUuid, directoryUuid) },
     });
     return items.map((item) => stripKeys<EntryRecord>(item));
+  }
+
+  async readChildren(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[] | undefined> {
+    const listPk = keys.listing(bucketUuid, directoryUuid);
+    const [indexed, count] = await Promise.all([
+      queryAll<Record<string, unknown>>(this.table, {
+        IndexName: LISTING_INDEX.name,
+        KeyConditionExpression: 'listPk = :listPk',
+        ExpressionAttributeValues: { ':listPk': listPk },
+        ProjectionExpression: 'pk, sk',
+      }),
+      this.count(bucketUuid, directoryUuid),
+    ]);
+    const current = await batchGetConsistent(this.table, indexed.map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
+    const children = current.filter((item) => item.listPk === listPk);
+    return children.length === count ? children.map((item) => stripKeys<EntryRecord>(item)) : undefined;
   }
 
 

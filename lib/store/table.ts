@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The single DynamoDB table all stores share. */
 export interface Table {
@@ -81,4 +81,36 @@ export async function transactWriteOrFalse(table: Table, items: NonNullable<Tran
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/** DynamoDB's limit of keys per BatchGetItem call. */
+const BATCH_GET_KEYS = 100;
+/** Retries of a batch call's unprocessed part (DynamoDB answers part of a batch when throttled). */
+export const UNPROCESSED_RETRIES = 8;
+
+/**
+ * The items at `wanted` (primary keys), read with strongly consistent BatchGetItem calls of at
+ * most 100 keys each, in parallel; absent items are left out, in no particular order. Unprocessed
+ * keys (throttling) are asked again with exponential backoff; throws after UNPROCESSED_RETRIES.
+ */
+export async function batchGetConsistent(table: Table, wanted: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+  const chunks: { pk: string; sk: string }[][] = [];
+  for (let i = 0; i < wanted.length; i += BATCH_GET_KEYS) chunks.push(wanted.slice(i, i + BATCH_GET_KEYS));
+  const pages = await Promise.all(
+    chunks.map(async (chunk) => {
+      const found: Record<string, unknown>[] = [];
+      let pending: { pk: string; sk: string }[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) throw new Error('BatchGetItem left keys unprocessed after retries');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
+        const { Responses, UnprocessedKeys } = await table.client.send(
+          new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found.push(...((Responses?.[table.name] ?? []) as Record<string, unknown>[]));
+        pending = (UnprocessedKeys?.[table.name]?.Keys ?? []) as { pk: string; sk: string }[];
+      }
+      return found;
+    }),
+  );
+  return pages.flat();
 }

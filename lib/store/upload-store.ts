@@ -1,9 +1,9 @@
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord, FileRecord } from '../domain/entries';
 import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, UploadSnapshot, UploadStore } from '../domain/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
-import { failedConditionIndex, isConditionFailure, stripKeys, type Table } from './table';
+import { batchGetConsistent, failedConditionIndex, isConditionFailure, stripKeys, UNPROCESSED_RETRIES, type Table } from './table';
 import {
   adjustCount,
   chargeUsage,
@@ -15,11 +15,8 @@ import {
   type TransactItem,
 } from './transact-items';
 
-/** DynamoDB's limits per BatchGetItem / BatchWriteItem call. */
-const BATCH_GET_KEYS = 100;
+/** DynamoDB's limit of items per BatchWriteItem call. */
 const BATCH_WRITE_ITEMS = 25;
-/** Retries of a batch call's unprocessed part (DynamoDB answers part of a batch when throttled). */
-const UNPROCESSED_RETRIES = 8;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,7 +33,7 @@ export class DynamoUploadStore implements UploadStore {
 
   async readSnapshot(accountId: string, bucketUuid: string, paths: readonly string[]): Promise<UploadSnapshot> {
     const wanted = [keys.account(accountId), keys.bucket(bucketUuid), ...[...new Set(paths)].map((path) => keys.path(bucketUuid, path))];
-    const items = await this.batchGet(wanted);
+    const items = await batchGetConsistent(this.table, wanted);
     const byKey = new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item]));
     const find = (key: { pk: string; sk: string }) => byKey.get(`${key.pk}\u0000${key.sk}`);
     const account = find(keys.account(accountId));
@@ -133,7 +130,7 @@ export class DynamoUploadStore implements UploadStore {
       }),
     );
     // The index is eventually consistent and carries keys only: read each intent itself.
-    const intents = await this.batchGet((Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
+    const intents = await batchGetConsistent(this.table, (Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
     return intents.map((item) => ({ ...stripKeys<CommitIntent>(item), dueAt: item.dueAt as string }));
   }
 
@@ -209,7 +206,7 @@ export class DynamoUploadStore implements UploadStore {
       } catch (error) {
         // Another run (the request, or the sweeper) applied this part first: continue from where it is.
         if (failedConditionIndex(error) !== 0) throw error;
-        const [current] = await this.batchGet([keys.intent(intent.intentId)]);
+        const [current] = await batchGetConsistent(this.table, [keys.intent(intent.intentId)]);
         if (!current || current.state !== 'committing') return;
         chunk = Number(current.applied) - 1;
       }
@@ -286,28 +283,6 @@ export class DynamoUploadStore implements UploadStore {
       counts.set(entry.parentUuid, { bucketUuid: entry.bucketUuid, by: (current?.by ?? 0) + 1 });
     }
     return [...counts].map(([directoryUuid, { bucketUuid, by }]) => adjustCount(this.table.name, bucketUuid, directoryUuid, by));
-  }
-
-  private async batchGet(wanted: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
-    const chunks: { pk: string; sk: string }[][] = [];
-    for (let i = 0; i < wanted.length; i += BATCH_GET_KEYS) chunks.push(wanted.slice(i, i + BATCH_GET_KEYS));
-    const pages = await Promise.all(
-      chunks.map(async (chunk) => {
-        const found: Record<string, unknown>[] = [];
-        let pending: { pk: string; sk: string }[] = chunk;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt > UNPROCESSED_RETRIES) throw new Error('BatchGetItem left keys unprocessed after retries');
-          if (attempt > 0) await delay(2 ** attempt * 10);
-          const { Responses, UnprocessedKeys } = await this.table.client.send(
-            new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: true } } }),
-          );
-          found.push(...((Responses?.[this.table.name] ?? []) as Record<string, unknown>[]));
-          pending = (UnprocessedKeys?.[this.table.name]?.Keys ?? []) as { pk: string; sk: string }[];
-        }
-        return found;
-      }),
-    );
-    return pages.flat();
   }
 
   private async batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {

@@ -20,6 +20,7 @@ import { handler as objectCreated } from '../../../functions/events/object-creat
 import { setServicesForTests, type Services } from '../../../lib/services';
 import { directoryRecomputeMessage } from '../../../lib/store/lifecycle-queue';
 import { keys } from '../../../lib/store/keys';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { prngBytes } from '../../support/data';
 import { CapturingQueue, drainDirectoryMessages, importerDirectoryCids, storedDirectoryCids } from '../../support/directories';
 import { instrument } from '../../support/interleave';
@@ -204,7 +205,7 @@ describe('a change below a directory', () => {
     // act: the recompute reads and computes, a delete in d lands (d is stale already: it sends no message), the recompute writes
     const running = addressDirectory(recompute.deps, bucket.bucketUuid, d);
     await paused;
-    expect(recompute.calls).toEqual(['directories.get', 'listings.listAll', 'directories.recordCids']);
+    expect(recompute.calls).toEqual(['directories.get', 'listings.readChildren', 'directories.recordCids']);
     await markFileForDeletion(deps, await fileAt(bucket, 'd/one.txt'));
     model.delete('d/one.txt');
     const sentByDelete = queue.take();
@@ -215,6 +216,48 @@ describe('a change below a directory', () => {
     expect(sentByDelete.filter((message) => message.directoryUuid === d)).toEqual([]);
     expect(recompute.calls.filter((call) => call === 'directories.recordCids').length).toBeGreaterThanOrEqual(2);
     await drainDirectoryMessages(deps, queue); // the root, which d's new CID marked
+    await expectImporterCids(bucket, model);
+  }, SLOW);
+});
+
+describe('a listing index behind its writes (a GSI catches up eventually)', () => {
+  it('gives no CID: the recompute reads again, hands itself back, and the mark stays until the index agrees with the child counter', async () => {
+    // prepare: d addressed; then a child committed (the counter, written in its transaction, says so) that the index does not show yet
+    const { bucket, queue, deps, model } = await fixture();
+    await put(deps, bucket, model, 'd/one.txt', prngBytes(40, 1));
+    await drainDirectoryMessages(deps, queue);
+    const before = await expectImporterCids(bucket, model);
+    const d = (await services.entries.getPathClaim(bucket.bucketUuid, 'd'))!.entryUuid;
+    const lag = (by: number) =>
+      services.clients.dynamo.send(
+        new UpdateCommand({
+          TableName: services.table.name,
+          Key: keys.directoryCounter(bucket.bucketUuid, d),
+          UpdateExpression: 'ADD #count :by',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':by': by },
+        }),
+      );
+    await lag(1);
+    await markDirectoryStale(deps, { bucketUuid: bucket.bucketUuid, directoryUuid: d });
+    queue.take();
+
+    // act
+    const address = await addressDirectory(deps, bucket.bucketUuid, d);
+
+    // assess: nothing recorded, d still waits, and its recompute is back on the queue
+    expect(address).toBeUndefined();
+    const stored = await storedDirectoryCids(services, bucket.bucketUuid);
+    expect(stored.waiting).toContain('d');
+    expect(stored.cidV1.get('d')).toBe(before.get('d'));
+    expect(queue.take().filter((message) => message.directoryUuid === d)).toHaveLength(1);
+
+    // act: the index catches up (here: the child that was not there goes), and the recompute runs again
+    await lag(-1);
+    await addressDirectory(deps, bucket.bucketUuid, d);
+    await drainDirectoryMessages(deps, queue);
+
+    // assess
     await expectImporterCids(bucket, model);
   }, SLOW);
 });
