@@ -3,6 +3,7 @@ import { advanceFile } from './lifecycle';
 import type { CommitIntent } from './ports';
 import type { StorageDeps } from './storage';
 import { uploadKeyOf } from './uploads';
+import { finishDueSessionMoves } from './session-wrap';
 
 /**
  * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
@@ -39,11 +40,14 @@ export interface SweepReport {
   readonly released: number;
   /** Commit intents finished (staged bytes or replaced bytes deleted, or a decided commit rolled forward). */
   readonly intents: number;
+  /** [wrap] Upload sessions whose files are now all placed under their directoryPath (session-wrap.ts). */
+  readonly sessionMoves: number;
 }
 
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
 export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
+  const sessionMoves = await finishDueSessionMoves(deps, now); // [wrap]
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
   let found = 0;
   let completed = 0;
@@ -78,7 +82,7 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
       log.error('stranded file could not be completed', { error });
     }
   }
-  const report = { found, completed, failed, released, intents };
+  const report = { found, completed, failed, released, intents, sessionMoves };
   deps.logger.info('stranded files swept', { ...report });
   return report;
 }
