@@ -68,11 +68,13 @@ export async function requestSessionUpload(
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const planned = plan(input.files);
   const sessionUuid = input.sessionUuid ?? newUuid();
+  // A new session starts before the batch's directories are made: a move at its end removes the ones it emptied, those no older than the session.
+  const startedAt = new Date().toISOString();
   const files = await requestUploads(
     deps,
     bucket,
     planned.map((file) => ({ ...file, sessionUuid })),
-    { overwrite: true, beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length) },
+    { overwrite: true, beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length, startedAt) },
   );
   const uploads = await mapConcurrently(files, SIGN_CONCURRENCY, async (file, index) => ({
     request: input.files[index]!,
@@ -203,8 +205,8 @@ function requireSessionOf(bucket: BucketRecord, session: UploadSessionRecord | u
 }
 
 /** Opens the session (creating it when new) and counts the batch into it; 40006001 once it has ended. */
-async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number): Promise<void> {
-  if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, new Date().toISOString()), count)) return;
+async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number, startedAt: string): Promise<void> {
+  if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, startedAt), count)) return;
   // Ended, or a session of another bucket (which does not exist from here).
   requireSessionOf(bucket, await deps.sessions.get(sessionUuid));
   throw new AppError('uploadSessionEnded');

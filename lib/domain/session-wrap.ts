@@ -114,6 +114,8 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
     if (Date.now() > deadlineMs) return { complete: false, moved, retargeted, conflicts };
     if (await deps.moves.retargetRequested(file, wrappedPath(directoryPath, file.path), new Date().toISOString())) {
       retargeted++;
+      // The directory its upload request was planned into (created for it, maybe) is left behind.
+      if (file.parentUuid) emptied.add(file.parentUuid);
       continue;
     }
     // Committed meanwhile (or replaced, removed, placed by another pass): move it if it still needs it.

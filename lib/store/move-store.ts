@@ -36,9 +36,9 @@ export class DynamoMoveStore implements MoveStore {
         new UpdateCommand({
           TableName: this.name,
           Key: keys.entry(file.uuid),
-          UpdateExpression: 'SET #path = :to, wrapped = :true, updatedAt = :now',
-          ConditionExpression: 'fileStatus = :requested AND #path = :from AND attribute_not_exists(wrapped)',
-          ExpressionAttributeNames: { '#path': 'path' },
+          UpdateExpression: 'SET #path = :to, #wrapped = :true, updatedAt = :now',
+          ConditionExpression: 'fileStatus = :requested AND #path = :from AND attribute_not_exists(#wrapped)',
+          ExpressionAttributeNames: { '#path': 'path', '#wrapped': 'wrapped' },
           ExpressionAttributeValues: { ':to': path, ':from': file.path, ':true': true, ':now': now, ':requested': FileStatus.REQUESTED },
         }),
       );
@@ -76,11 +76,11 @@ export class DynamoMoveStore implements MoveStore {
             TableName: table,
             Key: keys.entry(file.uuid),
             UpdateExpression:
-              'SET #path = :path, parentUuid = :parentUuid, movedFrom = :movedFrom, wrapped = :true, updatedAt = :now, ' +
+              'SET #path = :path, parentUuid = :parentUuid, movedFrom = :movedFrom, #wrapped = :true, updatedAt = :now, ' +
               'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize',
             ConditionExpression:
-              '#path = :from AND recordStatus = :active AND attribute_not_exists(wrapped) AND fileStatus IN (:uploaded, :addressed, :replicated)',
-            ExpressionAttributeNames: { '#path': 'path' },
+              '#path = :from AND recordStatus = :active AND attribute_not_exists(#wrapped) AND fileStatus IN (:uploaded, :addressed, :replicated)',
+            ExpressionAttributeNames: { '#path': 'path', '#wrapped': 'wrapped' },
             ExpressionAttributeValues: {
               ':path': path, ':parentUuid': parentUuid, ':movedFrom': file.parentUuid, ':true': true, ':now': now, ':from': file.path,
               ':active': RecordStatus.ACTIVE, ':uploaded': FileStatus.UPLOADED, ':addressed': FileStatus.ADDRESSED, ':replicated': FileStatus.REPLICATED,
