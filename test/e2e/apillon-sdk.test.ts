@@ -283,10 +283,11 @@ describe('the official @apillon/sdk against the local stack', () => {
 
     // act
     const link = await storage.generateIpfsLink(readme.CID!);
+    const served = await (await fetch(link)).text();
     await wrapBucket.directory(wrapping!.uuid).delete();
 
     // assess
-    expect(await (await fetch(link)).text()).toBe(FILES['readme.txt']);
+    expect(served).toBe(FILES['readme.txt']);
     expect((await wrapBucket.listObjects()).items.map((item) => item.name)).not.toContain('folder-wrap');
   });
 
