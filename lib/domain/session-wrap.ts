@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import { deleteObjectBytes } from './deletion';
+import { markDirectoryStale } from './directories';
 import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
 import type { BucketRecord, FileMove, UploadSessionRecord } from './ports';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS } from './races';
@@ -320,16 +321,14 @@ function chunksOf(deps: StorageDeps, moves: readonly FileMove[]): FileMove[][] {
 // ---- directories ------------------------------------------------------------------------
 
 /**
- * HOOK for helper "dircid" (directory CIDs): every directory that gained or lost
- * a child in a move (old and new parents; null: the bucket root) must be marked
- * stale so its CID is computed again. Replace the body with dircid's mark
- * function (lib/domain/directories.ts) when its branch is merged. Durable: every
- * pass marks again the parents of every file it finds placed, and the session
- * stays in the sweeper's schedule until a final pass has run.
+ * Every directory that gained or lost a child in a move (old and new parents; null:
+ * the bucket root) gets its CID computed again (lib/domain/directories.ts). The move's
+ * own transaction marked them durably; this enqueues the recomputes of those that
+ * were clean. Every pass marks again the parents of every file it finds placed, so a
+ * pass killed between a move and these calls leaves nothing stale for long.
  */
 export async function markDirectoriesStale(deps: StorageDeps, bucketUuid: string, directoryUuids: ReadonlySet<string | null>): Promise<void> {
-  if (directoryUuids.size === 0) return;
-  deps.logger.debug('directories changed by a session move', { bucketUuid, directories: directoryUuids.size });
+  for (const directoryUuid of directoryUuids) await markDirectoryStale(deps, { bucketUuid, directoryUuid });
 }
 
 /**

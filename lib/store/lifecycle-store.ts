@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
 import type {
-  CommitFailure, CommitInput, LifecycleStore } from '../domain/ports';
+  CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../domain/ports';
 import { keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
 import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
@@ -86,6 +86,10 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {
+    return (await this.pendingItems(beforeIso, limit)).flatMap((item) => (item.kind === 'entry' ? [item.uuid] : []));
+  }
+
+  async pendingItems(beforeIso: string, limit: number): Promise<PendingItem[]> {
     const perShard = Math.max(1, Math.ceil(limit / PENDING_SHARDS));
     const shards = await Promise.all(
       Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
@@ -98,7 +102,11 @@ export class DynamoLifecycleStore implements LifecycleStore {
             Limit: perShard,
           }),
         );
-        return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+        return (Items ?? []).map((item): PendingItem => {
+          const pk = String(item.pk);
+          // A bucket root's item (BUCKET#<uuid> / ROOT) waits there too while its CIDs are stale.
+          return pk.startsWith('BUCKET#') ? { kind: 'root', bucketUuid: pk.slice('BUCKET#'.length) } : { kind: 'entry', uuid: pk.replace(/^ENTRY#/, '') };
+        });
       }),
     );
     return shards.flat().slice(0, limit);
@@ -117,10 +125,12 @@ export class DynamoLifecycleStore implements LifecycleStore {
     });
   }
 
-  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean> {
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean> {
     return this.transition(file.uuid, FileStatus.UPLOADED, FileStatus.ADDRESSED, {
       cidV0: cids.cidV0,
       cidV1: cids.cidV1,
+      dagSizeV0: cids.dagSizeV0,
+      dagSizeV1: cids.dagSizeV1,
       cidPk: keys.cid(cids.cidV1),
       cidV0Pk: keys.cid(cids.cidV0),
       cidSk: keys.cidSort(file.bucketUuid, file.createdAt, file.uuid),

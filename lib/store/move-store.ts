@@ -2,7 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from '../domain/entries';
 import type { FileMove, MoveStore } from '../domain/ports';
 import { keys, listingKeys } from './keys';
-import { isConditionFailure, queryAll, stripKeys, transactWriteOrFalse, type Table } from './table';
+import { pendingMarkUpdate } from './directory-store';
+import { isConditionFailure, queryAll, stripKeys, transactWriteOrFalse, withConflictRetry, type Table } from './table';
 import { adjustCount, checkClaim, refund, retireReplaced, type TransactItem } from './transact-items';
 
 /**
@@ -55,10 +56,14 @@ export class DynamoMoveStore implements MoveStore {
 
   moveCommitted(moves: readonly FileMove[], now: string): Promise<boolean> {
     if (moves.length === 0) return Promise.resolve(true);
-    return transactWriteOrFalse(this.table, this.items(moves, now));
+    // Commits into the same folders touch the same counters: a conflict is tried again, a lost condition is the caller's.
+    return withConflictRetry(() => transactWriteOrFalse(this.table, this.items(moves, now)));
   }
 
-  /** One record update and two claim writes per file (plus the retired record of a file replaced); counts, charge and anchors once per item. */
+  /**
+   * One record update and two claim writes per file (plus the retired record of a file replaced); counts,
+   * directory marks, charge and anchors once per item.
+   */
   private items(moves: readonly FileMove[], now: string): TransactItem[] {
     const table = this.name;
     const bucketUuid = moves[0]?.file.bucketUuid ?? '';
@@ -116,6 +121,9 @@ export class DynamoMoveStore implements MoveStore {
       if (anchor) anchors.set(anchor.path, anchor.entryUuid);
     }
     for (const [directoryUuid, by] of counts) if (by !== 0) items.push(adjustCount(table, bucketUuid, directoryUuid, by));
+    // Every directory that lost or gained a child is marked for a CID recompute in the same write (durable; the
+    // caller's markDirectoryStale then enqueues the recompute).
+    for (const directoryUuid of counts.keys()) items.push({ Update: pendingMarkUpdate(table, { bucketUuid, directoryUuid }, now) });
     for (const [path, entryUuid] of anchors) items.push(checkClaim(table, bucketUuid, path, entryUuid));
     if (refunded > 0) items.push(...refund(table, moves[0]!.file, refunded));
     return items;

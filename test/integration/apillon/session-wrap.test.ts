@@ -9,6 +9,7 @@ import { FileStatus, RecordStatus } from '../../../lib/domain/entries';
 import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import type { Services } from '../../../lib/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
+import { importerDirectoryCids, settleDirectories } from '../../support/directories';
 import { tenantTest } from '../../support/fixtures';
 import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
 import { call, deliverEvents, objectKeyOf, putBytes, tableSnapshot, uploadFile } from './helpers';
@@ -173,6 +174,42 @@ describe('placing a session’s files under directoryPath', () => {
     // assess
     expectApillonSuccess(ended);
     expect((await services.entries.getPathClaim(bucket.bucketUuid, 'empty/dir'))?.type).toBe('directory');
+  });
+});
+
+describe('the wrapping directory’s CID', () => {
+  it.each([
+    ['committed before the end (moved)', true],
+    ['committed after the end (placed at commit)', false],
+  ])('is what kubo gives for the session’s files, and the bucket root’s for the whole tree: %s', async (_, before) => {
+    // prepare
+    const bucket = await createTestBucket(services, tenant.accountId);
+    const { sessionUuid, uploaded } = await sessionWith(bucket.bucketUuid, FILES);
+    const keys = uploaded.map((file) => file.key);
+    if (before) await deliverEvents(services, keys);
+
+    // act
+    await endCall(bucket.bucketUuid, sessionUuid, { wrapWithDirectory: true, directoryPath: 'w' });
+    if (!before) await deliverEvents(services, keys);
+    const stale = await Promise.all(
+      [null, ...['w', 'w/sub', 'w/sub/deep'].map((path) => path)].map(async (path) => {
+        const directoryUuid = path === null ? null : (await services.entries.getPathClaim(bucket.bucketUuid, path))!.entryUuid;
+        return (await services.directories.get({ bucketUuid: bucket.bucketUuid, directoryUuid }))?.staleSince !== undefined;
+      }),
+    );
+    const addresses = await settleDirectories(services, bucket.bucketUuid);
+
+    // assess: an independent importer with kubo's options over the same bytes
+    const tree = new Map(FILES.map((file) => [`${file.path}${file.fileName}`, new TextEncoder().encode(file.content)]));
+    const wrapping = await importerDirectoryCids(tree, [], 1);
+    const whole = await importerDirectoryCids(new Map([...tree].map(([path, bytes]) => [`w/${path}`, bytes])), [], 1);
+    // the move (or the commits at the new paths) marked every directory it changed for a recompute
+    expect(stale).toEqual([true, true, true, true]);
+    expect(addresses.get('w')?.cidV1).toBe(wrapping.get(''));
+    expect(addresses.get('w/sub')?.cidV1).toBe(wrapping.get('sub'));
+    expect(addresses.get('')?.cidV1).toBe(whole.get(''));
+    const listed = await call('bucketContent', { params: { bucketUuid: bucket.bucketUuid }, headers: tenant.headers.basic });
+    expect(listed.body.data.items).toEqual([expect.objectContaining({ name: 'w', type: 1, CID: wrapping.get('') })]);
   });
 });
 
