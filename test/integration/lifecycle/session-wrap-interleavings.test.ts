@@ -7,7 +7,8 @@
  * killed at any of its own port calls is finished by the sweeper.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requestSessionUpload, endSession } from '../../../lib/domain/apillon-uploads';
+import { requestSessionUpload } from '../../../lib/domain/apillon-uploads';
+import { endSession } from '../../../lib/domain/session-end';
 import { FileStatus, RecordStatus } from '../../../lib/domain/entries';
 import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
 import type { BucketRecord } from '../../../lib/domain/ports';
