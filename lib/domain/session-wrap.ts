@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import { deleteObjectBytes } from './deletion';
-import { markDirectoryStale } from './directories';
+import { markDirectoryStale } from './directory-marks';
 import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
 import type { BucketRecord, FileMove, UploadSessionRecord } from './ports';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS } from './races';

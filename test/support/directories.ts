@@ -136,3 +136,43 @@ export async function storedDirectoryCids(
   }
   return { cidV1, cidV0, waiting };
 }
+
+/**
+ * Recomputes only the directories of a bucket that a mark left waiting (in the pending index,
+ * stale, or never addressed), deepest first, until none waits: what the queue's messages and
+ * the sweeper do between them. A change whose mark was lost leaves its directory's CID behind,
+ * which a comparison with `bucketTreeCids` then shows.
+ */
+export async function settleStaleDirectories(deps: StorageDeps, bucketUuid: string): Promise<void> {
+  for (let pass = 0; pass < 10; pass++) {
+    const claims = (await deps.entries.listSubtreeClaims(bucketUuid, '')).filter((claim) => claim.type === 'directory');
+    const refs = [...claims.sort((a, b) => depth(b.path) - depth(a.path)).map((claim) => claim.entryUuid), null];
+    let waiting = 0;
+    for (const directoryUuid of refs) {
+      const state = await deps.directories.get({ bucketUuid, directoryUuid });
+      if (!state || !(state.pending || state.staleSince || !state.cids)) continue;
+      if (directoryUuid === null && !state.pending && !state.cids && !(await deps.buckets.get(bucketUuid))) continue; // a removed bucket's root: nothing
+      waiting++;
+      await addressDirectory(deps, bucketUuid, directoryUuid);
+    }
+    if (waiting === 0) return;
+  }
+  throw new Error(`The stale directories of bucket ${bucketUuid} did not settle`);
+}
+
+/**
+ * What the importer computes for the tree a bucket holds now: its active files at status 4
+ * (their bytes read back from S3) and its folders; by path (`''` = the root), v1 and v0.
+ */
+export async function bucketTreeCids(deps: StorageDeps, bucketUuid: string): Promise<{ cidV1: Map<string, string>; cidV0: Map<string, string> }> {
+  const claims = await deps.entries.listSubtreeClaims(bucketUuid, '');
+  const files = new Map<string, Uint8Array>();
+  for (const claim of claims.filter((claim) => claim.type === 'file')) {
+    const file = await deps.entries.get(claim.entryUuid);
+    if (!file || file.type !== 'file' || file.recordStatus !== 5 || file.fileStatus !== 4 || !file.objectKey) continue;
+    files.set(claim.path, await deps.blobs.readAll(file.objectKey));
+  }
+  const folders = claims.filter((claim) => claim.type === 'directory').map((claim) => claim.path);
+  const empty = folders.filter((folder) => ![...files.keys(), ...folders].some((path) => path.startsWith(`${folder}/`)));
+  return { cidV1: await importerDirectoryCids(files, empty, 1), cidV0: await importerDirectoryCids(files, empty, 0) };
+}

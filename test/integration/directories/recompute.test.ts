@@ -16,12 +16,18 @@ import { makeDirectory } from '../../../lib/domain/quantum-files';
 import type { StorageDeps } from '../../../lib/domain/storage';
 import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { handler as objectCreated } from '../../../functions/events/object-created/handler';
+import { setServicesForTests, type Services } from '../../../lib/services';
+import { directoryRecomputeMessage } from '../../../lib/store/lifecycle-queue';
 import { keys } from '../../../lib/store/keys';
 import { prngBytes } from '../../support/data';
 import { CapturingQueue, drainDirectoryMessages, importerDirectoryCids, storedDirectoryCids } from '../../support/directories';
 import { instrument } from '../../support/interleave';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events';
 import { createTestAccount, createTestBucket, testServices } from '../../support/services';
+
+/** Each test stores a small tree file by file through the real lifecycle: seconds on a quiet machine, more on a busy one. */
+const SLOW = 120_000;
 
 let services: Services;
 let counting = false;
@@ -29,6 +35,7 @@ const listingsRead = new Map<string, number>();
 
 beforeAll(async () => {
   services = await testServices();
+  setServicesForTests(services);
   // Counts what the recomputes read from the listing indexes: partition → items.
   services.clients.dynamo.middlewareStack.add(
     (next, context) => async (args) => {
@@ -107,7 +114,7 @@ describe('directory recompute messages', () => {
     // assess
     expect(again.every((address) => address === undefined || !address.changed)).toBe(true);
     expect(await expectImporterCids(bucket, model)).toEqual(settled);
-  });
+  }, SLOW);
 
   it('coalesce: a burst of files into one folder sends one message for it', async () => {
     // prepare
@@ -120,7 +127,28 @@ describe('directory recompute messages', () => {
     // assess
     const folder = (await services.entries.getPathClaim(bucket.bucketUuid, 'burst'))!.entryUuid;
     expect(burst.filter((message) => message.directoryUuid === folder)).toHaveLength(1);
-  });
+  }, SLOW);
+});
+
+describe('the objectCreated function', () => {
+  it('takes the directory messages of the lifecycle queue: a recompute per message, the root by directoryUuid null', async () => {
+    // prepare
+    const { bucket, queue, deps, model } = await fixture();
+    await put(deps, bucket, model, 'q/file.txt', prngBytes(30, 7));
+    const q = (await services.entries.getPathClaim(bucket.bucketUuid, 'q'))!.entryUuid;
+    queue.take();
+
+    // act: q first, then the root (which q's new CID marked), as SQS messages
+    const records = [
+      sqsRecord(directoryRecomputeMessage({ bucketUuid: bucket.bucketUuid, directoryUuid: q })),
+      sqsRecord(directoryRecomputeMessage({ bucketUuid: bucket.bucketUuid, directoryUuid: null })),
+    ];
+    const response = await objectCreated(sqsEvent(records), lambdaContext());
+
+    // assess
+    expect(response.batchItemFailures).toEqual([]);
+    await expectImporterCids(bucket, model);
+  }, SLOW);
 });
 
 describe('a change below a directory', () => {
@@ -159,7 +187,7 @@ describe('a change below a directory', () => {
     const afterFolder = await expectImporterCids(bucket, model);
     expect(afterFolder.has('a/b')).toBe(false);
     for (const dir of ['a', '']) expect(afterFolder.get(dir), dir).not.toBe(afterRemove.get(dir));
-  });
+  }, SLOW);
 
   it('is not lost when it lands while the directory’s recompute is running: that recompute goes round again', async () => {
     // prepare: d is addressed, then stale again (its message is dropped)
@@ -188,7 +216,7 @@ describe('a change below a directory', () => {
     expect(recompute.calls.filter((call) => call === 'directories.recordCids').length).toBeGreaterThanOrEqual(2);
     await drainDirectoryMessages(deps, queue); // the root, which d's new CID marked
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
 
 describe('the sweeper', () => {
@@ -209,7 +237,7 @@ describe('the sweeper', () => {
     // assess
     expect(swept).toBeGreaterThan(0);
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
 
 describe('the cost of a change', () => {
@@ -241,5 +269,5 @@ describe('the cost of a change', () => {
       ]),
     );
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
