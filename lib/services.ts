@@ -15,6 +15,7 @@ import { DynamoEntryStore } from './store/entry-store';
 import { DynamoLifecycleStore } from './store/lifecycle-store';
 import { DynamoListingStore } from './store/listing-store';
 import { DynamoSessionStore } from './store/session-store';
+import { DynamoMoveStore } from './store/move-store';
 import type { SessionStore } from './domain/ports';
 import { SqsLifecycleQueue } from './store/lifecycle-queue';
 import { DynamoUploadStore } from './store/upload-store';
@@ -60,6 +61,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     uploads: new DynamoUploadStore(table),
     ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs(), cfg.LIFECYCLE_QUEUE_URL) } : {}),
     sessions: new DynamoSessionStore(table),
+    moves: new DynamoMoveStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
     presignTtlSeconds: cfg.presignTtlSeconds,
     bandwidth: new DynamoBandwidthStore(table),

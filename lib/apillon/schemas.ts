@@ -262,10 +262,18 @@ export const sessionUploadBody = z.object({
 });
 
 /** `POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end`: empty, or the SDK's upload options. */
-export const endSessionBody = z.looseObject({
-  wrapWithDirectory: z.nullish(z.boolean({ error: 'WRAP_WITH_DIRECTORY_NOT_VALID' })),
-  directoryPath: z.nullish(directoryPath('DIRECTORY_PATH_NOT_VALID')),
-});
+export const endSessionBody = z
+  .looseObject({
+    wrapWithDirectory: z.nullish(z.boolean({ error: 'WRAP_WITH_DIRECTORY_NOT_VALID' })),
+    directoryPath: z.nullish(directoryPath('DIRECTORY_PATH_NOT_VALID')),
+  })
+  .check((ctx) => {
+    // Apillon's docs: "The directory path is mandatory when the wrapWithDirectory option is set to true".
+    const { wrapWithDirectory, directoryPath: path } = ctx.value;
+    if (wrapWithDirectory === true && (path == null || path.replace(/^\/+|\/+$/g, '') === '')) {
+      ctx.issues.push({ code: 'custom', path: ['directoryPath'], message: 'DIRECTORY_PATH_NOT_PRESENT', input: path });
+    }
+  });
 
 // ---- IPNS -------------------------------------------------------------------
 // (the routes that take a CID: lib/apillon/cid-schemas.ts)

@@ -6,7 +6,7 @@ import { openBucket, type ApillonDeps } from './apillon-buckets';
 import type { FileRecord } from './entries';
 import { normaliseSegment, parsePath } from './paths';
 import { Permission, type Principal } from './principal';
-import { isUuid, newUuid } from './secrets';
+import { newUuid } from './secrets';
 import { mapConcurrently } from './concurrency';
 import type { StorageDeps } from './storage';
 import { requestUpload, requestUploads, uploadUrl } from './uploads';
@@ -66,11 +66,13 @@ export async function requestSessionUpload(
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const planned = plan(input.files);
   const sessionUuid = input.sessionUuid ?? newUuid();
+  // A new session starts before the batch's directories are made: a move at its end removes the ones it emptied, those no older than the session.
+  const startedAt = new Date().toISOString();
   const files = await requestUploads(
     deps,
     bucket,
     planned.map((file) => ({ ...file, sessionUuid })),
-    { overwrite: true, beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length) },
+    { overwrite: true, beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length, startedAt) },
   );
   const uploads = await mapConcurrently(files, SIGN_CONCURRENCY, async (file, index) => ({
     request: input.files[index]!,
@@ -78,43 +80,6 @@ export async function requestSessionUpload(
     url: await uploadUrl(deps, file),
   }));
   return { sessionUuid, uploads };
-}
-
-/**
- * `POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end` (EXECUTE). The SDK
- * ends every upload, also one that sent no file (everything ignored), so a
- * session this service has never seen is recorded as ended (nothing can be added
- * to it afterwards) instead of refused. Ending it twice: 40006001.
- * `wrapWithDirectory`/`directoryPath` are recorded; files stay where their
- * upload requests put them (each file has its own CIDs; no wrapping directory CID).
- */
-export async function endSession(
-  deps: ApillonDeps,
-  principal: Principal,
-  bucketUuid: string,
-  sessionUuid: string,
-  options: { wrapWithDirectory?: boolean | null; directoryPath?: string | null },
-): Promise<UploadSessionRecord> {
-  const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
-  if (!isUuid(sessionUuid)) throw new AppError('uploadSessionNotFound');
-  const uuid = sessionUuid.toLowerCase();
-  const now = new Date().toISOString();
-  const ending = { now, wrapWithDirectory: options.wrapWithDirectory ?? false, directoryPath: options.directoryPath ?? undefined };
-
-  const existing = await deps.sessions.get(uuid);
-  if (!existing) {
-    const ended: UploadSessionRecord = {
-      ...newSession(bucket, uuid, now),
-      status: 'ended',
-      endedAt: now,
-      wrapWithDirectory: ending.wrapWithDirectory,
-      ...(ending.directoryPath === undefined ? {} : { directoryPath: ending.directoryPath }),
-    };
-    if (await deps.sessions.create(ended)) return ended;
-  }
-  const session = requireSessionOf(bucket, existing ?? (await deps.sessions.get(uuid)));
-  if (session.status === 'ended' || !(await deps.sessions.end(uuid, ending))) throw new AppError('uploadSessionEnded');
-  return { ...session, status: 'ended', endedAt: now, updatedAt: now, wrapWithDirectory: ending.wrapWithDirectory, directoryPath: ending.directoryPath };
 }
 
 // ---- helpers ----------------------------------------------------------------
@@ -140,19 +105,20 @@ function plan(files: readonly FileToUpload[]): PlannedFile[] {
   });
 }
 
-function newSession(bucket: BucketRecord, sessionUuid: string, now: string): UploadSessionRecord {
+/** A new open session of `bucket` (no files yet), created at `now`. */
+export function newSession(bucket: BucketRecord, sessionUuid: string, now: string): UploadSessionRecord {
   return { sessionUuid, bucketUuid: bucket.bucketUuid, accountId: bucket.accountId, status: 'open', fileCount: 0, createdAt: now, updatedAt: now };
 }
 
 /** A session is only ever seen from its own bucket: elsewhere it does not exist. */
-function requireSessionOf(bucket: BucketRecord, session: UploadSessionRecord | undefined): UploadSessionRecord {
+export function requireSessionOf(bucket: BucketRecord, session: UploadSessionRecord | undefined): UploadSessionRecord {
   if (!session || session.bucketUuid !== bucket.bucketUuid) throw new AppError('uploadSessionNotFound');
   return session;
 }
 
 /** Opens the session (creating it when new) and counts the batch into it; 40006001 once it has ended. */
-async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number): Promise<void> {
-  if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, new Date().toISOString()), count)) return;
+async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number, startedAt: string): Promise<void> {
+  if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, startedAt), count)) return;
   // Ended, or a session of another bucket (which does not exist from here).
   requireSessionOf(bucket, await deps.sessions.get(sessionUuid));
   throw new AppError('uploadSessionEnded');

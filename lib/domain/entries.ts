@@ -83,6 +83,10 @@ export interface EntryRecord {
   readonly downloadGeneration?: number;
   readonly markedForDeletionAt?: string;
   readonly purgeAt?: string;
+  /** Placed under its upload session's `directoryPath` at the session's end (session-wrap.ts): never moved again. */
+  readonly wrapped?: boolean;
+  /** The directory a committed file was moved out of when it was placed (null: the root). */
+  readonly movedFrom?: string | null;
 }
 
 /** A file record, narrowed. */

@@ -9,6 +9,7 @@ import { parentPath } from './tree';
 import { deleteObjectBytes } from './deletion';
 import { markDirectoryStale } from './directory-marks';
 import { decideBatch, uploadKeyOf } from './uploads';
+import { placeBeforeCommit } from './session-wrap';
 
 /**
  * The file lifecycle (SPEC §5): 1 upload URL issued → 2 bytes in S3, checked
@@ -105,6 +106,10 @@ function rejectionStatus(error: AppError): number {
 async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOutcome> {
   const uploaded = await deps.blobs.head(uploadKeyOf(found));
   if (!uploaded) return 'no-bytes';
+  // [wrap] An upload session ended with a directoryPath places its files under it (session-wrap.ts): the file gets its
+  // new path first and the loop reads it again. (commitUpload is conditioned on the path, so a decision taken on the
+  // old path loses to a retarget.)
+  if (await placeBeforeCommit(deps, found)) return undefined;
   if (found.declaredSize !== undefined && uploaded.size !== found.declaredSize) return reject(deps, found, FileStatus.ERROR_SIZE_MISMATCH);
   const bucket = await deps.buckets.get(found.bucketUuid);
   if (!bucket) return reject(deps, found, FileStatus.ERROR_BUCKET_UNAVAILABLE);

@@ -447,15 +447,26 @@ export interface UploadSessionRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly endedAt?: string;
-  /** What the client asked for when it ended the session (kept for the record). */
+  /** What the client asked for when it ended the session. */
   readonly wrapWithDirectory?: boolean;
+  /**
+   * Where the session's files are placed at its end (normalised, `a/b`): each file
+   * at `directoryPath/<its upload path>` (lib/domain/session-wrap.ts).
+   */
   readonly directoryPath?: string;
+  /** Placing under `directoryPath`: `moving` until the final pass found every file placed, then `moved`. */
+  readonly moveState?: 'moving' | 'moved';
+  /** ISO time after which a pass that finds everything placed finishes the move (no commit decided before the end can still land). */
+  readonly finalPassAfter?: string;
 }
 
 export interface SessionEnding {
   readonly now: string;
   readonly wrapWithDirectory?: boolean;
   readonly directoryPath?: string;
+  /** With `directoryPath`: when the sweeper takes the move on if the ending request stops first, and when its final pass is due. */
+  readonly moveDueAt?: string;
+  readonly finalPassAfter?: string;
 }
 
 /** Upload sessions. They expire (DynamoDB TTL) a week after their last change. */
@@ -469,8 +480,46 @@ export interface SessionStore {
    * ended or belongs to another bucket (read it to tell which).
    */
   openAndAddFiles(session: UploadSessionRecord, count: number): Promise<boolean>;
-  /** Ends an open session; false when it is not open. */
+  /** Ends an open session; false when it is not open. With `directoryPath` its move starts (`moving`, due at `moveDueAt`). */
   end(sessionUuid: string, ending: SessionEnding): Promise<boolean>;
+  /** Uuids of sessions whose move is due at `nowIso` or earlier (ByDueDate), at most `limit`. */
+  dueMoves(nowIso: string, limit: number): Promise<string[]>;
+  /** Moves a moving session's next pass to `dueAtIso`. */
+  scheduleMove(sessionUuid: string, dueAtIso: string): Promise<void>;
+  /** Records that every file of the session is placed (`moved`, out of the schedule). */
+  finishMove(sessionUuid: string): Promise<void>;
+}
+
+/** One committed file moved to its place under a session's `directoryPath` (session-wrap.ts). */
+export interface FileMove {
+  readonly file: FileRecord;
+  /** Its new path and parent directory (null at the root; never: the target is under `directoryPath`). */
+  readonly path: string;
+  readonly parentUuid: string | null;
+  /** The file already at `path`, which this one replaces (Apillon: the last write to a path wins). */
+  readonly replacing?: PathClaim & { readonly chargedBytes: number };
+  /** The new parent's claim, which must still be held by `parentUuid`. */
+  readonly anchor?: { readonly path: string; readonly entryUuid: string };
+}
+
+/** The writes that place an ended session's files under its `directoryPath`. */
+export interface MoveStore {
+  /** Every active file of an upload session (BySessionFiles: eventually consistent), any status. */
+  sessionFiles(bucketUuid: string, sessionUuid: string): Promise<FileRecord[]>;
+  /**
+   * An upload request (status 1) gets the path it will be committed at: false when it is no
+   * longer at status 1 on `file.path`, or is already placed (its commit decides on the record it reads again).
+   */
+  retargetRequested(file: FileRecord, path: string, now: string): Promise<boolean>;
+  /**
+   * Moves committed files (status 2–4, active, not placed yet, still at `file.path`) in ONE
+   * transaction: records (path, parent, listing keys, `wrapped`, `movedFrom`), path claims,
+   * child counts, the files replaced (retired, their charge given back). False when any
+   * condition failed (nothing of it is written).
+   */
+  moveCommitted(moves: readonly FileMove[], now: string): Promise<boolean>;
+  /** How many transaction items `moveCommitted` needs for `moves` (DynamoDB takes 100). */
+  itemCount(moves: readonly FileMove[]): number;
 }
 
 // ---- file bytes -------------------------------------------------------------------------------

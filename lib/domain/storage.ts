@@ -3,7 +3,7 @@ import type { AccountStore } from './ports';
 import type { BlobStore } from './ports';
 import type { BucketStore } from './ports';
 import type { Metrics } from './metrics';
-import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, UploadStore } from './ports';
+import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, MoveStore, SessionStore, UploadStore } from './ports';
 
 /**
  * The storage core's dependencies: the ports it works with (adapters live in
@@ -23,6 +23,10 @@ export interface StorageDeps {
   readonly directories: DirectoryStore;
   readonly downloadTokens: DownloadTokenStore;
   readonly uploads: UploadStore;
+  /** Apillon upload sessions: a commit reads its file's session to place it under the session's `directoryPath`. */
+  readonly sessions: SessionStore;
+  /** Placing an ended session's files under its `directoryPath` (session-wrap.ts). */
+  readonly moves: MoveStore;
   readonly blobs: BlobStore;
   /** Where committed files go on to their next lifecycle steps; absent where no queue is configured (the sweeper then completes them). */
   readonly lifecycleQueue?: LifecycleQueue;

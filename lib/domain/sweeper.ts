@@ -3,6 +3,7 @@ import { advanceFile } from './lifecycle';
 import type { CommitIntent, DirectoryRef } from './ports';
 import type { StorageDeps } from './storage';
 import { uploadKeyOf } from './uploads';
+import { finishDueSessionMoves } from './session-wrap';
 
 /**
  * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
@@ -46,11 +47,14 @@ export interface SweepReport {
   readonly staleDirectories: number;
   /** Of those, recomputes that failed (the next sweep tries again). */
   readonly staleDirectoriesFailed: number;
+  /** [wrap] Upload sessions whose files are now all placed under their directoryPath (session-wrap.ts). */
+  readonly sessionMoves: number;
 }
 
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
 export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
+  const sessionMoves = await finishDueSessionMoves(deps, now); // [wrap]
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
   let found = 0;
   let completed = 0;
@@ -100,7 +104,7 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
       log.error('stranded file could not be completed', { error });
     }
   }
-  const report = { found, completed, failed, released, intents, staleDirectories: directories.found, staleDirectoriesFailed: directories.failed };
+  const report = { found, completed, failed, released, intents, staleDirectories: directories.found, staleDirectoriesFailed: directories.failed, sessionMoves };
   deps.logger.info('stranded files swept', { ...report });
   return report;
 }

@@ -15,7 +15,7 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
  * |   (files also)       |                           |                     | filesPk FILES#<bucket>, sessionPk (uploads)     |
  * | path claim           | PATH#<bucketUuid>         | <path>              |                                                 |
  * | directory counter    | COUNT#<bucketUuid>        | <dirUuid or ROOT>   |                                                 |
- * | upload session       | SESSION#<sessionUuid>     | SESSION             |                                                 |
+ * | upload session       | SESSION#<sessionUuid>     | SESSION             | duePk SESSIONMOVE, dueAt (while its files move) |
  * | download token       | DLTOKEN#<tokenId>         | DLTOKEN             |                                                 |
  * | sequence             | SEQUENCE                  | <name>              |                                                 |
  * | commit intent        | INTENT#<intentId>         | INTENT              | duePk INTENT, dueAt                             |
@@ -73,6 +73,8 @@ export const keys = {
   purgeSchedule: 'PURGE',
   /** Partition (of ByDueDate) of commit intents a sweeper completes or undoes once due. */
   intentSchedule: 'INTENT',
+  /** Partition (of ByDueDate) of ended upload sessions whose files are being placed under their `directoryPath`. */
+  sessionMoveSchedule: 'SESSIONMOVE',
   intent: (intentId: string) => ({ pk: `INTENT#${intentId}`, sk: 'INTENT' }),
   /** Bytes served to an account: one counter per calendar month (UTC, `yyyy-mm`), so a month's figure needs no reset job. */
   bandwidth: (accountId: string, month: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `BANDWIDTH#${month}` }),

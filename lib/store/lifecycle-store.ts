@@ -32,9 +32,12 @@ export class DynamoLifecycleStore implements LifecycleStore {
               'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize, ' +
               'pendingPk = :pendingPk, pendingAt = :pendingAt ' +
               'REMOVE expiresAt',
-            ConditionExpression: 'fileStatus = :requested AND recordStatus = :active',
+            // [wrap] `#path = :path`: a session end may retarget the upload meanwhile (session-wrap.ts); decide again then.
+            ConditionExpression: 'fileStatus = :requested AND recordStatus = :active AND #path = :path',
+            ExpressionAttributeNames: { '#path': 'path' },
             ExpressionAttributeValues: {
               ':uploaded': FileStatus.UPLOADED, ':requested': FileStatus.REQUESTED, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
+              ':path': file.path,
               ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
               ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt,
             },

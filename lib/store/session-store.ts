@@ -1,10 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import { isConditionFailure, stripKeys, type Table } from './table';
 import type { SessionEnding, SessionStore, UploadSessionRecord } from '../domain/ports';
-
-
-
 
 const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 const expiresAt = (now: string) => Math.floor(Date.parse(now) / 1000) + SESSION_TTL_SECONDS;
@@ -65,18 +62,61 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   end(sessionUuid: string, ending: SessionEnding): Promise<boolean> {
+    const moving = ending.directoryPath !== undefined && ending.moveDueAt !== undefined && ending.finalPassAfter !== undefined;
     return this.updateOpen(sessionUuid, {
       UpdateExpression:
         'SET #status = :ended, endedAt = :now, updatedAt = :now, expiresAt = :expiresAt, wrapWithDirectory = :wrap' +
-        (ending.directoryPath === undefined ? '' : ', directoryPath = :directoryPath'),
+        (ending.directoryPath === undefined ? '' : ', directoryPath = :directoryPath') +
+        (moving ? ', moveState = :moving, finalPassAfter = :finalPassAfter, duePk = :due, dueAt = :dueAt' : ''),
       ExpressionAttributeValues: {
         ':ended': 'ended',
         ':now': ending.now,
         ':expiresAt': expiresAt(ending.now),
         ':wrap': ending.wrapWithDirectory ?? false,
         ...(ending.directoryPath === undefined ? {} : { ':directoryPath': ending.directoryPath }),
+        ...(moving
+          ? { ':moving': 'moving', ':finalPassAfter': ending.finalPassAfter, ':due': keys.sessionMoveSchedule, ':dueAt': ending.moveDueAt }
+          : {}),
       },
     });
+  }
+
+  async dueMoves(nowIso: string, limit: number): Promise<string[]> {
+    const { Items } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: 'ByDueDate',
+        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
+        ExpressionAttributeValues: { ':due': keys.sessionMoveSchedule, ':now': nowIso },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item.pk).replace(/^SESSION#/, ''));
+  }
+
+  async scheduleMove(sessionUuid: string, dueAtIso: string): Promise<void> {
+    await this.updateMoving(sessionUuid, 'SET dueAt = :dueAt', { ':dueAt': dueAtIso });
+  }
+
+  async finishMove(sessionUuid: string): Promise<void> {
+    await this.updateMoving(sessionUuid, 'SET moveState = :moved REMOVE duePk, dueAt', { ':moved': 'moved' });
+  }
+
+  /** An update of a session whose move is under way; a session no longer moving (finished by another run) is left alone. */
+  private async updateMoving(sessionUuid: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.session(sessionUuid),
+          UpdateExpression: expression,
+          ConditionExpression: 'moveState = :moving',
+          ExpressionAttributeValues: { ...values, ':moving': 'moving' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private async updateOpen(

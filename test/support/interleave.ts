@@ -12,7 +12,7 @@
  */
 import type { StorageDeps } from '../../lib/domain/storage';
 
-const PORTS = ['entries', 'listings', 'lifecycle', 'deletions', 'directories', 'downloadTokens', 'uploads', 'blobs', 'buckets', 'accounts'] as const;
+const PORTS = ['entries', 'listings', 'lifecycle', 'deletions', 'directories', 'downloadTokens', 'uploads', 'blobs', 'buckets', 'accounts', 'sessions', 'moves'] as const;
 
 export class Killed extends Error {
   constructor(call: string) {

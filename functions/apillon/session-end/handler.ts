@@ -1,6 +1,6 @@
 import { endSessionBody, sessionInBucketPath } from '../../../lib/apillon/schemas';
 import { sessionView } from '../../../lib/apillon/views';
-import { endSession } from '../../../lib/domain/apillon-uploads';
+import { endSession } from '../../../lib/domain/session-end';
 import { route } from '../../../lib/http/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end {wrapWithDirectory?, directoryPath?} (EXECUTE). */

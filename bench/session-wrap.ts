@@ -1,0 +1,108 @@
+/**
+ * Cost of ending an upload session with a `directoryPath` (issue 10 item 2): a
+ * session of N committed files in 10 folders is ended with
+ * `{wrapWithDirectory: true, directoryPath}`, so every file moves (path claims,
+ * listing keys, counts, directory marks in batched transactions) and the 10
+ * emptied folders go. The session-end handler is invoked in-process with an API
+ * Gateway v2 event against DynamoDB Local and s3rver started here; sizes are
+ * interleaved (small, large, small, large, …) and the medians printed with the
+ * DynamoDB requests per call and per file.
+ *
+ *   npx tsx bench/session-wrap.ts        (BENCH_RUNS=3, BENCH_FILES=200 by default)
+ *
+ * Figures only; nothing here asserts a time.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { handler as sessionEnd } from '../functions/apillon/session-end/handler';
+import { parseConfig } from '../lib/config';
+import { createAccount, issueApiKey } from '../lib/domain/accounts';
+import { requestSessionUpload } from '../lib/domain/apillon-uploads';
+import { createBucket } from '../lib/domain/buckets';
+import { processObjectCreated } from '../lib/domain/lifecycle';
+import { mapConcurrently } from '../lib/domain/concurrency';
+import { ALL_PERMISSIONS, type Principal } from '../lib/domain/principal';
+import { uploadKeyOf } from '../lib/domain/uploads';
+import { createServices, setServicesForTests } from '../lib/services';
+import { createAwsClients } from '../lib/store/clients';
+import { provisionBuckets, provisionTable } from '../lib/store/provision';
+import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
+import { benchEnvironment, CallCounter, startBenchEmulators } from './support';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LARGE = Number(process.env.BENCH_FILES ?? 200);
+const SMALL = 10;
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const emulators = await startBenchEmulators();
+  try {
+    const config = parseConfig(benchEnvironment(emulators));
+    const clients = createAwsClients(config);
+    const counts = new CallCounter();
+    counts.attach(clients);
+    const services = createServices(config, clients);
+    await provisionTable(clients.dynamo as never, config.TABLE_NAME);
+    await provisionBuckets(clients.s3, [config.FILES_BUCKET, config.REPLICA_BUCKET]);
+    setServicesForTests(services);
+
+    const account = await createAccount(services.accounts, { name: 'bench', quotaBytes: 1024 ** 4 });
+    const key = await issueApiKey(services.accounts, account.accountId, ALL_PERMISSIONS);
+    const authorization = basicAuthorization(key.apiKey, key.apiSecret);
+    const principal: Principal = { accountId: account.accountId, credentialKind: 'api', credentialId: 'bench', permissions: new Set(ALL_PERMISSIONS) };
+
+    /** A fresh bucket with a session of `count` committed files (10 folders), ended now with a directoryPath. */
+    const endOf = async (count: number) => {
+      const bucket = await createBucket(services.buckets, { accountId: account.accountId, name: `bench-${randomUUID()}`, public: true, maxSizeBytes: 1024 ** 4 });
+      const sessionUuid = randomUUID();
+      for (let start = 0; start < count; start += 200) {
+        const files = Array.from({ length: Math.min(200, count - start) }, (_, i) => ({ fileName: `page-${start + i}.html`, path: `section-${(start + i) % 10}/`, fileSize: 5 }));
+        const { uploads } = await requestSessionUpload(services, principal, bucket.bucketUuid, { sessionUuid, files });
+        await mapConcurrently(uploads, 8, async ({ file }) => {
+          await services.blobs.put(uploadKeyOf(file), new TextEncoder().encode('hello'), 'text/html');
+          await processObjectCreated(services, uploadKeyOf(file));
+        });
+      }
+      const event = httpEvent({
+        method: 'POST',
+        path: `/storage/buckets/${bucket.bucketUuid}/upload/${sessionUuid}/end`,
+        pathParameters: { bucketUuid: bucket.bucketUuid, sessionUuid },
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ wrapWithDirectory: true, directoryPath: 'site/v1' }),
+      });
+      counts.reset();
+      const started = performance.now();
+      const result = await invoke(sessionEnd, event);
+      const ms = performance.now() - started;
+      if (result.statusCode !== 200) throw new Error(`end answered ${result.statusCode}: ${result.body}`);
+      const moved = await services.entries.getPathClaim(bucket.bucketUuid, `site/v1/section-0/page-0.html`);
+      if (!moved) throw new Error('the files were not moved');
+      return { ms, dynamo: counts.dynamo };
+    };
+
+    await endOf(SMALL); // warm-up: modules, connections
+    const small: Awaited<ReturnType<typeof endOf>>[] = [];
+    const large: Awaited<ReturnType<typeof endOf>>[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      small.push(await endOf(SMALL));
+      large.push(await endOf(LARGE));
+    }
+    const row = (count: number, runs: Awaited<ReturnType<typeof endOf>>[]) => {
+      const ms = median(runs.map((one) => one.ms));
+      const dynamo = median(runs.map((one) => one.dynamo));
+      return `  ${String(count).padStart(5)} committed files   ${ms.toFixed(0).padStart(7)} ms   ${(ms / count).toFixed(2).padStart(6)} ms/file   DynamoDB ${String(dynamo).padStart(5)}  (${(dynamo / count).toFixed(2)}/file)`;
+    };
+    say(`session end with directoryPath, median of ${RUNS} interleaved runs (DynamoDB Local + s3rver, in-process handler):`);
+    say(row(SMALL, small));
+    say(row(LARGE, large));
+  } finally {
+    setServicesForTests(undefined);
+    await emulators.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
