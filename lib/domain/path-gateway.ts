@@ -73,7 +73,7 @@ export function parseContentPath(remainder: string | undefined, trailingSlash: b
  */
 export function contentUrl(prefix: string, segments: readonly string[], directory: boolean, query?: string): string {
   const path = segments.map((segment) => encodeURIComponent(segment)).join('/');
-  const url = `${prefix}/${path}${directory && path !== '' ? '/' : ''}`;
+  const url = segments.length === 0 ? `${prefix}${directory ? '/' : ''}` : `${prefix}/${path}${directory ? '/' : ''}`;
   return query ? `${url}?${query}` : url;
 }
 
