@@ -14,11 +14,14 @@ export function decodeS3Key(key: string): string {
 /**
  * What one SQS message of the object-events queue asks for:
  * - `objects`: an S3 event notification (`{"Records":[...]}`, the keys decoded);
+ * - `directory`: a directory recompute this service sent itself (`{"recomputeDirectory": {bucketUuid, directoryUuid}}`,
+ *   lib/store/lifecycle-queue.ts; `directoryUuid` null is the bucket root);
  * - `test`: the `s3:TestEvent` S3 sends once when the notification is configured;
  * - `unreadable`: a body that is not an S3 notification at all (with the reason).
  */
 export type ObjectEventMessage =
   | { readonly kind: 'objects'; readonly keys: readonly string[] }
+  | { readonly kind: 'directory'; readonly bucketUuid: string; readonly directoryUuid: string | null }
   | { readonly kind: 'test' }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
@@ -39,6 +42,14 @@ export function parseObjectEventMessage(body: string): ObjectEventMessage {
   }
   if (!isObject(parsed)) return { kind: 'unreadable', reason: 'body is not a JSON object' };
   if (parsed.Event === 's3:TestEvent') return { kind: 'test' };
+  if ('recomputeDirectory' in parsed) {
+    const target = parsed.recomputeDirectory;
+    const uuid = /^[0-9a-f-]{36}$/;
+    if (!isObject(target) || typeof target.bucketUuid !== 'string' || !uuid.test(target.bucketUuid)) return { kind: 'unreadable', reason: 'a directory recompute without bucketUuid' };
+    const directoryUuid = target.directoryUuid ?? null;
+    if (directoryUuid !== null && (typeof directoryUuid !== 'string' || !uuid.test(directoryUuid))) return { kind: 'unreadable', reason: 'a directory recompute with a malformed directoryUuid' };
+    return { kind: 'directory', bucketUuid: target.bucketUuid, directoryUuid };
+  }
   if (!Array.isArray(parsed.Records)) return { kind: 'unreadable', reason: 'no Records array' };
   const keys: string[] = [];
   for (const record of parsed.Records as unknown[]) {

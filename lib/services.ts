@@ -9,6 +9,7 @@ import { createAwsClients, type AwsClients } from './store/clients';
 import type { Table } from './store/table';
 import { S3BlobStore } from './store/blob-store';
 import { DynamoDeletionStore } from './store/deletion-store';
+import { DynamoDirectoryStore } from './store/directory-store';
 import { DynamoDownloadTokenStore } from './store/download-token-store';
 import { DynamoEntryStore } from './store/entry-store';
 import { DynamoLifecycleStore } from './store/lifecycle-store';
@@ -54,6 +55,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     listings: new DynamoListingStore(table),
     lifecycle: new DynamoLifecycleStore(table),
     deletions: new DynamoDeletionStore(table),
+    directories: new DynamoDirectoryStore(table),
     downloadTokens: new DynamoDownloadTokenStore(table),
     uploads: new DynamoUploadStore(table),
     ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs(), cfg.LIFECYCLE_QUEUE_URL) } : {}),

@@ -52,21 +52,32 @@ export function estimatedDirectorySize(children: readonly DirectoryChild[]): num
   return children.reduce((sum, child) => sum + utf8.encode(child.name).length + child.cid.bytes.length, 0);
 }
 
-/** The directory node (or HAMT) over `children`; names must be distinct. */
-export async function buildDirectory(children: readonly DirectoryChild[]): Promise<DirectoryNode> {
+/**
+ * Which CID version the directory's own blocks are named by: 1 for `ipfs add -r --cid-version=1`
+ * (the children's CIDs are then CIDv1 too), 0 for kubo's default `ipfs add -r` (children by CIDv0).
+ * It matters beyond the root: a HAMT links its sub-shards by CIDs of this version.
+ */
+export type CidVersion = 0 | 1;
+
+/**
+ * The directory node (or HAMT) over `children`; names must be distinct. `cidVersion` (default 1)
+ * names the directory's blocks; give children CIDs of the same version, as kubo's DAG has them.
+ */
+export async function buildDirectory(children: readonly DirectoryChild[], cidVersion: CidVersion = 1): Promise<DirectoryNode> {
   const names = new Set(children.map((child) => child.name));
   if (names.size !== children.length) throw new Error('Directory children must have distinct names');
-  return estimatedDirectorySize(children) > HAMT_SHARDING_THRESHOLD_BYTES ? buildHamt(children) : buildFlat(children);
+  return estimatedDirectorySize(children) > HAMT_SHARDING_THRESHOLD_BYTES ? buildHamt(children, cidVersion) : buildFlat(children, cidVersion);
 }
 
-async function block(node: dagPb.PBNode): Promise<{ cid: CID; bytes: Uint8Array }> {
+async function block(node: dagPb.PBNode, cidVersion: CidVersion): Promise<{ cid: CID; bytes: Uint8Array }> {
   const bytes = dagPb.encode(dagPb.prepare(node));
-  return { cid: CID.createV1(dagPb.code, await sha256.digest(bytes)), bytes };
+  const digest = await sha256.digest(bytes);
+  return { cid: cidVersion === 0 ? CID.createV0(digest) : CID.createV1(dagPb.code, digest), bytes };
 }
 
-async function buildFlat(children: readonly DirectoryChild[]): Promise<DirectoryNode> {
+async function buildFlat(children: readonly DirectoryChild[], cidVersion: CidVersion): Promise<DirectoryNode> {
   const links = children.map((child) => ({ Name: child.name, Hash: child.cid, Tsize: child.size }));
-  const built = await block({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: links });
+  const built = await block({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: links }, cidVersion);
   const size = built.bytes.length + children.reduce((sum, child) => sum + child.size, 0);
   return { cid: built.cid, size, blocks: [built], sharded: false };
 }
@@ -76,15 +87,15 @@ async function hamtHash(key: Uint8Array): Promise<Uint8Array> {
   return (await murmur3128.encode(key)).slice(0, 8).reverse();
 }
 
-async function buildHamt(children: readonly DirectoryChild[]): Promise<DirectoryNode> {
+async function buildHamt(children: readonly DirectoryChild[], cidVersion: CidVersion): Promise<DirectoryNode> {
   const bucket = createHAMT<DirectoryChild>({ hashFn: hamtHash, bits: HAMT_FANOUT_BITS });
   for (const child of children) await bucket.put(child.name, child);
   const blocks: { cid: CID; bytes: Uint8Array }[] = [];
-  const root = await flushShard(bucket, blocks);
+  const root = await flushShard(bucket, blocks, cidVersion);
   return { cid: root.cid, size: root.size, blocks, sharded: true };
 }
 
-async function flushShard(bucket: Bucket<DirectoryChild>, blocks: { cid: CID; bytes: Uint8Array }[]): Promise<{ cid: CID; size: number }> {
+async function flushShard(bucket: Bucket<DirectoryChild>, blocks: { cid: CID; bytes: Uint8Array }[], cidVersion: CidVersion): Promise<{ cid: CID; size: number }> {
   const slots = bucket._children;
   const padLength = (bucket.tableSize() - 1).toString(16).length;
   const links: dagPb.PBLink[] = [];
@@ -94,7 +105,7 @@ async function flushShard(bucket: Bucket<DirectoryChild>, blocks: { cid: CID; by
     if (slot == null) continue;
     const prefix = i.toString(16).toUpperCase().padStart(padLength, '0');
     if (slot instanceof Bucket) {
-      const shard = await flushShard(slot, blocks);
+      const shard = await flushShard(slot, blocks, cidVersion);
       links.push({ Name: prefix, Hash: shard.cid, Tsize: shard.size });
       childrenSize += shard.size;
     } else {
@@ -105,7 +116,7 @@ async function flushShard(bucket: Bucket<DirectoryChild>, blocks: { cid: CID; by
   // The bitfield of occupied slots, little-endian as go-unixfs writes it.
   const data = Uint8Array.from(slots.bitField().reverse());
   const unixfs = new UnixFS({ type: 'hamt-sharded-directory', data, fanout: BigInt(bucket.tableSize()), hashType: HAMT_HASH_MURMUR3_X64_64 });
-  const built = await block({ Data: unixfs.marshal(), Links: links });
+  const built = await block({ Data: unixfs.marshal(), Links: links }, cidVersion);
   blocks.push(built);
   return { cid: built.cid, size: built.bytes.length + childrenSize };
 }

@@ -21,9 +21,19 @@ export interface FileCids {
   cidV1: string;
   /** File size in bytes. */
   size: number;
+  /**
+   * Tsize of the CIDv0 DAG in bytes: its root block plus every block below it, the value a
+   * directory's dag-pb link to the file carries (`ipfs add -r`).
+   */
+  dagSizeV0: number;
+  /**
+   * Tsize of the CIDv1 DAG in bytes (`ipfs add -r --cid-version=1 --raw-leaves=false`); larger than
+   * `dagSizeV0` above one chunk, since its parents link their children by 36- rather than 34-byte CIDs.
+   */
+  dagSizeV1: number;
 }
 
-/** Computes the UnixFS CIDs of a byte stream without holding the whole file in memory. */
+/** Computes the UnixFS CIDs (and DAG sizes) of a byte stream without holding the whole file in memory. */
 export async function computeCids(source: AsyncIterable<Uint8Array>): Promise<FileCids> {
   const roots = await buildFileDag(source);
   return {
@@ -31,6 +41,8 @@ export async function computeCids(source: AsyncIterable<Uint8Array>): Promise<Fi
     cidV0: base58btc.baseEncode(cidV0Bytes(roots.v0)),
     cidV1: base32.encode(cidV1Bytes(roots.v1)),
     size: roots.size,
+    dagSizeV0: roots.v0.tsize,
+    dagSizeV1: roots.v1.tsize,
   };
 }
 

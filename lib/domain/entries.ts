@@ -58,8 +58,23 @@ export interface EntryRecord {
   readonly declaredSize?: number;
   /** Bytes charged to the account and bucket for this file (0 until status 2). */
   readonly chargedBytes?: number;
+  /** Files from status 3, directories once addressed (lib/domain/directories.ts): `ipfs add` (-r) CIDv0. */
   readonly cidV0?: string;
+  /** The CIDv1 of `ipfs add [-r] --cid-version=1 --raw-leaves=false`. */
   readonly cidV1?: string;
+  /** Tsize in bytes of the CIDv0 DAG (root block + every block below): what a parent directory's link carries. */
+  readonly dagSizeV0?: number;
+  /** Tsize in bytes of the CIDv1 DAG. */
+  readonly dagSizeV1?: number;
+  /**
+   * Directories: bumped (DynamoDB ADD) by every change to the set of its active children with
+   * CIDs; a recompute writes its CIDs only while it is still the version it read.
+   */
+  readonly contentVersion?: number;
+  /** Directories: set (ISO time) while its CIDs lag a change; absent once the last change is addressed. */
+  readonly staleSince?: string;
+  /** Directories: when its CIDs were last written (ISO). */
+  readonly addressedAt?: string;
   readonly objectKey?: string;
   readonly sessionUuid?: string;
   /** Replace a file already at this path when the bytes arrive (else the upload is rejected). */

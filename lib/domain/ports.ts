@@ -143,6 +143,12 @@ export interface UploadStore {
 export interface LifecycleQueue {
   /** Asks for the lifecycle of these files to continue; at-least-once. */
   enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]): Promise<void>;
+  /**
+   * Asks for these directories' CIDs to be recomputed (the queue's second message kind), each
+   * delivered after `delaySeconds` (SQS DelaySeconds, 0–900) so that a burst of changes to one
+   * directory is addressed once; at-least-once.
+   */
+  enqueueDirectories(directories: readonly DirectoryRef[], delaySeconds: number): Promise<void>;
 }
 
 // ---- entries, listings, lifecycle writes, deletion, download tokens ---------------------------
@@ -247,8 +253,8 @@ export interface LifecycleStore {
    * `activeOnly` refuses a file marked for deletion.
    */
   transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean; activeOnly?: boolean }): Promise<boolean>;
-  /** Status 2→3 with the CIDs and their lookup keys. */
-  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean>;
+  /** Status 2→3 with the CIDs, their DAG sizes (Tsize, bytes) and their lookup keys. */
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean>;
   /**
    * Uuids of files waiting for a lifecycle step since before `beforeIso`
    * (ByPendingStep, every shard), oldest first per shard, at most `limit` in all.
@@ -256,6 +262,66 @@ export interface LifecycleStore {
   pendingFiles(beforeIso: string, limit: number): Promise<string[]>;
   /** Takes a file out of the sweeper's index (its upload will not come, or it is settled). */
   clearPending(uuid: string): Promise<void>;
+}
+
+/** A directory: an entry of type 'directory', or a bucket's root (`directoryUuid` null). */
+export interface DirectoryRef {
+  readonly bucketUuid: string;
+  readonly directoryUuid: string | null;
+}
+
+/** A directory's CIDs and DAG sizes (Tsize, bytes), as `ipfs add -r` (v0) and `ipfs add -r --cid-version=1` (v1) give them. */
+export interface DirectoryCids {
+  readonly cidV0: string;
+  readonly cidV1: string;
+  readonly dagSizeV0: number;
+  readonly dagSizeV1: number;
+}
+
+/** What a directory's recompute reads first: its record, the version of its children it must write for, its CIDs so far. */
+export interface DirectoryState {
+  /**
+   * The directory entry; for a bucket root the record its CID index items carry (type
+   * 'directory', path '', uuid = the bucket uuid), undefined before the root's first address.
+   */
+  readonly record?: EntryRecord;
+  /** The children version (0 for a directory never marked). */
+  readonly contentVersion: number;
+  /** Set while a change waits for its recompute. */
+  readonly staleSince?: string;
+  readonly cids?: DirectoryCids;
+}
+
+/**
+ * Directory addresses (lib/domain/directories.ts): the CIDs of directories and bucket roots, their
+ * CID index items (ByCid, ByCidV0, like files'), and the marks that make them stale. A mark is a
+ * plain UpdateItem on the directory's own item (ADD contentVersion), never part of an upload
+ * transaction.
+ */
+export interface DirectoryStore {
+  /** The directory's state (consistent read); undefined when the directory entry does not exist (any more). */
+  get(directory: DirectoryRef): Promise<DirectoryState | undefined>;
+  /**
+   * Marks a directory stale: ADD 1 to its contentVersion, sets staleSince and puts it in the
+   * sweeper's pending index if it was clean. 'marked' when it was clean (the caller then enqueues
+   * its recompute), 'already-stale' when a recompute was due anyway, 'gone' when no such directory.
+   */
+  markStale(directory: DirectoryRef, now: string): Promise<'marked' | 'already-stale' | 'gone'>;
+  /**
+   * Writes a recompute's CIDs (and the CID index keys), clears staleSince and the pending index,
+   * only while the contentVersion is still `contentVersion`; in the same transaction marks
+   * `markParent` stale when given (a changed CID changes its parent's children). `record` is the
+   * directory's record (its CID index sort key is built from it); a root's item is written with its
+   * fields. False when the version moved on (the recompute lost its race).
+   */
+  recordCids(
+    directory: DirectoryRef,
+    input: { contentVersion: number; cids: DirectoryCids; record: EntryRecord; markParent?: DirectoryRef; now: string },
+  ): Promise<boolean>;
+  /** Stores the DAG sizes of a file addressed before they were kept (while its cidV1 is still `cidV1`). */
+  recordFileDagSizes(fileUuid: string, cidV1: string, sizes: { dagSizeV0: number; dagSizeV1: number }): Promise<void>;
+  /** Deletes what is left of a directory item that is not a directory (a mark that raced its removal), or of a removed bucket's root. */
+  discard(directory: DirectoryRef): Promise<void>;
 }
 
 /** Deletion: Apillon's marks, Quantum's removals, the purge; each gives the charge back exactly once. */
@@ -345,7 +411,7 @@ export interface BucketStore {
    * returns it; a bucket already marked keeps its first mark. Undefined when there is no such bucket.
    */
   markForDeletion(bucketUuid: string, now: string): Promise<BucketRecord | undefined>;
-  /** Deletes the bucket record, its name claim and its root listing counter; false when it was already gone. */
+  /** Deletes the bucket record, its name claim, its root listing counter and its root directory's CIDs; false when it was already gone. */
   remove(bucket: BucketRecord): Promise<boolean>;
 }
 

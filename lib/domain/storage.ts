@@ -3,13 +3,13 @@ import type { AccountStore } from './ports';
 import type { BlobStore } from './ports';
 import type { BucketStore } from './ports';
 import type { Metrics } from './metrics';
-import type { DeletionStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, UploadStore } from './ports';
+import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, UploadStore } from './ports';
 
 /**
  * The storage core's dependencies: the ports it works with (adapters live in
  * lib/store). The core itself is split by job: admission.ts (what may be
  * stored), uploads.ts (upload requests), tree.ts (directories), lifecycle.ts
- * (status 1→4), staged-commit.ts (atomic multi-file adds), sweeper.ts,
+ * (status 1→4), directories.ts (directory CIDs), staged-commit.ts (atomic multi-file adds), sweeper.ts,
  * deletion.ts, download-tokens.ts, lookup.ts.
  */
 export interface StorageDeps {
@@ -19,6 +19,8 @@ export interface StorageDeps {
   readonly listings: ListingStore;
   readonly lifecycle: LifecycleStore;
   readonly deletions: DeletionStore;
+  /** Directory and bucket-root CIDs and their stale marks (lib/domain/directories.ts). */
+  readonly directories: DirectoryStore;
   readonly downloadTokens: DownloadTokenStore;
   readonly uploads: UploadStore;
   readonly blobs: BlobStore;

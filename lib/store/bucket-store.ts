@@ -100,6 +100,8 @@ export class DynamoBucketStore implements BucketStore {
               },
             },
             { Delete: { TableName: this.table.name, Key: keys.directoryCounter(bucket.bucketUuid, null) } },
+            // The root directory's CIDs (a mark arriving later recreates it; its recompute then finds no bucket and deletes it).
+            { Delete: { TableName: this.table.name, Key: keys.bucketRoot(bucket.bucketUuid) } },
           ],
         }),
       );

@@ -10,6 +10,7 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
  * | credential           | CRED#<credentialId>       | CRED                | refPk ACCOUNT#<id>#CREDS / BUCKET#<id>#TOKENS   |
  * | bucket               | BUCKET#<bucketUuid>       | BUCKET              | refPk ACCOUNT#<id>#BUCKETS (sk = name)          |
  * | bucket name claim    | ACCOUNT#<accountId>       | BUCKETNAME#<name>   |                                                 |
+ * | bucket root directory| BUCKET#<bucketUuid>       | ROOT                | cidPk, cidV0Pk (its CIDs), pendingPk (stale)    |
  * | entry (file or dir)  | ENTRY#<uuid>              | ENTRY               | listPk, refPk FILENUM#<n>, cidPk, duePk         |
  * |   (files also)       |                           |                     | filesPk FILES#<bucket>, sessionPk (uploads)     |
  * | path claim           | PATH#<bucketUuid>         | <path>              |                                                 |
@@ -34,6 +35,11 @@ export const keys = {
   accountCredentialsRef: (accountId: string) => `ACCOUNT#${accountId}#CREDS`,
   bucketTokensRef: (bucketUuid: string) => `BUCKET#${bucketUuid}#TOKENS`,
   bucket: (bucketUuid: string) => ({ pk: `BUCKET#${bucketUuid}`, sk: 'BUCKET' }),
+  /**
+   * The bucket's root directory: its CIDs and recompute state, on an item of its own (not the
+   * bucket item, which every upload transaction writes).
+   */
+  bucketRoot: (bucketUuid: string) => ({ pk: `BUCKET#${bucketUuid}`, sk: 'ROOT' }),
   accountBucketsRef: (accountId: string) => `ACCOUNT#${accountId}#BUCKETS`,
   bucketName: (accountId: string, name: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `BUCKETNAME#${name}` }),
   entry: (uuid: string) => ({ pk: `ENTRY#${uuid}`, sk: 'ENTRY' }),

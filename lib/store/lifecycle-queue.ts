@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FileRecord } from '../domain/entries';
-import type { LifecycleQueue } from '../domain/ports';
+import type { DirectoryRef, LifecycleQueue } from '../domain/ports';
 import { uploadKey } from './keys';
 
 /** SQS's limit of messages in one SendMessageBatch call. */
@@ -19,21 +19,41 @@ export class SqsLifecycleQueue implements LifecycleQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]): Promise<void> {
-    const batches: (typeof files)[] = [];
-    for (let i = 0; i < files.length; i += BATCH_SIZE) batches.push(files.slice(i, i + BATCH_SIZE));
+  enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]): Promise<void> {
+    return this.send(files.map((file) => ({ body: objectCreatedNotification(uploadKey(file.bucketUuid, file.uuid)) })));
+  }
+
+  enqueueDirectories(directories: readonly DirectoryRef[], delaySeconds: number): Promise<void> {
+    return this.send(directories.map((directory) => ({ body: directoryRecomputeMessage(directory), delaySeconds })));
+  }
+
+  private async send(messages: readonly { body: unknown; delaySeconds?: number }[]): Promise<void> {
+    const batches: (typeof messages)[] = [];
+    for (let i = 0; i < messages.length; i += BATCH_SIZE) batches.push(messages.slice(i, i + BATCH_SIZE));
     await Promise.all(
       batches.map(async (batch) => {
         const { Failed } = await this.sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: this.queueUrl,
-            Entries: batch.map((file, index) => ({ Id: String(index), MessageBody: JSON.stringify(objectCreatedNotification(uploadKey(file.bucketUuid, file.uuid))) })),
+            Entries: batch.map((message, index) => ({
+              Id: String(index),
+              MessageBody: JSON.stringify(message.body),
+              ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
+            })),
           }),
         );
         if (Failed && Failed.length > 0) throw new Error(`SQS refused ${Failed.length} lifecycle message(s): ${Failed[0]?.Message ?? Failed[0]?.Code}`);
       }),
     );
   }
+}
+
+/**
+ * The lifecycle queue's second message kind: recompute one directory's CIDs
+ * (`directoryUuid` null: the bucket root). Read back by lib/events.ts.
+ */
+export function directoryRecomputeMessage(directory: DirectoryRef): { recomputeDirectory: DirectoryRef } {
+  return { recomputeDirectory: { bucketUuid: directory.bucketUuid, directoryUuid: directory.directoryUuid } };
 }
 
 /** An S3 event notification (the shape S3 sends to SQS) for one created object; keys URL-encoded as S3 does. */

@@ -114,10 +114,12 @@ export class DynamoLifecycleStore implements LifecycleStore {
     });
   }
 
-  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string }, now: string): Promise<boolean> {
+  recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean> {
     return this.transition(file.uuid, FileStatus.UPLOADED, FileStatus.ADDRESSED, {
       cidV0: cids.cidV0,
       cidV1: cids.cidV1,
+      dagSizeV0: cids.dagSizeV0,
+      dagSizeV1: cids.dagSizeV1,
       cidPk: keys.cid(cids.cidV1),
       cidV0Pk: keys.cid(cids.cidV0),
       cidSk: keys.cidSort(file.bucketUuid, file.createdAt, file.uuid),

@@ -1,11 +1,12 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { addressDirectory } from '../../../lib/domain/directories';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { parseObjectEventMessage } from '../../../lib/events';
 import { services } from '../../../lib/services';
 
 /**
  * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file
- * 1→2→3→4. Every step is a conditional write, so duplicate, late or
+ * 1→2→3→4; the same queue's directory messages recompute a directory's CIDs. Every step is a conditional write, so duplicate, late or
  * out-of-order deliveries change nothing. A message whose object fails is
  * reported in `batchItemFailures` (ReportBatchItemFailures): only it comes back
  * after the visibility timeout, and after maxReceiveCount tries it moves to the
@@ -25,6 +26,18 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
         // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
         log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
+        continue;
+      }
+      if (message.kind === 'directory') {
+        // The queue's second kind: recompute one directory's CIDs (lib/domain/directories.ts).
+        const directoryLog = log.child({ bucketUuid: message.bucketUuid, directoryUuid: message.directoryUuid });
+        try {
+          const address = await addressDirectory({ ...deps, logger: directoryLog }, message.bucketUuid, message.directoryUuid);
+          directoryLog.info('directory recomputed', { cidV1: address?.cidV1, changed: address?.changed });
+        } catch (error) {
+          directoryLog.error('directory recompute failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
         continue;
       }
       for (const key of message.keys) {

@@ -1,0 +1,161 @@
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EntryRecord } from '../domain/entries';
+import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../domain/ports';
+import { keys, pendingKeys } from './keys';
+import { isConditionFailure, stripKeys, transactWrite, type Table } from './table';
+import type { TransactItem } from './transact-items';
+
+/**
+ * Directory addresses on the single table. A directory's CIDs, its CID index keys
+ * (`cidPk`/`cidV0Pk`/`cidSk`, as a file's) and its recompute state
+ * (`contentVersion`, `staleSince`, `pendingPk`/`pendingAt`) live on its entry item
+ * (`ENTRY#<uuid>`); a bucket root's on an item of its own (`BUCKET#<uuid>` / `ROOT`),
+ * which a mark creates when it is missing.
+ */
+export class DynamoDirectoryStore implements DirectoryStore {
+  constructor(private readonly table: Table) {}
+
+  private get name(): string {
+    return this.table.name;
+  }
+
+  async get(directory: DirectoryRef): Promise<DirectoryState | undefined> {
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.name, Key: directoryKey(directory), ConsistentRead: true }));
+    if (directory.directoryUuid !== null) {
+      if (!Item) return undefined;
+      if (Item.type !== 'directory') {
+        // A mark that raced the directory's removal left an item with only its mark: not a directory.
+        if (Item.type === undefined) await this.discard(directory);
+        return undefined;
+      }
+    }
+    const item = Item ?? {};
+    const record = item.type === 'directory' ? stripKeys<EntryRecord>(item) : undefined;
+    return {
+      record,
+      contentVersion: Number(item.contentVersion ?? 0),
+      staleSince: item.staleSince as string | undefined,
+      cids:
+        typeof item.cidV1 === 'string' && typeof item.cidV0 === 'string'
+          ? { cidV0: item.cidV0, cidV1: item.cidV1, dagSizeV0: Number(item.dagSizeV0), dagSizeV1: Number(item.dagSizeV1) }
+          : undefined,
+    };
+  }
+
+  async markStale(directory: DirectoryRef, now: string): Promise<'marked' | 'already-stale' | 'gone'> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({ ...markStaleUpdate(this.name, directory, now), ReturnValues: 'UPDATED_OLD' }),
+      );
+      return Attributes?.staleSince === undefined ? 'marked' : 'already-stale';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'gone';
+      throw error;
+    }
+  }
+
+  async recordCids(
+    directory: DirectoryRef,
+    input: { contentVersion: number; cids: DirectoryCids; record: EntryRecord; markParent?: DirectoryRef; now: string },
+  ): Promise<boolean> {
+    const { cids, contentVersion, record } = input;
+    const isRoot = directory.directoryUuid === null;
+    const set: Record<string, unknown> = {
+      cidV0: cids.cidV0,
+      cidV1: cids.cidV1,
+      dagSizeV0: cids.dagSizeV0,
+      dagSizeV1: cids.dagSizeV1,
+      cidPk: keys.cid(cids.cidV1),
+      cidV0Pk: keys.cid(cids.cidV0),
+      cidSk: keys.cidSort(record.bucketUuid, record.createdAt, record.uuid),
+      addressedAt: input.now,
+    };
+    if (isRoot) {
+      // The root's record fields (what the CID index hands a lookup), written with every address.
+      const { uuid, type, bucketUuid, accountId, number, name, path, parentUuid, createdAt, recordStatus } = record;
+      Object.assign(set, { uuid, type, bucketUuid, accountId, number, name, path, parentUuid, createdAt, updatedAt: input.now, recordStatus });
+    }
+    const names = Object.keys(set);
+    const update: NonNullable<TransactItem['Update']> = {
+      TableName: this.name,
+      Key: directoryKey(directory),
+      UpdateExpression: `SET ${names.map((_, i) => `#s${i} = :s${i}`).join(', ')} REMOVE staleSince, pendingPk, pendingAt`,
+      ConditionExpression: `${isRoot ? '' : '#type = :directory AND '}${contentVersion === 0 ? 'attribute_not_exists(contentVersion)' : 'contentVersion = :version'}`,
+      ExpressionAttributeNames: { ...Object.fromEntries(names.map((name, i) => [`#s${i}`, name])), ...(isRoot ? {} : { '#type': 'type' }) },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
+        ...(isRoot ? {} : { ':directory': 'directory' }),
+        ...(contentVersion === 0 ? {} : { ':version': contentVersion }),
+      },
+    };
+    try {
+      if (input.markParent) await transactWrite(this.table, [{ Update: update }, { Update: markStaleUpdate(this.name, input.markParent, input.now, false) }]);
+      else await this.table.client.send(new UpdateCommand(update));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordFileDagSizes(fileUuid: string, cidV1: string, sizes: { dagSizeV0: number; dagSizeV1: number }): Promise<void> {
+    await this.table.client
+      .send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: keys.entry(fileUuid),
+          UpdateExpression: 'SET dagSizeV0 = :v0, dagSizeV1 = :v1',
+          ConditionExpression: 'cidV1 = :cid',
+          ExpressionAttributeValues: { ':v0': sizes.dagSizeV0, ':v1': sizes.dagSizeV1, ':cid': cidV1 },
+        }),
+      )
+      .catch((error) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  async discard(directory: DirectoryRef): Promise<void> {
+    await this.table.client
+      .send(
+        new DeleteCommand({
+          TableName: this.name,
+          Key: directoryKey(directory),
+          ...(directory.directoryUuid === null ? {} : { ConditionExpression: 'attribute_not_exists(#type)', ExpressionAttributeNames: { '#type': 'type' } }),
+        }),
+      )
+      .catch((error) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+}
+
+/** The item holding a directory's address: its entry, or its bucket's root item. */
+export function directoryKey(directory: DirectoryRef): Record<string, string> {
+  return directory.directoryUuid === null ? keys.bucketRoot(directory.bucketUuid) : keys.entry(directory.directoryUuid);
+}
+
+/** The id a directory has in the sweeper's pending index (its shard and `pendingAt` suffix). */
+export function pendingIdOf(directory: DirectoryRef): string {
+  return directory.directoryUuid ?? `ROOT#${directory.bucketUuid}`;
+}
+
+/**
+ * The mark that makes a directory stale: ADD 1 to contentVersion; staleSince and the pending
+ * index keys only where absent (the oldest unaddressed change counts). A directory entry must
+ * exist (`strict`, for a plain write); inside a deletion's transaction the parent's existence is
+ * guaranteed by the child being counted in it, and a failed condition would fail the deletion, so
+ * there it is unconditional (a root item is created by its first mark either way).
+ */
+export function markStaleUpdate(table: string, directory: DirectoryRef, now: string, strict = true): NonNullable<TransactItem['Update']> {
+  const pending = pendingKeys(pendingIdOf(directory), now);
+  const conditional = strict && directory.directoryUuid !== null;
+  return {
+    TableName: table,
+    Key: directoryKey(directory),
+    UpdateExpression:
+      'SET staleSince = if_not_exists(staleSince, :now), pendingPk = if_not_exists(pendingPk, :pendingPk), pendingAt = if_not_exists(pendingAt, :pendingAt) ' +
+      'ADD contentVersion :one',
+    ...(conditional ? { ConditionExpression: 'attribute_exists(pk)' } : {}),
+    ExpressionAttributeValues: { ':now': now, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt, ':one': 1 },
+  };
+}
