@@ -51,8 +51,7 @@ export function formatBytes(bytes: number): string {
 /** What a row shows as the size: a file's bytes, a directory's DAG size (Tsize), as the spec suggests. */
 function sizeOf(entry: EntryRecord, version: 0 | 1): number | undefined {
   if (isFile(entry)) return entry.size;
-  const sizes = entry as EntryRecord & { readonly dagSizeV0?: number; readonly dagSizeV1?: number };
-  return version === 0 ? sizes.dagSizeV0 : sizes.dagSizeV1;
+  return version === 0 ? entry.dagSizeV0 : entry.dagSizeV1;
 }
 
 /** The listing page of `listing`, as HTML text. */

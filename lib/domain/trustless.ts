@@ -130,10 +130,9 @@ function sameDigest(a: CID, b: CID): boolean {
   return Buffer.from(a.multihash.bytes).equals(Buffer.from(b.multihash.bytes));
 }
 
-/** An entry's DAG size (Tsize) in `version`, as the directory computation stored it. */
+/** An entry's DAG size (Tsize) in `version`, as step 3 or the directory computation stored it. */
 function dagSizeOf(entry: EntryRecord, version: 0 | 1): number | undefined {
-  const sizes = entry as EntryRecord & { readonly dagSizeV0?: number; readonly dagSizeV1?: number };
-  return version === 0 ? sizes.dagSizeV0 : sizes.dagSizeV1;
+  return version === 0 ? entry.dagSizeV0 : entry.dagSizeV1;
 }
 
 /**
@@ -154,7 +153,7 @@ async function verifiedDirectoryNode(
     if (size === undefined) throw new AppError('fileNotFound');
     links.push({ name: child.name, cid: CID.parse(entryCid(child, version)!), size });
   }
-  const node = await buildDirectory(links);
+  const node = await buildDirectory(links, version);
   if (!sameDigest(node.cid, expected)) throw new AppError('fileNotFound');
   return { node, children };
 }

@@ -233,7 +233,7 @@ describe('paths that name nothing', () => {
 
   it('404 for a directory of a private bucket', async () => {
     // prepare
-    const privateTenant = await createTestTenant(services);
+    const privateTenant = await createTestTenant(services, { publicBucket: false });
     const addresses = await storeAddressedTree(services, privateTenant, new Map([['d/f.txt', new TextEncoder().encode('private')]]));
 
     // act
