@@ -105,6 +105,7 @@ export function listingResponse(event: APIGatewayProxyEventV2, listing: Director
   if (selection.kind === 'not-modified') return { statusCode: 304, headers: cacheHeaders, body: '' };
   const headers = {
     ...cacheHeaders,
+    ...options.headers,
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'",
     'x-content-type-options': 'nosniff',

@@ -39,10 +39,12 @@ export async function serveContentPath(
     const location = contentUrl(request.prefix, path.segments, directory, event.rawQueryString);
     return { statusCode: 301, headers: { location, 'cache-control': options.cacheControl }, body: '' };
   }
-  if (content.kind === 'file') return serveGatewayFile(deps, event, content, options);
+  // The spec's X-Ipfs-Path: the content path asked for (percent-encoded, so any name fits a header).
+  const served = { ...options, headers: { ...options.headers, 'x-ipfs-path': contentUrl(request.prefix, path.segments, directory) } };
+  if (content.kind === 'file') return serveGatewayFile(deps, event, content, served);
   const version = cidVersionOf(request.cid);
   const index = await directoryIndexFile(deps, content.directory, version);
-  if (index?.kind === 'file') return serveGatewayFile(deps, event, index, options);
+  if (index?.kind === 'file') return serveGatewayFile(deps, event, index, served);
   const response = listingResponse(
     event,
     {
@@ -52,7 +54,7 @@ export async function serveContentPath(
       children: await linkedChildren(deps, content.directory),
       version,
     },
-    options,
+    served,
   );
   await recordBandwidth(deps, content.directory.bucket.accountId, event.requestContext.http.method === 'HEAD' ? 0 : Number(response.headers?.['content-length'] ?? 0));
   return response;

@@ -26,12 +26,15 @@ const FILES: Record<string, string> = {
 let stack: Omit<LocalStack, 'stop'>;
 let folderCid: string;
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+/** What the last probe saw (for the failure message). */
+let lastSeen = '';
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (Date.now() > deadline) throw new Error(`timed out; last seen: ${lastSeen}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -77,6 +80,9 @@ const encodePath = (path: string) => path.split('/').map(encodeURIComponent).joi
 
 beforeAll(async () => {
   stack = await sharedLocalStack();
+});
+
+beforeAll(async () => {
   const bucket = stack.bucketUuid;
   const json = (body: unknown) => ({ method: 'POST', headers: { ...stack.headers.basic, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const files = Object.keys(FILES).map((path) => {
@@ -95,10 +101,13 @@ beforeAll(async () => {
   folderCid = await until(async () => {
     const listing = await stack.request(`/storage/buckets/${bucket}/content?search=${FOLDER}`, { headers: stack.headers.basic });
     const cid = (listing.body?.data?.items as { name: string; CID: string | null }[] | undefined)?.find((item) => item.name === FOLDER)?.CID;
+    lastSeen = `listing ${listing.status} ${listing.text.slice(0, 300)}`;
     if (!cid) return undefined;
     const car = await fetch(`${stack.baseUrl}/ipfs/${cid}?format=car`);
+    lastSeen = `CID ${cid}, CAR ${car.status}`;
     if (car.status !== 200) return undefined;
     const exported = await exportedCar(new Uint8Array(await car.arrayBuffer()));
+    lastSeen = `CID ${cid}, CAR holds ${[...(exported?.keys() ?? [])].join(', ')}`;
     return exported && [...exported.keys()].sort().join('|') === Object.keys(FILES).sort().join('|') ? cid : undefined;
   });
 }, 180_000);
