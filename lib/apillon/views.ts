@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { IssuedUpload } from '../domain/apillon-uploads';
 import { servedByGateway, type PublicFile, type StorageInfo } from '../domain/apillon-files';
+import { directoryServedByGateway } from '../domain/directories';
 import { isFile, type EntryRecord } from '../domain/entries';
 import { ipfsLink, ipnsLink } from '../http/public-url';
 import type { FileToServe, ServeOptions } from '../http/serve-file';
@@ -13,7 +14,8 @@ import type { IpnsRecord } from '../store/ipns-store';
  * (`/storage/:bucketUuid/...`: `id`, `type: "file"|"directory"`, `fileUuid`) and
  * the SDK's routes (`/storage/buckets/:bucketUuid/...`: `uuid`, `type` 1|2,
  * `directoryUuid`, and `fileUuid` in file lists), as docs/apillon-sdk-contract.md
- * lists them. `CID` is the CIDv1; `CIDv0` is added for `ipfs add` users.
+ * lists them. `CID` is the CIDv1 (also as `CIDv1`, Apillon's name for it); `CIDv0` is added
+ * for `ipfs add` users. Directories carry them too once addressed (lib/domain/directories.ts).
  */
 
 /** Apillon's numbers for content types and bucket types. */
@@ -32,12 +34,18 @@ export interface LinkContext {
   readonly bucket: BucketRecord;
 }
 
-/** `link` is the gateway URL only where the gateway serves the record (servedByGateway), else null. */
+/**
+ * `link` is the gateway URL only where the gateway serves the record (servedByGateway for files,
+ * directoryServedByGateway for directories), else null. A directory shows the CIDs of its last
+ * recompute (null until its first, a few seconds after it is made).
+ */
 function cidFields(entry: EntryRecord, links: LinkContext) {
+  const served = isFile(entry) ? servedByGateway(links.bucket, entry) : directoryServedByGateway(links.bucket, entry);
   return {
     CID: entry.cidV1 ?? null,
+    CIDv1: entry.cidV1 ?? null,
     CIDv0: entry.cidV0 ?? null,
-    link: entry.cidV1 && servedByGateway(links.bucket, entry) ? ipfsLink(links.baseUrl, entry.cidV1) : null,
+    link: entry.cidV1 && served ? ipfsLink(links.baseUrl, entry.cidV1) : null,
   };
 }
 
@@ -130,7 +138,7 @@ export function contentItemView(entry: EntryRecord, parentDirectoryId: number | 
 
 /** The file of `GET /storage/:bucketUuid/file/:id/detail` and of the seed's DELETE answer. */
 export function fileDetailView(entry: EntryRecord, links: LinkContext) {
-  const { CID, CIDv0, link } = cidFields(entry, links);
+  const { CID, CIDv1, CIDv0, link } = cidFields(entry, links);
   return {
     id: entry.number,
     status: entry.recordStatus,
@@ -138,6 +146,7 @@ export function fileDetailView(entry: EntryRecord, links: LinkContext) {
     name: entry.name,
     ...fileFacts(entry),
     CID,
+    CIDv1,
     CIDv0,
     downloadLink: link,
     path: directoryPathOf(entry),
@@ -174,9 +183,9 @@ export function sdkFileView(entry: EntryRecord, links: LinkContext) {
   };
 }
 
-/** A directory as the SDK's delete answer carries it. */
+/** A directory as the SDK's delete answer carries it (deleted: no link any more). */
 export function sdkDirectoryView(entry: EntryRecord, links: LinkContext) {
-  return { ...sdkContentItemView(entry, links), status: 8 };
+  return { ...sdkContentItemView(entry, links), status: 8, link: null };
 }
 
 // ---- lists and account ------------------------------------------------------

@@ -11,6 +11,7 @@ import { markDirectoryForDeletion, markFileForDeletion } from './deletion';
 import { findFile } from './lookup';
 import type { StorageDeps } from './storage';
 import { bandwidthUsage, type BandwidthDeps } from './bandwidth';
+import { directoryServedByGateway } from './directories';
 
 /**
  * Apillon reads and deletions (SPEC §3, §5): directory listings, the files of a
@@ -207,20 +208,21 @@ export const MAX_CID_CANDIDATES = 100;
 
 /**
  * Whether the public gateway (`/ipfs/<cid>`, no credentials) serves `entry`, so
- * that a `link`/`downloadLink` to it works for whoever holds it: an entry with its
- * CIDs, not marked for deletion, in a public bucket that is not marked for
- * deletion; a file only once content addressed (status 3 or 4). Files of private
- * buckets get no link: their way out is a Quantum one-time download token
- * (`GET /file/get/...`). The one rule for links and for what
+ * that a `link`/`downloadLink` to it works for whoever holds it: a file with its
+ * CIDs (status 3 or 4), not marked for deletion, in a public bucket that is not
+ * marked for deletion; a directory by {@link directoryServedByGateway}, the same
+ * rule. Files of private buckets get no link: their way out is a Quantum one-time
+ * download token (`GET /file/get/...`). The one rule for links and for what
  * {@link findPublicContent} serves.
  */
 export function servedByGateway(bucket: BucketRecord, entry: EntryRecord): boolean {
+  if (!isFile(entry)) return directoryServedByGateway(bucket, entry);
   return (
     bucket.public &&
     !bucket.markedForDeletionAt &&
     entry.recordStatus === RecordStatus.ACTIVE &&
-    entry.cidV1 !== undefined &&
-    (!isFile(entry) || entry.fileStatus === FileStatus.ADDRESSED || entry.fileStatus === FileStatus.REPLICATED)
+    (entry.fileStatus === FileStatus.ADDRESSED || entry.fileStatus === FileStatus.REPLICATED) &&
+    entry.cidV1 !== undefined
   );
 }
 

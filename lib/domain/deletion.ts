@@ -3,6 +3,7 @@ import type { BucketRecord } from './ports';
 import type { PathClaim } from './ports';
 import { withConflictRetry } from '../store/table';
 import { PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
+import { markDirectoryStale } from './directories';
 import type { StorageDeps } from './storage';
 
 /**
@@ -21,6 +22,7 @@ export async function markFileForDeletion(deps: StorageDeps, file: FileRecord): 
     const purgeAt = new Date(now.getTime() + PURGE_AFTER_DAYS * 86_400_000).toISOString();
     const holdsPath = claim?.entryUuid === current.uuid;
     if (await withConflictRetry(() => deps.deletions.markForDeletion(current!, holdsPath, now.toISOString(), purgeAt))) {
+      if (holdsPath) await directoryChanged(deps, current);
       const marked = await deps.entries.get(current.uuid);
       if (marked && isFile(marked)) return marked;
     }
@@ -35,7 +37,9 @@ export async function deleteFileNow(deps: StorageDeps, file: FileRecord): Promis
   for (let attempt = 0; attempt < 5 && current && isFile(current); attempt++) {
     const claim = await deps.entries.getPathClaim(current.bucketUuid, current.path);
     const snapshot = current;
-    if (await withConflictRetry(() => deps.deletions.deleteFile(snapshot, claim?.entryUuid === snapshot.uuid))) {
+    const holdsPath = claim?.entryUuid === snapshot.uuid;
+    if (await withConflictRetry(() => deps.deletions.deleteFile(snapshot, holdsPath))) {
+      if (holdsPath) await directoryChanged(deps, snapshot);
       await deleteBytes(deps, snapshot);
       return;
     }
@@ -89,8 +93,21 @@ async function removeClaimed(deps: StorageDeps, claims: readonly PathClaim[]): P
     const entry = await deps.entries.get(item.entryUuid);
     if (!entry) continue;
     if (isFile(entry)) await deleteFileNow(deps, entry);
-    else await withConflictRetry(() => deps.deletions.deleteDirectory(entry));
+    else await deleteDirectoryNow(deps, entry);
   }
+}
+
+/** Removes an empty directory; its parent's CID is recomputed. */
+async function deleteDirectoryNow(deps: StorageDeps, directory: EntryRecord): Promise<void> {
+  if (await withConflictRetry(() => deps.deletions.deleteDirectory(directory))) await directoryChanged(deps, directory);
+}
+
+/**
+ * `entry` left its directory: the deletion's transaction marked the directory durably (its
+ * pending index entry); this mark enqueues its recompute when it was clean.
+ */
+async function directoryChanged(deps: StorageDeps, entry: EntryRecord): Promise<void> {
+  await markDirectoryStale(deps, { bucketUuid: entry.bucketUuid, directoryUuid: entry.parentUuid });
 }
 
 /**
@@ -104,9 +121,9 @@ export async function markDirectoryForDeletion(deps: StorageDeps, directory: Ent
     const entry = await deps.entries.get(item.entryUuid);
     if (!entry) continue;
     if (isFile(entry)) await markFileForDeletion(deps, entry);
-    else await withConflictRetry(() => deps.deletions.deleteDirectory(entry));
+    else await deleteDirectoryNow(deps, entry);
   }
-  await withConflictRetry(() => deps.deletions.deleteDirectory(directory));
+  await deleteDirectoryNow(deps, directory);
 }
 
 /** The scheduled purge: files marked for deletion whose 90 days are over. Returns how many went. */

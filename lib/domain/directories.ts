@@ -3,6 +3,7 @@ import { buildFileDag, cidV1Bytes } from '../cid/dag';
 import { buildDirectory, type DirectoryChild } from '../cid/directory';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
 import type { BucketRecord, DirectoryCids, DirectoryRef } from './ports';
+import { METRIC_NAMES } from './metrics';
 import type { StorageDeps } from './storage';
 
 /**
@@ -63,12 +64,14 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
     const children = await deps.listings.listAll(bucketUuid, directoryUuid);
     const cids = await directoryCids(deps, children);
     const changed = state.cids?.cidV1 !== cids.cidV1 || state.cids?.cidV0 !== cids.cidV0;
-    if (!changed && state.staleSince === undefined) return { ...cids, changed };
+    if (!changed && !state.pending) return { ...cids, changed };
     const markParent: DirectoryRef | undefined = changed && directoryUuid !== null ? { bucketUuid, directoryUuid: record.parentUuid } : undefined;
     const now = new Date().toISOString();
     if (await deps.directories.recordCids(ref, { contentVersion: state.contentVersion, cids, record, markParent, now })) {
       deps.logger.debug('directory addressed', { bucketUuid, directoryUuid, cidV1: cids.cidV1, changed, children: children.length });
-      if (markParent) await enqueueRecomputes(deps, [markParent]);
+      deps.metrics.count(METRIC_NAMES.directoriesAddressed);
+      // The write marked the parent durably (pending index); this mark tells whether it was clean, i.e. whether to enqueue.
+      if (markParent) await markDirectoryStale(deps, markParent);
       return { ...cids, changed };
     }
     // A newer change moved the version on; it did not enqueue (this directory was already stale): go round again.
@@ -107,6 +110,15 @@ export function rootRecord(bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'
     updatedAt: bucket.createdAt,
     recordStatus: RecordStatus.ACTIVE,
   };
+}
+
+/**
+ * Whether the gateway serves a directory by its CID, by the rule files follow (servedByGateway in
+ * apillon-files.ts): a public bucket not marked for deletion, an active directory with a CID. The
+ * rule for a directory's `link`.
+ */
+export function directoryServedByGateway(bucket: Pick<BucketRecord, 'public' | 'markedForDeletionAt'>, entry: EntryRecord): boolean {
+  return bucket.public && !bucket.markedForDeletionAt && entry.type === 'directory' && entry.recordStatus === RecordStatus.ACTIVE && entry.cidV1 !== undefined;
 }
 
 /** True for the record of a bucket root (found through the CID index with type 'directory' and path ''). */

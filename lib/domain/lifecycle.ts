@@ -7,6 +7,7 @@ import { METRIC_NAMES } from './metrics';
 import type { StorageDeps } from './storage';
 import { parentPath } from './tree';
 import { deleteObjectBytes } from './deletion';
+import { markDirectoryStale } from './directories';
 import { decideBatch, uploadKeyOf } from './uploads';
 
 /**
@@ -200,8 +201,13 @@ async function addressFile(deps: StorageDeps, file: FileRecord): Promise<StepOut
   return undefined;
 }
 
-/** Step 3→4: a verified copy in the replica bucket. */
+/**
+ * Step 3→4: a verified copy in the replica bucket. First the file's directory is marked for
+ * a CID recompute (its new child has CIDs now): the file stays in the sweeper's index until
+ * status 4, so a run that stops before the mark is taken up again, mark included.
+ */
 async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<StepOutcome> {
+  if (file.recordStatus === RecordStatus.ACTIVE) await markDirectoryStale(deps, { bucketUuid: file.bucketUuid, directoryUuid: file.parentUuid });
   const outcome = await deps.blobs.replicate(file.objectKey);
   if (outcome === 'mismatch') throw new Error(`Replica of ${file.objectKey} did not verify`);
   if (outcome === 'gone') return undefined; // replaced or removed meanwhile: the loop reads what is left

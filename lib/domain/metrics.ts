@@ -37,6 +37,10 @@ export const METRIC_NAMES = {
   strandedFilesFound: 'StrandedFilesFound',
   /** Stranded files the sweeper could not take on (they stay for the next run). */
   strandedFilesFailed: 'StrandedFilesFailed',
+  /** Directories (bucket roots included) whose CIDs were recomputed, by the queue or the sweeper. */
+  directoriesAddressed: 'DirectoriesAddressed',
+  /** Directories the sweeper found stale past the threshold (their recompute message was lost). */
+  staleDirectoriesFound: 'StaleDirectoriesFound',
 } as const;
 
 /** Metrics that go nowhere: the default for tests and scripts. */

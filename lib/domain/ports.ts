@@ -239,6 +239,9 @@ export interface ListingStore {
   listFiles(query: FileSetQuery): Promise<FileSetPage>;
 }
 
+/** An item of the sweeper's pending index: an entry (a file or a directory) or a bucket's root directory. */
+export type PendingItem = { readonly kind: 'entry'; readonly uuid: string } | { readonly kind: 'root'; readonly bucketUuid: string };
+
 /** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
 export interface LifecycleStore {
   /**
@@ -256,10 +259,13 @@ export interface LifecycleStore {
   /** Status 2→3 with the CIDs, their DAG sizes (Tsize, bytes) and their lookup keys. */
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean>;
   /**
-   * Uuids of files waiting for a lifecycle step since before `beforeIso`
-   * (ByPendingStep, every shard), oldest first per shard, at most `limit` in all.
+   * Uuids of entries (files waiting for a lifecycle step, directories waiting for their CIDs)
+   * pending since before `beforeIso` (ByPendingStep, every shard), oldest first per shard, at
+   * most `limit` in all.
    */
   pendingFiles(beforeIso: string, limit: number): Promise<string[]>;
+  /** `pendingFiles`, bucket roots waiting for their CIDs included. */
+  pendingItems(beforeIso: string, limit: number): Promise<PendingItem[]>;
   /** Takes a file out of the sweeper's index (its upload will not come, or it is settled). */
   clearPending(uuid: string): Promise<void>;
 }
@@ -287,8 +293,10 @@ export interface DirectoryState {
   readonly record?: EntryRecord;
   /** The children version (0 for a directory never marked). */
   readonly contentVersion: number;
-  /** Set while a change waits for its recompute. */
+  /** Set while a change waits for its recompute (and its message is on its way). */
   readonly staleSince?: string;
+  /** In the sweeper's pending index: a change (or the directory's creation) is not addressed yet. */
+  readonly pending: boolean;
   readonly cids?: DirectoryCids;
 }
 
@@ -324,7 +332,11 @@ export interface DirectoryStore {
   discard(directory: DirectoryRef): Promise<void>;
 }
 
-/** Deletion: Apillon's marks, Quantum's removals, the purge; each gives the charge back exactly once. */
+/**
+ * Deletion: Apillon's marks, Quantum's removals, the purge; each gives the charge back exactly once.
+ * An entry that leaves its directory (a mark or removal holding the path, a directory removal) also
+ * marks that directory (or the bucket root) for a CID recompute in the same transaction.
+ */
 export interface DeletionStore {
   /** Status 8, out of listings, path released when `holdsPath`; due for purge at `purgeAt` (ISO). */
   markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean>;

@@ -1,6 +1,7 @@
 import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
+import { addressDirectory } from './directories';
 import { advanceFile } from './lifecycle';
-import type { CommitIntent } from './ports';
+import type { CommitIntent, DirectoryRef } from './ports';
 import type { StorageDeps } from './storage';
 import { uploadKeyOf } from './uploads';
 
@@ -14,7 +15,10 @@ import { uploadKeyOf } from './uploads';
  *   usage is still charged once;
  * - finishes commit intents that are due (staged-commit.ts): staged bytes of a
  *   request that never committed are deleted, the replaced bytes of one that
- *   did are deleted.
+ *   did are deleted;
+ * - recomputes the CIDs of directories (and bucket roots) left stale longer than
+ *   the same threshold (directories.ts): their recompute message was lost, or
+ *   the run that marked them stopped before it sent one.
  */
 
 /**
@@ -39,6 +43,10 @@ export interface SweepReport {
   readonly released: number;
   /** Commit intents finished (staged bytes or replaced bytes deleted, or a decided commit rolled forward). */
   readonly intents: number;
+  /** Directories (bucket roots included) stale for longer than the threshold, recomputed now. */
+  readonly staleDirectories: number;
+  /** Of those, recomputes that failed (the next sweep tries again). */
+  readonly staleDirectoriesFailed: number;
 }
 
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
@@ -49,8 +57,23 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
   let completed = 0;
   let failed = 0;
   let released = 0;
-  for (const uuid of await deps.lifecycle.pendingFiles(before, SWEEP_LIMIT)) {
+  const directories = { found: 0, failed: 0 };
+  for (const item of await deps.lifecycle.pendingItems(before, SWEEP_LIMIT)) {
+    if (item.kind === 'root') {
+      await sweepDirectory(deps, { bucketUuid: item.bucketUuid, directoryUuid: null }, directories);
+      continue;
+    }
+    const uuid = item.uuid;
     const file = await deps.entries.get(uuid);
+    if (file?.type === 'directory') {
+      await sweepDirectory(deps, { bucketUuid: file.bucketUuid, directoryUuid: uuid }, directories);
+      continue;
+    }
+    // What a mark left of a directory removed meanwhile (no type): not a directory any more.
+    if (file && file.type === undefined) {
+      await deps.directories.discard({ bucketUuid: file.bucketUuid, directoryUuid: uuid });
+      continue;
+    }
     // The index is eventually consistent: trust the record.
     if (!file || !isFile(file) || file.updatedAt > before) continue;
     if (!isPending(file)) {
@@ -78,9 +101,21 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
       log.error('stranded file could not be completed', { error });
     }
   }
-  const report = { found, completed, failed, released, intents };
+  const report = { found, completed, failed, released, intents, staleDirectories: directories.found, staleDirectoriesFailed: directories.failed };
   deps.logger.info('stranded files swept', { ...report });
   return report;
+}
+
+/** Recomputes a directory left stale; never throws (counted and logged instead). */
+async function sweepDirectory(deps: StorageDeps, directory: DirectoryRef, counts: { found: number; failed: number }): Promise<void> {
+  counts.found++;
+  const log = deps.logger.child({ bucketUuid: directory.bucketUuid, directoryUuid: directory.directoryUuid });
+  try {
+    await addressDirectory({ ...deps, logger: log }, directory.bucketUuid, directory.directoryUuid);
+  } catch (error) {
+    counts.failed++;
+    log.error('stale directory could not be recomputed', { error });
+  }
 }
 
 /** Status 1, 2 or 3 of an active file: a step is still to come. */

@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import type { BucketRecord } from './ports';
 import { directoriesOf } from './admission';
+import { enqueueRecomputes } from './directories';
 import { RecordStatus, type EntryRecord } from './entries';
 import { joinPath } from './paths';
 import type { PathClaim } from './ports';
@@ -110,7 +111,12 @@ export async function ensureDirectories(
     if (paths.some((path) => claims.get(path)?.type === 'file')) throw new AppError('invalidDirectory');
     const missing = paths.filter((path) => !claims.has(path));
     const plan = planTree(bucket, claims, missing, [], await deps.uploads.takeNumbers(missing.length), new Date().toISOString());
-    if (missing.length === 0 || (await deps.uploads.createDirectories(plan.directories, plan.anchors))) return plan.directoryUuid;
+    if (missing.length === 0) return plan.directoryUuid;
+    if (await deps.uploads.createDirectories(plan.directories, plan.anchors)) {
+      // New directories wait in the sweeper's index for their first CID; a message makes it quick (an empty folder gets no other).
+      await enqueueRecomputes(deps, plan.directories.map((directory) => ({ bucketUuid: bucket.bucketUuid, directoryUuid: directory.uuid })));
+      return plan.directoryUuid;
+    }
     // Someone created or removed one of them meanwhile: read the tree again.
   }
   throw lostTooManyRaces(`Could not create directories in bucket ${bucket.bucketUuid}`);

@@ -8,12 +8,16 @@
  *   `maxReceiveCount` times and still not deleted moves to the dead-letter
  *   queue instead of being delivered again (SQS redrive policy).
  * - Deleting with a stale receipt handle (from an earlier receive) does nothing.
+ * - A message sent with a delay (SQS DelaySeconds, 0–900 s) is invisible until it passes.
  *
  * Not kept: messages live in memory only (a restart of `npm start` loses the
  * queued events; the sweeper finishes those files), and there is no
  * retention period, FIFO or message attributes.
  */
 import { randomUUID } from 'node:crypto';
+
+/** SQS's largest DelaySeconds (15 minutes). */
+export const MAX_DELAY_SECONDS = 900;
 
 export interface QueuedMessage {
   readonly messageId: string;
@@ -64,10 +68,14 @@ export class LocalQueue {
     return this.options.name;
   }
 
-  /** Queues `body`; returns its message id. */
-  send(body: string): string {
+  /** Queues `body`, visible after `delaySeconds` (SQS DelaySeconds; 0 = at once); returns its message id. */
+  send(body: string, delaySeconds = 0): string {
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS) {
+      throw new RangeError(`DelaySeconds must be an integer from 0 to ${MAX_DELAY_SECONDS}: ${delaySeconds}`);
+    }
     const messageId = randomUUID();
-    this.messages.set(messageId, { messageId, body, sentAt: this.now(), receiveCount: 0, invisibleUntil: 0 });
+    const now = this.now();
+    this.messages.set(messageId, { messageId, body, sentAt: now, receiveCount: 0, invisibleUntil: delaySeconds > 0 ? now + delaySeconds * 1000 : 0 });
     for (const wake of this.waiters) wake();
     return messageId;
   }

@@ -1,14 +1,14 @@
 /**
  * A minimal SQS endpoint in front of the local queues, so code that sends to
  * the queue with the AWS SDK (`SQS_ENDPOINT` + a queue URL) works on the local
- * stack too: SendMessage, SendMessageBatch and GetQueueUrl of the SQS JSON
+ * stack too: SendMessage, SendMessageBatch (with DelaySeconds) and GetQueueUrl of the SQS JSON
  * protocol (AWS JSON 1.0, what @aws-sdk/client-sqs speaks since 2023).
  * Receiving stays with the bridge's pollers, as on AWS it stays with Lambda.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalQueue } from './object-event-queue';
+import { MAX_DELAY_SECONDS, type LocalQueue } from './object-event-queue';
 
 /** The account id in local queue URLs (`<endpoint>/000000000000/<name>`). */
 const LOCAL_ACCOUNT = '000000000000';
@@ -31,6 +31,12 @@ class SqsError extends Error {
   }
 }
 
+/** A message's DelaySeconds (absent: 0); undefined when SQS would refuse it. */
+function delaySecondsOf(value: unknown): number | undefined {
+  if (value === undefined || value === null) return 0;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_DELAY_SECONDS ? value : undefined;
+}
+
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /** Serves `queues` (by name) on 127.0.0.1:`port` (0: any free port). */
@@ -47,12 +53,14 @@ export async function startLocalSqsEndpoint(queues: readonly LocalQueue[], port 
   const actions: Record<string, (input: Record<string, any>) => unknown> = {
     SendMessage: (input) => {
       if (typeof input.MessageBody !== 'string' || input.MessageBody === '') throw new SqsError('MissingParameter', 'MessageBody is required');
-      const messageId = queueOf(input.QueueUrl).send(input.MessageBody);
+      const delay = delaySecondsOf(input.DelaySeconds);
+      if (delay === undefined) throw new SqsError('InvalidParameterValue', `DelaySeconds must be an integer from 0 to ${MAX_DELAY_SECONDS}`);
+      const messageId = queueOf(input.QueueUrl).send(input.MessageBody, delay);
       return { MessageId: messageId, MD5OfMessageBody: md5(input.MessageBody) };
     },
     SendMessageBatch: (input) => {
       const queue = queueOf(input.QueueUrl);
-      const entries: { Id?: unknown; MessageBody?: unknown }[] = Array.isArray(input.Entries) ? input.Entries : [];
+      const entries: { Id?: unknown; MessageBody?: unknown; DelaySeconds?: unknown }[] = Array.isArray(input.Entries) ? input.Entries : [];
       if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
       if (entries.length > MAX_BATCH) throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${MAX_BATCH}.`);
       const successful = [];
@@ -62,7 +70,12 @@ export async function startLocalSqsEndpoint(queues: readonly LocalQueue[], port 
           failed.push({ Id: entry.Id, SenderFault: true, Code: 'MissingParameter', Message: 'MessageBody is required' });
           continue;
         }
-        successful.push({ Id: entry.Id, MessageId: queue.send(entry.MessageBody), MD5OfMessageBody: md5(entry.MessageBody) });
+        const delay = delaySecondsOf(entry.DelaySeconds);
+        if (delay === undefined) {
+          failed.push({ Id: entry.Id, SenderFault: true, Code: 'InvalidParameterValue', Message: `DelaySeconds must be an integer from 0 to ${MAX_DELAY_SECONDS}` });
+          continue;
+        }
+        successful.push({ Id: entry.Id, MessageId: queue.send(entry.MessageBody, delay), MD5OfMessageBody: md5(entry.MessageBody) });
       }
       return { Successful: successful, Failed: failed };
     },

@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus, type EntryRecord } from '../domain/entries';
 import type {
   DeletionStore } from '../domain/ports';
+import { pendingMarkUpdate } from './directory-store';
 import { keys } from './keys';
 import { transactWriteOrFalse, type Table } from './table';
 import { adjustCount, refund, releasePath, type TransactItem } from './transact-items';
@@ -31,7 +32,7 @@ export class DynamoDeletionStore implements DeletionStore {
         },
       },
     ];
-    if (holdsPath) items.push(releasePath(this.name, file), adjustCount(this.name, file.bucketUuid, file.parentUuid, -1));
+    if (holdsPath) items.push(...this.leaveDirectory(file, now));
     return transactWriteOrFalse(this.table, items);
   }
 
@@ -48,15 +49,14 @@ export class DynamoDeletionStore implements DeletionStore {
       },
     ];
     if (charged > 0) items.push(...refund(this.name, file, charged));
-    if (holdsPath) items.push(releasePath(this.name, file), adjustCount(this.name, file.bucketUuid, file.parentUuid, -1));
+    if (holdsPath) items.push(...this.leaveDirectory(file, new Date().toISOString()));
     return transactWriteOrFalse(this.table, items);
   }
 
   deleteDirectory(directory: EntryRecord): Promise<boolean> {
     return transactWriteOrFalse(this.table, [
       { Delete: { TableName: this.name, Key: keys.entry(directory.uuid), ConditionExpression: 'attribute_exists(pk)' } },
-      releasePath(this.name, directory),
-      adjustCount(this.name, directory.bucketUuid, directory.parentUuid, -1),
+      ...this.leaveDirectory(directory, new Date().toISOString()),
       {
         Delete: {
           TableName: this.name,
@@ -68,6 +68,19 @@ export class DynamoDeletionStore implements DeletionStore {
         },
       },
     ]);
+  }
+
+  /**
+   * What an entry leaving its directory writes: its path released, the directory's child count
+   * down by one, and the directory (or the bucket root) marked for a CID recompute (the durable
+   * half of the mark, see pendingMarkUpdate; the domain enqueues the recompute after the write).
+   */
+  private leaveDirectory(entry: EntryRecord, now: string): TransactItem[] {
+    return [
+      releasePath(this.name, entry),
+      adjustCount(this.name, entry.bucketUuid, entry.parentUuid, -1),
+      { Update: pendingMarkUpdate(this.name, { bucketUuid: entry.bucketUuid, directoryUuid: entry.parentUuid }, now) },
+    ];
   }
 
   purge(file: EntryRecord): Promise<boolean> {

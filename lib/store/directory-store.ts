@@ -35,6 +35,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
       record,
       contentVersion: Number(item.contentVersion ?? 0),
       staleSince: item.staleSince as string | undefined,
+      pending: item.pendingPk !== undefined,
       cids:
         typeof item.cidV1 === 'string' && typeof item.cidV0 === 'string'
           ? { cidV0: item.cidV0, cidV1: item.cidV1, dagSizeV0: Number(item.dagSizeV0), dagSizeV1: Number(item.dagSizeV1) }
@@ -89,7 +90,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
       },
     };
     try {
-      if (input.markParent) await transactWrite(this.table, [{ Update: update }, { Update: markStaleUpdate(this.name, input.markParent, input.now, false) }]);
+      if (input.markParent) await transactWrite(this.table, [{ Update: update }, { Update: pendingMarkUpdate(this.name, input.markParent, input.now) }]);
       else await this.table.client.send(new UpdateCommand(update));
       return true;
     } catch (error) {
@@ -140,22 +141,39 @@ export function pendingIdOf(directory: DirectoryRef): string {
 }
 
 /**
- * The mark that makes a directory stale: ADD 1 to contentVersion; staleSince and the pending
- * index keys only where absent (the oldest unaddressed change counts). A directory entry must
- * exist (`strict`, for a plain write); inside a deletion's transaction the parent's existence is
- * guaranteed by the child being counted in it, and a failed condition would fail the deletion, so
- * there it is unconditional (a root item is created by its first mark either way).
+ * The mark that makes a directory stale, as a plain UpdateItem (`markStale`): ADD 1 to
+ * contentVersion; staleSince and the pending index keys only where absent (the oldest
+ * unaddressed change counts). A directory entry must exist; a root item is created by its
+ * first mark.
  */
-export function markStaleUpdate(table: string, directory: DirectoryRef, now: string, strict = true): NonNullable<TransactItem['Update']> {
+export function markStaleUpdate(table: string, directory: DirectoryRef, now: string): NonNullable<TransactItem['Update']> {
   const pending = pendingKeys(pendingIdOf(directory), now);
-  const conditional = strict && directory.directoryUuid !== null;
   return {
     TableName: table,
     Key: directoryKey(directory),
     UpdateExpression:
       'SET staleSince = if_not_exists(staleSince, :now), pendingPk = if_not_exists(pendingPk, :pendingPk), pendingAt = if_not_exists(pendingAt, :pendingAt) ' +
       'ADD contentVersion :one',
-    ...(conditional ? { ConditionExpression: 'attribute_exists(pk)' } : {}),
+    ...(directory.directoryUuid !== null ? { ConditionExpression: 'attribute_exists(pk)' } : {}),
     ExpressionAttributeValues: { ':now': now, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt, ':one': 1 },
+  };
+}
+
+/**
+ * The durable half of a mark, for a transaction that changes a directory's children (a
+ * deletion, a removal, a child directory's new CID): ADD 1 to contentVersion (a recompute
+ * in flight loses its race) and the pending index keys where absent (the sweeper finds the
+ * directory even if nothing else happens). Unconditional: the child being counted in the
+ * directory keeps it there, and a failed condition would fail the change itself. It leaves
+ * staleSince alone, so the caller's `markStale` right after it still tells whether the
+ * directory was clean, i.e. whether to enqueue its recompute.
+ */
+export function pendingMarkUpdate(table: string, directory: DirectoryRef, now: string): NonNullable<TransactItem['Update']> {
+  const pending = pendingKeys(pendingIdOf(directory), now);
+  return {
+    TableName: table,
+    Key: directoryKey(directory),
+    UpdateExpression: 'SET pendingPk = if_not_exists(pendingPk, :pendingPk), pendingAt = if_not_exists(pendingAt, :pendingAt) ADD contentVersion :one',
+    ExpressionAttributeValues: { ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt, ':one': 1 },
   };
 }

@@ -25,7 +25,10 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
  *
  * Files short of their last lifecycle step also carry `pendingPk`/`pendingAt`
  * (sparse index ByPendingStep, sharded so no one partition takes every write):
- * the sweeper reads what has waited too long there.
+ * the sweeper reads what has waited too long there. Directories (and bucket root
+ * items) are in that index while a change waits for their CID recompute; they
+ * also carry `contentVersion`, `staleSince` and, once addressed, their CIDs with
+ * `cidPk`/`cidV0Pk`/`cidSk` (lib/store/directory-store.ts).
  */
 export const ROOT_DIRECTORY = 'ROOT';
 
@@ -80,7 +83,6 @@ export const keys = {
   ipnsName: (ipnsName: string) => ({ pk: `IPNSNAME#${ipnsName}`, sk: 'IPNSNAME' }),
 } as const;
 
-/** Object key of a file's bytes: ids only, never the user's file name. */
 /**
  * Object key of a file's committed bytes: ids only, never the user's file name.
  * Only the service writes here, and each commit attempt copies to a key of its

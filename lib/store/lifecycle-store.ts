@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
 import type {
-  CommitFailure, CommitInput, LifecycleStore } from '../domain/ports';
+  CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../domain/ports';
 import { keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
 import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
@@ -83,6 +83,10 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {
+    return (await this.pendingItems(beforeIso, limit)).flatMap((item) => (item.kind === 'entry' ? [item.uuid] : []));
+  }
+
+  async pendingItems(beforeIso: string, limit: number): Promise<PendingItem[]> {
     const perShard = Math.max(1, Math.ceil(limit / PENDING_SHARDS));
     const shards = await Promise.all(
       Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
@@ -95,7 +99,11 @@ export class DynamoLifecycleStore implements LifecycleStore {
             Limit: perShard,
           }),
         );
-        return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+        return (Items ?? []).map((item): PendingItem => {
+          const pk = String(item.pk);
+          // A bucket root's item (BUCKET#<uuid> / ROOT) waits there too while its CIDs are stale.
+          return pk.startsWith('BUCKET#') ? { kind: 'root', bucketUuid: pk.slice('BUCKET#'.length) } : { kind: 'entry', uuid: pk.replace(/^ENTRY#/, '') };
+        });
       }),
     );
     return shards.flat().slice(0, limit);

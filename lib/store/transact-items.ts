@@ -20,8 +20,9 @@ export function entryItem(entry: EntryRecord, listed: boolean): Record<string, u
     refSk: entry.uuid,
     ...(listed ? listingKeys(entry) : {}),
     ...(entry.type === 'file' ? fileSetKeys(entry) : {}),
-    // Files short of status 4 wait in the sweeper's index.
+    // Files short of status 4 wait in the sweeper's index; so do new directories until their first CID (lib/domain/directories.ts).
     ...(entry.type === 'file' && (entry.fileStatus ?? 0) < FileStatus.REPLICATED ? pendingKeys(entry.uuid, entry.updatedAt) : {}),
+    ...(entry.type === 'directory' && entry.cidV1 === undefined ? pendingKeys(entry.uuid, entry.createdAt) : {}),
     ...entry,
   };
 }

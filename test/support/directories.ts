@@ -6,6 +6,8 @@
 import { MemoryBlockstore } from 'blockstore-core/memory';
 import { importer } from 'ipfs-unixfs-importer-kubo';
 import { addressDirectory, type DirectoryAddress } from '../../lib/domain/directories';
+import type { FileRecord } from '../../lib/domain/entries';
+import type { DirectoryRef, LifecycleQueue } from '../../lib/domain/ports';
 import type { StorageDeps } from '../../lib/domain/storage';
 
 /**
@@ -48,7 +50,7 @@ export async function importerDirectoryCids(
   cidVersion: 0 | 1,
 ): Promise<Map<string, string>> {
   const directories = new Set<string>(['', ...emptyDirectories]);
-  for (const path of files.keys()) {
+  for (const path of [...files.keys(), ...emptyDirectories.map((directory) => `${directory}/`)]) {
     const parts = path.split('/');
     for (let length = 1; length < parts.length; length++) directories.add(parts.slice(0, length).join('/'));
   }
@@ -58,11 +60,119 @@ export async function importerDirectoryCids(
     const path = entry.path ?? '';
     if (directories.has(path)) cids.set(path, entry.cid.toString());
   }
-  // The importer links an empty directory into its parent but does not yield it: import it on its own.
+  // The importer links an empty directory into its parent but does not yield it: import it on its own, at the top.
   for (const path of emptyDirectories) {
-    for await (const entry of importer([{ path }], new MemoryBlockstore(), { profile: 'unixfs-v0-2015', cidVersion, rawLeaves: false })) {
-      if (entry.path === path) cids.set(path, entry.cid.toString());
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    for await (const entry of importer([{ path: name }], new MemoryBlockstore(), { profile: 'unixfs-v0-2015', cidVersion, rawLeaves: false })) {
+      if (entry.path === name) cids.set(path, entry.cid.toString());
     }
   }
   return cids;
+}
+
+/**
+ * A lifecycle queue that keeps what is sent to it, for tests that deliver the directory
+ * recompute messages themselves (in order, reordered, replayed, or not at all).
+ */
+export class CapturingQueue implements LifecycleQueue {
+  readonly files: Pick<FileRecord, 'bucketUuid' | 'uuid'>[] = [];
+  private pending: DirectoryRef[] = [];
+  /** Every directory message ever sent, in order. */
+  readonly sent: DirectoryRef[] = [];
+
+  async enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]): Promise<void> {
+    this.files.push(...files);
+  }
+
+  async enqueueDirectories(directories: readonly DirectoryRef[]): Promise<void> {
+    this.pending.push(...directories);
+    this.sent.push(...directories);
+  }
+
+  /** The directory messages sent since the last take (the queue forgets them). */
+  take(): DirectoryRef[] {
+    const taken = this.pending;
+    this.pending = [];
+    return taken;
+  }
+}
+
+/**
+ * Delivers the queue's directory messages to `addressDirectory` until none is left (the
+ * recomputes send more: parents), `order` arranging each round's messages (reversed,
+ * duplicated, ...). `deps` should carry `queue` as its lifecycleQueue.
+ */
+export async function drainDirectoryMessages(
+  deps: StorageDeps,
+  queue: CapturingQueue,
+  order: (messages: DirectoryRef[]) => DirectoryRef[] = (messages) => messages,
+): Promise<number> {
+  let delivered = 0;
+  for (let round = 0; round < 100; round++) {
+    const messages = order(queue.take());
+    if (messages.length === 0) return delivered;
+    for (const message of messages) {
+      await addressDirectory(deps, message.bucketUuid, message.directoryUuid);
+      delivered++;
+    }
+  }
+  throw new Error('Directory messages kept coming');
+}
+
+/** The stored CIDs of every directory of a bucket by path (`''` = the root), and which of them are still waiting for a recompute. */
+export async function storedDirectoryCids(
+  deps: StorageDeps,
+  bucketUuid: string,
+): Promise<{ cidV1: Map<string, string | undefined>; cidV0: Map<string, string | undefined>; waiting: string[] }> {
+  const claims = (await deps.entries.listSubtreeClaims(bucketUuid, '')).filter((claim) => claim.type === 'directory');
+  const cidV1 = new Map<string, string | undefined>();
+  const cidV0 = new Map<string, string | undefined>();
+  const waiting: string[] = [];
+  for (const { path, entryUuid } of [...claims, { path: '', entryUuid: null }]) {
+    const state = await deps.directories.get({ bucketUuid, directoryUuid: entryUuid });
+    cidV1.set(path, state?.cids?.cidV1);
+    cidV0.set(path, state?.cids?.cidV0);
+    if (state?.pending || state?.staleSince) waiting.push(path);
+  }
+  return { cidV1, cidV0, waiting };
+}
+
+/**
+ * Recomputes only the directories of a bucket that a mark left waiting (in the pending index,
+ * stale, or never addressed), deepest first, until none waits: what the queue's messages and
+ * the sweeper do between them. A change whose mark was lost leaves its directory's CID behind,
+ * which a comparison with `bucketTreeCids` then shows.
+ */
+export async function settleStaleDirectories(deps: StorageDeps, bucketUuid: string): Promise<void> {
+  for (let pass = 0; pass < 10; pass++) {
+    const claims = (await deps.entries.listSubtreeClaims(bucketUuid, '')).filter((claim) => claim.type === 'directory');
+    const refs = [...claims.sort((a, b) => depth(b.path) - depth(a.path)).map((claim) => claim.entryUuid), null];
+    let waiting = 0;
+    for (const directoryUuid of refs) {
+      const state = await deps.directories.get({ bucketUuid, directoryUuid });
+      if (!state || !(state.pending || state.staleSince || !state.cids)) continue;
+      if (directoryUuid === null && !state.pending && !state.cids && !(await deps.buckets.get(bucketUuid))) continue; // a removed bucket's root: nothing
+      waiting++;
+      await addressDirectory(deps, bucketUuid, directoryUuid);
+    }
+    if (waiting === 0) return;
+  }
+  throw new Error(`The stale directories of bucket ${bucketUuid} did not settle`);
+}
+
+/**
+ * What the importer computes for the tree a bucket holds now: its active files at status 4
+ * (their bytes read back from S3) and its folders; by path (`''` = the root), v1 and v0.
+ */
+export async function bucketTreeCids(deps: StorageDeps, bucketUuid: string): Promise<{ cidV1: Map<string, string>; cidV0: Map<string, string> }> {
+  const claims = await deps.entries.listSubtreeClaims(bucketUuid, '');
+  const files = new Map<string, Uint8Array>();
+  for (const claim of claims.filter((claim) => claim.type === 'file')) {
+    const file = await deps.entries.get(claim.entryUuid);
+    if (!file || file.type !== 'file' || file.recordStatus !== 5 || file.fileStatus !== 4 || !file.objectKey) continue;
+    files.set(claim.path, await deps.blobs.readAll(file.objectKey));
+  }
+  const folders = claims.filter((claim) => claim.type === 'directory').map((claim) => claim.path);
+  const empty = folders.filter((folder) => ![...files.keys(), ...folders].some((path) => path.startsWith(`${folder}/`)));
+  return { cidV1: await importerDirectoryCids(files, empty, 1), cidV0: await importerDirectoryCids(files, empty, 0) };
 }

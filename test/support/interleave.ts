@@ -1,7 +1,7 @@
 /**
  * Deterministic interleavings and faults over the REAL stores (DynamoDB Local,
  * s3rver): `instrument(deps)` wraps every port of a run (entries, listings, lifecycle,
- * deletions, downloadTokens, uploads, blobs, buckets, accounts) so a test can
+ * deletions, directories, downloadTokens, uploads, blobs, buckets, accounts) so a test can
  * - list the port calls a run makes (`calls`), then
  * - pause that run just before its k-th call until another run has finished
  *   (`pauseBefore(k)`: every step boundary, one scenario each), or
@@ -12,7 +12,7 @@
  */
 import type { StorageDeps } from '../../lib/domain/storage';
 
-const PORTS = ['entries', 'listings', 'lifecycle', 'deletions', 'downloadTokens', 'uploads', 'blobs', 'buckets', 'accounts'] as const;
+const PORTS = ['entries', 'listings', 'lifecycle', 'deletions', 'directories', 'downloadTokens', 'uploads', 'blobs', 'buckets', 'accounts'] as const;
 
 export class Killed extends Error {
   constructor(call: string) {

@@ -59,3 +59,62 @@ describe('the local SQS endpoint', () => {
     expect(body.__type).toBe(`com.amazonaws.sqs#${type}`);
   });
 });
+
+describe('DelaySeconds (the directory recompute messages coalesce bursts with it)', () => {
+  let clock = 0;
+  let delayed: LocalQueue;
+  let endpoint: LocalSqsEndpoint;
+
+  beforeAll(async () => {
+    delayed = new LocalQueue({ name: 'delayed', visibilityTimeoutMs: 1000, now: () => clock });
+    endpoint = await startLocalSqsEndpoint([delayed]);
+  });
+  afterAll(() => endpoint.close());
+
+  it('keeps a delayed message invisible until its delay has passed, and says when it will be visible', async () => {
+    // prepare
+    clock = 1_000_000;
+
+    // act
+    const { body } = await call2(endpoint, 'SendMessageBatch', { QueueUrl: endpoint.queueUrl('delayed'), Entries: [{ Id: 'a', MessageBody: 'later', DelaySeconds: 2 }, { Id: 'b', MessageBody: 'now' }] });
+    const received = delayed.receive(10);
+    for (const message of received) delayed.delete(message.receiptHandle);
+    const atOnce = received.map((message) => message.body);
+    const nextIn = delayed.nextVisibleInMs();
+    clock += 1999;
+    const early = delayed.receive(10).map((message) => message.body);
+    clock += 1;
+    const onTime = delayed.receive(10).map((message) => message.body);
+
+    // assess
+    expect(body.Failed).toEqual([]);
+    expect(atOnce).toEqual(['now']);
+    expect(nextIn).toBe(2000);
+    expect(early).toEqual([]);
+    expect(onTime).toEqual(['later']);
+  });
+
+  it('refuses a DelaySeconds SQS refuses (over 900, not an integer), per entry and on SendMessage', async () => {
+    // prepare
+    const before = delayed.size;
+
+    // act
+    const batch = await call2(endpoint, 'SendMessageBatch', { QueueUrl: endpoint.queueUrl('delayed'), Entries: [{ Id: 'a', MessageBody: 'x', DelaySeconds: 901 }, { Id: 'b', MessageBody: 'x', DelaySeconds: 1.5 }] });
+    const single = await call2(endpoint, 'SendMessage', { QueueUrl: endpoint.queueUrl('delayed'), MessageBody: 'x', DelaySeconds: -1 });
+
+    // assess
+    expect(batch.body.Failed.map((entry: { Id: string; Code: string }) => [entry.Id, entry.Code])).toEqual([['a', 'InvalidParameterValue'], ['b', 'InvalidParameterValue']]);
+    expect(single.status).toBe(400);
+    expect(single.body.__type).toBe('com.amazonaws.sqs#InvalidParameterValue');
+    expect(delayed.size).toBe(before);
+  });
+});
+
+async function call2(at: LocalSqsEndpoint, action: string, input: object) {
+  const response = await fetch(at.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
+    body: JSON.stringify(input),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}

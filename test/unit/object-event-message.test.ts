@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseObjectEventMessage } from '../../lib/events';
+import { directoryRecomputeMessage } from '../../lib/store/lifecycle-queue';
 
 const record = (eventName: string, key: string) => ({ eventName, s3: { bucket: { name: 'b' }, object: { key, size: 1 } } });
 
@@ -31,5 +32,28 @@ describe('parseObjectEventMessage', () => {
     ['a created record with an empty key', '{"Records":[{"eventName":"ObjectCreated:Put","s3":{"object":{"key":""}}}]}'],
   ])('calls %s unreadable', (_what, body) => {
     expect(parseObjectEventMessage(body)).toMatchObject({ kind: 'unreadable' });
+  });
+
+  it('reads back the directory recompute messages the service sends itself (a bucket root: directoryUuid null)', () => {
+    // prepare
+    const bucketUuid = '0b7a3f2e-1c4d-4e5f-8a9b-0c1d2e3f4a5b';
+    const directoryUuid = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+
+    // act
+    const directory = parseObjectEventMessage(JSON.stringify(directoryRecomputeMessage({ bucketUuid, directoryUuid })));
+    const root = parseObjectEventMessage(JSON.stringify(directoryRecomputeMessage({ bucketUuid, directoryUuid: null })));
+
+    // assess
+    expect(directory).toEqual({ kind: 'directory', bucketUuid, directoryUuid });
+    expect(root).toEqual({ kind: 'directory', bucketUuid, directoryUuid: null });
+  });
+
+  it.each([
+    ['no bucketUuid', { recomputeDirectory: { directoryUuid: null } }],
+    ['a bucketUuid that is no uuid', { recomputeDirectory: { bucketUuid: '../x', directoryUuid: null } }],
+    ['a directoryUuid that is no uuid', { recomputeDirectory: { bucketUuid: '0b7a3f2e-1c4d-4e5f-8a9b-0c1d2e3f4a5b', directoryUuid: 7 } }],
+    ['a target that is no object', { recomputeDirectory: 'x' }],
+  ])('calls a directory recompute with %s unreadable', (_what, body) => {
+    expect(parseObjectEventMessage(JSON.stringify(body))).toMatchObject({ kind: 'unreadable' });
   });
 });

@@ -5,7 +5,8 @@ import { services } from '../../../lib/services';
 
 /**
  * Every 5 minutes: files left at status 1 (bytes uploaded), 2 or 3 for longer
- * than the threshold (an event lost or failed) are taken on to status 4.
+ * than the threshold (an event lost or failed) are taken on to status 4, and
+ * directories left stale that long get their CIDs recomputed.
  * Counts `StrandedFilesFound` and `StrandedFilesFailed` through the metrics port
  * (EMF, namespace StorageService, dimensions service and stage), published once
  * per run; StrandedFilesAlarm (infra/alarms.yml) fires when found stays above 0.
@@ -19,6 +20,7 @@ export async function handler(_event: unknown, context: Context): Promise<SweepR
     log.info('stranded files found', { ...result });
     deps.metrics.count(METRIC_NAMES.strandedFilesFound, result.found);
     deps.metrics.count(METRIC_NAMES.strandedFilesFailed, result.failed);
+    deps.metrics.count(METRIC_NAMES.staleDirectoriesFound, result.staleDirectories);
     return result;
   } finally {
     deps.metrics.publish();

@@ -49,6 +49,7 @@ describe('GET /storage/:bucketUuid/file/:id/detail', () => {
           size: 5,
           fileStatus: 4,
           CID: HELLO.v1,
+          CIDv1: HELLO.v1,
           CIDv0: HELLO.v0,
           downloadLink: `http://api.test.local/ipfs/${HELLO.v1}`,
           path: '',

@@ -11,6 +11,7 @@ import type { BucketRecord } from '../../../lib/domain/ports';
 import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
 import { AppError } from '../../../lib/errors';
 import type { Services } from '../../../lib/services';
+import { bucketTreeCids, settleStaleDirectories, storedDirectoryCids } from '../../support/directories';
 import { instrument } from '../../support/interleave';
 import { createTestAccount, createTestBucket } from '../../support/services';
 
@@ -75,6 +76,17 @@ export function scenarios(services: Services) {
     if (claim) {
       const holder = records.find((record) => record.uuid === claim.entryUuid);
       expect(holder?.recordStatus).toBe(RecordStatus.ACTIVE);
+    }
+    // Directory CIDs: every change marked its directory, so recomputing only what the marks left waiting
+    // gives every directory and the root the CIDs the importer computes for what the bucket holds now.
+    await settleStaleDirectories(services, bucket.bucketUuid);
+    if (current) {
+      const [expected, stored] = [await bucketTreeCids(services, bucket.bucketUuid), await storedDirectoryCids(services, bucket.bucketUuid)];
+      expect(Object.fromEntries(stored.cidV1)).toEqual(Object.fromEntries(expected.cidV1));
+      expect(Object.fromEntries(stored.cidV0)).toEqual(Object.fromEntries(expected.cidV0));
+    } else {
+      // A removed bucket keeps no root directory item (a late mark's recompute discards the one it made).
+      expect(await services.directories.get({ bucketUuid: bucket.bucketUuid, directoryUuid: null })).toMatchObject({ pending: false, cids: undefined, record: undefined });
     }
   }
 

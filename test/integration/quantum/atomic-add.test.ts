@@ -7,6 +7,7 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bucketTreeCids, settleStaleDirectories, storedDirectoryCids } from '../../support/directories';
 import { RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entries';
 import { addFiles } from '../../../lib/domain/quantum-files';
 import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
@@ -78,6 +79,14 @@ describe('a three-file Quantum add killed before each of its calls', () => {
     // once the intent is due, the sweeper leaves exactly the stored files' bytes
     await sweepStrandedFiles(services, new Date(Date.now() + 6 * 60_000));
     expect(await objectKeys(bucket)).toEqual(after.map((entry) => entry.objectKey).sort());
+
+    // once the files are addressed (the sweeper takes them on), recomputing what the marks left waiting
+    // gives every directory the CIDs the importer computes for what the bucket holds
+    await sweepStrandedFiles(services, new Date(Date.now() + 11 * 60_000));
+    await settleStaleDirectories(services, bucket.bucketUuid);
+    const [expected, stored] = [await bucketTreeCids(services, bucket.bucketUuid), await storedDirectoryCids(services, bucket.bucketUuid)];
+    expect(Object.fromEntries(stored.cidV1)).toEqual(Object.fromEntries(expected.cidV1));
+    expect(Object.fromEntries(stored.cidV0)).toEqual(Object.fromEntries(expected.cidV0));
   });
 });
 
