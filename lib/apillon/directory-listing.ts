@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { entryCid } from '../domain/apillon-files';
 import { isFile, type EntryRecord } from '../domain/entries';
+import { contentUrl } from '../domain/path-gateway';
 import { selectResponse } from '../http/conditional';
 import { headerValue } from '../http/middleware/json-body';
 import type { ServeOptions } from '../http/serve-file';
@@ -8,21 +9,22 @@ import type { ServeOptions } from '../http/serve-file';
 /**
  * The HTML index the path gateway generates for a directory without an `index.html`
  * (https://specs.ipfs.tech/http-gateways/path-gateway/#generated-html-with-directory-index):
- * one row per child its CID links, with a relative link that works whatever the name
- * holds (spaces, `#`, `?`, `%`, any script: percent-encoded), the size, and the child's
- * own CID. Every name is HTML-escaped; the page has no script.
+ * one row per child its CID links, with a path-absolute link that works whatever the name
+ * holds (spaces, `#`, `?`, `%`, any script: percent-encoded) and whether or not the page's
+ * URL ends in `/` (as kubo's listing links), the size, and the child's own CID. Every name
+ * is HTML-escaped; the page has no script.
  */
 
 /** Bumped when the page's markup changes, so caches holding the old page let it go (the spec's `DirIndex-<version>` ETag). */
 export const LISTING_VERSION = '1';
 
 export interface DirectoryListing {
-  /** The URL path the listing answers (`/ipfs/<cid>/a/b/`), decoded, for the title. */
-  readonly title: string;
+  /** The content root's URL prefix, `/ipfs/<cid>` or `/ipns/<name>`. */
+  readonly prefix: string;
+  /** The directory's path under it (none: the content root, which has no link to a parent). */
+  readonly segments: readonly string[];
   /** The directory's CID, in the version asked for. */
   readonly cid: string;
-  /** Whether the directory is the content root (`/ipfs/<cid>/`): no link to a parent. */
-  readonly root: boolean;
   /** Its children, in the order shown (name bytes, as its node links them). */
   readonly children: readonly EntryRecord[];
   /** The CID version asked for (the CIDs shown, the sizes of directories). */
@@ -56,10 +58,10 @@ function sizeOf(entry: EntryRecord, version: 0 | 1): number | undefined {
 
 /** The listing page of `listing`, as HTML text. */
 export function renderListing(listing: DirectoryListing): string {
+  const title = `${listing.prefix}/${listing.segments.map((segment) => `${segment}/`).join('')}`;
   const rows = listing.children.map((child) => {
     const directory = !isFile(child);
-    // `./` first: a name such as `mailto:x` must stay a relative path, never a scheme.
-    const href = `./${encodeURIComponent(child.name)}${directory ? '/' : ''}`;
+    const href = contentUrl(listing.prefix, [...listing.segments, child.name], directory);
     const size = sizeOf(child, listing.version);
     const cid = entryCid(child, listing.version) ?? '';
     return (
@@ -68,15 +70,18 @@ export function renderListing(listing: DirectoryListing): string {
       `<td class="cid"><a href="/ipfs/${escapeHtml(encodeURIComponent(cid))}">${escapeHtml(cid)}</a></td></tr>`
     );
   });
-  const parent = listing.root ? '' : '<tr><td class="dir"><a href="../">..</a></td><td></td><td></td></tr>';
+  const parent =
+    listing.segments.length === 0
+      ? ''
+      : `<tr><td class="dir"><a href="${escapeHtml(contentUrl(listing.prefix, listing.segments.slice(0, -1), true))}">..</a></td><td></td><td></td></tr>`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>Index of ${escapeHtml(listing.title)}</title>`,
+    `<title>Index of ${escapeHtml(title)}</title>`,
     '<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;width:100%}',
     'td,th{padding:.3rem .6rem;text-align:left;border-bottom:1px solid #eee}td.size{white-space:nowrap;text-align:right}',
     'td.cid{font-family:monospace;font-size:.8rem;word-break:break-all}a{color:#0366d6;text-decoration:none}</style></head>',
-    `<body><h1>Index of ${escapeHtml(listing.title)}</h1>`,
+    `<body><h1>Index of ${escapeHtml(title)}</h1>`,
     `<p>CID <code>${escapeHtml(listing.cid)}</code> · ${listing.children.length} ${listing.children.length === 1 ? 'entry' : 'entries'} · `,
     '<a href="?format=car">CAR</a> · <a href="?format=raw">root block</a></p>',
     '<table><thead><tr><th>Name</th><th>Size</th><th>CID</th></tr></thead><tbody>',

@@ -21,7 +21,8 @@ export interface GatewayRequest {
  * `/ipns/<name>[/<path…>]` (https://specs.ipfs.tech/http-gateways/path-gateway/):
  * - a file: its bytes by {@link serveFile} (ranges, HEAD, 304, a 302 above 4 MiB), ETag its CID;
  * - a directory URL without its trailing slash, or a URL with `.`, `..` or empty
- *   segments: 301 to the canonical URL (query kept), as kubo/boxo answer;
+ *   segments: 301 to the canonical URL (query kept), as kubo/boxo answer (the slash
+ *   only where it can be seen: `path.trailingSlash` not undefined);
  * - a directory: its `index.html` when it has one, else a generated listing.
  * The bytes handed out count once towards the owner's bandwidth of the month.
  * 404 FILE_DOES_NOT_EXISTS, 416 RANGE_NOT_SATISFIABLE, 422 CID_NOT_VALID as those say.
@@ -35,7 +36,8 @@ export async function serveContentPath(
   const { path } = request;
   const content = await resolveContentPath(deps, request.cid, path.segments);
   const directory = content.kind === 'directory';
-  if (!path.canonical || (directory && !path.trailingSlash)) {
+  // Where the slash cannot be seen (serverless-offline strips it), a directory is served as it is asked for.
+  if (!path.canonical || (directory && path.trailingSlash === false)) {
     const location = contentUrl(request.prefix, path.segments, directory, event.rawQueryString);
     return { statusCode: 301, headers: { location, 'cache-control': options.cacheControl }, body: '' };
   }
@@ -48,9 +50,9 @@ export async function serveContentPath(
   const response = listingResponse(
     event,
     {
-      title: `${request.prefix}/${path.segments.map((segment) => `${segment}/`).join('')}`,
+      prefix: request.prefix,
+      segments: path.segments,
       cid: content.cid,
-      root: path.segments.length === 0,
       children: await linkedChildren(deps, content.directory),
       version,
     },

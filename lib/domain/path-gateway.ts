@@ -30,8 +30,11 @@ import type { StorageDeps } from './storage';
 export interface ContentPath {
   /** Names from the root down, NFC (as entries are named), without `.`, `..` or empty segments. */
   readonly segments: readonly string[];
-  /** Whether the URL ended in `/` (a directory's canonical URL does; see {@link needsRedirect}). */
-  readonly trailingSlash: boolean;
+  /**
+   * Whether the URL ended in `/` (a directory's canonical URL does); undefined where the server
+   * in front strips it (serverless-offline), so that nobody can tell.
+   */
+  readonly trailingSlash: boolean | undefined;
   /** False when the URL held `.`, `..` or empty segments: the canonical URL is another one. */
   readonly canonical: boolean;
 }
@@ -42,9 +45,10 @@ export interface ContentPath {
  * once, and not decoded again (a name may hold `%`). Segments are cleaned as URLs
  * and boxo's gateway clean them (RFC 3986 §5.2.4, Go's `path.Clean`): empty and `.`
  * segments go, `..` removes the segment before it; a `..` above the root CID would
- * leave the content root: 400 INVALID_PATH.
+ * leave the content root: 400 INVALID_PATH. `trailingSlash`: whether the URL ended in `/`,
+ * undefined where that cannot be known.
  */
-export function parseContentPath(remainder: string | undefined, trailingSlash: boolean): ContentPath {
+export function parseContentPath(remainder: string | undefined, trailingSlash: boolean | undefined): ContentPath {
   const raw = remainder ?? '';
   const parts = raw === '' ? [] : raw.split('/');
   // One trailing slash is the directory form, not an empty segment.
@@ -63,7 +67,7 @@ export function parseContentPath(remainder: string | undefined, trailingSlash: b
       segments.push(name);
     }
   }
-  return { segments, trailingSlash: trailingSlash || raw.endsWith('/'), canonical };
+  return { segments, trailingSlash: trailingSlash === undefined ? undefined : trailingSlash || raw.endsWith('/'), canonical };
 }
 
 /**

@@ -84,8 +84,8 @@ export async function openTrustless(
   segments: readonly string[] = [],
 ): Promise<TrustlessContent> {
   const version = cidVersionOf(cid);
+  let target = await findPublicContent(deps, cid); // 422 CID_NOT_VALID first for a string that is no CID
   const root = parseCid(cid);
-  let target = await findPublicContent(deps, cid);
   let expected = root;
   const pathBlocks: CidBlock[] = [];
   for (const segment of segments) {
@@ -122,7 +122,7 @@ export async function openTrustless(
 function parseCid(cid: string): CID {
   if (cidVersionOf(cid) === 0) return CID.parse(cid);
   const v1 = toCidV1(cid);
-  if (!v1) throw new AppError('fileNotFound'); // findPublicContent refuses it first (422)
+  if (!v1) throw new Error(`Not a CID: ${cid}`); // findPublicContent refused it already (422)
   return CID.parse(v1);
 }
 

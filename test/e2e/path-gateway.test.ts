@@ -1,10 +1,9 @@
 /**
  * The path gateway over HTTP, on the run's shared local stack (serverless-offline routes
- * `/ipfs/{cid}/{proxy+}`, decodes the path once and resolves `..` itself): a folder
- * uploaded with the SDK's session route gets its CID from the queue's recompute, then
- * its files are fetched by path (names with spaces, `%`, `#`, `?`, unicode), the folder
- * URL redirects to its slash form and lists, and its CAR verifies with `@ipld/car` and
- * `ipfs-unixfs-exporter`.
+ * `/ipfs/{cid}/{proxy+}`, decodes the path once, resolves `..` and strips a trailing slash
+ * itself): a folder uploaded with the SDK's session route gets its CID from the queue's
+ * recompute, then its files are fetched by path (names with spaces, `%`, `#`, `?`,
+ * unicode), the folder lists, and its CAR verifies with `@ipld/car` and `ipfs-unixfs-exporter`.
  */
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -122,15 +121,16 @@ describe('the path gateway over HTTP (local stack)', () => {
     expect(await Promise.all(answers.map((answer) => answer.text()))).toEqual(Object.values(FILES));
   });
 
-  it('redirects the folder URL to its slash form, then lists it with links that work', async () => {
-    // act
+  it('lists the folder at its URL, with links that work', async () => {
+    // act: serverless-offline strips a trailing slash before routing (API Gateway does not), so
+    // locally both URLs list the folder; the 301 API Gateway gets is tested with v2 events.
     const bare = await fetch(`${stack.baseUrl}/ipfs/${folderCid}`, { redirect: 'manual' });
     const listing = await fetch(`${stack.baseUrl}/ipfs/${folderCid}/`);
     const html = await listing.text();
 
     // assess
-    expect(bare.status).toBe(301);
-    expect(bare.headers.get('location')).toBe(`/ipfs/${folderCid}/`);
+    expect(bare.status).toBe(200);
+    expect(await bare.text()).toBe(html);
     expect(listing.status).toBe(200);
     expect(listing.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const hrefs = [...html.matchAll(/<td class="file"><a href="([^"]*)">/g)].map((match) => match[1]!.replace(/&amp;/g, '&').replace(/&#39;/g, "'"));

@@ -20,9 +20,9 @@ function entry(name: string, type: 'file' | 'directory', extra: Partial<EntryRec
 }
 
 const LISTING: DirectoryListing = {
-  title: '/ipfs/bafyroot/docs/',
+  prefix: '/ipfs/bafyroot',
+  segments: ['docs'],
   cid: 'bafyroot',
-  root: false,
   version: 1,
   children: [
     entry('<script>alert(1)</script>.txt', 'file'),
@@ -33,19 +33,20 @@ const LISTING: DirectoryListing = {
   ],
 };
 
-/** The href of each row's first link, resolved against the listing's URL as a browser would. */
-function resolvedLinks(html: string): string[] {
+/** The href of each row's first link, resolved against the listing's URL as a browser would (with or without its slash). */
+function resolvedLinks(html: string, base = 'https://gw.test/ipfs/bafyroot/docs/'): string[] {
   return [...html.matchAll(/<td class="(?:file|dir)"><a href="([^"]*)">/g)].map((match) =>
-    decodeURIComponent(new URL(match[1]!.replace(/&amp;/g, '&').replace(/&#39;/g, "'"), 'https://gw.test/ipfs/bafyroot/docs/').pathname),
+    decodeURIComponent(new URL(match[1]!.replace(/&amp;/g, '&').replace(/&#39;/g, "'"), base).pathname),
   );
 }
 
 describe('renderListing', () => {
-  it('links each child by a relative URL that leads to its path, whatever its name holds', () => {
+  it('links each child by a URL that leads to its path, whatever its name holds, with or without the page’s slash', () => {
     // act
     const html = renderListing(LISTING);
 
     // assess
+    expect(resolvedLinks(html, 'https://gw.test/ipfs/bafyroot/docs')).toEqual(resolvedLinks(html));
     expect(resolvedLinks(html)).toEqual([
       '/ipfs/bafyroot/', // `..`
       '/ipfs/bafyroot/docs/<script>alert(1)</script>.txt',
@@ -77,10 +78,11 @@ describe('renderListing', () => {
 
   it('has no link to a parent at the content root', () => {
     // act
-    const html = renderListing({ ...LISTING, root: true });
+    const html = renderListing({ ...LISTING, segments: [] });
 
     // assess
-    expect(resolvedLinks(html)[0]).toBe('/ipfs/bafyroot/docs/<script>alert(1)</script>.txt');
+    expect(resolvedLinks(html, 'https://gw.test/ipfs/bafyroot/')[0]).toBe('/ipfs/bafyroot/<script>alert(1)</script>.txt');
+    expect(html).toContain('<title>Index of /ipfs/bafyroot/</title>');
   });
 });
 

@@ -20,7 +20,8 @@ export const handler = route(
   // Query parameters other than `format` are ignored, as IPFS gateways ignore those they do not know.
   { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: gatewayPath, query: gatewayQuery } },
   async ({ path, query, services, event }) => {
-    const contentPath = parseContentPath(path.proxy, event.rawPath.endsWith('/'));
+    // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
+    const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
     const format = trustlessFormat(query.format, headerValue(event, 'accept'));
     if (format) {
       const content = await openTrustless(services, path.cid, format, contentPath.segments);

@@ -25,7 +25,8 @@ export const handler = route(
     const accept = headerValue(event, 'accept');
     const head = event.requestContext.http.method === 'HEAD';
     if (wantsIpnsRecord(query.format, accept)) return { response: ipnsRecordResponse(resolved.record, resolved.ipnsName, head) };
-    const contentPath = parseContentPath(path.proxy, event.rawPath.endsWith('/'));
+    // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
+    const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
     const format = trustlessFormat(query.format, accept);
     if (format) {
       const content = await openTrustless(services, resolved.cid, format, contentPath.segments);

@@ -191,9 +191,9 @@ describe('directory URLs', () => {
     // assess
     expect(top.status).toBe(200);
     for (const name of ['hello.txt', 'docs/', 'site/', 'names/', 'void/']) expect(top.text).toContain(`>${name}</a>`);
-    expect(top.text).not.toContain('href="../"');
-    expect(deep.text).toContain('href="../"');
-    expect(deep.text).toContain('href="./nested/"');
+    expect(top.text).not.toContain('>..</a>');
+    expect(deep.text).toContain(`href="/ipfs/${root}/docs/">..</a>`);
+    expect(deep.text).toContain(`href="/ipfs/${root}/docs/deep/nested/"`);
   });
 
   it('answers HEAD of a listing and 304 to its ETag', async () => {

@@ -51,14 +51,15 @@ beforeAll(async () => {
   addresses = await storeAddressedTree(services, tenant, TREE, { emptyDirectories: EMPTY_DIRECTORIES });
 }, 600_000);
 
-function trustless(cid: string, rest: string | undefined, format: 'car' | 'raw'): Promise<InvokeResult> {
+/** `?format=` of a CID (and a path after it), or with `accept` the media type in Accept instead. */
+function trustless(cid: string, rest: string | undefined, format: 'car' | 'raw', accept?: string): Promise<InvokeResult> {
   return invoke(
     ipfsGateway,
     httpEvent({
       path: rest === undefined ? '/ipfs/{cid}' : '/ipfs/{cid}/{proxy+}',
       rawPath: `/ipfs/${cid}${rest === undefined ? '' : `/${rest.split('/').map(encodeURIComponent).join('/')}`}`,
       pathParameters: rest === undefined ? { cid } : { cid, proxy: rest },
-      query: { format },
+      ...(accept ? { headers: { accept } } : { query: { format } }),
     }),
   );
 }
@@ -184,6 +185,19 @@ describe('CARs and blocks under a path', () => {
     expect(dagPb.decode(root.bodyBytes).Links.map((link) => link.Name)).toEqual(['a.txt', 'sub', 'void', 'wide', '日本語']);
     expect(Buffer.from((await sha256.digest(deeper.bodyBytes)).bytes).equals(Buffer.from(CID.parse(addresses.get('sub/deeper')!.cidV1).multihash.bytes))).toBe(true);
     expect(deeper.headers.etag).toBe(`"${addresses.get('sub/deeper')!.cidV1}.raw"`);
+  });
+
+  it('answers Accept: application/vnd.ipld.car as ?format=car, byte for byte', async () => {
+    // act
+    const [byQuery, byAccept] = await Promise.all([
+      trustless(addresses.get('')!.cidV1, 'sub', 'car'),
+      trustless(addresses.get('')!.cidV1, 'sub', 'car', 'application/vnd.ipld.car'),
+    ]);
+
+    // assess
+    expect(byAccept.statusCode).toBe(200);
+    expect(Buffer.from(byAccept.bodyBytes).equals(Buffer.from(byQuery.bodyBytes))).toBe(true);
+    expect(byAccept.headers.etag).toBe(byQuery.headers.etag);
   });
 
   it('404 for a path that names nothing', async () => {
