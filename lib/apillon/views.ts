@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { IssuedUpload } from '../domain/apillon-uploads';
 import { servedByGateway, type PublicFile, type StorageInfo } from '../domain/apillon-files';
-import { directoryServedByGateway } from '../domain/directories';
+import { directoryServedByGateway } from '../domain/directory-marks';
 import { isFile, type EntryRecord } from '../domain/entries';
 import { ipfsLink, ipnsLink } from '../http/public-url';
 import type { FileToServe, ServeOptions } from '../http/serve-file';

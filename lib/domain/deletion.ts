@@ -3,7 +3,7 @@ import type { BucketRecord } from './ports';
 import type { PathClaim } from './ports';
 import { withConflictRetry } from '../store/table';
 import { PURGE_AFTER_DAYS, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import { markDirectoryStale } from './directories';
+import { markDirectoryStale } from './directory-marks';
 import type { StorageDeps } from './storage';
 
 /**
@@ -107,7 +107,12 @@ async function deleteDirectoryNow(deps: StorageDeps, directory: EntryRecord): Pr
  * pending index entry); this mark enqueues its recompute when it was clean.
  */
 async function directoryChanged(deps: StorageDeps, entry: EntryRecord): Promise<void> {
-  await markDirectoryStale(deps, { bucketUuid: entry.bucketUuid, directoryUuid: entry.parentUuid });
+  try {
+    await markDirectoryStale(deps, { bucketUuid: entry.bucketUuid, directoryUuid: entry.parentUuid });
+  } catch (error) {
+    // The deletion is done and its directory durably marked: the sweeper recomputes it if no message goes now.
+    deps.logger.warn('directory recompute not enqueued; the sweeper will', { directoryUuid: entry.parentUuid, error });
+  }
 }
 
 /**

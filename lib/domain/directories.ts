@@ -2,9 +2,14 @@ import { CID } from 'multiformats/cid';
 import { buildFileDag, cidV1Bytes } from '../cid/dag';
 import { buildDirectory, type DirectoryChild } from '../cid/directory';
 import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from './entries';
-import type { BucketRecord, DirectoryCids, DirectoryRef } from './ports';
+import type { DirectoryCids, DirectoryRef } from './ports';
 import { METRIC_NAMES } from './metrics';
 import type { StorageDeps } from './storage';
+import { enqueueRecomputes, markDirectoryStale, rootRecord } from './directory-marks';
+
+// The light half (marks, enqueueing, the root's record, the link rule) lives in directory-marks.ts, so the many
+// functions that only mark a directory do not bundle the node builders; it is re-exported here.
+export * from './directory-marks';
 
 /**
  * Directory CIDs (issue 10; SPEC §5 "Directories have CIDs too"). Every directory, and
@@ -25,8 +30,6 @@ import type { StorageDeps } from './storage';
  * one directory's children per level of the changed path, never the whole bucket.
  */
 
-/** A recompute message waits this long (SQS DelaySeconds), so a burst of changes to one directory is addressed once. */
-export const DIRECTORY_RECOMPUTE_DELAY_SECONDS = 2;
 /** Rounds a recompute goes when newer changes keep moving the version on, before it hands itself back to the queue. */
 const RECOMPUTE_ROUNDS = 4;
 
@@ -71,7 +74,11 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
       deps.logger.debug('directory addressed', { bucketUuid, directoryUuid, cidV1: cids.cidV1, changed, children: children.length });
       deps.metrics.count(METRIC_NAMES.directoriesAddressed);
       // The write marked the parent durably (pending index); this mark tells whether it was clean, i.e. whether to enqueue.
-      if (markParent) await markDirectoryStale(deps, markParent);
+      if (markParent) {
+        await markDirectoryStale(deps, markParent).catch((error: unknown) => {
+          deps.logger.warn('parent recompute not enqueued; the sweeper will', { bucketUuid, directoryUuid: markParent.directoryUuid, error });
+        });
+      }
       return { ...cids, changed };
     }
     // A newer change moved the version on; it did not enqueue (this directory was already stale): go round again.
@@ -81,58 +88,13 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
 }
 
 /**
- * Marks a directory stale after a change to its children and, when it was clean, enqueues
- * its recompute. A mark is durable (the directory is in the sweeper's pending index until
- * a recompute clears it); the message only makes it quick.
+ * The links of a directory's node, by the one rule every builder of it follows (the recompute
+ * here, the gateway that serves it): its ACTIVE children with both CIDs and their DAG sizes, files
+ * only at status 3 or 4, one per name; `v1` links by CIDv1 (`ipfs add -r --cid-version=1`), `v0` by
+ * CIDv0 (`ipfs add -r`). `entries` are the directory's listing (ListingStore.listAll). A legacy file
+ * without DAG sizes gets them from its bytes, once.
  */
-export async function markDirectoryStale(deps: StorageDeps, directory: DirectoryRef): Promise<void> {
-  const outcome = await deps.directories.markStale(directory, new Date().toISOString());
-  if (outcome === 'marked') await enqueueRecomputes(deps, [directory]);
-}
-
-/** Enqueues recomputes where a queue is configured (elsewhere the sweeper finds the stale directories). */
-export async function enqueueRecomputes(deps: StorageDeps, directories: readonly DirectoryRef[]): Promise<void> {
-  if (directories.length > 0) await deps.lifecycleQueue?.enqueueDirectories(directories, DIRECTORY_RECOMPUTE_DELAY_SECONDS);
-}
-
-/** The record a bucket root's CID index items carry: a directory with path '' whose uuid is the bucket's. */
-export function rootRecord(bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId' | 'createdAt'>): EntryRecord {
-  return {
-    uuid: bucket.bucketUuid,
-    type: 'directory',
-    bucketUuid: bucket.bucketUuid,
-    accountId: bucket.accountId,
-    number: 0,
-    name: '',
-    path: '',
-    parentUuid: null,
-    createdAt: bucket.createdAt,
-    updatedAt: bucket.createdAt,
-    recordStatus: RecordStatus.ACTIVE,
-  };
-}
-
-/**
- * Whether the gateway serves a directory by its CID, by the rule files follow (servedByGateway in
- * apillon-files.ts): a public bucket not marked for deletion, an active directory with a CID. The
- * rule for a directory's `link`.
- */
-export function directoryServedByGateway(bucket: Pick<BucketRecord, 'public' | 'markedForDeletionAt'>, entry: EntryRecord): boolean {
-  return bucket.public && !bucket.markedForDeletionAt && entry.type === 'directory' && entry.recordStatus === RecordStatus.ACTIVE && entry.cidV1 !== undefined;
-}
-
-/** True for the record of a bucket root (found through the CID index with type 'directory' and path ''). */
-export function isBucketRoot(entry: EntryRecord): boolean {
-  return entry.type === 'directory' && entry.path === '';
-}
-
-/** The uuid a directory record's children name as their parent (null for a bucket root). */
-export function childrenParentUuid(directory: EntryRecord): string | null {
-  return isBucketRoot(directory) ? null : directory.uuid;
-}
-
-/** The children a directory's node links: active, with CIDs and DAG sizes, by name (one per name). */
-async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<DirectoryCids> {
+export async function directoryLinks(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<{ v0: DirectoryChild[]; v1: DirectoryChild[] }> {
   const v0: DirectoryChild[] = [];
   const v1: DirectoryChild[] = [];
   const byName = new Map<string, EntryRecord>();
@@ -148,7 +110,13 @@ async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[])
     v0.push({ name: entry.name, cid: CID.parse(entry.cidV0!), size: sizes.dagSizeV0 });
     v1.push({ name: entry.name, cid: CID.parse(entry.cidV1!), size: sizes.dagSizeV1 });
   }
-  const [node0, node1] = await Promise.all([buildDirectory(v0, 0), buildDirectory(v1, 1)]);
+  return { v0, v1 };
+}
+
+/** Both nodes of a directory over its listing: its CIDs and DAG sizes. */
+async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<DirectoryCids> {
+  const links = await directoryLinks(deps, entries);
+  const [node0, node1] = await Promise.all([buildDirectory(links.v0, 0), buildDirectory(links.v1, 1)]);
   return { cidV0: node0.cid.toString(), cidV1: node1.cid.toString(), dagSizeV0: node0.size, dagSizeV1: node1.size };
 }
 

@@ -7,7 +7,7 @@ import { METRIC_NAMES } from './metrics';
 import type { StorageDeps } from './storage';
 import { parentPath } from './tree';
 import { deleteObjectBytes } from './deletion';
-import { markDirectoryStale } from './directories';
+import { markDirectoryStale } from './directory-marks';
 import { decideBatch, uploadKeyOf } from './uploads';
 
 /**

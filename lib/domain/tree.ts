@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { BucketRecord } from './ports';
 import { directoriesOf } from './admission';
-import { enqueueRecomputes } from './directories';
+import { enqueueRecomputes } from './directory-marks';
 import { RecordStatus, type EntryRecord } from './entries';
 import { joinPath } from './paths';
 import type { PathClaim } from './ports';
@@ -114,7 +114,9 @@ export async function ensureDirectories(
     if (missing.length === 0) return plan.directoryUuid;
     if (await deps.uploads.createDirectories(plan.directories, plan.anchors)) {
       // New directories wait in the sweeper's index for their first CID; a message makes it quick (an empty folder gets no other).
-      await enqueueRecomputes(deps, plan.directories.map((directory) => ({ bucketUuid: bucket.bucketUuid, directoryUuid: directory.uuid })));
+      await enqueueRecomputes(deps, plan.directories.map((directory) => ({ bucketUuid: bucket.bucketUuid, directoryUuid: directory.uuid }))).catch((error: unknown) => {
+        deps.logger.warn('new directories not enqueued for their CIDs; the sweeper will', { error });
+      });
       return plan.directoryUuid;
     }
     // Someone created or removed one of them meanwhile: read the tree again.

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { EntryRecord } from '../domain/entries';
 import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../domain/ports';
 import { keys, pendingKeys } from './keys';
-import { isConditionFailure, stripKeys, transactWrite, type Table } from './table';
+import { isConditionFailure, stripKeys, transactWrite, withConflictRetry, type Table } from './table';
 import type { TransactItem } from './transact-items';
 
 /**
@@ -12,6 +12,9 @@ import type { TransactItem } from './transact-items';
  * (`ENTRY#<uuid>`); a bucket root's on an item of its own (`BUCKET#<uuid>` / `ROOT`),
  * which a mark creates when it is missing.
  */
+/** Tries of a mark that meets a transaction on the same item (TransactionConflictException). */
+const MARK_ATTEMPTS = 8;
+
 export class DynamoDirectoryStore implements DirectoryStore {
   constructor(private readonly table: Table) {}
 
@@ -44,14 +47,18 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async markStale(directory: DirectoryRef, now: string): Promise<'marked' | 'already-stale' | 'gone'> {
-    try {
-      const { Attributes } = await this.table.client.send(
-        new UpdateCommand({ ...markStaleUpdate(this.name, directory, now), ReturnValues: 'UPDATED_OLD' }),
-      );
-      return Attributes?.staleSince === undefined ? 'marked' : 'already-stale';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'gone';
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { Attributes } = await this.table.client.send(
+          new UpdateCommand({ ...markStaleUpdate(this.name, directory, now), ReturnValues: 'UPDATED_OLD' }),
+        );
+        return Attributes?.staleSince === undefined ? 'marked' : 'already-stale';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'gone';
+        // A deletion's or a recompute's transaction on the same directory item is under way: a moment later it is done.
+        if ((error as { name?: string }).name !== 'TransactionConflictException' || attempt >= MARK_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
     }
   }
 
@@ -90,7 +97,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
       },
     };
     try {
-      if (input.markParent) await transactWrite(this.table, [{ Update: update }, { Update: pendingMarkUpdate(this.name, input.markParent, input.now) }]);
+      if (input.markParent) await withConflictRetry(() => transactWrite(this.table, [{ Update: update }, { Update: pendingMarkUpdate(this.name, input.markParent!, input.now) }]));
       else await this.table.client.send(new UpdateCommand(update));
       return true;
     } catch (error) {

@@ -10,7 +10,7 @@ import { MemoryBlockstore } from 'blockstore-core/memory';
 import { importer } from 'ipfs-unixfs-importer-kubo';
 import { CID } from 'multiformats/cid';
 import { describe, expect, it } from 'vitest';
-import { buildFileDag, cidV1Bytes } from '../../lib/cid/dag';
+import { buildFileDag, cidV0Bytes, cidV1Bytes } from '../../lib/cid/dag';
 import { buildDirectory, estimatedDirectorySize, HAMT_SHARDING_THRESHOLD_BYTES, type DirectoryChild } from '../../lib/cid/directory';
 import { prngBytes } from '../support/data';
 
@@ -26,8 +26,8 @@ function generatedTree(): Map<string, Uint8Array> {
   return files;
 }
 
-/** Directory CIDs bottom-up with our code only: files by buildFileDag, directories by buildDirectory. */
-async function ourDirectoryCids(files: Map<string, Uint8Array>): Promise<Map<string, { cid: string; sharded: boolean }>> {
+/** Directory CIDs bottom-up with our code only: files by buildFileDag, directories by buildDirectory (CIDv1 or CIDv0 DAGs). */
+async function ourDirectoryCids(files: Map<string, Uint8Array>, version: 0 | 1 = 1): Promise<Map<string, { cid: string; sharded: boolean }>> {
   const children = new Map<string, DirectoryChild[]>();
   const dirs = new Set<string>(['']);
   for (const [path, bytes] of files) {
@@ -35,12 +35,13 @@ async function ourDirectoryCids(files: Map<string, Uint8Array>): Promise<Map<str
     const parts = path.split('/');
     for (let depth = 1; depth < parts.length; depth++) dirs.add(parts.slice(0, depth).join('/'));
     const parent = parts.slice(0, -1).join('/');
-    children.set(parent, [...(children.get(parent) ?? []), { name: parts.at(-1)!, cid: CID.decode(cidV1Bytes(roots.v1)), size: roots.v1.tsize }]);
+    const root = version === 0 ? { cid: CID.decode(cidV0Bytes(roots.v0)), size: roots.v0.tsize } : { cid: CID.decode(cidV1Bytes(roots.v1)), size: roots.v1.tsize };
+    children.set(parent, [...(children.get(parent) ?? []), { name: parts.at(-1)!, ...root }]);
   }
   const result = new Map<string, { cid: string; sharded: boolean }>();
   // Deepest first, so a directory's subdirectories are built before it.
   for (const dir of [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || b.length - a.length)) {
-    const node = await buildDirectory(children.get(dir) ?? []);
+    const node = await buildDirectory(children.get(dir) ?? [], version);
     result.set(dir, { cid: node.cid.toString(), sharded: node.sharded });
     if (dir !== '') {
       const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
@@ -70,6 +71,28 @@ describe('buildDirectory', () => {
     // assess
     expect(ours.get('wide')!.sharded).toBe(true);
     expect(ours.get('sub')!.sharded).toBe(false);
+    for (const [dir, { cid }] of ours) expect({ dir, cid }).toEqual({ dir, cid: theirs.get(dir) });
+  }, 120_000);
+
+  it('gives the CIDv0 DAG (kubo’s default `ipfs add -r`) too: CIDv0 names, v0 links, HAMT sub-shards linked by CIDv0', async () => {
+    // prepare
+    const files = generatedTree();
+
+    // act
+    const ours = await ourDirectoryCids(files, 0);
+    const theirs = new Map<string, string>();
+    for await (const entry of importer([...files].map(([path, content]) => ({ path, content })), new MemoryBlockstore(), {
+      profile: 'unixfs-v0-2015',
+      cidVersion: 0,
+      rawLeaves: false,
+      wrapWithDirectory: true,
+    })) {
+      theirs.set(entry.path ?? '', entry.cid.toString());
+    }
+
+    // assess
+    expect(ours.get('wide')!.sharded).toBe(true);
+    expect(ours.get('')!.cid).toMatch(/^Qm/);
     for (const [dir, { cid }] of ours) expect({ dir, cid }).toEqual({ dir, cid: theirs.get(dir) });
   }, 120_000);
 

@@ -26,6 +26,9 @@ import { instrument } from '../../support/interleave';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events';
 import { createTestAccount, createTestBucket, testServices } from '../../support/services';
 
+/** Each test stores a small tree file by file through the real lifecycle: seconds on a quiet machine, more on a busy one. */
+const SLOW = 120_000;
+
 let services: Services;
 let counting = false;
 const listingsRead = new Map<string, number>();
@@ -111,7 +114,7 @@ describe('directory recompute messages', () => {
     // assess
     expect(again.every((address) => address === undefined || !address.changed)).toBe(true);
     expect(await expectImporterCids(bucket, model)).toEqual(settled);
-  });
+  }, SLOW);
 
   it('coalesce: a burst of files into one folder sends one message for it', async () => {
     // prepare
@@ -124,7 +127,7 @@ describe('directory recompute messages', () => {
     // assess
     const folder = (await services.entries.getPathClaim(bucket.bucketUuid, 'burst'))!.entryUuid;
     expect(burst.filter((message) => message.directoryUuid === folder)).toHaveLength(1);
-  });
+  }, SLOW);
 });
 
 describe('the objectCreated function', () => {
@@ -145,7 +148,7 @@ describe('the objectCreated function', () => {
     // assess
     expect(response.batchItemFailures).toEqual([]);
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
 
 describe('a change below a directory', () => {
@@ -184,7 +187,7 @@ describe('a change below a directory', () => {
     const afterFolder = await expectImporterCids(bucket, model);
     expect(afterFolder.has('a/b')).toBe(false);
     for (const dir of ['a', '']) expect(afterFolder.get(dir), dir).not.toBe(afterRemove.get(dir));
-  });
+  }, SLOW);
 
   it('is not lost when it lands while the directory’s recompute is running: that recompute goes round again', async () => {
     // prepare: d is addressed, then stale again (its message is dropped)
@@ -213,7 +216,7 @@ describe('a change below a directory', () => {
     expect(recompute.calls.filter((call) => call === 'directories.recordCids').length).toBeGreaterThanOrEqual(2);
     await drainDirectoryMessages(deps, queue); // the root, which d's new CID marked
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
 
 describe('the sweeper', () => {
@@ -234,7 +237,7 @@ describe('the sweeper', () => {
     // assess
     expect(swept).toBeGreaterThan(0);
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
 
 describe('the cost of a change', () => {
@@ -266,5 +269,5 @@ describe('the cost of a change', () => {
       ]),
     );
     await expectImporterCids(bucket, model);
-  });
+  }, SLOW);
 });
