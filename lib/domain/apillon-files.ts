@@ -11,7 +11,7 @@ import { markDirectoryForDeletion, markFileForDeletion } from './deletion';
 import { findFile } from './lookup';
 import type { StorageDeps } from './storage';
 import { bandwidthUsage, type BandwidthDeps } from './bandwidth';
-import { directoryServedByGateway } from './directories';
+import { directoryServedByGateway } from './directory-marks';
 
 /**
  * Apillon reads and deletions (SPEC §3, §5): directory listings, the files of a

@@ -140,10 +140,11 @@ export async function directoryIndexFile(deps: StorageDeps, directory: PublicDir
 }
 
 /**
- * The children of `directory` that its node links, by the rule lib/domain/directories.ts
- * builds its CID by: active entries with both CIDs, files content addressed (status 3
- * or 4), one per name (the newest, should two records ever list under one name),
- * sorted by name bytes (UTF-8), the order of the node's links.
+ * The children of `directory` its node links, sorted by name bytes (UTF-8), the order of the
+ * node's links: its listing narrowed by the gateway's rule ({@link servedByGateway}: active,
+ * with CIDs, files content addressed) to entries with both CIDs, one per name (the newest),
+ * as lib/domain/directories.ts `directoryLinks` takes them (which the trustless gateway then
+ * applies to build the node).
  */
 export async function linkedChildren(deps: StorageDeps, directory: PublicDirectory): Promise<EntryRecord[]> {
   const byName = new Map<string, EntryRecord>();

@@ -5,6 +5,7 @@ import { buildFileDag, type DagBlock } from '../cid/dag';
 import { buildDirectory, type DirectoryNode } from '../cid/directory';
 import { AppError, type ErrorName } from '../errors';
 import { cidVersionOf, entryCid, findPublicContent, publicDirectory, type PublicDirectory } from './apillon-files';
+import { directoryLinks } from './directories';
 import { isFile, type EntryRecord, type FileRecord } from './entries';
 import { entryBelow, linkedChildren } from './path-gateway';
 import type { StorageDeps } from './storage';
@@ -130,14 +131,10 @@ function sameDigest(a: CID, b: CID): boolean {
   return Buffer.from(a.multihash.bytes).equals(Buffer.from(b.multihash.bytes));
 }
 
-/** An entry's DAG size (Tsize) in `version`, as step 3 or the directory computation stored it. */
-function dagSizeOf(entry: EntryRecord, version: 0 | 1): number | undefined {
-  return version === 0 ? entry.dagSizeV0 : entry.dagSizeV1;
-}
-
 /**
- * `directory`'s node over the children its CID links ({@link linkedChildren}),
- * checked against `expected`: 404 when it hashes to another CID (it changed since).
+ * `directory`'s node over the links its CID was computed from (directoryLinks, the one rule),
+ * checked against `expected`: 404 when it hashes to another CID (it changed since). `children`
+ * are the entries it links, in link order (name bytes).
  */
 async function verifiedDirectoryNode(
   deps: StorageDeps,
@@ -145,17 +142,16 @@ async function verifiedDirectoryNode(
   expected: CID,
   version: 0 | 1,
 ): Promise<{ node: DirectoryNode; children: EntryRecord[] }> {
-  const children = await linkedChildren(deps, directory);
-  const links = [];
-  for (const child of children) {
-    const size = dagSizeOf(child, version);
-    // A child without its DAG size cannot be linked as its directory's CID links it.
-    if (size === undefined) throw new AppError('fileNotFound');
-    links.push({ name: child.name, cid: CID.parse(entryCid(child, version)!), size });
-  }
-  const node = await buildDirectory(links, version);
+  // Only children with their DAG sizes: directoryLinks would rebuild a legacy file's sizes from its
+  // bytes and store them, a write the gateway may not make. Its directory's recompute stored them
+  // before computing the CID asked for; a child still without them is newer than that CID (404 below).
+  const children = (await linkedChildren(deps, directory)).filter((child) => child.dagSizeV0 !== undefined && child.dagSizeV1 !== undefined);
+  const links = await directoryLinks(deps, children);
+  const node = await buildDirectory(version === 0 ? links.v0 : links.v1, version);
   if (!sameDigest(node.cid, expected)) throw new AppError('fileNotFound');
-  return { node, children };
+  // A child the rule left out (no DAG size) is not in the node: not walked either.
+  const linked = new Set((version === 0 ? links.v0 : links.v1).map((link) => link.name));
+  return { node, children: children.filter((child) => linked.has(child.name)) };
 }
 
 /** The root block of a directory node, under the CID that names it. */
