@@ -1,5 +1,4 @@
 import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
-import { addressDirectory } from './directories';
 import { advanceFile } from './lifecycle';
 import type { CommitIntent, DirectoryRef } from './ports';
 import type { StorageDeps } from './storage';
@@ -111,6 +110,7 @@ async function sweepDirectory(deps: StorageDeps, directory: DirectoryRef, counts
   counts.found++;
   const log = deps.logger.child({ bucketUuid: directory.bucketUuid, directoryUuid: directory.directoryUuid });
   try {
+    const { addressDirectory } = await import('./directories'); // the node builders, only when a directory needs them
     await addressDirectory({ ...deps, logger: log }, directory.bucketUuid, directory.directoryUuid);
   } catch (error) {
     counts.failed++;

@@ -1,5 +1,4 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { addressDirectory } from '../../../lib/domain/directories';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { parseObjectEventMessage } from '../../../lib/events';
 import { services } from '../../../lib/services';
@@ -32,6 +31,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         // The queue's second kind: recompute one directory's CIDs (lib/domain/directories.ts).
         const directoryLog = log.child({ bucketUuid: message.bucketUuid, directoryUuid: message.directoryUuid });
         try {
+          // Loaded on the first directory message: the node builders (dag-pb, HAMT) stay out of a file event's cold start.
+          const { addressDirectory } = await import('../../../lib/domain/directories');
           const address = await addressDirectory({ ...deps, logger: directoryLog }, message.bucketUuid, message.directoryUuid);
           directoryLog.info('directory recomputed', { cidV1: address?.cidV1, changed: address?.changed });
         } catch (error) {
