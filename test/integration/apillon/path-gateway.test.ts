@@ -250,18 +250,19 @@ describe('GET /ipns/<name>/<path>', () => {
     const created = await call('ipnsCreate', { params: { bucketUuid: tenant.bucket.bucketUuid }, headers: tenant.headers.basic, body: { name: 'site', cid: root } });
     expect(created.statusCode).toBe(201);
     const name = created.body.data.ipnsName as string;
-    const ipns = (rest?: string) =>
+    const ipns = (rest?: string, query?: Record<string, string>) =>
       answerOf(
         ipnsGateway,
         httpEvent({
           path: rest === undefined ? '/ipns/{name}' : '/ipns/{name}/{proxy+}',
           rawPath: `/ipns/${name}${rest === undefined ? '' : `/${rest.split('/').map(encodeURIComponent).join('/')}`}`,
           pathParameters: rest ? { name, proxy: rest } : { name },
+          query,
         }),
       );
 
     // act
-    const [file, bare, site] = await Promise.all([ipns(`names/${NAMES[0]}`), ipns(), ipns('site/')]);
+    const [file, bare, site, car] = await Promise.all([ipns(`names/${NAMES[0]}`), ipns(), ipns('site/'), ipns('docs', { format: 'car' })]);
 
     // assess
     expect(file.status).toBe(200);
@@ -270,5 +271,7 @@ describe('GET /ipns/<name>/<path>', () => {
     expect(bare.status).toBe(301);
     expect(bare.headers.location).toBe(`/ipns/${name}/`);
     expect(site.text).toBe('<!doctype html><p>site</p>');
+    expect(car.status).toBe(200);
+    expect(car.headers).toMatchObject({ 'content-type': 'application/vnd.ipld.car; version=1', 'x-ipfs-roots': root, 'cache-control': 'public, max-age=300' });
   });
 });
