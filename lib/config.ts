@@ -78,6 +78,12 @@ const configSchema = z.object({
   IPNS_KEY_ENCRYPTION_KEY: optionalText,
   /** SSM SecureString parameter holding IPNS_KEY_ENCRYPTION_KEY (read once per cold start, with decryption). */
   IPNS_KEY_PARAMETER: optionalText,
+  /**
+   * `true` in the functions serverless-offline runs (it sets it). Its HTTP server strips a URL's
+   * trailing slash before routing (Hapi `stripTrailingSlash`), which API Gateway does not: there
+   * the path gateway cannot tell `/dir` from `/dir/` (lib/domain/path-gateway.ts).
+   */
+  IS_OFFLINE: z.optional(z.pipe(z.string(), z.transform((value: string) => value.trim().toLowerCase() === 'true'))),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -65,6 +65,7 @@ export const ERRORS = {
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
   // The trustless gateway (lib/domain/trustless.ts).
   fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
+  dagTooLargeForFormat: define(413, 41300003, 'DAG_TOO_LARGE_FOR_FORMAT'),
 
   // Multipart uploads and bucket names (the Quantum surface's form upload and bucket routes).
   // Each limit of the form parser (lib/http/multipart.ts) has an entry of its own.

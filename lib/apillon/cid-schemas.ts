@@ -25,6 +25,12 @@ export const linkTargetPath = z.object({ cid: z.string().check(z.maxLength(256, 
 
 export const linkPath = z.object({ cid });
 
+/**
+ * `/ipfs/:cid` and `/ipfs/:cid/{proxy+}`: the root CID and the rest of the content
+ * path, as API Gateway decoded it once (lib/domain/path-gateway.ts reads it).
+ */
+export const gatewayPath = z.object({ cid, proxy: z.optional(z.string()) });
+
 /** `GET /ipfs/:cid?format=raw|car` (the trustless gateway); other parameters are left alone. */
 export const gatewayQuery = z.looseObject({
   format: queryParam(z.string().check(z.regex(/^(raw|car)$/, 'FORMAT_NOT_VALID'))),

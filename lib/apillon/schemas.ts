@@ -283,9 +283,15 @@ export const ipnsInBucketPath = z.object({ bucketUuid: z.string(), ipnsUuid: z.s
 /** `GET /ipns/:name`. */
 export const ipnsNamePath = z.object({ name: z.string().check(z.maxLength(256, 'IPNS_NAME_NOT_VALID')) });
 
-/** `GET /ipns/:name?format=ipns-record`: the signed record instead of the content; other parameters are left alone. */
+/** `/ipns/:name` and `/ipns/:name/{proxy+}`: the name and the rest of the content path (decoded once by API Gateway). */
+export const ipnsGatewayPath = z.object({ name: ipnsNamePath.shape.name, proxy: z.optional(z.string()) });
+
+/**
+ * `GET /ipns/:name?format=ipns-record|raw|car`: the signed record, or a block / CAR of what the
+ * name points at, instead of the content; other parameters are left alone.
+ */
 export const ipnsGatewayQuery = z.looseObject({
-  format: queryParam(z.string().check(z.regex(/^ipns-record$/, 'FORMAT_NOT_VALID'))),
+  format: queryParam(z.string().check(z.regex(/^(ipns-record|raw|car)$/, 'FORMAT_NOT_VALID'))),
 });
 
 /** `GET /storage/buckets/:bucketUuid/ipns` (the SDK's listIpnsNames): paged by number (no nextToken), not sorted (oldest first). */

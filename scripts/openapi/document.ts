@@ -157,14 +157,22 @@ function components() {
 
 const BINARY = { description: 'The file’s bytes (up to 4 MiB in the response).', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
 const REDIRECT = { description: 'A larger file: redirect to a presigned S3 GET valid for 60 s.', headers: { location: { schema: { type: 'string', format: 'uri' } } } };
+const CANONICAL = {
+  description: 'A directory URL without its trailing slash, or a path with `.`, `..` or empty segments: redirect to the canonical URL (query kept).',
+  headers: { location: { schema: { type: 'string', format: 'uri-reference' } } },
+};
 
 const BYTES_SCHEMA = (mediaType: string) => ({ schema: { type: 'string', contentMediaType: mediaType } });
-/** `/ipfs/{cid}`: the file, or with `format=raw|car` (or Accept) its root block or a CAR of its DAG (the trustless gateway). */
+/**
+ * `/ipfs/{cid}[/{proxy}]`: the file (at the path under a directory CID), a directory's index.html
+ * or listing, or with `format=raw|car` (or Accept) a block or a CAR of the DAG (the trustless gateway).
+ */
 const GATEWAY_CONTENT = {
   description:
-    'The file’s bytes (up to 4 MiB in the response); with `format=raw` or `Accept: application/vnd.ipld.raw` its root block, with `format=car` or `Accept: application/vnd.ipld.car` a CARv1 of its UnixFS DAG.',
+    'The file’s bytes (up to 4 MiB in the response); for a directory its `index.html`, else an HTML listing of it. With `format=raw` or `Accept: application/vnd.ipld.raw` the block at the end of the path, with `format=car` or `Accept: application/vnd.ipld.car` a CARv1 of the blocks from the root CID along the path and of the whole UnixFS DAG there.',
   content: {
     'application/octet-stream': BYTES_SCHEMA('application/octet-stream'),
+    'text/html': BYTES_SCHEMA('text/html'),
     'application/vnd.ipld.raw': BYTES_SCHEMA('application/vnd.ipld.raw'),
     'application/vnd.ipld.car': BYTES_SCHEMA('application/vnd.ipld.car'),
   },
@@ -172,17 +180,20 @@ const GATEWAY_CONTENT = {
 /** `/ipns/{name}`: the content the name points at, or with `format=ipns-record` (or Accept) the signed IPNS record. */
 const IPNS_CONTENT = {
   description:
-    'The bytes of the file the name points at (up to 4 MiB in the response); with `format=ipns-record` or `Accept: application/vnd.ipfs.ipns-record` the signed IPNS record.',
+    'What `/ipfs/<cid>[/<path>]` serves for the CID the name points at (files, a directory’s index.html or listing, `format=raw|car`); with `format=ipns-record` or `Accept: application/vnd.ipfs.ipns-record` the signed IPNS record.',
   content: {
     'application/octet-stream': BYTES_SCHEMA('application/octet-stream'),
+    'text/html': BYTES_SCHEMA('text/html'),
+    'application/vnd.ipld.raw': BYTES_SCHEMA('application/vnd.ipld.raw'),
+    'application/vnd.ipld.car': BYTES_SCHEMA('application/vnd.ipld.car'),
     'application/vnd.ipfs.ipns-record': BYTES_SCHEMA('application/vnd.ipfs.ipns-record'),
   },
 };
 
 /** Routes whose success is not the surface's JSON envelope (files, the document itself). */
 const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
-  'apillon/ipfs-gateway': { 200: GATEWAY_CONTENT, 302: REDIRECT },
-  'apillon/ipns-gateway': { 200: IPNS_CONTENT, 302: REDIRECT },
+  'apillon/ipfs-gateway': { 200: GATEWAY_CONTENT, 301: CANONICAL, 302: REDIRECT },
+  'apillon/ipns-gateway': { 200: IPNS_CONTENT, 301: CANONICAL, 302: REDIRECT },
   'quantum/file-download': { 200: BINARY, 302: REDIRECT },
   'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
   'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },

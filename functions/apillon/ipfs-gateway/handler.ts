@@ -1,29 +1,34 @@
-import { gatewayQuery, linkPath } from '../../../lib/apillon/cid-schemas';
-import { servePublicFile } from '../../../lib/apillon/gateway';
+import { gatewayPath, gatewayQuery } from '../../../lib/apillon/cid-schemas';
+import { serveContentPath } from '../../../lib/apillon/gateway';
 import { trustlessResponse } from '../../../lib/apillon/trustless-views';
 import { recordBandwidth } from '../../../lib/domain/bandwidth';
+import { parseContentPath } from '../../../lib/domain/path-gateway';
 import { openTrustless, trustlessFormat } from '../../../lib/domain/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { route } from '../../../lib/http/route';
 
 /**
- * GET and HEAD /ipfs/:cid, no credentials: a file of a public bucket, with ranges,
- * conditional requests and HEAD (lib/http/serve-file.ts); a 302 to a presigned GET above 4 MiB.
- * With `?format=raw|car` (or Accept: application/vnd.ipld.raw|car) its root block or a CAR
- * of its DAG instead, for clients that verify what they get (the trustless gateway).
+ * GET and HEAD /ipfs/:cid[/<path…>], no credentials: a file of a public bucket, or the
+ * file at a path under a directory CID (a directory itself: its index.html or a listing),
+ * with ranges, conditional requests and HEAD (lib/http/serve-file.ts); a 302 to a
+ * presigned GET above 4 MiB. With `?format=raw|car` (or Accept: application/vnd.ipld.raw|car)
+ * the block at the path's end, or a CAR of the blocks that lead there and of its whole
+ * DAG, for clients that verify what they get (the trustless gateway).
  * The bytes handed out count towards the owner's bandwidth of the month.
  */
 export const handler = route(
   // Query parameters other than `format` are ignored, as IPFS gateways ignore those they do not know.
-  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: linkPath, query: gatewayQuery } },
+  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: gatewayPath, query: gatewayQuery } },
   async ({ path, query, services, event }) => {
+    // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
+    const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
     const format = trustlessFormat(query.format, headerValue(event, 'accept'));
     if (format) {
-      const content = await openTrustless(services, path.cid, format);
-      const response = trustlessResponse(content, format, path.cid, event.requestContext.http.method === 'HEAD');
-      await recordBandwidth(services, content.file.accountId, Buffer.byteLength(response.body ?? '', 'base64'));
+      const content = await openTrustless(services, path.cid, format, contentPath.segments);
+      const response = trustlessResponse(content, format, path.cid, contentPath.segments, event.requestContext.http.method === 'HEAD');
+      await recordBandwidth(services, content.accountId, Buffer.byteLength(response.body ?? '', 'base64'));
       return { response };
     }
-    return { response: await servePublicFile(services, event, path.cid) };
+    return { response: await serveContentPath(services, event, { prefix: `/ipfs/${path.cid}`, cid: path.cid, path: contentPath }) };
   },
 );

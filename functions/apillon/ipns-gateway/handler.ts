@@ -1,24 +1,40 @@
-import { servePublicFile } from '../../../lib/apillon/gateway';
-import { ipnsGatewayQuery, ipnsNamePath } from '../../../lib/apillon/schemas';
+import { serveContentPath } from '../../../lib/apillon/gateway';
+import { ipnsGatewayPath, ipnsGatewayQuery } from '../../../lib/apillon/schemas';
+import { trustlessResponse } from '../../../lib/apillon/trustless-views';
 import { IPNS_SERVE_OPTIONS, ipnsRecordResponse } from '../../../lib/apillon/views';
+import { recordBandwidth } from '../../../lib/domain/bandwidth';
 import { resolveIpns, wantsIpnsRecord } from '../../../lib/domain/ipns-names';
+import { parseContentPath } from '../../../lib/domain/path-gateway';
+import { openTrustless, trustlessFormat } from '../../../lib/domain/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { route } from '../../../lib/http/route';
 
 /**
- * GET and HEAD /ipns/:name, no credentials: the content the name points at, served as
- * `/ipfs/<cid>` serves it (ranges, HEAD, 304; cached for 5 minutes, since a name moves);
- * with `?format=ipns-record` (or `Accept: application/vnd.ipfs.ipns-record`) the signed
- * record itself. The content's bytes count towards its owner's bandwidth of the month.
+ * GET and HEAD /ipns/:name[/<path…>], no credentials: the content the name points at,
+ * resolved as `/ipfs/<cid>[/<path…>]` is (files, directories' index.html or listing;
+ * ranges, HEAD, 304; cached for 5 minutes, since a name moves); with `?format=ipns-record`
+ * (or `Accept: application/vnd.ipfs.ipns-record`) the signed record itself, with
+ * `?format=raw|car` a block or a CAR of what the name points at. The content's bytes
+ * count towards its owner's bandwidth of the month.
  */
 export const handler = route(
   // Query parameters other than `format` are ignored, as on the `/ipfs/` gateway.
-  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: ipnsNamePath, query: ipnsGatewayQuery } },
+  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
   async ({ path, query, services, event }) => {
     const resolved = await resolveIpns(services, path.name);
-    if (wantsIpnsRecord(query.format, headerValue(event, 'accept'))) {
-      return { response: ipnsRecordResponse(resolved.record, resolved.ipnsName, event.requestContext.http.method === 'HEAD') };
+    const accept = headerValue(event, 'accept');
+    const head = event.requestContext.http.method === 'HEAD';
+    if (wantsIpnsRecord(query.format, accept)) return { response: ipnsRecordResponse(resolved.record, resolved.ipnsName, head) };
+    // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
+    const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
+    const format = trustlessFormat(query.format, accept);
+    if (format) {
+      const content = await openTrustless(services, resolved.cid, format, contentPath.segments);
+      const response = trustlessResponse(content, format, resolved.cid, contentPath.segments, head, IPNS_SERVE_OPTIONS.cacheControl);
+      await recordBandwidth(services, content.accountId, Buffer.byteLength(response.body ?? '', 'base64'));
+      return { response };
     }
-    return { response: await servePublicFile(services, event, resolved.cid, IPNS_SERVE_OPTIONS) };
+    const request = { prefix: `/ipns/${path.name}`, cid: resolved.cid, path: contentPath };
+    return { response: await serveContentPath(services, event, request, IPNS_SERVE_OPTIONS) };
   },
 );

@@ -95,7 +95,7 @@ describe('the public gateways', () => {
     // act
     const [ipfs, ipns] = await Promise.all([
       call('ipfsGateway', { params: { cid }, query: { format: 'tar' } }),
-      call('ipnsGateway', { params: { name: ipnsName }, query: { format: 'car' } }),
+      call('ipnsGateway', { params: { name: ipnsName }, query: { format: 'tar' } }),
     ]);
 
     // assess
