@@ -307,8 +307,7 @@ describe('the official @apillon/sdk against the local stack', () => {
     expect(wrapping).toMatchObject({ name: 'v1', CID: expected });
   });
 
-  // ENABLE WHEN helper "gateway" (/ipfs/<dirCid>/<path>, issue 10 item 3) is merged.
-  it.skip('[enable at the gateway merge] serves the wrapped files under the wrapping directory’s CID, and links it', async () => {
+  it('serves the wrapped files under the wrapping directory’s CID (the path gateway), and links it', async () => {
     // act
     const wrapping = await settle(() => directoryAt(wrapBucket, WRAP_PATH), (found) => !!found?.CID);
     const served = await fetch(`${stack.baseUrl}/ipfs/${wrapping!.CID}/assets/a.txt`);
