@@ -16,22 +16,19 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey } from '../lib/domain/accounts';
 import { createBucket } from '../lib/domain/buckets';
 import { FileStatus, RecordStatus, type EntryRecord } from '../lib/domain/entries';
 import { listDirectory } from '../lib/domain/listing';
 import { ALL_PERMISSIONS } from '../lib/domain/principal';
 import { ensureDirectory } from '../lib/domain/tree';
-import { createServices, setServicesForTests, type Services } from '../lib/services';
+import type { Services } from '../lib/services';
 import type { BucketRecord } from '../lib/domain/ports';
-import { createAwsClients } from '../lib/store/clients';
 import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
-import { provisionBuckets, provisionTable } from '../lib/store/provision';
 import { basicAuthorization, httpEvent, invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';
-import { benchEnvironment, CallCounter, startBenchEmulators } from './support';
+import { benchServices, CallCounter, startBenchEmulators } from './support';
 
 const SMALL = 100;
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
@@ -39,17 +36,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 31);
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 // ---- services -------------------------------------------------------------
-
-async function benchServices(endpoints: { dynamoEndpoint: string; s3Endpoint: string }, counter: CallCounter): Promise<Services> {
-  const config = parseConfig(benchEnvironment(endpoints));
-  const clients = createAwsClients(config);
-  counter.attach(clients);
-  const services = createServices(config, clients);
-  await provisionTable(clients.dynamo as never, config.TABLE_NAME);
-  await provisionBuckets(clients.s3, [config.FILES_BUCKET, config.REPLICA_BUCKET]);
-  setServicesForTests(services);
-  return services;
-}
 
 // ---- seeding ------------------------------------------------------------------
 

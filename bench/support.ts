@@ -9,7 +9,10 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { freePort } from '../lib/local/ports';
-import type { AwsClients } from '../lib/store/clients';
+import { parseConfig } from '../lib/config';
+import { createServices, setServicesForTests, type Services } from '../lib/services';
+import { createAwsClients, type AwsClients } from '../lib/store/clients';
+import { provisionBuckets, provisionTable } from '../lib/store/provision';
 
 export interface BenchEmulators {
   readonly dynamoEndpoint: string;
@@ -62,4 +65,20 @@ export class CallCounter {
     this.dynamo = 0;
     this.s3 = 0;
   }
+}
+
+/**
+ * The services of a bench on `emulators`, as a Lambda builds them, with the table and both buckets
+ * provisioned, set as the process's services (for handlers invoked in-process), and their requests
+ * counted by `counter`.
+ */
+export async function benchServices(emulators: Pick<BenchEmulators, 'dynamoEndpoint' | 's3Endpoint'>, counter: CallCounter): Promise<Services> {
+  const config = parseConfig(benchEnvironment(emulators));
+  const clients = createAwsClients(config);
+  counter.attach(clients);
+  const services = createServices(config, clients);
+  await provisionTable(clients.dynamo as never, config.TABLE_NAME);
+  await provisionBuckets(clients.s3, [config.FILES_BUCKET, config.REPLICA_BUCKET]);
+  setServicesForTests(services);
+  return services;
 }

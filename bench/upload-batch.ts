@@ -11,15 +11,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { handler as sessionUpload } from '../functions/apillon/session-upload/handler';
-import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey } from '../lib/domain/accounts';
 import { createBucket } from '../lib/domain/buckets';
 import { ALL_PERMISSIONS } from '../lib/domain/principal';
-import { createServices, setServicesForTests } from '../lib/services';
-import { createAwsClients } from '../lib/store/clients';
-import { provisionBuckets, provisionTable } from '../lib/store/provision';
+import { setServicesForTests } from '../lib/services';
 import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
-import { benchEnvironment, CallCounter, startBenchEmulators } from './support';
+import { benchServices, CallCounter, startBenchEmulators } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -28,14 +25,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const emulators = await startBenchEmulators();
   try {
-    const config = parseConfig(benchEnvironment(emulators));
-    const clients = createAwsClients(config);
     const counts = new CallCounter();
-    counts.attach(clients);
-    const services = createServices(config, clients);
-    await provisionTable(clients.dynamo as never, config.TABLE_NAME);
-    await provisionBuckets(clients.s3, [config.FILES_BUCKET, config.REPLICA_BUCKET]);
-    setServicesForTests(services);
+    const services = await benchServices(emulators, counts);
 
     const account = await createAccount(services.accounts, { name: 'bench', quotaBytes: 1024 ** 4 });
     const key = await issueApiKey(services.accounts, account.accountId, ALL_PERMISSIONS);

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord } from '../domain/entries';
 import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../domain/ports';
-import { keys, pendingKeys } from './keys';
+import { cidAttributes, keys, pendingKeys } from './keys';
 import { isConditionFailure, stripKeys, transactWrite, withConflictRetry, type Table } from './table';
 import type { TransactItem } from './transact-items';
 
@@ -68,16 +68,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   ): Promise<boolean> {
     const { cids, contentVersion, record } = input;
     const isRoot = directory.directoryUuid === null;
-    const set: Record<string, unknown> = {
-      cidV0: cids.cidV0,
-      cidV1: cids.cidV1,
-      dagSizeV0: cids.dagSizeV0,
-      dagSizeV1: cids.dagSizeV1,
-      cidPk: keys.cid(cids.cidV1),
-      cidV0Pk: keys.cid(cids.cidV0),
-      cidSk: keys.cidSort(record.bucketUuid, record.createdAt, record.uuid),
-      addressedAt: input.now,
-    };
+    const set: Record<string, unknown> = { ...cidAttributes(record, cids), addressedAt: input.now };
     if (isRoot) {
       // The root's record fields (what the CID index hands a lookup), written with every address.
       const { uuid, type, bucketUuid, accountId, number, name, path, parentUuid, createdAt, recordStatus } = record;

@@ -189,3 +189,22 @@ export function pendingKeys(fileUuid: string, sinceIso: string): { pendingPk: st
   for (let i = 0; i < fileUuid.length; i++) hash = (hash * 31 + fileUuid.charCodeAt(i)) >>> 0;
   return { pendingPk: pendingPartition(hash % PENDING_SHARDS), pendingAt: `${sinceIso}#${fileUuid}` };
 }
+
+/**
+ * The attributes that give an entry (file or directory) its CIDs, their DAG sizes (Tsize, bytes)
+ * and its place in the CID indexes (ByCid by CIDv1, ByCidV0 by CIDv0, sorted by bucket then age).
+ */
+export function cidAttributes(
+  entry: { readonly bucketUuid: string; readonly createdAt: string; readonly uuid: string },
+  cids: { readonly cidV0: string; readonly cidV1: string; readonly dagSizeV0: number; readonly dagSizeV1: number },
+): Record<string, unknown> {
+  return {
+    cidV0: cids.cidV0,
+    cidV1: cids.cidV1,
+    dagSizeV0: cids.dagSizeV0,
+    dagSizeV1: cids.dagSizeV1,
+    cidPk: keys.cid(cids.cidV1),
+    cidV0Pk: keys.cid(cids.cidV0),
+    cidSk: keys.cidSort(entry.bucketUuid, entry.createdAt, entry.uuid),
+  };
+}

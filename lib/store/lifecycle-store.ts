@@ -2,7 +2,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
 import type {
   CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../domain/ports';
-import { keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
+import { cidAttributes, keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
 import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
 
@@ -127,13 +127,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
 
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean> {
     return this.transition(file.uuid, FileStatus.UPLOADED, FileStatus.ADDRESSED, {
-      cidV0: cids.cidV0,
-      cidV1: cids.cidV1,
-      dagSizeV0: cids.dagSizeV0,
-      dagSizeV1: cids.dagSizeV1,
-      cidPk: keys.cid(cids.cidV1),
-      cidV0Pk: keys.cid(cids.cidV0),
-      cidSk: keys.cidSort(file.bucketUuid, file.createdAt, file.uuid),
+      ...cidAttributes(file, cids),
       updatedAt: now,
       pendingAt: pendingKeys(file.uuid, now).pendingAt,
     });
