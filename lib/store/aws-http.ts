@@ -95,6 +95,28 @@ export class SignedHttpClient<E extends AwsServiceError> {
     }
   }
 
+  /**
+   * One call of an AWS JSON protocol (1.0: SQS; 1.1: SSM): `POST` of `input` as JSON to `endpoint`'s
+   * root with `X-Amz-Target: <target>` (e.g. `AmazonSQS.SendMessageBatch`). Resolves with the parsed
+   * answer of a 2xx; a 4xx/5xx is thrown as E named by the answer's `__type` without its namespace
+   * (`com.amazonaws.sqs#QueueDoesNotExist` → `QueueDoesNotExist`; after `:` dropped, as the SDK does),
+   * its message from `message`/`Message` (https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html).
+   */
+  async sendJson(endpoint: string, version: '1.0' | '1.1', target: string, input: unknown): Promise<Record<string, unknown>> {
+    const body = new TextEncoder().encode(JSON.stringify(input));
+    const headers = { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target, 'content-length': String(body.byteLength) };
+    return this.send({ method: 'POST', url: new URL('/', endpoint), headers, body }, async (response) => {
+      const answer = parseJsonObject(new TextDecoder().decode(await readAll(response.body)));
+      if (response.statusCode >= 200 && response.statusCode < 300) return answer;
+      const requestId = response.headers['x-amzn-requestid'];
+      const type = typeof answer.__type === 'string' ? answer.__type : response.headers['x-amzn-errortype'];
+      const code = type?.split(':')[0]?.split('#').pop();
+      const message = typeof answer.message === 'string' ? answer.message : typeof answer.Message === 'string' ? answer.Message : undefined;
+      const fallback = response.statusCode >= 500 ? 'InternalError' : 'UnknownError';
+      throw new this.options.error(code || fallback, message ?? `${target} answered ${response.statusCode}`, response.statusCode, requestId);
+    });
+  }
+
   /** The unsigned HTTP request for `url` (path as given: already percent-encoded), Host and the given headers set. */
   request(method: string, url: URL, headers: Readonly<Record<string, string>> = {}, body?: Uint8Array): HttpRequest {
     return new HttpRequest({
@@ -116,6 +138,16 @@ export class SignedHttpClient<E extends AwsServiceError> {
       throw new this.options.error('CredentialsProviderError', 'No AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set', 0);
     }
     return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
+  }
+}
+
+/** A JSON object from `text`; {} for anything else (an empty or non-JSON error body). */
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -1,4 +1,4 @@
-import { AwsServiceError, readAll, SignedHttpClient, type AwsCredentials } from './aws-http';
+import { AwsServiceError, SignedHttpClient, type AwsCredentials } from './aws-http';
 
 /**
  * SQS SendMessageBatch, the one SQS operation the functions send, on the signing,
@@ -60,39 +60,8 @@ export class SqsClient {
    * whole request (e.g. `QueueDoesNotExist`, `TooManyEntriesInBatchRequest`).
    */
   async sendMessageBatch(queueUrl: string, entries: readonly SqsBatchEntry[]): Promise<SqsBatchResult> {
-    const body = new TextEncoder().encode(JSON.stringify({ QueueUrl: queueUrl, Entries: entries }));
-    const url = new URL('/', this.options.endpoint ?? new URL(queueUrl).origin);
-    const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch', 'content-length': String(body.byteLength) };
-    return this.core.send({ method: 'POST', url, headers, body }, async (response) => {
-      const text = new TextDecoder().decode(await readAll(response.body));
-      const answer = parseJson(text);
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        return { Successful: (answer.Successful as SqsBatchResult['Successful']) ?? [], Failed: (answer.Failed as SqsBatchResult['Failed']) ?? [] };
-      }
-      throw responseError(response.statusCode, response.headers, answer);
-    });
+    const endpoint = this.options.endpoint ?? new URL(queueUrl).origin;
+    const answer = await this.core.sendJson(endpoint, '1.0', 'AmazonSQS.SendMessageBatch', { QueueUrl: queueUrl, Entries: entries });
+    return { Successful: (answer.Successful as SqsBatchResult['Successful']) ?? [], Failed: (answer.Failed as SqsBatchResult['Failed']) ?? [] };
   }
-}
-
-function parseJson(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/**
- * The error of an AWS JSON 1.0 answer: the code is `__type` without its namespace
- * (`com.amazonaws.sqs#QueueDoesNotExist` → `QueueDoesNotExist`; anything after `:` dropped,
- * as the SDK does), else one named by the status.
- */
-function responseError(statusCode: number, headers: Record<string, string>, answer: Record<string, unknown>): SqsError {
-  const requestId = headers['x-amzn-requestid'];
-  const type = typeof answer.__type === 'string' ? answer.__type : headers['x-amzn-errortype'];
-  const code = type?.split(':')[0]?.split('#').pop();
-  const message = typeof answer.message === 'string' ? answer.message : typeof answer.Message === 'string' ? answer.Message : undefined;
-  if (code) return new SqsError(code, message ?? code, statusCode, requestId);
-  return new SqsError(statusCode >= 500 ? 'InternalError' : 'UnknownError', message ?? `SQS answered ${statusCode} to SendMessageBatch`, statusCode, requestId);
 }
