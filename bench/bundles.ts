@@ -146,11 +146,13 @@ try {
   const after = unpack(packages(values.after, 'after'), 'after');
   const only = values.only?.split(',');
   const names = [...before.keys()].filter((name) => after.has(name) && (!only || only.includes(name)));
+  // Functions B has and A had not: their own figures (B alone), so a new function's size stays visible too.
+  const added = [...after.keys()].filter((name) => !before.has(name) && (!only || only.includes(name)));
   say(`\n${names.length} functions; median of ${RUNS} fresh processes each, A/B interleaved${values['source-maps'] ? ', --enable-source-maps' : ''}; node ${process.version}\n`);
 
   // req: median wall ms of require() in fresh processes; B/A pair: median of the per-run ratios B_i/A_i (A_i and B_i
   // run back to back, so each pair sees about the same load); cpu: the same for CPU ms.
-  const widths = [26, 9, 9, 5, 9, 9, 5, 8, 8, 5, 6, 8, 8, 5];
+  const widths = [Math.max(26, ...added.map((name) => name.length + 11)), 9, 9, 5, 9, 9, 5, 8, 8, 5, 6, 8, 8, 5];
   say(pad(['function', 'zip A', 'zip B', 'B/A', 'js A', 'js B', 'B/A', 'req A', 'req B', 'B/A', 'pair', 'cpu A', 'cpu B', 'B/A'], widths));
   const totals = { zip: [0, 0], js: [0, 0], ms: [0, 0], cpu: [0, 0] };
   const worst = { zip: 0, js: 0, ms: 0, pair: 0, cpu: 0 };
@@ -193,6 +195,12 @@ try {
       widths,
     ),
   );
+  for (const name of added) {
+    const b = after.get(name)!;
+    const runs = Array.from({ length: RUNS }, () => requireMs(b, name));
+    const [msB, cpuB] = [median(runs.map((r) => r.wall)), median(runs.map((r) => r.cpu))];
+    say(pad([`${name} (new in B)`, '—', kb(b.zipBytes), '', '—', kb(b.jsBytes), '', '—', ms(msB), '', '', '—', ms(cpuB), ''], widths));
+  }
   const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
   say(`\nworst B/A: zip ${percent(worst.zip)}, js ${percent(worst.js)}, require ${percent(worst.ms)} (paired ${percent(worst.pair)}, cpu ${percent(worst.cpu)})`);
 } finally {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as CarBufferWriter from '@ipld/car/buffer-writer';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CID } from 'multiformats/cid';
+import { encodeCarV1 } from '../cid/car';
 import type { TrustlessContent, TrustlessFormat } from '../domain/trustless';
 
 /** Responses of the trustless gateway (apart from views.ts so that only the gateway bundles the CAR writer). */
@@ -48,11 +48,7 @@ export function trustlessResponse(
   };
 }
 
+/** The CARv1 of `content`: its root, its blocks in order (lib/cid/car.ts, checked against `@ipld/car`). */
 function carBytes(content: TrustlessContent): Uint8Array {
-  const root = CID.decode(content.root);
-  const blocks = content.blocks.map((block) => ({ cid: CID.decode(block.cid), bytes: block.bytes }));
-  const length = CarBufferWriter.headerLength({ roots: [root] }) + blocks.reduce((sum, block) => sum + CarBufferWriter.blockLength(block), 0);
-  const writer = CarBufferWriter.createWriter(new ArrayBuffer(length), { roots: [root] });
-  for (const block of blocks) writer.write(block);
-  return writer.close();
+  return encodeCarV1([content.root], content.blocks);
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { SsmClient } from './ssm-client';
 
 /**
  * Encrypts private keys at rest (IPNS signing keys): AES-256-GCM under a key
@@ -62,11 +63,9 @@ export function kekSource(
     cached ??= (async () => {
       if (settings.IPNS_KEY_ENCRYPTION_KEY) return parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY');
       if (!settings.IPNS_KEY_PARAMETER) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
-      // Loaded only here: the SSM client is read by the IPNS functions on AWS, once per cold start.
-      const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-      const ssm = new SSMClient({ region: settings.AWS_REGION });
-      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: settings.IPNS_KEY_PARAMETER, WithDecryption: true }));
-      return parseKek(Parameter?.Value ?? '', `SSM parameter ${settings.IPNS_KEY_PARAMETER}`);
+      // GetParameter on the small SSM client (lib/store/ssm-client.ts): the SDK's SSM client is ~225 KB.
+      const value = await new SsmClient({ region: settings.AWS_REGION, maxAttempts: 3 }).getParameter(settings.IPNS_KEY_PARAMETER, true);
+      return parseKek(value, `SSM parameter ${settings.IPNS_KEY_PARAMETER}`);
     })();
     cached.catch(() => { cached = undefined; });
     return cached;

@@ -1,7 +1,7 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FileRecord } from '../domain/entries';
 import type { DirectoryRef, LifecycleQueue } from '../domain/ports';
 import { uploadKey } from './keys';
+import type { SqsClient } from './sqs-client';
 
 /** SQS's limit of messages in one SendMessageBatch call. */
 const BATCH_SIZE = 10;
@@ -15,7 +15,7 @@ const BATCH_SIZE = 10;
  */
 export class SqsLifecycleQueue implements LifecycleQueue {
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: SqsClient,
     private readonly queueUrl: string,
   ) {}
 
@@ -32,17 +32,15 @@ export class SqsLifecycleQueue implements LifecycleQueue {
     for (let i = 0; i < messages.length; i += BATCH_SIZE) batches.push(messages.slice(i, i + BATCH_SIZE));
     await Promise.all(
       batches.map(async (batch) => {
-        const { Failed } = await this.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.queueUrl,
-            Entries: batch.map((message, index) => ({
-              Id: String(index),
-              MessageBody: JSON.stringify(message.body),
-              ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
-            })),
-          }),
+        const { Failed } = await this.sqs.sendMessageBatch(
+          this.queueUrl,
+          batch.map((message, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(message.body),
+            ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
+          })),
         );
-        if (Failed && Failed.length > 0) throw new Error(`SQS refused ${Failed.length} lifecycle message(s): ${Failed[0]?.Message ?? Failed[0]?.Code}`);
+        if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} lifecycle message(s): ${Failed[0]?.Message ?? Failed[0]?.Code}`);
       }),
     );
   }

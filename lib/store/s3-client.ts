@@ -1,16 +1,14 @@
-import { Sha256 } from '@smithy/core/checksum';
 import { buildQueryString } from '@smithy/core/protocols';
-import { HttpRequest } from '@smithy/core/transport';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { IncomingMessage } from 'node:http';
+import { AwsServiceError, readAll, SignedHttpClient, type AwsCredentials } from './aws-http';
 
 /**
  * The few S3 operations the functions send (PutObject, GetObject with Range,
  * HeadObject, CopyObject, DeleteObject, HeadBucket, CreateBucket) and the two
  * presigned URLs they hand out, on the AWS SDK's own SigV4 signer
  * (`@smithy/signature-v4`) and HTTP handler (`@smithy/node-http-handler`,
- * keep-alive), which the DynamoDB client bundles anyway.
+ * keep-alive), which the DynamoDB client bundles anyway; signing, sending and
+ * retries are the core shared with the SQS client (`aws-http.ts`).
  *
  * Why not `@aws-sdk/client-s3`: its bundle keeps all of S3's ~480 operation
  * schemas, its XML, event-stream and checksum machinery, ~165 KB of every
@@ -35,11 +33,7 @@ export interface S3ClientOptions {
   readonly maxAttempts?: number;
 }
 
-export interface S3Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type S3Credentials = AwsCredentials;
 
 /** Size (bytes) and ETag (quoted, as S3 sends it) of a stored object. */
 export interface S3ObjectHead {
@@ -53,15 +47,7 @@ export type S3RequestObserver = (operation: S3Operation) => (() => void) | void;
 export type S3Operation = 'PutObject' | 'GetObject' | 'HeadObject' | 'CopyObject' | 'DeleteObject' | 'HeadBucket' | 'CreateBucket';
 
 /** An error S3 answered (or a request that could not reach it): `name` is S3's error code. */
-export class S3Error extends Error {
-  /** The SDK's shape, which `isMissingObject` and logs read. */
-  readonly $metadata: { readonly httpStatusCode: number; readonly requestId?: string };
-  constructor(code: string, message: string, httpStatusCode: number, requestId?: string) {
-    super(message);
-    this.name = code;
-    this.$metadata = { httpStatusCode, requestId };
-  }
-}
+export class S3Error extends AwsServiceError {}
 
 /** Error names S3 gives a body-less answer (HEAD) by status, as the SDK names them. */
 const STATUS_CODES: Readonly<Record<number, string>> = { 301: 'PermanentRedirect', 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed' };
@@ -71,12 +57,11 @@ const RETRYABLE_CODES = new Set(['InternalError', 'SlowDown', 'ServiceUnavailabl
 
 export class S3Client {
   private readonly observers: S3RequestObserver[] = [];
-  private readonly signer: SignatureV4;
-  private readonly http = new NodeHttpHandler();
+  private readonly core: SignedHttpClient<S3Error>;
 
   constructor(private readonly options: S3ClientOptions) {
     // S3 signs the path as sent (encoded once), unlike other services.
-    this.signer = new SignatureV4({ service: 's3', region: options.region, credentials: async () => this.credentials(), sha256: Sha256, uriEscapePath: false });
+    this.core = new SignedHttpClient({ ...options, service: 's3', uriEscapePath: false, retryableCodes: RETRYABLE_CODES, error: S3Error });
   }
 
   /** Adds a request observer (benches). */
@@ -168,11 +153,11 @@ export class S3Client {
   }
 
   private async presign(method: string, url: URL, expiresIn: number, headers: Record<string, string>, signingDate?: Date): Promise<string> {
-    const request = this.request(method, url, headers);
+    const request = this.core.request(method, url, headers);
     // Presigned S3 requests are signed with UNSIGNED-PAYLOAD (the header is hoisted into the query, as the SDK does);
     // Content-Length stays a header: signed, not hoisted.
     request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-    const signed = await this.signer.presign(request, { expiresIn, signingDate, unhoistableHeaders: new Set(['content-length']) });
+    const signed = await this.core.signer.presign(request, { expiresIn, signingDate, unhoistableHeaders: new Set(['content-length']) });
     return `${url.origin}${signed.path}?${buildQueryString(signed.query ?? {})}`;
   }
 
@@ -186,15 +171,6 @@ export class S3Client {
     return new URL(`https://s3.${region}.amazonaws.com/${bucket}${path}`);
   }
 
-  private credentials(): S3Credentials {
-    if (this.options.credentials) return this.options.credentials;
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
-    if (!accessKeyId || !secretAccessKey) {
-      throw new S3Error('CredentialsProviderError', 'No AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set', 0);
-    }
-    return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
-  }
-
   private async send(
     operation: S3Operation,
     method: string,
@@ -202,49 +178,6 @@ export class S3Client {
     request: { headers?: Record<string, string>; body?: Uint8Array; signal?: AbortSignal; stream?: boolean; copy?: boolean } = {},
   ): Promise<{ readonly headers: Record<string, string>; readonly body: IncomingMessage; readonly text: string }> {
     const finished = this.observers.map((observer) => observer(operation));
-    try {
-      const attempts = this.options.maxAttempts ?? 3;
-      for (let attempt = 1; ; attempt += 1) {
-        let failure: S3Error;
-        try {
-          const { response } = await this.http.handle(await this.signed(method, url, request), { abortSignal: request.signal });
-          const ok = response.statusCode >= 200 && response.statusCode < 300;
-          const body = response.body as IncomingMessage;
-          if (ok && request.stream) return { headers: response.headers, body, text: '' };
-          const text = new TextDecoder().decode(await readAll(body));
-          if (ok && !(request.copy && /<Error>/.test(text))) return { headers: response.headers, body, text };
-          failure = responseError(response.statusCode, response.headers, text, method);
-        } catch (error) {
-          if (error instanceof S3Error || request.signal?.aborted) throw error;
-          // Connection refused or reset, DNS, socket timeout.
-          failure = Object.assign(new S3Error('NetworkingError', (error as Error).message, 0), { cause: error });
-        }
-        const status = failure.$metadata.httpStatusCode;
-        const retryable = status === 0 || status >= 500 || status === 429 || RETRYABLE_CODES.has(failure.name);
-        if (!retryable || attempt >= attempts) throw failure;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
-      }
-    } finally {
-      for (const done of finished) done?.();
-    }
-  }
-
-  /** The HTTP request for `url`, Host and the given headers set (the signer signs what it finds). */
-  private request(method: string, url: URL, headers: Record<string, string> = {}, body?: Uint8Array): HttpRequest {
-    return new HttpRequest({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      // Already percent-encoded by `url()`; the signer takes it as it is (uriEscapePath: false).
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: { host: url.host, ...headers },
-      body,
-    });
-  }
-
-  private async signed(method: string, url: URL, request: { headers?: Record<string, string>; body?: Uint8Array }): Promise<HttpRequest> {
     const headers: Record<string, string> = {
       ...request.headers,
       // Bodies travel over TLS on AWS; hashing each upload for the signature would cost CPU for nothing (as the SDK does for streams).
@@ -252,14 +185,19 @@ export class S3Client {
       'content-length': String(request.body?.byteLength ?? 0),
     };
     if (method === 'GET' || method === 'HEAD' || method === 'DELETE') delete headers['content-length'];
-    return (await this.signer.sign(this.request(method, url, headers, request.body))) as HttpRequest;
+    try {
+      return await this.core.send({ method, url, headers, body: request.body, signal: request.signal }, async (response) => {
+        const ok = response.statusCode >= 200 && response.statusCode < 300;
+        const body = response.body;
+        if (ok && request.stream) return { headers: response.headers, body, text: '' };
+        const text = new TextDecoder().decode(await readAll(body));
+        if (ok && !(request.copy && /<Error>/.test(text))) return { headers: response.headers, body, text };
+        throw responseError(response.statusCode, response.headers, text, method);
+      });
+    } finally {
+      for (const done of finished) done?.();
+    }
   }
-}
-
-async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 /** An S3 key as a URL path: each segment percent-encoded (RFC 3986 unreserved kept), `/` kept. */
