@@ -5,7 +5,7 @@ import { contentUrl, directoryIndexFile, linkedChildren, resolveContentPath, typ
 import type { StorageDeps } from '../domain/storage';
 import { bytesSent, serveFile, type ServeOptions } from '../http/serve-file';
 import { listingResponse } from './directory-listing';
-import { GATEWAY_SERVE_OPTIONS, gatewayTarget } from './views';
+import { GATEWAY_SERVE_OPTIONS, gatewayTarget, RESOLVED_PATH_CACHE_CONTROL } from './views';
 
 /** A path-gateway request: where its content path starts and what follows. */
 export interface GatewayRequest {
@@ -41,8 +41,11 @@ export async function serveContentPath(
     const location = contentUrl(request.prefix, path.segments, directory, event.rawQueryString);
     return { statusCode: 301, headers: { location, 'cache-control': options.cacheControl }, body: '' };
   }
+  // Only a file named by its own CID is immutable here; what is found through a directory's children may lag its CID.
+  const resolved = path.segments.length > 0 || directory;
+  const cacheControl = resolved && options.cacheControl.includes('immutable') ? RESOLVED_PATH_CACHE_CONTROL : options.cacheControl;
   // The spec's X-Ipfs-Path: the content path asked for (percent-encoded, so any name fits a header).
-  const served = { ...options, headers: { ...options.headers, 'x-ipfs-path': contentUrl(request.prefix, path.segments, directory) } };
+  const served = { ...options, cacheControl, headers: { ...options.headers, 'x-ipfs-path': contentUrl(request.prefix, path.segments, directory) } };
   if (content.kind === 'file') return serveGatewayFile(deps, event, content, served);
   const version = cidVersionOf(request.cid);
   const index = await directoryIndexFile(deps, content.directory, version);

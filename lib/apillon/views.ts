@@ -279,4 +279,12 @@ export const GATEWAY_SERVE_OPTIONS = {
  * How `GET|HEAD /ipns/:name` presents the file the name points at now: as the `/ipfs/`
  * gateway does, but cached briefly (a name moves; a CID does not).
  */
+/**
+ * Cache-Control of what the path gateway resolves below a CID (a file at a path, a directory's
+ * index.html or listing): it is read through the directory's current children, not rebuilt block by
+ * block against the CID, and for the seconds a directory's CID takes to follow a change it may
+ * differ from that CID's content, so it is not cached as immutable.
+ */
+export const RESOLVED_PATH_CACHE_CONTROL = 'public, max-age=60';
+
 export const IPNS_SERVE_OPTIONS = { ...GATEWAY_SERVE_OPTIONS, cacheControl: 'public, max-age=300' } as const satisfies ServeOptions;
