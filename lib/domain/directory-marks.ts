@@ -15,10 +15,20 @@ export const DIRECTORY_RECOMPUTE_DELAY_SECONDS = 2;
 /**
  * Marks a directory stale after a change to its children and, when it was clean, enqueues
  * its recompute. A mark is durable (the directory is in the sweeper's pending index until
- * a recompute clears it); the message only makes it quick.
+ * a recompute clears it); the message only makes it quick. Without a queue (a function deployed
+ * without LIFECYCLE_QUEUE_URL) only the durable half is written, so the mark cannot keep a later
+ * one, made where a queue is, from enqueueing.
  */
 export async function markDirectoryStale(deps: StorageDeps, directory: DirectoryRef): Promise<void> {
-  const outcome = await deps.directories.markStale(directory, new Date().toISOString());
+  const now = new Date().toISOString();
+  if (!deps.lifecycleQueue) {
+    // A function deployed without LIFECYCLE_QUEUE_URL: the sweeper recomputes this directory, and the
+    // mark must not stop the next one made with a queue from enqueueing (only a clean directory enqueues).
+    deps.logger.warn('directory marked without a lifecycle queue; the sweeper recomputes it', { ...directory });
+    await deps.directories.markPending(directory, now);
+    return;
+  }
+  const outcome = await deps.directories.markStale(directory, now);
   if (outcome === 'marked') await enqueueRecomputes(deps, [directory]);
 }
 

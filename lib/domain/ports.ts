@@ -325,6 +325,13 @@ export interface DirectoryStore {
    */
   markStale(directory: DirectoryRef, now: string): Promise<'marked' | 'already-stale' | 'gone'>;
   /**
+   * The durable half of a mark alone (contentVersion + 1, the sweeper's pending index), for a
+   * process that has no queue to send the recompute to: staleSince stays unset, so the next mark
+   * made where a queue is configured still finds the directory clean and enqueues. A directory
+   * that does not exist (any more) is left alone.
+   */
+  markPending(directory: DirectoryRef, now: string): Promise<void>;
+  /**
    * Writes a recompute's CIDs (and the CID index keys), clears staleSince and the pending index,
    * only while the contentVersion is still `contentVersion`; in the same transaction marks
    * `markParent` stale when given (a changed CID changes its parent's children). `record` is the

@@ -62,6 +62,17 @@ export class DynamoDirectoryStore implements DirectoryStore {
     }
   }
 
+  async markPending(directory: DirectoryRef, now: string): Promise<void> {
+    const update = pendingMarkUpdate(this.name, directory, now);
+    try {
+      await this.table.client.send(
+        new UpdateCommand({ ...update, ...(directory.directoryUuid !== null ? { ConditionExpression: 'attribute_exists(pk)' } : {}) }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   async recordCids(
     directory: DirectoryRef,
     input: { contentVersion: number; cids: DirectoryCids; record: EntryRecord; markParent?: DirectoryRef; now: string },

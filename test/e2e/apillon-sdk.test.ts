@@ -307,6 +307,28 @@ describe('the official @apillon/sdk against the local stack', () => {
     expect(wrapping).toMatchObject({ name: 'v1', CID: expected });
   });
 
+  it('gives the bucket root, after the wrapped end, the CID kubo gives the whole bucket, within seconds (not at the sweeper’s pass)', async () => {
+    // prepare: the bucket as it stands: plain.txt at the root and the wrapped tree under WRAP_PATH (folder-wrap was deleted)
+    const tree = [
+      { path: 'plain.txt', content: new TextEncoder().encode('plain file') },
+      ...WRAPPED.map(({ fileName, path: directory, content }) => ({
+        path: `${WRAP_PATH}/${directory ? `${directory}/` : ''}${fileName}`,
+        content: new TextEncoder().encode(content),
+      })),
+    ];
+    let expected: string | undefined;
+    for await (const entry of importer(tree, new MemoryBlockstore(), { profile: 'unixfs-v0-2015', cidVersion: 1, rawLeaves: false, wrapWithDirectory: true })) {
+      if (entry.path === '') expected = entry.cid.toString();
+    }
+
+    // act: the bucket is public; its root is served under its CID once that CID is computed
+    const served = await settle(() => fetch(`${stack.baseUrl}/ipfs/${expected}/plain.txt`), (answer) => answer.status === 200);
+
+    // assess
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe('plain file');
+  });
+
   it('serves the wrapped files under the wrapping directory’s CID (the path gateway), and links it', async () => {
     // act
     const wrapping = await settle(() => directoryAt(wrapBucket, WRAP_PATH), (found) => !!found?.CID);

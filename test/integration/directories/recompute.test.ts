@@ -220,6 +220,26 @@ describe('a change below a directory', () => {
   }, SLOW);
 });
 
+describe('a mark made where no queue is configured', () => {
+  it('is durable (the sweeper finds it) and does not keep the next mark, made with a queue, from enqueueing', async () => {
+    // prepare
+    const { bucket, queue, deps, model } = await fixture();
+    await put(deps, bucket, model, 'd/one.txt', prngBytes(40, 1));
+    await drainDirectoryMessages(deps, queue);
+    const d = { bucketUuid: bucket.bucketUuid, directoryUuid: (await services.entries.getPathClaim(bucket.bucketUuid, 'd'))!.entryUuid };
+    const withoutQueue: StorageDeps = { ...services, lifecycleQueue: undefined };
+
+    // act: a function deployed without LIFECYCLE_QUEUE_URL marks d, then one with a queue does
+    await markDirectoryStale(withoutQueue, d);
+    const waitingAfterFirst = (await storedDirectoryCids(services, bucket.bucketUuid)).waiting;
+    await markDirectoryStale(deps, d);
+
+    // assess
+    expect(waitingAfterFirst).toContain('d');
+    expect(queue.take()).toEqual([d]);
+  }, SLOW);
+});
+
 describe('a listing index behind its writes (a GSI catches up eventually)', () => {
   it('gives no CID: the recompute reads again, hands itself back, and the mark stays until the index agrees with the child counter', async () => {
     // prepare: d addressed; then a child committed (the counter, written in its transaction, says so) that the index does not show yet
