@@ -85,7 +85,7 @@ export interface EntryRecord {
   readonly purgeAt?: string;
   /** Placed under its upload session's `directoryPath` at the session's end (session-wrap.ts): never moved again. */
   readonly wrapped?: boolean;
-  /** The directory a committed file was moved out of when it was placed (null: the root). */
+  /** The directory a file was moved out of when it was placed, or an upload request was planned into (null: the root). */
   readonly movedFrom?: string | null;
 }
 

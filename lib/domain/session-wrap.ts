@@ -84,7 +84,11 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
   const files = await deps.moves.sessionFiles(bucket.bucketUuid, session.sessionUuid);
   const changed = new Set<string | null>();
   const emptied = new Set<string>();
-  for (const file of files.filter((file) => file.wrapped && file.fileStatus >= FileStatus.UPLOADED)) {
+  for (const file of files.filter((file) => file.wrapped)) {
+    // Every pass looks again at the folders earlier passes moved files out of: one that ran out of
+    // time (or was killed) before its clean-up leaves no emptied folder behind for good.
+    if (file.movedFrom) emptied.add(file.movedFrom);
+    if (file.fileStatus < FileStatus.UPLOADED) continue;
     // Marked again on every pass: a pass killed between a move and its marks leaves nothing stale for ever.
     changed.add(file.parentUuid);
     if (file.movedFrom !== undefined) changed.add(file.movedFrom);
@@ -107,12 +111,25 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
     conflicts += result.conflicts;
     if (result.left > 0) complete = false;
   };
+  // What this pass did is marked and cleaned up also when it stops at the deadline.
+  const finish = async (): Promise<PlacementReport> => {
+    await markDirectoriesStale(deps, bucket.bucketUuid, changed);
+    await removeEmptiedDirectories(deps, session, directoryPath, emptied);
+    deps.logger.info('session files placed', { sessionUuid: session.sessionUuid, directoryPath, moved, retargeted, conflicts, complete });
+    return { complete, moved, retargeted, conflicts };
+  };
   for (const group of groupBy(committed, (file) => depth(file.path))) {
-    if (Date.now() > deadlineMs) return { complete: false, moved, retargeted, conflicts };
+    if (Date.now() > deadlineMs) {
+      complete = false;
+      return finish();
+    }
     await move(group);
   }
   for (const file of requested) {
-    if (Date.now() > deadlineMs) return { complete: false, moved, retargeted, conflicts };
+    if (Date.now() > deadlineMs) {
+      complete = false;
+      return finish();
+    }
     if (await deps.moves.retargetRequested(file, wrappedPath(directoryPath, file.path), new Date().toISOString())) {
       retargeted++;
       // The directory its upload request was planned into (created for it, maybe) is left behind.
@@ -123,10 +140,7 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
     const again = await deps.entries.get(file.uuid);
     if (again && isFile(again) && needsMove(again)) await move([again]);
   }
-  await markDirectoriesStale(deps, bucket.bucketUuid, changed);
-  await removeEmptiedDirectories(deps, session, directoryPath, emptied);
-  deps.logger.info('session files placed', { sessionUuid: session.sessionUuid, directoryPath, moved, retargeted, conflicts, complete });
-  return { complete, moved, retargeted, conflicts };
+  return finish();
 }
 
 /**

@@ -37,10 +37,13 @@ export class DynamoMoveStore implements MoveStore {
         new UpdateCommand({
           TableName: this.name,
           Key: keys.entry(file.uuid),
-          UpdateExpression: 'SET #path = :to, #wrapped = :true, updatedAt = :now',
+          // movedFrom: the folder its request was planned into, which a later pass removes if the move left it empty.
+          UpdateExpression: 'SET #path = :to, #wrapped = :true, movedFrom = :movedFrom, updatedAt = :now',
           ConditionExpression: 'fileStatus = :requested AND #path = :from AND attribute_not_exists(#wrapped)',
           ExpressionAttributeNames: { '#path': 'path', '#wrapped': 'wrapped' },
-          ExpressionAttributeValues: { ':to': path, ':from': file.path, ':true': true, ':now': now, ':requested': FileStatus.REQUESTED },
+          ExpressionAttributeValues: {
+            ':to': path, ':from': file.path, ':true': true, ':movedFrom': file.parentUuid, ':now': now, ':requested': FileStatus.REQUESTED,
+          },
         }),
       );
       return true;
