@@ -6,57 +6,29 @@
  * test/unit/local-sqs-endpoint.test.ts and the event tests.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqsClient, SqsError } from '../../lib/store/sqs-client';
+import { sdkRequest, serverAnswering } from '../support/aws-wire';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let close: (() => void) | undefined;
 afterEach(() => close?.());
 
-interface Received {
-  readonly request: IncomingMessage;
-  readonly body: string;
-}
-
-/** A server giving the answers in order (the last one again), recording each request and its body. */
-async function sqsAnswering(...answers: Array<(response: ServerResponse) => void>): Promise<{ endpoint: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ request, body: Buffer.concat(chunks).toString('utf8') });
-      answers[Math.min(received.length, answers.length) - 1]!(response);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  close = () => server.close();
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+/** A server giving the answers in order, closed after the test. */
+async function sqsAnswering(...answers: Array<(response: ServerResponse) => void>) {
+  const server = await serverAnswering(...answers);
+  close = server.close;
+  return server;
 }
 
 const json = (status: number, body: object) => (response: ServerResponse) =>
   response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'R1' }).end(JSON.stringify(body));
 const ok = json(200, { Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: 'x' }], Failed: [] });
 
-/** What the SDK sends for the input: method, path, headers and body, stopped before the network. */
-async function sdkRequest(endpoint: string, queueUrl: string, entries: { Id: string; MessageBody: string; DelaySeconds?: number }[]) {
-  const client = new SQSClient({ region: 'eu-west-1', endpoint, credentials });
-  const stop = new Error('stopped before sending');
-  let captured: { method: string; path: string; headers: Record<string, string>; body: string } | undefined;
-  client.middlewareStack.add(
-    () => async (args) => {
-      const request = args.request as { method: string; path: string; headers: Record<string, string>; body: string | Uint8Array };
-      const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
-      captured = { method: request.method, path: request.path, headers: request.headers, body };
-      throw stop;
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'captureRequest' },
-  );
-  await expect(client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }))).rejects.toBe(stop);
-  return captured!;
-}
+/** What the SDK sends for the input, stopped before the network. */
+const sdkSendMessageBatch = (endpoint: string, queueUrl: string, entries: { Id: string; MessageBody: string; DelaySeconds?: number }[]) =>
+  sdkRequest(new SQSClient({ region: 'eu-west-1', endpoint, credentials }), new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
 
 describe('SQS client: SendMessageBatch on the wire', () => {
   // The SDK also sends `x-amzn-query-mode: true` (SQS's awsQueryCompatible trait: legacy query error
@@ -69,7 +41,7 @@ describe('SQS client: SendMessageBatch on the wire', () => {
       { Id: '0', MessageBody: '{"Records":[{"s3":{"object":{"key":"uploads/a%20b"}}}]}' },
       { Id: '1', MessageBody: 'twö', DelaySeconds: 30 },
     ];
-    const sdk = await sdkRequest(endpoint, queueUrl, entries);
+    const sdk = await sdkSendMessageBatch(endpoint, queueUrl, entries);
 
     // act
     await new SqsClient({ region: 'eu-west-1', endpoint, credentials }).sendMessageBatch(queueUrl, entries);

@@ -4,29 +4,20 @@
  * middleware that stops before sending), and SSM's documented answers from a local server.
  */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SsmClient, SsmError } from '../../lib/store/ssm-client';
+import { sdkRequest, serverAnswering } from '../support/aws-wire';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let close: (() => void) | undefined;
 afterEach(() => close?.());
 
-/** A server giving the answers in order (the last one again), recording each request and its body. */
-async function ssmAnswering(...answers: Array<(response: ServerResponse) => void>): Promise<{ endpoint: string; received: { request: IncomingMessage; body: string }[] }> {
-  const received: { request: IncomingMessage; body: string }[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ request, body: Buffer.concat(chunks).toString('utf8') });
-      answers[Math.min(received.length, answers.length) - 1]!(response);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  close = () => server.close();
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+/** A server giving the answers in order, closed after the test. */
+async function ssmAnswering(...answers: Array<(response: ServerResponse) => void>) {
+  const server = await serverAnswering(...answers);
+  close = server.close;
+  return server;
 }
 
 const json = (status: number, body: object) => (response: ServerResponse) =>
@@ -34,28 +25,14 @@ const json = (status: number, body: object) => (response: ServerResponse) =>
 const found = json(200, { Parameter: { Name: '/svc/kek', Type: 'SecureString', Value: 'c2VjcmV0', Version: 3, ARN: 'arn:aws:ssm:eu-west-1:1:parameter/svc/kek', DataType: 'text' } });
 
 /** What the SDK sends for GetParameter, stopped before the network. */
-async function sdkRequest(endpoint: string, name: string) {
-  const client = new SSMClient({ region: 'eu-west-1', endpoint, credentials });
-  const stop = new Error('stopped before sending');
-  let captured: { method: string; path: string; headers: Record<string, string>; body: string } | undefined;
-  client.middlewareStack.add(
-    () => async (args) => {
-      const request = args.request as { method: string; path: string; headers: Record<string, string>; body: string | Uint8Array };
-      const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
-      captured = { method: request.method, path: request.path, headers: request.headers, body };
-      throw stop;
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'captureRequest' },
-  );
-  await expect(client.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).rejects.toBe(stop);
-  return captured!;
-}
+const sdkGetParameter = (endpoint: string, name: string) =>
+  sdkRequest(new SSMClient({ region: 'eu-west-1', endpoint, credentials }), new GetParameterCommand({ Name: name, WithDecryption: true }));
 
 describe('SSM client: GetParameter on the wire', () => {
   it('sends what @aws-sdk/client-ssm sends: POST /, AWS JSON 1.1, the GetParameter target, the same body, signed for ssm', async () => {
     // prepare
     const { endpoint, received } = await ssmAnswering(found);
-    const sdk = await sdkRequest(endpoint, '/svc/kek');
+    const sdk = await sdkGetParameter(endpoint, '/svc/kek');
 
     // act
     const value = await new SsmClient({ region: 'eu-west-1', endpoint, credentials }).getParameter('/svc/kek', true);
