@@ -26,9 +26,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, say } from './figures';
 
 const repoRoot = path.resolve(__dirname, '..');
-const say = (line = '') => process.stdout.write(`${line}\n`);
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -136,7 +136,6 @@ function requireMs(bundle: Bundle, name: string): { wall: number; cpu: number } 
   return { wall: wall!, cpu: cpu! };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const ratio = (after: number, before: number) => `${((after / before) * 100).toFixed(0)}%`;
 const pad = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');

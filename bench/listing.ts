@@ -29,11 +29,11 @@ import { basicAuthorization, httpEvent, invoke, lambdaContext, s3ObjectCreatedNo
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';
 import { benchServices, CallCounter, startBenchEmulators } from './support';
+import { median, say } from './figures';
 
 const SMALL = 100;
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 31);
-const say = (line = '') => process.stdout.write(`${line}\n`);
 
 // ---- services -------------------------------------------------------------
 
@@ -109,7 +109,6 @@ async function seedDirectory(services: Services, bucket: BucketRecord, name: str
 
 // ---- measuring -------------------------------------------------------------------
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function timed(runs: number, work: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 3; i++) await work(); // warm-up

@@ -31,10 +31,9 @@ import { createAwsClients } from '../lib/store/clients';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 import { httpEvent, invoke } from '../test/support/events';
 import { benchEnvironment, startBenchEmulators } from './support';
+import { median, say } from './figures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
 /** Median and mean: under load the medians of the parts need not add up to the median of the whole. */

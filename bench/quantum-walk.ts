@@ -11,13 +11,14 @@
  *
  * Prints what it found and exits 1 when an expectation fails.
  */
+import { say } from './figures';
+
 const BASE = process.env.BASE ?? 'http://localhost:3000';
 const MKEY = process.env.MKEY ?? '';
 const BASIC = process.env.BASIC ?? '';
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const FILES = Number(process.env.FILES ?? 10);
-const say = (line = '') => process.stdout.write(`${line}\n`);
 
 interface Answer {
   status: number;

@@ -14,11 +14,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LogLevel, Storage } from '@apillon/sdk';
+import { say } from './figures';
 
 const BASE = process.env.BASE ?? 'http://localhost:3000';
 const FILES = Number(process.env.FILES ?? 2000);
 const FOLDERS = Number(process.env.FOLDERS ?? 20);
-const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const key = process.env.API_KEY;

@@ -25,12 +25,11 @@ import { uploadKeyOf } from '../lib/domain/uploads';
 import { setServicesForTests } from '../lib/services';
 import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
 import { benchServices, CallCounter, startBenchEmulators } from './support';
+import { median, say } from './figures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LARGE = Number(process.env.BENCH_FILES ?? 200);
 const SMALL = 10;
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const emulators = await startBenchEmulators();

@@ -17,10 +17,9 @@ import { ALL_PERMISSIONS } from '../lib/domain/principal';
 import { setServicesForTests } from '../lib/services';
 import { basicAuthorization, httpEvent, invoke } from '../test/support/events';
 import { benchServices, CallCounter, startBenchEmulators } from './support';
+import { median, say } from './figures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const emulators = await startBenchEmulators();
