@@ -1,12 +1,11 @@
 import { describe, expect } from 'vitest';
 import { Permission } from '../../../lib/domain/principal';
 import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/domain/ports';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
-import { addFiles, formBody, quantum, routeEvent, snapshot } from './support';
+import { addFiles, formBody, quantum, routeEvent, snapshot, storedText } from './support';
 
 const it = tenantTest({ quotaBytes: 1_000_000 });
 
@@ -22,11 +21,6 @@ it.beforeAll(({ services: s, tenant: t }) => {
 const freshBucket = () => createTestBucket(services, tenant.accountId);
 const master = () => tenant.headers.master;
 
-async function storedText(bucket: BucketRecord, path: string): Promise<string> {
-  const claim = await services.entries.getPathClaim(bucket.bucketUuid, path);
-  const file = await services.entries.get(claim!.entryUuid);
-  return Buffer.from(await services.blobs.readAll(file!.objectKey!)).toString('utf8');
-}
 
 describe('POST /file/add/<bucket>/<location>', () => {
   it('stores each file at location/<basename>, creating the folders, and charges the account', async () => {
@@ -44,7 +38,7 @@ describe('POST /file/add/<bucket>/<location>', () => {
     expectQuantumSuccess(response);
     expect(response.body.data).toBeUndefined();
     expect((await snapshot(services, bucket)).paths).toEqual(['docs', 'docs/2024', 'docs/2024/a.txt', 'docs/2024/b.bin']);
-    expect(await storedText(bucket, 'docs/2024/a.txt')).toBe('alpha');
+    expect(await storedText(services, bucket, 'docs/2024/a.txt')).toBe('alpha');
     const file = await services.entries.get((await services.entries.getPathClaim(bucket.bucketUuid, 'docs/2024/a.txt'))!.entryUuid);
     expect(file).toMatchObject({ fileStatus: 2, size: 5, contentType: 'text/plain', name: 'a.txt' });
     expect((await services.accounts.getAccount(tenant.accountId))!.usedBytes).toBe(usedBefore + 9);
@@ -93,7 +87,7 @@ describe('POST /file/add/<bucket>/<location>', () => {
     expectQuantumError(refused, { status: 400, message: 'FILE_ALREADY_EXISTS' });
     expectQuantumError(notForced, { status: 400, message: 'FILE_ALREADY_EXISTS' });
     expectQuantumSuccess(forced);
-    expect(await storedText(bucket, 'd/f.txt')).toBe('second');
+    expect(await storedText(services, bucket, 'd/f.txt')).toBe('second');
     const after = await snapshot(services, bucket);
     expect(after.objects).toHaveLength(1);
     expect(after.objects).not.toEqual(before.objects);
@@ -137,7 +131,7 @@ describe('POST /file/add/<bucket>/<location>', () => {
 
     // assess
     expectQuantumSuccess(response);
-    expect(await storedText(small.bucket, 'd/f.txt')).toBe('abcdefghi');
+    expect(await storedText(services, small.bucket, 'd/f.txt')).toBe('abcdefghi');
     expect((await snapshot(services, small.bucket)).accountUsedBytes).toBe(9);
   });
 

@@ -9,7 +9,7 @@ import type { BucketRecord } from '../../../lib/domain/ports';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
-import { addFiles, quantum, routeEvent, snapshot } from './support';
+import { addFiles, quantum, routeEvent, snapshot, storedText } from './support';
 import { tenantTest } from '../../support/fixtures';
 
 const it = tenantTest({ quotaBytes: 1_000_000 });
@@ -25,11 +25,6 @@ it.beforeAll(({ services: s, tenant: t }) => {
 const freshBucket = () => createTestBucket(services, tenant.accountId);
 const master = () => tenant.headers.master;
 
-async function storedText(bucket: BucketRecord, path: string): Promise<string> {
-  const claim = await services.entries.getPathClaim(bucket.bucketUuid, path);
-  const file = await services.entries.get(claim!.entryUuid);
-  return Buffer.from(await services.blobs.readAll(file!.objectKey!)).toString('utf8');
-}
 
 /** A form whose parts are raw bytes (file names no encoder would send). */
 function rawForm(parts: { disposition: Buffer; content: string | Buffer }[]): { body: Buffer; contentType: string } {
@@ -76,7 +71,7 @@ describe('repeated form fields', () => {
 
     // assess
     expectQuantumSuccess(response);
-    expect(await storedText(bucket, 'f.txt')).toBe('new');
+    expect(await storedText(services, bucket, 'f.txt')).toBe('new');
   });
 
   it('keeps the file with force=true then force=false', async () => {
@@ -97,7 +92,7 @@ describe('repeated form fields', () => {
 
     // assess
     expectQuantumError(response, { status: 400, message: 'FILE_ALREADY_EXISTS' });
-    expect(await storedText(bucket, 'f.txt')).toBe('old');
+    expect(await storedText(services, bucket, 'f.txt')).toBe('old');
   });
 });
 

@@ -109,3 +109,10 @@ export async function listObjects(services: Services, prefix: string, bucketName
   } while (token);
   return keys;
 }
+
+/** The stored bytes (UTF-8) of the file that holds `path` in `bucket`. */
+export async function storedText(services: Services, bucket: BucketRecord, path: string): Promise<string> {
+  const claim = await services.entries.getPathClaim(bucket.bucketUuid, path);
+  const file = await services.entries.get(claim!.entryUuid);
+  return Buffer.from(await services.blobs.readAll(file!.objectKey!)).toString('utf8');
+}
