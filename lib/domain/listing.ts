@@ -49,7 +49,8 @@ export async function listDirectory(listings: ListingStore, query: ListQuery): P
   const orderBy = query.orderBy.length ? query.orderBy : (['name'] as const);
   const listPk = keys.listing(query.bucketUuid, query.directoryUuid);
   const scope = JSON.stringify([listPk, orderBy, query.desc, query.search ?? '']);
-  const search = query.search?.trim();
+  // A name contains the search as typed (spaces included: names may begin or end with one); empty is no search.
+  const search = query.search || undefined;
   // The index read (one sort field, no search) continues from an index key; the in-memory sort from an offset.
   const indexed = !search && orderBy.length === 1;
   const cursor =

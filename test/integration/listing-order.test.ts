@@ -128,4 +128,18 @@ describe('listing order', () => {
     expect(searched.items.map((entry) => entry.name)).toEqual(expected);
     expect(first.items.map((entry) => entry.name)).toEqual(['report']);
   });
+
+  it('searches names as typed: a search of a space finds only names that hold one', async () => {
+    // prepare
+    const directoryUuid = await directoryWith([' report', 'report', 'my report']);
+    const base = { bucketUuid: bucket.bucketUuid, directoryUuid, page: 1, limit: 10, orderBy: ['name'] as const, desc: [] };
+
+    // act
+    const spaced = await listDirectory(services.listings, { ...base, search: ' ' });
+    const leading = await listDirectory(services.listings, { ...base, search: ' r' });
+
+    // assess
+    expect(spaced.items.map((entry) => entry.name)).toEqual([' report', 'my report']);
+    expect(leading.items.map((entry) => entry.name)).toEqual([' report', 'my report']);
+  });
 });
