@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { SsmClient } from './ssm-client';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * Encrypts private keys at rest (IPNS signing keys): AES-256-GCM under a key
@@ -50,24 +50,36 @@ export function parseKek(base64: string, origin: string): Uint8Array {
 }
 
 /**
- * Where the KEK comes from: `IPNS_KEY_ENCRYPTION_KEY` itself (local stack,
- * tests), else the SSM SecureString parameter `IPNS_KEY_PARAMETER`, read with
- * decryption once per cold start (AWS: the key stays in SSM/KMS, never in the
- * function's configuration). Neither configured: every use throws.
+ * How long a warm container keeps the KEK it read from SSM, in seconds (Powertools Parameters' `maxAge`):
+ * a rotated parameter reaches every container within this time, and a container reads SSM at most once
+ * per period whatever its request rate.
+ */
+export const KEK_CACHE_SECONDS = 300;
+
+/**
+ * Where the KEK comes from: `IPNS_KEY_ENCRYPTION_KEY` itself (local stack, tests), else the SSM SecureString
+ * parameter `IPNS_KEY_PARAMETER`, read with decryption through Powertools Parameters (`SSMProvider` on the
+ * process's SSM client, lib/store/clients.ts) and cached {@link KEK_CACHE_SECONDS} (AWS: the key stays in
+ * SSM/KMS, never in the function's configuration). Neither configured: every use throws. A failed read
+ * is not cached: the next use asks SSM again.
  */
 export function kekSource(
-  settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string; AWS_REGION: string },
+  settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string },
+  ssm?: () => Promise<SSMClient>,
 ): () => Promise<Uint8Array> {
-  let cached: Promise<Uint8Array> | undefined;
-  return () => {
-    cached ??= (async () => {
-      if (settings.IPNS_KEY_ENCRYPTION_KEY) return parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY');
-      if (!settings.IPNS_KEY_PARAMETER) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
-      // GetParameter on the small SSM client (lib/store/ssm-client.ts): the SDK's SSM client is ~225 KB.
-      const value = await new SsmClient({ region: settings.AWS_REGION, maxAttempts: 3 }).getParameter(settings.IPNS_KEY_PARAMETER, true);
-      return parseKek(value, `SSM parameter ${settings.IPNS_KEY_PARAMETER}`);
-    })();
-    cached.catch(() => { cached = undefined; });
-    return cached;
+  let fixed: Promise<Uint8Array> | undefined;
+  let provider: Promise<{ get(name: string, options: { decrypt: true; maxAge: number }): Promise<string | undefined> }> | undefined;
+  return async () => {
+    if (settings.IPNS_KEY_ENCRYPTION_KEY) return (fixed ??= Promise.resolve(parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY')));
+    const name = settings.IPNS_KEY_PARAMETER;
+    if (!name || !ssm) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
+    // Loaded on first use, like the SSM client itself: only the two functions that sign IPNS records ever read it.
+    provider ??= Promise.all([import('@aws-lambda-powertools/parameters/ssm'), ssm()]).then(
+      ([{ SSMProvider }, client]) => new SSMProvider({ awsSdkV3Client: client }),
+    );
+    provider.catch(() => (provider = undefined));
+    const value = await (await provider).get(name, { decrypt: true, maxAge: KEK_CACHE_SECONDS });
+    if (typeof value !== 'string') throw new Error(`SSM parameter ${name} has no value`);
+    return parseKek(value, `SSM parameter ${name}`);
   };
 }
