@@ -105,10 +105,9 @@ async function main(): Promise<void> {
   });
   let offlineOutput = '';
   // serverless-esbuild builds every function before serverless-offline prints "Starting Offline";
-  // serverless-s3-local then starts s3rver; "Server ready" means the HTTP API listens.
+  // "Server ready" means the HTTP API listens.
   const milestones = [
-    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline and S3 (s3rver)…` },
-    { marker: 'S3 local started', line: () => `S3 (s3rver) on http://localhost:${ports.s3}` },
+    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline…` },
     { marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` },
   ];
   const collect = (chunk: Buffer) => {
