@@ -1,5 +1,6 @@
 import type { IpnsDeps } from './domain/ipns';
 import type { Services } from './services';
+import { ssmClient } from './store/clients';
 import { AesGcmKeySealer, kekSource } from './store/key-sealer';
 
 /**
@@ -14,7 +15,7 @@ const sealers = new WeakMap<Services, AesGcmKeySealer>();
 export function signingServices(services: Services): SigningServices {
   let keySealer = sealers.get(services);
   if (!keySealer) {
-    keySealer = new AesGcmKeySealer(kekSource(services.config, services.clients.ssm));
+    keySealer = new AesGcmKeySealer(kekSource(services.config, ssmClient(services.config)));
     sealers.set(services, keySealer);
   }
   return { ...services, keySealer };

@@ -11,11 +11,12 @@ import { recordAwsCalls } from './aws-call-record';
  * every setting in {@link CLIENT_SETTINGS}. Endpoints come from configuration: unset on AWS,
  * DYNAMODB_ENDPOINT / S3_ENDPOINT / SQS_ENDPOINT / SSM_ENDPOINT for LocalStack or the local emulators.
  *
- * DynamoDB is built at once (every function reads the table). S3, SQS and SSM are built on first use
+ * DynamoDB is built at once (every function reads the table). S3 and SQS are built on first use
  * and their modules loaded then (`import()`): esbuild defers a dynamically imported module's
  * evaluation, so a function that never touches S3 does not pay the S3 client's ~13 ms of module
  * evaluation at init (bench/bundles.ts prints the figures). Each getter returns the same client for
- * the life of the process.
+ * the life of the process. SSM has its own getter ({@link ssmClient}), which only the two functions
+ * that sign IPNS records import: esbuild leaves its ~225 KB out of every other bundle.
  */
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
@@ -23,8 +24,6 @@ export interface AwsClients {
   readonly s3: () => Promise<S3Client>;
   /** SQS (the lifecycle queue's SendMessageBatch). */
   readonly sqs: () => Promise<SQSClient>;
-  /** SSM (the IPNS key encryption key, through Powertools Parameters). */
-  readonly ssm: () => Promise<SSMClient>;
 }
 
 /**
@@ -74,16 +73,12 @@ function commonSettings(cfg: Config, service: Service, endpoint: string | undefi
  * (lib/store/aws-call-record.ts), which the IAM test reads.
  */
 export function createAwsClients(cfg: Config): AwsClients {
-  const record = <C extends Parameters<typeof recordAwsCalls>[0]>(client: C): C => {
-    if (cfg.AWS_CALL_RECORD_DIR) recordAwsCalls(client, { directory: cfg.AWS_CALL_RECORD_DIR, region: cfg.AWS_REGION });
-    return client;
-  };
+  const record = recorder(cfg);
   const dynamo = DynamoDBDocumentClient.from(record(new DynamoDBClient(commonSettings(cfg, 'dynamodb', cfg.DYNAMODB_ENDPOINT))), {
     marshallOptions: { removeUndefinedValues: true },
   });
   let s3: Promise<S3Client> | undefined;
   let sqs: Promise<SQSClient> | undefined;
-  let ssm: Promise<SSMClient> | undefined;
   return {
     dynamo,
     s3: () =>
@@ -101,6 +96,30 @@ export function createAwsClients(cfg: Config): AwsClients {
         ),
       )),
     sqs: () => (sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => record(new SQSClient(commonSettings(cfg, 'sqs', cfg.SQS_ENDPOINT))))),
-    ssm: () => (ssm ??= import('@aws-sdk/client-ssm').then(({ SSMClient }) => record(new SSMClient(commonSettings(cfg, 'ssm', cfg.SSM_ENDPOINT))))),
+  };
+}
+
+const ssmClients = new WeakMap<Config, Promise<SSMClient>>();
+
+/**
+ * The process's SSM client for `cfg` (the IPNS key encryption key, through Powertools Parameters), built on
+ * first use, once per configuration, with the settings above.
+ */
+export function ssmClient(cfg: Config): () => Promise<SSMClient> {
+  return () => {
+    let client = ssmClients.get(cfg);
+    if (!client) {
+      client = import('@aws-sdk/client-ssm').then(({ SSMClient }) => recorder(cfg)(new SSMClient(commonSettings(cfg, 'ssm', cfg.SSM_ENDPOINT))));
+      ssmClients.set(cfg, client);
+    }
+    return client;
+  };
+}
+
+/** Adds the call recorder to a client when the configuration asks for it (AWS_CALL_RECORD_DIR). */
+function recorder(cfg: Config): <C extends Parameters<typeof recordAwsCalls>[0]>(client: C) => C {
+  return (client) => {
+    if (cfg.AWS_CALL_RECORD_DIR) recordAwsCalls(client, { directory: cfg.AWS_CALL_RECORD_DIR, region: cfg.AWS_REGION });
+    return client;
   };
 }

@@ -92,7 +92,7 @@ describe('IAM: each function role, against the AWS calls the function made', () 
 
   it('recorded the calls of the functions the e2e files reach, the scheduled ones included', () => {
     // assess
-    for (const key of ['objectCreated', 'sweepStranded', 'purgeDeleted', 'apillonUploadRequest', 'apillonSessionEnd', 'quantumFileAdd', 'apillonIpfsGateway']) {
+    for (const key of ['objectCreated', 'sweepStranded', 'purgeDeleted', 'apillonUploadRequest', 'apillonSessionEnd', 'quantumFileAdd', 'ipfsGateway']) {
       expect(evaluated.get(key)?.length ?? 0, `${key} recorded no AWS call`).toBeGreaterThan(0);
     }
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config';
-import { createAwsClients } from '../../lib/store/clients';
+import { ssmClient } from '../../lib/store/clients';
 import { AesGcmKeySealer, KEK_CACHE_SECONDS, kekSource, parseKek } from '../../lib/store/key-sealer';
 import { serverAnswering } from '../support/aws-wire';
 
@@ -59,7 +59,7 @@ describe('key encryption key from SSM (Powertools Parameters on the service SSM 
     );
     close = server.close;
     const config = parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SSM_ENDPOINT: server.endpoint, IPNS_KEY_PARAMETER: '/svc/kek' });
-    const source = kekSource(config, createAwsClients(config).ssm);
+    const source = kekSource(config, ssmClient(config));
 
     // act
     const first = await source();
@@ -82,7 +82,7 @@ describe('key encryption key from SSM (Powertools Parameters on the service SSM 
     );
     close = server.close;
     const config = parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SSM_ENDPOINT: server.endpoint, IPNS_KEY_PARAMETER: '/svc/kek' });
-    const source = kekSource(config, createAwsClients(config).ssm);
+    const source = kekSource(config, ssmClient(config));
 
     // act
     const failure = await source().catch((caught: unknown) => caught);
