@@ -57,9 +57,10 @@ async function evaluate(role: FunctionRole, request: IamRequest): Promise<Evalua
       },
     } as never,
     {},
-  )) as unknown as { errors?: unknown; overallResult?: string; result?: { analysis?: { identityAnalysis?: { allowStatements?: { statement: { Sid?: string } }[] } } } };
+  )) as unknown as { errors?: unknown; overallResult?: string; result?: { analysis?: { identityAnalysis?: { allowStatements?: { explain?: { identifier?: string } }[] } } } };
   if (outcome.errors) throw new Error(`iam-simulate refused ${request.action} on ${request.resource}: ${JSON.stringify(outcome.errors)}`);
-  const allowedBy = (outcome.result?.analysis?.identityAnalysis?.allowStatements ?? []).map((match) => match.statement.Sid ?? '');
+  // Each allowing statement is identified by its Sid (functionRoles gives every statement one).
+  const allowedBy = (outcome.result?.analysis?.identityAnalysis?.allowStatements ?? []).map((match) => match.explain?.identifier ?? '');
   return { request, allowed: outcome.overallResult === 'Allowed', allowedBy };
 }
 
