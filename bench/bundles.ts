@@ -164,7 +164,7 @@ const lambdaEnvironment = (name: string, own: Record<string, string>): NodeJS.Pr
 const PROBE = `
 const http = require('node:http'), https = require('node:https');
 const started = process.hrtime.bigint();
-const done = () => { process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6)); process.exit(0); };
+const done = () => { process.stdout.write('\\nBENCH_MS=' + String(Number(process.hrtime.bigint() - started) / 1e6) + '\\n'); process.exit(0); };
 for (const m of [http, https]) { m.request = done; m.get = done; }
 const [bundle, exported, eventFile] = process.argv.slice(2);
 const handler = require(bundle)[exported];
@@ -220,7 +220,8 @@ async function main(): Promise<void> {
 
   const time = (target: Bundle, fn: FunctionDefinition, exported: string, eventFile: string): number => {
     const result = spawnSync(node, ['--enable-source-maps', probe, target.jsPath, exported, eventFile], { env: lambdaEnvironment(fn.name, fn.environment), encoding: 'utf8' });
-    const value = Number(result.stdout);
+    // The handler's own log lines share stdout: the figure is on a line of its own.
+    const value = Number(/^BENCH_MS=([\d.]+)$/m.exec(result.stdout)?.[1]);
     if (result.status !== 0 || !Number.isFinite(value)) throw new Error(`${target.jsPath} failed: ${result.stderr || result.stdout}`);
     return value;
   };

@@ -10,11 +10,10 @@ export function isMissingObject(error: unknown): boolean {
 }
 
 /**
- * The S3 SDK's modules, loaded on first use (lib/store/clients.ts explains why): the command classes and
- * the presigner. Nothing here imports them statically, or every function would evaluate them at init.
+ * The S3 SDK's commands and presigner, loaded on first use (lib/store/clients.ts, s3-commands.ts explain why).
+ * Nothing here imports them statically, or every function would evaluate them at init.
  */
-const sdk = () => import('@aws-sdk/client-s3');
-const presigner = () => import('@aws-sdk/s3-request-presigner');
+const sdk = () => import('./s3-commands');
 
 /** An S3 key as the `CopySource` of a copy: `bucket/key`, the key URL-encoded (S3 decodes x-amz-copy-source), `/` kept. */
 const copySource = (bucket: string, key: string) => `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
@@ -32,7 +31,7 @@ export class S3BlobStore implements BlobStore {
   ) {}
 
   async presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
-    const [{ PutObjectCommand }, { getSignedUrl }, client] = await Promise.all([sdk(), presigner(), this.s3()]);
+    const [{ PutObjectCommand, getSignedUrl }, client] = await Promise.all([sdk(), this.s3()]);
     // Signs Content-Length when declared (S3 then refuses another size); never a Content-Type: clients
     // (the official Apillon SDK) PUT without one. Content-Length stays a signed header, not a query parameter.
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: declaredSize });
@@ -49,7 +48,7 @@ export class S3BlobStore implements BlobStore {
     contentType: string,
     disposition: 'inline' | 'attachment' = 'attachment',
   ): Promise<string> {
-    const [{ GetObjectCommand }, { getSignedUrl }, client] = await Promise.all([sdk(), presigner(), this.s3()]);
+    const [{ GetObjectCommand, getSignedUrl }, client] = await Promise.all([sdk(), this.s3()]);
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,

@@ -12,8 +12,8 @@ import { recordAwsCalls } from './aws-call-record';
  * DYNAMODB_ENDPOINT / S3_ENDPOINT / SQS_ENDPOINT / SSM_ENDPOINT for LocalStack or the local emulators.
  *
  * DynamoDB is built at once (every function reads the table). S3 and SQS are built on first use
- * and their modules loaded then (`import()`): esbuild defers a dynamically imported module's
- * evaluation, so a function that never touches S3 does not pay the S3 client's ~13 ms of module
+ * and their modules loaded then (`import()` of s3-commands.ts, sqs-commands.ts): esbuild defers a dynamically
+ * imported module's evaluation, so a function that never touches S3 does not pay the S3 client's ~13 ms of module
  * evaluation at init (bench/bundles.ts prints the figures). Each getter returns the same client for
  * the life of the process. SSM has its own getter ({@link ssmClient}), which only the two functions
  * that sign IPNS records import: esbuild leaves its ~225 KB out of every other bundle.
@@ -82,7 +82,7 @@ export function createAwsClients(cfg: Config): AwsClients {
   return {
     dynamo,
     s3: () =>
-      (s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
+      (s3 ??= import('./s3-commands').then(({ S3Client }) =>
         record(
           new S3Client({
             ...commonSettings(cfg, 's3', cfg.S3_ENDPOINT),
@@ -95,7 +95,7 @@ export function createAwsClients(cfg: Config): AwsClients {
           }),
         ),
       )),
-    sqs: () => (sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => record(new SQSClient(commonSettings(cfg, 'sqs', cfg.SQS_ENDPOINT))))),
+    sqs: () => (sqs ??= import('./sqs-commands').then(({ SQSClient }) => record(new SQSClient(commonSettings(cfg, 'sqs', cfg.SQS_ENDPOINT))))),
   };
 }
 
@@ -109,7 +109,7 @@ export function ssmClient(cfg: Config): () => Promise<SSMClient> {
   return () => {
     let client = ssmClients.get(cfg);
     if (!client) {
-      client = import('@aws-sdk/client-ssm').then(({ SSMClient }) => recorder(cfg)(new SSMClient(commonSettings(cfg, 'ssm', cfg.SSM_ENDPOINT))));
+      client = import('./ssm-commands').then(({ SSMClient }) => recorder(cfg)(new SSMClient(commonSettings(cfg, 'ssm', cfg.SSM_ENDPOINT))));
       ssmClients.set(cfg, client);
     }
     return client;

@@ -24,7 +24,7 @@ async function probe(name: string, check: (signal: AbortSignal) => Promise<unkno
 
 /** S3 HeadBucket (IAM: s3:ListBucket on the bucket), the S3 SDK loaded on first use (lib/store/clients.ts). */
 async function headBucket(services: Services, bucket: string, abortSignal: AbortSignal): Promise<unknown> {
-  const [{ HeadBucketCommand }, s3] = await Promise.all([import('@aws-sdk/client-s3'), services.clients.s3()]);
+  const [{ HeadBucketCommand }, s3] = await Promise.all([import('./s3-commands'), services.clients.s3()]);
   return s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal });
 }
 

@@ -50,36 +50,44 @@ export function parseKek(base64: string, origin: string): Uint8Array {
 }
 
 /**
- * How long a warm container keeps the KEK it read from SSM, in seconds (Powertools Parameters' `maxAge`):
- * a rotated parameter reaches every container within this time, and a container reads SSM at most once
- * per period whatever its request rate.
+ * How long a warm container keeps the KEK it read from SSM, in seconds: a rotated parameter reaches every
+ * container within this time, and a container reads SSM at most once per period whatever its request rate.
  */
 export const KEK_CACHE_SECONDS = 300;
 
 /**
  * Where the KEK comes from: `IPNS_KEY_ENCRYPTION_KEY` itself (local stack, tests), else the SSM SecureString
- * parameter `IPNS_KEY_PARAMETER`, read with decryption through Powertools Parameters (`SSMProvider` on the
- * process's SSM client, lib/store/clients.ts) and cached {@link KEK_CACHE_SECONDS} (AWS: the key stays in
- * SSM/KMS, never in the function's configuration). Neither configured: every use throws. A failed read
- * is not cached: the next use asks SSM again.
+ * parameter `IPNS_KEY_PARAMETER`, read with decryption (GetParameter on the process's SSM client,
+ * lib/store/clients.ts) and kept {@link KEK_CACHE_SECONDS} (AWS: the key stays in SSM/KMS, never in the
+ * function's configuration). Neither configured: every use throws. A failed read is not kept: the next use
+ * asks SSM again. (Powertools Parameters does the same with a cache, but brings ~130 KB of SSM commands into
+ * the two signing functions; bench/bundles.ts prints their size and cold start.)
  */
 export function kekSource(
   settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string },
   ssm?: () => Promise<SSMClient>,
+  now: () => number = Date.now,
 ): () => Promise<Uint8Array> {
-  let fixed: Promise<Uint8Array> | undefined;
-  let provider: Promise<{ get(name: string, options: { decrypt: true; maxAge: number }): Promise<string | undefined> }> | undefined;
+  let fixed: Uint8Array | undefined;
+  let cached: { readonly key: Promise<Uint8Array>; readonly expiresAt: number } | undefined;
   return async () => {
-    if (settings.IPNS_KEY_ENCRYPTION_KEY) return (fixed ??= Promise.resolve(parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY')));
+    if (settings.IPNS_KEY_ENCRYPTION_KEY) return (fixed ??= parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY'));
     const name = settings.IPNS_KEY_PARAMETER;
     if (!name || !ssm) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
-    // Loaded on first use, like the SSM client itself: only the two functions that sign IPNS records ever read it.
-    provider ??= Promise.all([import('@aws-lambda-powertools/parameters/ssm'), ssm()]).then(
-      ([{ SSMProvider }, client]) => new SSMProvider({ awsSdkV3Client: client }),
-    );
-    provider.catch(() => (provider = undefined));
-    const value = await (await provider).get(name, { decrypt: true, maxAge: KEK_CACHE_SECONDS });
-    if (typeof value !== 'string') throw new Error(`SSM parameter ${name} has no value`);
-    return parseKek(value, `SSM parameter ${name}`);
+    if (!cached || now() >= cached.expiresAt) {
+      const key = (async () => {
+        // Loaded on first use, like the SSM client itself: only the two functions that sign IPNS records ever read it.
+        const [{ GetParameterCommand }, client] = await Promise.all([import('./ssm-commands'), ssm()]);
+        const { Parameter } = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        if (typeof Parameter?.Value !== 'string') throw new Error(`SSM parameter ${name} has no value`);
+        return parseKek(Parameter.Value, `SSM parameter ${name}`);
+      })();
+      const entry = { key, expiresAt: now() + KEK_CACHE_SECONDS * 1000 };
+      cached = entry;
+      key.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached.key;
   };
 }

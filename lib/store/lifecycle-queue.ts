@@ -55,7 +55,7 @@ export class SqsLifecycleQueue implements LifecycleQueue {
   }
 
   private async sendBatch(entries: SendMessageBatchRequestEntry[]): Promise<void> {
-    const [{ SendMessageBatchCommand }, client] = await Promise.all([import('@aws-sdk/client-sqs'), this.sqs()]);
+    const [{ SendMessageBatchCommand }, client] = await Promise.all([import('./sqs-commands'), this.sqs()]);
     let pending = entries;
     for (let attempt = 1; ; attempt += 1) {
       const { Successful = [], Failed = [] } = await client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
