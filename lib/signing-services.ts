@@ -6,7 +6,7 @@ import { AesGcmKeySealer, kekSource } from './store/key-sealer';
 /**
  * The services of the functions that sign IPNS records: the process services
  * plus the key sealer. Kept apart from lib/services.ts so that only these
- * functions bundle the sealer and Powertools Parameters (the SSM client itself is loaded on first use).
+ * functions bundle the sealer and the SSM client (loaded on first use).
  */
 export type SigningServices = Services & IpnsDeps;
 

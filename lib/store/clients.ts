@@ -102,7 +102,7 @@ export function createAwsClients(cfg: Config): AwsClients {
 const ssmClients = new WeakMap<Config, Promise<SSMClient>>();
 
 /**
- * The process's SSM client for `cfg` (the IPNS key encryption key, through Powertools Parameters), built on
+ * The process's SSM client for `cfg` (GetParameter of the IPNS key encryption key), built on
  * first use, once per configuration, with the settings above.
  */
 export function ssmClient(cfg: Config): () => Promise<SSMClient> {

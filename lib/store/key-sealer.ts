@@ -60,8 +60,8 @@ export const KEK_CACHE_SECONDS = 300;
  * parameter `IPNS_KEY_PARAMETER`, read with decryption (GetParameter on the process's SSM client,
  * lib/store/clients.ts) and kept {@link KEK_CACHE_SECONDS} (AWS: the key stays in SSM/KMS, never in the
  * function's configuration). Neither configured: every use throws. A failed read is not kept: the next use
- * asks SSM again. (Powertools Parameters does the same with a cache, but brings ~130 KB of SSM commands into
- * the two signing functions; bench/bundles.ts prints their size and cold start.)
+ * asks SSM again. (Powertools Parameters would do the same with its own cache and ~12 KB more in the two
+ * signing functions; bench/bundles.ts prints their size and cold start.)
  */
 export function kekSource(
   settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string },
