@@ -34,8 +34,9 @@ export interface AwsClients {
  *   container serves one request at a time.
  * - timeouts (ms): `connectionTimeout` to open a TCP/TLS connection; `requestTimeout` from sending a
  *   request to its response headers, thrown as a retryable `TimeoutError` (`throwOnRequestTimeout`).
- *   The API functions have 29 s; 3 attempts of DynamoDB, SQS or SSM (3 s each) and of S3 (8 s each:
- *   a 10 MB PutObject from Quantum `file/add` included) stay within it with their backoff.
+ *   The API functions have 29 s; 3 attempts of DynamoDB (5 s each: DynamoDB answers in milliseconds, but a
+ *   busy DynamoDB Local can pause for seconds, and a retried write is a second write), SQS or SSM (3 s each)
+ *   and of S3 (8 s each: a 10 MB PutObject from Quantum `file/add` included) stay within it with their backoff.
  * - keep-alive: one agent per client with `keepAlive` (the SDK's default, stated here), so a warm
  *   container reuses its TLS connections; at most 50 sockets per client.
  */
@@ -43,7 +44,7 @@ export const CLIENT_SETTINGS = {
   retryMode: 'standard',
   maxAttempts: 3,
   connectionTimeoutMs: 1000,
-  requestTimeoutMs: { dynamodb: 3000, s3: 8000, sqs: 3000, ssm: 3000 },
+  requestTimeoutMs: { dynamodb: 5000, s3: 8000, sqs: 3000, ssm: 3000 },
   maxSockets: 50,
 } as const;
 
