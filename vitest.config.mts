@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
  *   test/support/global-setup.ts starts for the whole run (each file gets its own table
  *   and buckets, see test/support/services.ts, so files run in parallel);
  * - e2e: the local stack exactly as the README starts it (`npm start -- --in-memory`), ONE
- *   stack for the run, shared by the e2e files; e2e-last: its Ctrl-C check, after them.
+ *   stack for the run, shared by the e2e files; iam: the IAM test on the AWS calls they made;
+ *   e2e-last: the stack's Ctrl-C check, after them.
  *
  * The projects repeat the shared options instead of `extends: true`, which would make
  * Vite load (and bundle) this file once more per project.
@@ -59,7 +60,7 @@ export default defineConfig({
           name: 'e2e',
           env,
           include: ['test/e2e/**/*.test.ts'],
-          exclude: ['test/e2e/**/*.last.test.ts'],
+          exclude: ['test/e2e/**/*.last.test.ts', 'test/e2e/**/*.iam.test.ts'],
           globalSetup: ['test/support/e2e-global-setup.ts'],
           sequence: { groupOrder: 1 },
           maxWorkers: 1,
@@ -69,12 +70,25 @@ export default defineConfig({
         },
       },
       {
+        // The IAM test reads the AWS calls the e2e files made (test/e2e/roles.iam.test.ts), before Ctrl-C ends the stack.
+        test: {
+          name: 'iam',
+          env,
+          include: ['test/e2e/**/*.iam.test.ts'],
+          globalSetup: ['test/support/e2e-global-setup.ts'],
+          sequence: { groupOrder: 2 },
+          maxWorkers: 1,
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
         test: {
           name: 'e2e-last',
           env,
           include: ['test/e2e/**/*.last.test.ts'],
           globalSetup: ['test/support/e2e-global-setup.ts'],
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
           maxWorkers: 1,
           testTimeout: 330_000,
           hookTimeout: 330_000,

@@ -1,207 +1,267 @@
 /**
- * Cold-start figures of every function: package (zip) size, bundle (the handler's
- * .js) size and the median time of `require()` of the bundle in fresh Node
- * processes, for two builds side by side, run interleaved (A, B, A, B, …) so
- * both see the same machine load.
+ * Cold start of every function, in milliseconds, against the AWS SDK's own floor.
  *
- *   npm run bench -- bundles --before <dir|git-ref> [--after <dir|git-ref>] [--runs 9] [--source-maps]
- *   npx tsx bench/bundles.ts --before 4063990
- *   npx tsx bench/bundles.ts --before /tmp/bundles-before --after .serverless
+ *   npm run bench -- bundles [--before <git-ref>] [--runs 9] [--only name,name] [--node <path>]
  *
- * A build is either a directory of `serverless package` zips or a git ref, which is
- * checked out into a temporary worktree (sharing this checkout's node_modules when its
- * package-lock.json is the same and `--install` is not given, else with its own `npm ci`) and packaged there with `serverless package --stage ci`. Without
- * `--after`, this working tree is packaged. `--source-maps` loads the bundles with
- * `--enable-source-maps`, as the deployed functions do (NODE_OPTIONS in serverless.yml).
+ * Each function is bundled with esbuild directly, with the options serverless.yml gives serverless-esbuild
+ * (`custom.esbuild`: the same minification, aliases, target and linked source maps without sources, as
+ * deployed), from this working tree (B) and, with `--before`, from a git ref checked out in a temporary
+ * worktree (A; sharing this checkout's node_modules when its package-lock.json is the same, else with its
+ * own `npm ci`). The *floor* (bench/floor.ts: `@middy/core`, the DynamoDB client + document client, the S3
+ * client and its presigner, nothing of ours) is bundled with B's options.
  *
- * The child processes get a Lambda-like environment (function name, region, the
- * service's variables), since bundles read their configuration at load.
- * `require()` is timed as elapsed (wall) and CPU time; with other work on the
- * machine, the paired ratio (median of B_i/A_i over back-to-back runs) and the
- * CPU ratio move much less than the ratio of the wall medians.
- * Figures only; nothing here asserts a time.
+ * Per function it prints the bundle's bytes and the median, over fresh Node 22 processes (what Lambda runs;
+ * `npx -y -p node@22` unless `--node` is given) started with `--enable-source-maps` (serverless.yml's
+ * NODE_OPTIONS), of the time from `require()` of the bundle to the handler's first AWS request: module
+ * evaluation, the clients built at init, and what the first invocation builds before it sends (clients
+ * loaded on first use included). The first request is caught as it is made (node:http / node:https), so
+ * nothing leaves the machine; a handler that sends nothing is timed to its answer. Each function gets an
+ * event of its own kind (its first HTTP route with credentials, an SQS message, a schedule). A, B and the
+ * floor run interleaved (A, B, floor, A, B, floor, …), so all see the same load; B/floor is the median of the
+ * paired ratios of the same run (elapsed, and CPU time), the goal ≤ 1.3. For a function above it (CPU ratio),
+ * the largest inputs of its bundle (esbuild metafile) are listed. Figures only; nothing here asserts a time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { parse } from 'yaml';
 import { median, say } from './figures';
 
 const repoRoot = path.resolve(__dirname, '..');
-
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     before: { type: 'string' },
-    after: { type: 'string' },
     runs: { type: 'string', default: '9' },
-    'source-maps': { type: 'boolean', default: false },
-    install: { type: 'boolean', default: false },
     only: { type: 'string' },
+    node: { type: 'string' },
+    install: { type: 'boolean', default: false },
   },
 });
-
-if (!values.before) {
-  say('usage: npm run bench -- bundles --before <dir|git-ref> [--after <dir|git-ref>] [--runs 9] [--source-maps] [--only name,name]');
-  say('(no --before given: nothing to compare; skipped)');
-  process.exit(0);
-}
 const RUNS = Number(values.runs);
+const GOAL = 1.3;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-bundles-'));
 const cleanups: Array<() => void> = [() => rmSync(scratch, { recursive: true, force: true })];
 
-/** The zips of a build: `dir` itself when it holds zips, else a git ref packaged in a temporary worktree. */
-function packages(spec: string | undefined, label: string): string {
-  if (spec && existsSync(spec) && statSync(spec).isDirectory()) return path.resolve(spec);
-  const out = path.join(scratch, `${label}-packages`);
-  let cwd = repoRoot;
-  if (spec) {
-    const worktree = path.join(scratch, `${label}-worktree`);
-    execFileSync('git', ['worktree', 'add', '--detach', worktree, spec], { cwd: repoRoot, stdio: 'ignore' });
-    cleanups.unshift(() => execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repoRoot, stdio: 'ignore' }));
-    // This checkout's node_modules serve only a ref locked to the same packages (a dependency added or dropped since
-    // would be missing); otherwise the ref gets its own `npm ci`.
-    const sameLock = readFileSync(path.join(worktree, 'package-lock.json'), 'utf8') === readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8');
-    if (values.install || !sameLock) {
-      say(`installing ${spec}'s locked packages (${values.install ? '--install' : 'its package-lock.json differs from this one'}) …`);
-      execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, stdio: 'ignore' });
-    } else {
-      symlinkSync(path.join(repoRoot, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
-    }
-    cwd = worktree;
+/** A tree to bundle from: this checkout, or a git ref in a temporary worktree. */
+function tree(spec: string | undefined, label: string): string {
+  if (!spec) return repoRoot;
+  const worktree = path.join(scratch, `${label}-worktree`);
+  execFileSync('git', ['worktree', 'add', '--detach', worktree, spec], { cwd: repoRoot, stdio: 'ignore' });
+  cleanups.unshift(() => execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repoRoot, stdio: 'ignore' }));
+  const sameLock = readFileSync(path.join(worktree, 'package-lock.json'), 'utf8') === readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8');
+  if (values.install || !sameLock) {
+    say(`installing ${spec}'s locked packages (${values.install ? '--install' : 'its package-lock.json differs from this one'}) …`);
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: worktree, stdio: 'ignore' });
+  } else {
+    symlinkSync(path.join(repoRoot, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
   }
-  say(`packaging ${spec ?? 'this working tree'} (${label}) …`);
-  execFileSync('npx', ['serverless', 'package', '--stage', 'ci', '--package', out], { cwd, stdio: 'ignore', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } });
-  return out;
+  return worktree;
+}
+
+interface FunctionDefinition {
+  readonly name: string;
+  /** The handler's module, relative to the tree (`functions/…/handler.ts`). */
+  readonly entry: string;
+  readonly export: string;
+  readonly event: unknown;
+  readonly environment: Record<string, string>;
+}
+
+/** Every function of a tree: serverless.yml's `functions` list of `${file(…function.yml)}`. */
+function functionsOf(root: string): FunctionDefinition[] {
+  const files = readFileSync(path.join(root, 'serverless.yml'), 'utf8').matchAll(/\$\{file\(\.\/(functions\/[^)]+\/function\.yml)\)\}/g);
+  return [...files].map(([, file]) => {
+    const [[name, definition]] = Object.entries(parse(readFileSync(path.join(root, file!), 'utf8'), { customTags: [{ tag: '!GetAtt', resolve: (value: string) => value }, { tag: '!Ref', resolve: (value: string) => value }, { tag: '!Join', collection: 'seq', resolve: (value: unknown) => value }] }) as Record<string, any>) as [[string, any]];
+    const [module, exported] = [definition.handler.replace(/\.[^.]+$/, ''), definition.handler.split('.').pop()];
+    return { name, entry: `${module}.ts`, export: exported, event: eventFor(definition.events ?? []), environment: environmentFor(definition.environment ?? {}) };
+  });
+}
+
+/** The function's environment beyond the provider's: its own variables with AWS-like placeholder values. */
+function environmentFor(own: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if ('LIFECYCLE_QUEUE_URL' in own) env.LIFECYCLE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/storage-service-ci-object-events';
+  if ('IPNS_KEY_PARAMETER' in own) env.IPNS_KEY_PARAMETER = '/storage-service/ci/ipns-key-encryption-key';
+  return env;
+}
+
+const SAMPLE_UUID = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
+
+/** An event of the function's first trigger: an HTTP API v2 request with both credentials, an SQS message or a schedule. */
+function eventFor(events: Record<string, any>[]): unknown {
+  const http = events.find((event) => event.httpApi)?.httpApi;
+  if (http) {
+    const method = http.method === '*' ? 'GET' : String(http.method).toUpperCase();
+    const pathParameters: Record<string, string> = {};
+    const rawPath = String(http.path).replace(/\{([^}+]+)\+?\}/g, (_, name: string) => (pathParameters[name] = name === 'cid' ? 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' : SAMPLE_UUID));
+    return {
+      version: '2.0',
+      routeKey: `${method} ${http.path}`,
+      rawPath,
+      rawQueryString: '',
+      headers: { authorization: `Basic ${Buffer.from('bench-key:bench-secret').toString('base64')}`, 'x-api-mkey': 'mk_bench', 'content-type': 'application/json', host: 'bench.local' },
+      pathParameters,
+      requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: SAMPLE_UUID, routeKey: `${method} ${http.path}`, stage: '$default', domainName: 'bench.local', timeEpoch: Date.now() },
+      body: method === 'POST' ? JSON.stringify({ fileName: 'a.txt', contentType: 'text/plain', files: [{ fileName: 'a.txt' }], name: 'bench', cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' }) : undefined,
+      isBase64Encoded: false,
+    };
+  }
+  if (events.some((event) => event.sqs)) {
+    const body = JSON.stringify({ Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { object: { key: `uploads/${SAMPLE_UUID}/${SAMPLE_UUID}` } } }] });
+    return { Records: [{ messageId: SAMPLE_UUID, receiptHandle: 'r', body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q', awsRegion: 'us-east-1' }] };
+  }
+  return { version: '0', id: SAMPLE_UUID, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {} };
+}
+
+/** serverless.yml's `custom.esbuild` as esbuild options (what serverless-esbuild passes on), for `root`. */
+function esbuildOptions(root: string): BuildOptions {
+  const { exclude: _exclude, packager: _packager, ...options } = (parse(readFileSync(path.join(root, 'serverless.yml'), 'utf8'), { customTags: [{ tag: '!Ref', resolve: (value: string) => value }, { tag: '!GetAtt', resolve: (value: string) => value }] }) as { custom: { esbuild: BuildOptions & { exclude?: unknown; packager?: unknown } } }).custom.esbuild;
+  return { ...options, absWorkingDir: root, nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent', metafile: true };
 }
 
 interface Bundle {
-  readonly zipBytes: number;
-  readonly jsBytes: number;
   readonly jsPath: string;
+  readonly bytes: number;
+  readonly metafile: Metafile;
 }
 
-function unpack(dir: string, label: string): Map<string, Bundle> {
-  const bundles = new Map<string, Bundle>();
-  for (const zip of readdirSync(dir).filter((name) => name.endsWith('.zip')).sort()) {
-    const name = zip.replace(/\.zip$/, '');
-    const into = path.join(scratch, label, name);
-    mkdirSync(into, { recursive: true });
-    execFileSync('unzip', ['-q', '-o', path.join(dir, zip), '-d', into]);
-    const js = findFiles(into).filter((file) => file.endsWith('.js'));
-    if (js.length !== 1) throw new Error(`${zip}: expected one .js, found ${js.length}`);
-    bundles.set(name, { zipBytes: statSync(path.join(dir, zip)).size, jsBytes: statSync(js[0]!).size, jsPath: js[0]! });
-  }
-  return bundles;
+async function bundle(root: string, entry: string, outDir: string, options: BuildOptions): Promise<Bundle> {
+  const jsPath = path.join(outDir, `${path.basename(path.dirname(entry))}-${path.basename(entry, '.ts')}.js`);
+  const result = await build({ ...options, entryPoints: [path.join(root, entry)], outfile: jsPath });
+  return { jsPath, bytes: statSync(jsPath).size, metafile: result.metafile! };
 }
 
-function findFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? findFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
-  );
-}
-
-/** What the Lambda runtime and serverless.yml give every function (values are placeholders; nothing is called). */
-const lambdaEnvironment = (name: string): NodeJS.ProcessEnv => ({
+/** What the Lambda runtime and serverless.yml give every function (placeholders; nothing is sent). */
+const lambdaEnvironment = (name: string, own: Record<string, string>): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   AWS_LAMBDA_FUNCTION_NAME: `storage-service-ci-${name}`,
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_SESSION_TOKEN: 'bench',
   STAGE: 'ci',
   SERVICE_VERSION: '0.1.0',
   TABLE_NAME: 'storage-service-ci',
   FILES_BUCKET: 'storage-service-ci-files',
   REPLICA_BUCKET: 'storage-service-ci-replica',
   LOG_LEVEL: 'info',
+  POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  ...own,
 });
 
-/** Prints `<wall ms> <cpu ms>` of `require()` of argv[1]: elapsed time, and the process's user+system CPU time over it. */
-const PROBE = `const c=process.cpuUsage(),t=process.hrtime.bigint();require(process.argv[1]);const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1e3);`;
-
 /**
- * One fresh process: milliseconds `require()` of the bundle took, as elapsed
- * (wall) time and as CPU time. On a quiet machine they agree; on a shared one the
- * wall time also counts the waits for a core, which the CPU time leaves out.
+ * The probe, run in a fresh process: `node --enable-source-maps probe.js <bundle> <export> <event file>`.
+ * Prints the ms from before `require()` to the handler's first HTTP(S) request (or its answer): elapsed, and
+ * the process's CPU time over it (which leaves out the waits for a core when other work shares the machine).
  */
-function requireMs(bundle: Bundle, name: string): { wall: number; cpu: number } {
-  const flags = values['source-maps'] ? ['--enable-source-maps'] : [];
-  const result = spawnSync(process.execPath, [...flags, '-e', PROBE, bundle.jsPath], { env: lambdaEnvironment(name), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`require(${bundle.jsPath}) failed: ${result.stderr}`);
-  const [wall, cpu] = result.stdout.split(' ').map(Number);
-  return { wall: wall!, cpu: cpu! };
+const PROBE = `
+const http = require('node:http'), https = require('node:https');
+const started = process.hrtime.bigint(), cpu = process.cpuUsage();
+const done = () => { const used = process.cpuUsage(cpu); process.stdout.write('\\nBENCH_MS=' + String(Number(process.hrtime.bigint() - started) / 1e6) + ' ' + String((used.user + used.system) / 1e3) + '\\n'); process.exit(0); };
+for (const m of [http, https]) { m.request = done; m.get = done; }
+const [bundle, exported, eventFile] = process.argv.slice(2);
+const handler = require(bundle)[exported];
+const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', memoryLimitInMB: '512', awsRequestId: 'bench', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 29000, done() {}, fail() {}, succeed() {} };
+Promise.resolve().then(() => handler(JSON.parse(require('node:fs').readFileSync(eventFile, 'utf8')), context)).then(done, done);
+`;
+
+function node22(): string {
+  if (values.node) return values.node;
+  return execFileSync('npx', ['-y', '-p', 'node@22', 'node', '-p', 'process.execPath'], { encoding: 'utf8' }).trim().split('\n').pop()!;
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-const ratio = (after: number, before: number) => `${((after / before) * 100).toFixed(0)}%`;
+const ms = (value: number) => `${value.toFixed(0)} ms`;
 const pad = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
 
-try {
-  const before = unpack(packages(values.before, 'before'), 'before');
-  const after = unpack(packages(values.after, 'after'), 'after');
-  const only = values.only?.split(',');
-  const names = [...before.keys()].filter((name) => after.has(name) && (!only || only.includes(name)));
-  // Functions B has and A had not: their own figures (B alone), so a new function's size stays visible too.
-  const added = [...after.keys()].filter((name) => !before.has(name) && (!only || only.includes(name)));
-  say(`\n${names.length} functions; median of ${RUNS} fresh processes each, A/B interleaved${values['source-maps'] ? ', --enable-source-maps' : ''}; node ${process.version}\n`);
-
-  // req: median wall ms of require() in fresh processes; B/A pair: median of the per-run ratios B_i/A_i (A_i and B_i
-  // run back to back, so each pair sees about the same load); cpu: the same for CPU ms.
-  const widths = [Math.max(26, ...added.map((name) => name.length + 11)), 9, 9, 5, 9, 9, 5, 8, 8, 5, 6, 8, 8, 5];
-  say(pad(['function', 'zip A', 'zip B', 'B/A', 'js A', 'js B', 'B/A', 'req A', 'req B', 'B/A', 'pair', 'cpu A', 'cpu B', 'B/A'], widths));
-  const totals = { zip: [0, 0], js: [0, 0], ms: [0, 0], cpu: [0, 0] };
-  const worst = { zip: 0, js: 0, ms: 0, pair: 0, cpu: 0 };
-  const ms = (value: number) => `${value.toFixed(0)} ms`;
-  for (const name of names) {
-    const a = before.get(name)!;
-    const b = after.get(name)!;
-    const runsA: Array<{ wall: number; cpu: number }> = [];
-    const runsB: Array<{ wall: number; cpu: number }> = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      runsA.push(requireMs(a, name));
-      runsB.push(requireMs(b, name));
+/** The largest inputs of a bundle, by package (or our own directory), from its metafile. */
+function largestInputs(metafile: Metafile, count = 8): string {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const owner = match ? match[1]! : input.split('/').slice(0, 2).join('/');
+      byPackage.set(owner, (byPackage.get(owner) ?? 0) + bytesInOutput);
     }
-    const [msA, msB] = [median(runsA.map((r) => r.wall)), median(runsB.map((r) => r.wall))];
-    const [cpuA, cpuB] = [median(runsA.map((r) => r.cpu)), median(runsB.map((r) => r.cpu))];
-    const pair = median(runsA.map((r, i) => runsB[i]!.wall / r.wall));
-    say(
-      pad(
-        [name, kb(a.zipBytes), kb(b.zipBytes), ratio(b.zipBytes, a.zipBytes), kb(a.jsBytes), kb(b.jsBytes), ratio(b.jsBytes, a.jsBytes), ms(msA), ms(msB), ratio(msB, msA), ratio(pair, 1), ms(cpuA), ms(cpuB), ratio(cpuB, cpuA)],
-        widths,
-      ),
-    );
-    totals.zip[0]! += a.zipBytes;
-    totals.zip[1]! += b.zipBytes;
-    totals.js[0]! += a.jsBytes;
-    totals.js[1]! += b.jsBytes;
-    totals.ms[0]! += msA;
-    totals.ms[1]! += msB;
-    totals.cpu[0]! += cpuA;
-    totals.cpu[1]! += cpuB;
-    worst.zip = Math.max(worst.zip, b.zipBytes / a.zipBytes);
-    worst.js = Math.max(worst.js, b.jsBytes / a.jsBytes);
-    worst.ms = Math.max(worst.ms, msB / msA);
-    worst.pair = Math.max(worst.pair, pair);
-    worst.cpu = Math.max(worst.cpu, cpuB / cpuA);
   }
-  say(
-    pad(
-      ['sum', kb(totals.zip[0]!), kb(totals.zip[1]!), ratio(totals.zip[1]!, totals.zip[0]!), kb(totals.js[0]!), kb(totals.js[1]!), ratio(totals.js[1]!, totals.js[0]!), ms(totals.ms[0]!), ms(totals.ms[1]!), ratio(totals.ms[1]!, totals.ms[0]!), '', ms(totals.cpu[0]!), ms(totals.cpu[1]!), ratio(totals.cpu[1]!, totals.cpu[0]!)],
-      widths,
-    ),
-  );
-  for (const name of added) {
-    const b = after.get(name)!;
-    const runs = Array.from({ length: RUNS }, () => requireMs(b, name));
-    const [msB, cpuB] = [median(runs.map((r) => r.wall)), median(runs.map((r) => r.cpu))];
-    say(pad([`${name} (new in B)`, '—', kb(b.zipBytes), '', '—', kb(b.jsBytes), '', '—', ms(msB), '', '', '—', ms(cpuB), ''], widths));
-  }
-  const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
-  say(`\nworst B/A: zip ${percent(worst.zip)}, js ${percent(worst.js)}, require ${percent(worst.ms)} (paired ${percent(worst.pair)}, cpu ${percent(worst.cpu)})`);
-} finally {
-  for (const cleanup of cleanups) cleanup();
+  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, count).map(([owner, bytes]) => `${owner} ${kb(bytes)}`).join(', ');
 }
+
+async function main(): Promise<void> {
+  const node = node22();
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  const probe = path.join(scratch, 'probe.js');
+  writeFileSync(probe, PROBE);
+  const rootB = repoRoot;
+  const rootA = values.before ? tree(values.before, 'before') : undefined;
+  const only = values.only?.split(',');
+  const functionsB = functionsOf(rootB).filter((fn) => !only || only.includes(fn.name));
+  const functionsA = new Map((rootA ? functionsOf(rootA) : []).map((fn) => [fn.name, fn]));
+  say(`bundling ${functionsB.length} functions${rootA ? ` of ${values.before} (A) and` : ''} of this tree (B), and the floor …`);
+  const optionsB = esbuildOptions(rootB);
+  const optionsA = rootA ? esbuildOptions(rootA) : undefined;
+  const floor = await bundle(rootB, 'bench/floor.ts', path.join(scratch, 'floor'), optionsB);
+  const rows: { fn: FunctionDefinition; a?: Bundle; b: Bundle; eventFile: string }[] = [];
+  for (const fn of functionsB) {
+    const b = await bundle(rootB, fn.entry, path.join(scratch, 'B'), optionsB);
+    const previous = functionsA.get(fn.name);
+    const a = previous && optionsA && existsSync(path.join(rootA!, previous.entry)) ? await bundle(rootA!, previous.entry, path.join(scratch, 'A'), optionsA) : undefined;
+    const eventFile = path.join(scratch, `${fn.name}.event.json`);
+    writeFileSync(eventFile, JSON.stringify(fn.event));
+    rows.push({ fn, a, b, eventFile });
+  }
+
+  const time = (target: Bundle, fn: FunctionDefinition, exported: string, eventFile: string): { wall: number; cpu: number } => {
+    const result = spawnSync(node, ['--enable-source-maps', probe, target.jsPath, exported, eventFile], { env: lambdaEnvironment(fn.name, fn.environment), encoding: 'utf8' });
+    // The handler's own log lines share stdout: the figures are on a line of their own.
+    const [, wall, cpu] = (/^BENCH_MS=([\d.]+) ([\d.]+)$/m.exec(result.stdout) ?? []).map(Number);
+    if (result.status !== 0 || !Number.isFinite(wall) || !Number.isFinite(cpu)) throw new Error(`${target.jsPath} failed: ${result.stderr || result.stdout}`);
+    return { wall: wall!, cpu: cpu! };
+  };
+
+  say(`\n${RUNS} fresh processes each (A, B and the floor interleaved), require() to the first AWS request, ${version} --enable-source-maps`);
+  say('ms: median elapsed; B/fl: median of the paired ratios B_i/floor_i (run back to back, so each pair sees about the same load);');
+  say('cpu: the same ratio on CPU time, which leaves out waits for a core (the steadier figure on a shared machine)\n');
+  const widths = [24, 8, 8, 7, 7, 7, 6, 6, 6];
+  say(pad(['function', 'js A', 'js B', 'ms A', 'ms B', 'floor', 'B/fl', 'cpu', 'A/fl'], widths));
+  const floorAll: number[] = [];
+  const above: string[] = [];
+  let worst = 0;
+  const paired = (runs: { wall: number; cpu: number }[], base: { wall: number; cpu: number }[], key: 'wall' | 'cpu') => median(runs.map((run, i) => run[key] / base[i]![key]));
+  for (const { fn, a, b, eventFile } of rows) {
+    const runsA: { wall: number; cpu: number }[] = [];
+    const runsB: { wall: number; cpu: number }[] = [];
+    const runsFloor: { wall: number; cpu: number }[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      if (a) runsA.push(time(a, fn, functionsA.get(fn.name)!.export, eventFile));
+      runsB.push(time(b, fn, fn.export, eventFile));
+      runsFloor.push(time(floor, fn, 'handler', eventFile));
+    }
+    floorAll.push(...runsFloor.map((run) => run.wall));
+    const [msA, msB, msFloor] = [median(runsA.map((run) => run.wall)), median(runsB.map((run) => run.wall)), median(runsFloor.map((run) => run.wall))];
+    const [ratio, cpuRatio] = [paired(runsB, runsFloor, 'wall'), paired(runsB, runsFloor, 'cpu')];
+    worst = Math.max(worst, cpuRatio);
+    if (cpuRatio > GOAL) above.push(`${fn.name} (cpu ${cpuRatio.toFixed(2)}): ${largestInputs(b.metafile)}`);
+    say(pad([fn.name, a ? kb(a.bytes) : '—', kb(b.bytes), a ? ms(msA) : '—', ms(msB), ms(msFloor), ratio.toFixed(2), cpuRatio.toFixed(2), a ? paired(runsA, runsFloor, 'cpu').toFixed(2) : '—'], widths));
+  }
+  say(pad(['floor', '', kb(floor.bytes), '', '', ms(median(floorAll)), '', '', ''], widths));
+  say(`\nworst B/floor (cpu) ${worst.toFixed(2)} (goal ≤ ${GOAL}); A/fl: the same CPU ratio for A; floor bundle: ${largestInputs(floor.metafile, 6)}`);
+  for (const line of above) say(`above the goal: ${line}`);
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const cleanup of cleanups) cleanup();
+  });

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of the project, one after another. Each is
  * also runnable alone (`npx tsx bench/<name>.ts`) and prints its own figures.
  * `npm run bench -- <name> [args…]` runs one of them with its arguments
- * (e.g. `npm run bench -- bundles --before <git-ref>`).
+ * (e.g. `npm run bench -- bundles --before <git-ref>`: cold start of every function beside the SDK floor).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

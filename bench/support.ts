@@ -57,9 +57,9 @@ export function benchEnvironment(emulators: Pick<BenchEmulators, 'dynamoEndpoint
 export class CallCounter {
   dynamo = 0;
   s3 = 0;
-  attach(clients: AwsClients): void {
+  async attach(clients: AwsClients): Promise<void> {
     clients.dynamo.middlewareStack.add((next) => async (args) => ((this.dynamo += 1), next(args)), { step: 'deserialize', name: 'benchDynamoCounter' });
-    clients.s3.observe(() => void (this.s3 += 1));
+    (await clients.s3()).middlewareStack.add((next) => async (args) => ((this.s3 += 1), next(args)), { step: 'deserialize', name: 'benchS3Counter' });
   }
   reset(): void {
     this.dynamo = 0;
@@ -75,7 +75,7 @@ export class CallCounter {
 export async function benchServices(emulators: Pick<BenchEmulators, 'dynamoEndpoint' | 's3Endpoint'>, counter: CallCounter): Promise<Services> {
   const config = parseConfig(benchEnvironment(emulators));
   const clients = createAwsClients(config);
-  counter.attach(clients);
+  await counter.attach(clients);
   const services = createServices(config, clients);
   await provisionTable(clients.dynamo as never, config.TABLE_NAME);
   await provisionBuckets(clients.s3, [config.FILES_BUCKET, config.REPLICA_BUCKET]);

@@ -56,6 +56,14 @@ const configSchema = z.object({
   S3_ENDPOINT: optionalUrl,
   /** Set for a local SQS emulator; unset on AWS. */
   SQS_ENDPOINT: optionalUrl,
+  /** Set for an SSM emulator (LocalStack, tests); unset on AWS. */
+  SSM_ENDPOINT: optionalUrl,
+  /**
+   * Tests and the local stack only: every AWS call of this process is appended, as the IAM actions and
+   * resources it needs, to `<dir>/<AWS_LAMBDA_FUNCTION_NAME>.jsonl` (lib/store/aws-call-record.ts), which the
+   * IAM test evaluates against each function's role. Refused inside a deployed Lambda (see parseConfig).
+   */
+  AWS_CALL_RECORD_DIR: optionalText,
   /**
    * The lifecycle queue (S3 ObjectCreated notifications → the event function).
    * Unset where there is no queue (unit and integration tests): committed files
@@ -97,8 +105,12 @@ export type Config = z.infer<typeof configSchema> & {
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // The call recorder is a test instrument: a function deployed with it would fail its init rather than write files.
+  if (result.success && result.data.AWS_CALL_RECORD_DIR && env.AWS_LAMBDA_FUNCTION_NAME && !result.data.IS_OFFLINE) {
+    problems.push('AWS_CALL_RECORD_DIR: only for tests and the local stack, never in a deployed function');
+  }
+  if (!result.success || problems.length > 0) {
     throw new Error(`Invalid service configuration: ${problems.join('; ')}`);
   }
   return Object.freeze({ ...result.data, presignTtlSeconds: 60 as const });

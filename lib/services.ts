@@ -59,7 +59,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     directories: new DynamoDirectoryStore(table),
     downloadTokens: new DynamoDownloadTokenStore(table),
     uploads: new DynamoUploadStore(table),
-    ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs(), cfg.LIFECYCLE_QUEUE_URL) } : {}),
+    ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs, cfg.LIFECYCLE_QUEUE_URL) } : {}),
     sessions: new DynamoSessionStore(table),
     moves: new DynamoMoveStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),

@@ -1,11 +1,12 @@
 import type { IpnsDeps } from './domain/ipns';
 import type { Services } from './services';
+import { ssmClient } from './store/clients';
 import { AesGcmKeySealer, kekSource } from './store/key-sealer';
 
 /**
  * The services of the functions that sign IPNS records: the process services
  * plus the key sealer. Kept apart from lib/services.ts so that only these
- * functions bundle the sealer and its SSM client (about 230 KB).
+ * functions bundle the sealer and the SSM client (loaded on first use).
  */
 export type SigningServices = Services & IpnsDeps;
 
@@ -14,7 +15,7 @@ const sealers = new WeakMap<Services, AesGcmKeySealer>();
 export function signingServices(services: Services): SigningServices {
   let keySealer = sealers.get(services);
   if (!keySealer) {
-    keySealer = new AesGcmKeySealer(kekSource(services.config));
+    keySealer = new AesGcmKeySealer(kekSource(services.config, ssmClient(services.config)));
     sealers.set(services, keySealer);
   }
   return { ...services, keySealer };

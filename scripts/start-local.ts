@@ -16,7 +16,7 @@ import S3rver from 's3rver';
 import objectEventSettings from '../infra/object-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
-import { localEnvironment, localPorts } from '../lib/local/environment';
+import { LOCAL_QUEUES, localEnvironment, localPorts } from '../lib/local/environment';
 import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
 import { LocalQueue } from '../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
@@ -105,10 +105,9 @@ async function main(): Promise<void> {
   });
   let offlineOutput = '';
   // serverless-esbuild builds every function before serverless-offline prints "Starting Offline";
-  // serverless-s3-local then starts s3rver; "Server ready" means the HTTP API listens.
+  // "Server ready" means the HTTP API listens.
   const milestones = [
-    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline and S3 (s3rver)…` },
-    { marker: 'S3 local started', line: () => `S3 (s3rver) on http://localhost:${ports.s3}` },
+    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline…` },
     { marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` },
   ];
   const collect = (chunk: Buffer) => {
@@ -153,9 +152,9 @@ function objectEventBridge(
   logger: ReturnType<typeof createServices>['logger'],
 ): { bridge: ObjectEventBridge; queue: LocalQueue; deadLetterQueue: LocalQueue } {
   const visibilityTimeoutMs = Number(process.env.LOCAL_QUEUE_VISIBILITY_SECONDS ?? 30) * 1000;
-  const deadLetterQueue = new LocalQueue({ name: 'storage-service-local-object-events-dlq', visibilityTimeoutMs });
+  const deadLetterQueue = new LocalQueue({ name: LOCAL_QUEUES.objectEventsDeadLetter, visibilityTimeoutMs });
   const queue = new LocalQueue({
-    name: 'storage-service-local-object-events',
+    name: LOCAL_QUEUES.objectEvents,
     visibilityTimeoutMs,
     redrive: {
       deadLetterQueue,

@@ -12,6 +12,12 @@ export function localPorts(env: Record<string, string | undefined> = process.env
   return { http: port('PORT', 3000), lambda: port('LAMBDA_PORT', 3002), dynamodb: port('DYNAMODB_PORT', 8000), s3: port('S3_PORT', 4569) };
 }
 
+/** The local ObjectEventsQueue and its DLQ, named as serverless.yml names them (`<service>-<stage>-object-events`). */
+export const LOCAL_QUEUES = {
+  objectEvents: 'storage-service-local-object-events',
+  objectEventsDeadLetter: 'storage-service-local-object-events-dlq',
+} as const;
+
 /**
  * The service configuration of the local stack (the same variables the Lambda
  * functions read on AWS), pointing at the embedded emulators.

@@ -1,4 +1,4 @@
-import { type S3Client } from './s3-client';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { dispositionHeader, safeMediaType } from '../http/headers';
 import type { BlobStore, ObjectInfo } from '../domain/ports';
 
@@ -9,38 +9,63 @@ export function isMissingObject(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || status === 404;
 }
 
+/**
+ * The S3 SDK's commands and presigner, loaded on first use (lib/store/clients.ts, s3-commands.ts explain why).
+ * Nothing here imports them statically, or every function would evaluate them at init.
+ */
+const sdk = () => import('./s3-commands');
+
+/** An S3 key as the `CopySource` of a copy: `bucket/key`, the key URL-encoded (S3 decodes x-amz-copy-source), `/` kept. */
+const copySource = (bucket: string, key: string) => `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+
+/**
+ * File bytes in S3 through `@aws-sdk/client-s3` and `@aws-sdk/s3-request-presigner`: the files bucket
+ * (uploads/ and files/) and its replica. Errors are the SDK's (`name` = S3's error code,
+ * `$metadata.httpStatusCode`), retried by the client's settings (lib/store/clients.ts).
+ */
 export class S3BlobStore implements BlobStore {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: () => Promise<S3Client>,
     private readonly bucket: string,
     private readonly replicaBucket: string,
   ) {}
 
-  presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
-    // Signs Content-Length when declared (S3 then refuses another size); never a Content-Type: clients PUT without one.
-    return this.s3.presignPutObject(this.bucket, key, ttlSeconds, declaredSize);
+  async presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
+    const [{ PutObjectCommand, getSignedUrl }, client] = await Promise.all([sdk(), this.s3()]);
+    // Signs Content-Length when declared (S3 then refuses another size); never a Content-Type: clients
+    // (the official Apillon SDK) PUT without one. Content-Length stays a signed header, not a query parameter.
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: declaredSize });
+    return getSignedUrl(client, command, {
+      expiresIn: ttlSeconds,
+      ...(declaredSize === undefined ? {} : { unhoistableHeaders: new Set(['content-length']) }),
+    });
   }
 
-  presignDownload(
+  async presignDownload(
     key: string,
     ttlSeconds: number,
     fileName: string,
     contentType: string,
     disposition: 'inline' | 'attachment' = 'attachment',
   ): Promise<string> {
-    return this.s3.presignGetObject(this.bucket, key, ttlSeconds, {
-      'response-content-disposition': dispositionHeader(fileName, disposition),
-      'response-content-type': safeMediaType(contentType),
+    const [{ GetObjectCommand, getSignedUrl }, client] = await Promise.all([sdk(), this.s3()]);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: dispositionHeader(fileName, disposition),
+      ResponseContentType: safeMediaType(contentType),
     });
+    return getSignedUrl(client, command, { expiresIn: ttlSeconds });
   }
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.s3.putObject(this.bucket, key, body, contentType);
+    const [{ PutObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength }));
   }
 
   async copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined> {
     try {
-      const { eTag } = await this.s3.copyObject({ bucket: this.bucket, key: fromKey }, { bucket: this.bucket, key: toKey });
+      const eTag = await this.copyObject(this.bucket, fromKey, this.bucket, toKey);
       const copy = await this.head(toKey);
       return copy && { size: copy.size, eTag: eTag || copy.eTag };
     } catch (error) {
@@ -59,7 +84,10 @@ export class S3BlobStore implements BlobStore {
 
   async read(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
     try {
-      return await this.s3.getObject(this.bucket, key);
+      const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+      const { Body } = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!Body) throw new Error(`S3 answered GetObject ${key} without a body`);
+      return Body as AsyncIterable<Uint8Array>;
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;
@@ -67,22 +95,26 @@ export class S3BlobStore implements BlobStore {
   }
 
   async readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array> {
-    return this.s3.getObjectBytes(this.bucket, key, range);
+    const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
+    const { Body } = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
+    if (!Body) throw new Error(`S3 answered GetObject ${key} without a body`);
+    return Body.transformToByteArray();
   }
 
-  async delete(key: string): Promise<void> {
-    await this.s3.deleteObject(this.bucket, key);
+  delete(key: string): Promise<void> {
+    return this.deleteIn(this.bucket, key);
   }
 
-  async deleteReplica(key: string): Promise<void> {
-    await this.s3.deleteObject(this.replicaBucket, key);
+  deleteReplica(key: string): Promise<void> {
+    return this.deleteIn(this.replicaBucket, key);
   }
 
   async replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'> {
     const source = await this.head(key);
     if (!source) return 'gone';
     try {
-      await this.s3.copyObject({ bucket: this.bucket, key }, { bucket: this.replicaBucket, key });
+      await this.copyObject(this.bucket, key, this.replicaBucket, key);
     } catch (error) {
       if (isMissingObject(error)) return 'gone';
       throw error;
@@ -101,10 +133,26 @@ export class S3BlobStore implements BlobStore {
     return copy !== undefined && copy.size === source.size && copy.eTag === source.eTag;
   }
 
+  /**
+   * CopyObject; resolves with the copy's ETag. S3 may answer a copy 200 and then an error in the body
+   * (API_CopyObject.html): the SDK reads that as the error it is, which the client's retries cover.
+   */
+  private async copyObject(fromBucket: string, fromKey: string, toBucket: string, toKey: string): Promise<string> {
+    const [{ CopyObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    const { CopyObjectResult } = await client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: copySource(fromBucket, fromKey) }));
+    return CopyObjectResult?.ETag ?? '';
+  }
+
+  private async deleteIn(bucket: string, key: string): Promise<void> {
+    const [{ DeleteObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
   private async headIn(bucket: string, key: string): Promise<ObjectInfo | undefined> {
     try {
-      const head = await this.s3.headObject(bucket, key);
-      return { size: head.contentLength, eTag: head.eTag };
+      const [{ HeadObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { size: head.ContentLength ?? 0, eTag: head.ETag ?? '' };
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;

@@ -1,34 +1,126 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Config } from '../config';
-import { S3Client } from './s3-client';
-import { SqsClient } from './sqs-client';
+import { recordAwsCalls } from './aws-call-record';
 
 /**
- * The AWS clients of one process; endpoints come from configuration (AWS, LocalStack or emulators).
- * DynamoDB goes through the AWS SDK; S3 and SQS through the small clients of `s3-client.ts` and
- * `sqs-client.ts` (one signing/HTTP/retry core, `aws-http.ts`), which keep the SDK's S3 client
- * (~165 KB, most of a function's load time) and SQS client (~23 KB) out of every bundle.
+ * The AWS SDK v3 clients of one process (one Lambda container), built here and only here, with
+ * every setting in {@link CLIENT_SETTINGS}. Endpoints come from configuration: unset on AWS,
+ * DYNAMODB_ENDPOINT / S3_ENDPOINT / SQS_ENDPOINT / SSM_ENDPOINT for LocalStack or the local emulators.
+ *
+ * DynamoDB is built at once (every function reads the table). S3 and SQS are built on first use
+ * and their modules loaded then (`import()` of s3-commands.ts, sqs-commands.ts): esbuild defers a dynamically
+ * imported module's evaluation, so a function that never touches S3 does not pay the S3 client's ~13 ms of module
+ * evaluation at init (bench/bundles.ts prints the figures). Each getter returns the same client for
+ * the life of the process. SSM has its own getter ({@link ssmClient}), which only the two functions
+ * that sign IPNS records import: esbuild leaves its ~225 KB out of every other bundle.
  */
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
-  /** PutObject/GetObject/HeadObject/CopyObject/DeleteObject/HeadBucket/CreateBucket and presigned URLs. */
-  readonly s3: S3Client;
-  /** SendMessageBatch; created on first use: most functions never send to a queue. */
-  readonly sqs: () => SqsClient;
+  /** S3 (objects, presigned URLs): `forcePathStyle` with an endpoint, no checksum unless an operation requires one. */
+  readonly s3: () => Promise<S3Client>;
+  /** SQS (the lifecycle queue's SendMessageBatch). */
+  readonly sqs: () => Promise<SQSClient>;
 }
 
+/**
+ * The clients' settings, one place. Rationale:
+ * - retries: the SDK's `standard` mode (exponential backoff with full jitter, a retry quota per
+ *   client that stops retry storms, throttling errors retried with a longer base delay), 3 attempts
+ *   in all. `adaptive` adds a client-side rate limiter for long-lived high-volume clients; a Lambda
+ *   container serves one request at a time.
+ * - timeouts (ms): `connectionTimeout` to open a TCP/TLS connection; `requestTimeout` from sending a
+ *   request to its response headers, thrown as a retryable `TimeoutError` (`throwOnRequestTimeout`).
+ *   The API functions have 29 s; 3 attempts of DynamoDB (5 s each: DynamoDB answers in milliseconds, but a
+ *   busy DynamoDB Local can pause for seconds, and a retried write is a second write), SQS or SSM (3 s each)
+ *   and of S3 (8 s each: a 10 MB PutObject from Quantum `file/add` included) stay within it with their backoff.
+ * - keep-alive: one agent per client with `keepAlive` (the SDK's default, stated here), so a warm
+ *   container reuses its TLS connections; at most 50 sockets per client.
+ */
+export const CLIENT_SETTINGS = {
+  retryMode: 'standard',
+  maxAttempts: 3,
+  connectionTimeoutMs: 1000,
+  requestTimeoutMs: { dynamodb: 5000, s3: 8000, sqs: 3000, ssm: 3000 },
+  maxSockets: 50,
+} as const;
+
+type Service = keyof typeof CLIENT_SETTINGS.requestTimeoutMs;
+
+/** What every client gets: region, retries, the HTTP handler's timeouts and keep-alive, and the service's endpoint override. */
+function commonSettings(cfg: Config, service: Service, endpoint: string | undefined) {
+  const agent = { keepAlive: true, maxSockets: CLIENT_SETTINGS.maxSockets };
+  return {
+    region: cfg.AWS_REGION,
+    ...(endpoint ? { endpoint } : {}),
+    retryMode: CLIENT_SETTINGS.retryMode,
+    maxAttempts: CLIENT_SETTINGS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: CLIENT_SETTINGS.connectionTimeoutMs,
+      requestTimeout: CLIENT_SETTINGS.requestTimeoutMs[service],
+      throwOnRequestTimeout: true,
+      httpAgent: agent,
+      httpsAgent: agent,
+    },
+  };
+}
+
+/**
+ * The process's clients for `cfg`. With `AWS_CALL_RECORD_DIR` set (tests and the local stack only:
+ * lib/config.ts refuses it inside a real Lambda), every client gets the call recorder
+ * (lib/store/aws-call-record.ts), which the IAM test reads.
+ */
 export function createAwsClients(cfg: Config): AwsClients {
-  const dynamo = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: cfg.AWS_REGION, endpoint: cfg.DYNAMODB_ENDPOINT, maxAttempts: 3 }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  // With an endpoint (emulators), buckets are addressed by path, not by virtual host.
-  const s3 = new S3Client({ region: cfg.AWS_REGION, endpoint: cfg.S3_ENDPOINT, maxAttempts: 3 });
-  let sqs: SqsClient | undefined;
+  const record = recorder(cfg);
+  const dynamo = DynamoDBDocumentClient.from(record(new DynamoDBClient(commonSettings(cfg, 'dynamodb', cfg.DYNAMODB_ENDPOINT))), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  let s3: Promise<S3Client> | undefined;
+  let sqs: Promise<SQSClient> | undefined;
   return {
     dynamo,
-    s3,
-    sqs: () => (sqs ??= new SqsClient({ region: cfg.AWS_REGION, endpoint: cfg.SQS_ENDPOINT, maxAttempts: 3 })),
+    s3: () =>
+      (s3 ??= import('./s3-commands').then(({ S3Client }) =>
+        record(
+          new S3Client({
+            ...commonSettings(cfg, 's3', cfg.S3_ENDPOINT),
+            // Emulators serve buckets by path, not by virtual host.
+            forcePathStyle: cfg.S3_ENDPOINT !== undefined,
+            // SDK >= 3.729 would otherwise put an empty-body CRC32 in every presigned PUT URL (and checksum every
+            // upload); a presigned PUT signs Content-Length, never a checksum or a Content-Type.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }),
+        ),
+      )),
+    sqs: () => (sqs ??= import('./sqs-commands').then(({ SQSClient }) => record(new SQSClient(commonSettings(cfg, 'sqs', cfg.SQS_ENDPOINT))))),
+  };
+}
+
+const ssmClients = new WeakMap<Config, Promise<SSMClient>>();
+
+/**
+ * The process's SSM client for `cfg` (GetParameter of the IPNS key encryption key), built on
+ * first use, once per configuration, with the settings above.
+ */
+export function ssmClient(cfg: Config): () => Promise<SSMClient> {
+  return () => {
+    let client = ssmClients.get(cfg);
+    if (!client) {
+      client = import('./ssm-commands').then(({ SSMClient }) => recorder(cfg)(new SSMClient(commonSettings(cfg, 'ssm', cfg.SSM_ENDPOINT))));
+      ssmClients.set(cfg, client);
+    }
+    return client;
+  };
+}
+
+/** Adds the call recorder to a client when the configuration asks for it (AWS_CALL_RECORD_DIR). */
+function recorder(cfg: Config): <C extends Parameters<typeof recordAwsCalls>[0]>(client: C) => C {
+  return (client) => {
+    if (cfg.AWS_CALL_RECORD_DIR) recordAwsCalls(client, { directory: cfg.AWS_CALL_RECORD_DIR, region: cfg.AWS_REGION });
+    return client;
   };
 }

@@ -22,14 +22,20 @@ async function probe(name: string, check: (signal: AbortSignal) => Promise<unkno
   }
 }
 
+/** S3 HeadBucket (IAM: s3:ListBucket on the bucket), the S3 SDK loaded on first use (lib/store/clients.ts). */
+async function headBucket(services: Services, bucket: string, abortSignal: AbortSignal): Promise<unknown> {
+  const [{ HeadBucketCommand }, s3] = await Promise.all([import('./s3-commands'), services.clients.s3()]);
+  return s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal });
+}
+
 /** Probes DynamoDB (the table) and S3 (both buckets) in parallel, each with a timeout. */
 export function checkDependencies(services: Services): Promise<DependencyHealth[]> {
   const { clients, config } = services;
   return Promise.all([
     probe('dynamodb', (abortSignal) =>
       clients.dynamo.send(new DescribeTableCommand({ TableName: config.TABLE_NAME }), { abortSignal })),
-    probe('s3', (abortSignal) => clients.s3.headBucket(config.FILES_BUCKET, abortSignal)),
-    probe('s3-replica', (abortSignal) => clients.s3.headBucket(config.REPLICA_BUCKET, abortSignal)),
+    probe('s3', (abortSignal) => headBucket(services, config.FILES_BUCKET, abortSignal)),
+    probe('s3-replica', (abortSignal) => headBucket(services, config.REPLICA_BUCKET, abortSignal)),
   ]);
 }
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { SsmClient } from './ssm-client';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * Encrypts private keys at rest (IPNS signing keys): AES-256-GCM under a key
@@ -50,24 +50,44 @@ export function parseKek(base64: string, origin: string): Uint8Array {
 }
 
 /**
- * Where the KEK comes from: `IPNS_KEY_ENCRYPTION_KEY` itself (local stack,
- * tests), else the SSM SecureString parameter `IPNS_KEY_PARAMETER`, read with
- * decryption once per cold start (AWS: the key stays in SSM/KMS, never in the
- * function's configuration). Neither configured: every use throws.
+ * How long a warm container keeps the KEK it read from SSM, in seconds: a rotated parameter reaches every
+ * container within this time, and a container reads SSM at most once per period whatever its request rate.
+ */
+export const KEK_CACHE_SECONDS = 300;
+
+/**
+ * Where the KEK comes from: `IPNS_KEY_ENCRYPTION_KEY` itself (local stack, tests), else the SSM SecureString
+ * parameter `IPNS_KEY_PARAMETER`, read with decryption (GetParameter on the process's SSM client,
+ * lib/store/clients.ts) and kept {@link KEK_CACHE_SECONDS} (AWS: the key stays in SSM/KMS, never in the
+ * function's configuration). Neither configured: every use throws. A failed read is not kept: the next use
+ * asks SSM again. (Powertools Parameters would do the same with its own cache and ~12 KB more in the two
+ * signing functions; bench/bundles.ts prints their size and cold start.)
  */
 export function kekSource(
-  settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string; AWS_REGION: string },
+  settings: { IPNS_KEY_ENCRYPTION_KEY?: string; IPNS_KEY_PARAMETER?: string },
+  ssm?: () => Promise<SSMClient>,
+  now: () => number = Date.now,
 ): () => Promise<Uint8Array> {
-  let cached: Promise<Uint8Array> | undefined;
-  return () => {
-    cached ??= (async () => {
-      if (settings.IPNS_KEY_ENCRYPTION_KEY) return parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY');
-      if (!settings.IPNS_KEY_PARAMETER) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
-      // GetParameter on the small SSM client (lib/store/ssm-client.ts): the SDK's SSM client is ~225 KB.
-      const value = await new SsmClient({ region: settings.AWS_REGION, maxAttempts: 3 }).getParameter(settings.IPNS_KEY_PARAMETER, true);
-      return parseKek(value, `SSM parameter ${settings.IPNS_KEY_PARAMETER}`);
-    })();
-    cached.catch(() => { cached = undefined; });
-    return cached;
+  let fixed: Uint8Array | undefined;
+  let cached: { readonly key: Promise<Uint8Array>; readonly expiresAt: number } | undefined;
+  return async () => {
+    if (settings.IPNS_KEY_ENCRYPTION_KEY) return (fixed ??= parseKek(settings.IPNS_KEY_ENCRYPTION_KEY, 'IPNS_KEY_ENCRYPTION_KEY'));
+    const name = settings.IPNS_KEY_PARAMETER;
+    if (!name || !ssm) throw new Error('No IPNS key encryption key configured (IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER)');
+    if (!cached || now() >= cached.expiresAt) {
+      const key = (async () => {
+        // Loaded on first use, like the SSM client itself: only the two functions that sign IPNS records ever read it.
+        const [{ GetParameterCommand }, client] = await Promise.all([import('./ssm-commands'), ssm()]);
+        const { Parameter } = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        if (typeof Parameter?.Value !== 'string') throw new Error(`SSM parameter ${name} has no value`);
+        return parseKek(Parameter.Value, `SSM parameter ${name}`);
+      })();
+      const entry = { key, expiresAt: now() + KEK_CACHE_SECONDS * 1000 };
+      cached = entry;
+      key.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached.key;
   };
 }

@@ -9,7 +9,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import tableDefinition from '../../infra/storage-table.json';
-import type { S3Client } from './s3-client';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
  * Creates the table (from `infra/storage-table.json`, the same definition
@@ -59,12 +59,17 @@ async function addMissingIndexes(dynamo: DynamoDBClient, tableName: string, exis
   }
 }
 
-export async function provisionBuckets(s3: S3Client, bucketNames: readonly string[]): Promise<void> {
+/** Creates each bucket that does not exist yet (in the client's region; LocationConstraint outside us-east-1, as S3 requires). */
+export async function provisionBuckets(s3: S3Client | (() => Promise<S3Client>), bucketNames: readonly string[]): Promise<void> {
+  const client = typeof s3 === 'function' ? await s3() : s3;
+  const region = await client.config.region();
   for (const Bucket of bucketNames) {
     try {
-      await s3.headBucket(Bucket);
+      await client.send(new HeadBucketCommand({ Bucket }));
     } catch {
-      await s3.createBucket(Bucket);
+      await client.send(
+        new CreateBucketCommand({ Bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }),
+      );
     }
   }
 }

@@ -33,6 +33,11 @@ export interface SharedLocalStackInfo {
   readonly stateFile: string;
   /** JSON `{code, signal}`, written when `npm start` exits. */
   readonly exitFile: string;
+  /**
+   * AWS_CALL_RECORD_DIR of the stack: each function appends its AWS calls to `<dir>/<function name>.jsonl`
+   * (lib/store/aws-call-record.ts); the IAM test (test/e2e/iam-roles.last.test.ts) reads them.
+   */
+  readonly callRecordDir: string;
   readonly startTimeoutMs: number;
 }
 
@@ -56,13 +61,22 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('localStack', existing.info);
     return undefined;
   }
+  // `AWS_CALL_RECORD_DIR=<dir> npx vitest run --project iam`: the IAM test alone, on the calls a run recorded before.
+  const keptRecords = process.env.AWS_CALL_RECORD_DIR;
+  if (project.name === 'iam' && keptRecords) {
+    project.provide('localStack', { callRecordDir: keptRecords } as SharedLocalStackInfo);
+    return undefined;
+  }
 
   const directory = mkdtempSync(path.join(os.tmpdir(), 'storage-e2e-'));
   const stateFile = path.join(directory, 'state.json');
   const exitFile = path.join(directory, 'exit.json');
   const started = Date.now();
   const timeoutMs = startTimeoutMs();
-  const launched = await launchLocalStack({ timeoutMs });
+  // AWS_CALL_RECORD_DIR (optional) keeps the recorded calls after the run, for `--project iam` alone later.
+  const callRecordDir = keptRecords || path.join(directory, 'aws-calls');
+  rmSync(callRecordDir, { recursive: true, force: true });
+  const launched = await launchLocalStack({ timeoutMs, env: { AWS_CALL_RECORD_DIR: callRecordDir } });
   void launched.exited.then((outcome) => writeFileSync(exitFile, JSON.stringify(outcome)));
   const ready = launched.ready.then(
     (stack) => {
@@ -85,6 +99,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     processGroup: launched.processGroup,
     stateFile,
     exitFile,
+    callRecordDir,
     startTimeoutMs: timeoutMs,
   };
   const teardown = async () => {

@@ -3,9 +3,8 @@ import type { Config } from '../../lib/config';
 
 /**
  * The AWS SDK's S3 client on the same endpoint as the service's, for what tests
- * look at beside the service (ListObjectsV2, an object put by hand). The service
- * itself talks to S3 through lib/store/s3-client.ts; using the SDK here keeps
- * the tests' view of the bucket independent of that client.
+ * look at beside the service (ListObjectsV2, an object put by hand): a client of its own,
+ * without the service's settings or call recorder (lib/store/clients.ts).
  */
 export function sdkS3(config: Config): S3Client {
   return new S3Client({

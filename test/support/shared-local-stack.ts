@@ -37,6 +37,11 @@ export async function interruptSharedLocalStack(): Promise<StopReport> {
   });
 }
 
+/** Where the shared stack's functions record their AWS calls (AWS_CALL_RECORD_DIR). */
+export function sharedCallRecordDir(): string {
+  return sharedInfo().callRecordDir;
+}
+
 function sharedInfo(): SharedLocalStackInfo {
   const info = inject('localStack');
   if (!info) throw new Error('No shared local stack: run e2e files through the e2e projects (test/support/e2e-global-setup.ts).');

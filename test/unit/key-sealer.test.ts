@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { AesGcmKeySealer, kekSource, parseKek } from '../../lib/store/key-sealer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config';
+import { ssmClient } from '../../lib/store/clients';
+import { AesGcmKeySealer, KEK_CACHE_SECONDS, kekSource, parseKek } from '../../lib/store/key-sealer';
+import { serverAnswering } from '../support/aws-wire';
 
 const kek = new Uint8Array(randomBytes(32));
 const sealer = new AesGcmKeySealer(async () => kek);
@@ -40,6 +43,75 @@ describe('key encryption key configuration', () => {
   });
 
   it('fails clearly, on use, when neither the key nor its SSM parameter is configured', async () => {
-    await expect(kekSource({ AWS_REGION: 'us-east-1' })()).rejects.toThrow(/IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER/);
+    await expect(kekSource({})()).rejects.toThrow(/IPNS_KEY_ENCRYPTION_KEY or IPNS_KEY_PARAMETER/);
+  });
+});
+
+describe('key encryption key from SSM (GetParameter on the service SSM client)', () => {
+  let close: (() => void) | undefined;
+  afterEach(() => close?.());
+  const kek = Buffer.alloc(32, 9).toString('base64');
+
+  it('reads the SecureString once with decryption and keeps it for the cache period', async () => {
+    // prepare
+    const server = await serverAnswering((response) =>
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ Parameter: { Name: '/svc/kek', Type: 'SecureString', Value: kek, Version: 1 } })),
+    );
+    close = server.close;
+    const config = parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SSM_ENDPOINT: server.endpoint, IPNS_KEY_PARAMETER: '/svc/kek' });
+    const source = kekSource(config, ssmClient(config));
+
+    // act
+    const first = await source();
+    const second = await source();
+
+    // assess
+    expect(Buffer.from(first).toString('base64')).toBe(kek);
+    expect(second).toEqual(first);
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]!.request.headers['x-amz-target']).toBe('AmazonSSM.GetParameter');
+    expect(JSON.parse(server.received[0]!.body)).toEqual({ Name: '/svc/kek', WithDecryption: true });
+    expect(KEK_CACHE_SECONDS).toBe(300);
+  });
+
+  it('reads it again once the cache period is over', async () => {
+    // prepare
+    const server = await serverAnswering((response) =>
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ Parameter: { Name: '/svc/kek', Type: 'SecureString', Value: kek, Version: 1 } })),
+    );
+    close = server.close;
+    const config = parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SSM_ENDPOINT: server.endpoint, IPNS_KEY_PARAMETER: '/svc/kek' });
+    let clock = 1_000_000;
+    const source = kekSource(config, ssmClient(config), () => clock);
+
+    // act
+    await source();
+    clock += KEK_CACHE_SECONDS * 1000 - 1;
+    await source();
+    clock += 1;
+    await source();
+
+    // assess
+    expect(server.received).toHaveLength(2);
+  });
+
+  it('fails on use when SSM refuses, and asks again at the next use', async () => {
+    // prepare
+    const server = await serverAnswering(
+      (response) => response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ParameterNotFound', message: '' })),
+      (response) => response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ Parameter: { Name: '/svc/kek', Type: 'SecureString', Value: kek, Version: 1 } })),
+    );
+    close = server.close;
+    const config = parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SSM_ENDPOINT: server.endpoint, IPNS_KEY_PARAMETER: '/svc/kek' });
+    const source = kekSource(config, ssmClient(config));
+
+    // act
+    const failure = await source().catch((caught: unknown) => caught);
+    const later = await source();
+
+    // assess
+    expect((failure as Error).name).toBe('ParameterNotFound');
+    expect(Buffer.from(later).toString('base64')).toBe(kek);
+    expect(server.received).toHaveLength(2);
   });
 });

@@ -1,60 +1,68 @@
-import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { parseObjectEventMessage } from '../../../lib/events';
-import { services } from '../../../lib/services';
+import { services, type Services } from '../../../lib/services';
 
 /**
- * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file
- * 1→2→3→4; the same queue's directory messages recompute a directory's CIDs. Every step is a conditional write, so duplicate, late or
- * out-of-order deliveries change nothing. A message whose object fails is
- * reported in `batchItemFailures` (ReportBatchItemFailures): only it comes back
- * after the visibility timeout, and after maxReceiveCount tries it moves to the
- * dead-letter queue; the others of its batch are deleted as done.
+ * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file 1→2→3→4; the same queue's
+ * directory messages recompute a directory's CIDs. Every step is a conditional write, so duplicate, late or
+ * out-of-order deliveries change nothing. The batch goes through Powertools' `processPartialResponse`: a
+ * message whose record handler throws is reported in `batchItemFailures` (ReportBatchItemFailures), so only it
+ * comes back after the visibility timeout (and after maxReceiveCount tries moves to the dead-letter queue); the
+ * others of its batch are deleted as done. Records are handled one after another, as before, and a batch whose
+ * every message failed is reported as such rather than thrown (`throwOnFullBatchFailure: false`).
  */
+const processor = new BatchProcessor(EventType.SQS);
+
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const deps = services();
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
-  const batchItemFailures: SQSBatchItemFailure[] = [];
   try {
-    for (const record of event.Records ?? []) {
-      const message = parseObjectEventMessage(record.body);
-      const log = invocationLog.child({ messageId: record.messageId });
-      if (message.kind === 'test') continue; // S3's s3:TestEvent when the notification is set up: nothing to do
-      if (message.kind === 'unreadable') {
-        // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
-        // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
-        log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
-        continue;
-      }
-      if (message.kind === 'directory') {
-        // The queue's second kind: recompute one directory's CIDs (lib/domain/directories.ts).
-        const directoryLog = log.child({ bucketUuid: message.bucketUuid, directoryUuid: message.directoryUuid });
-        try {
-          // Loaded on the first directory message: the node builders (dag-pb, HAMT) stay out of a file event's cold start.
-          const { addressDirectory } = await import('../../../lib/domain/directories');
-          const address = await addressDirectory({ ...deps, logger: directoryLog }, message.bucketUuid, message.directoryUuid);
-          directoryLog.info('directory recomputed', { cidV1: address?.cidV1, changed: address?.changed });
-        } catch (error) {
-          directoryLog.error('directory recompute failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-        }
-        continue;
-      }
-      for (const key of message.keys) {
-        const objectLog = log.child({ objectKey: key });
-        try {
-          const file = await processObjectCreated({ ...deps, logger: objectLog }, key);
-          objectLog.info('object processed', { fileUuid: file?.uuid, fileStatus: file?.fileStatus });
-        } catch (error) {
-          objectLog.error('object processing failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-          break; // the retry of this message runs all its keys again (each step is idempotent)
-        }
-      }
-    }
+    return await processPartialResponse(event, (record: SQSRecord) => handleMessage(deps, invocationLog.child({ messageId: record.messageId }), record), processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
   } finally {
     deps.metrics.publish();
   }
-  return { batchItemFailures };
+}
+
+/** One SQS message: resolves when it is done (or can never be done), throws when it must come back. */
+async function handleMessage(deps: Services, log: Services['logger'], record: SQSRecord): Promise<void> {
+  const message = parseObjectEventMessage(record.body);
+  if (message.kind === 'test') return; // S3's s3:TestEvent when the notification is set up: nothing to do
+  if (message.kind === 'unreadable') {
+    // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
+    // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
+    log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
+    return;
+  }
+  if (message.kind === 'directory') {
+    // The queue's second kind: recompute one directory's CIDs (lib/domain/directories.ts).
+    const directoryLog = log.child({ bucketUuid: message.bucketUuid, directoryUuid: message.directoryUuid });
+    try {
+      // Loaded on the first directory message: the node builders (dag-pb, HAMT) stay out of a file event's cold start.
+      const { addressDirectory } = await import('../../../lib/domain/directories');
+      const address = await addressDirectory({ ...deps, logger: directoryLog }, message.bucketUuid, message.directoryUuid);
+      directoryLog.info('directory recomputed', { cidV1: address?.cidV1, changed: address?.changed });
+    } catch (error) {
+      directoryLog.error('directory recompute failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
+      throw error;
+    }
+    return;
+  }
+  for (const key of message.keys) {
+    const objectLog = log.child({ objectKey: key });
+    try {
+      const file = await processObjectCreated({ ...deps, logger: objectLog }, key);
+      objectLog.info('object processed', { fileUuid: file?.uuid, fileStatus: file?.fileStatus });
+    } catch (error) {
+      objectLog.error('object processing failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
+      // The retry of this message runs all its keys again (each step is idempotent).
+      throw error;
+    }
+  }
 }
