@@ -32,8 +32,8 @@ import { ensureDirectories, parentPath } from './tree';
  *   retarget (commitUpload is conditioned on the path) and decides again;
  * - a commit that read the session before the end can still land at the old
  *   path, late: the sweeper runs passes until one that starts after
- *   `finalPassAfter` (longer than the event function's 900 s timeout, so no such
- *   commit is still running) finds everything placed. An end killed midway is
+ *   `finalPassAfter` (longer than the timeout of every function that commits:
+ *   the sweeper's 900 s, objectCreated's 50 s; so no such commit is still running) finds everything placed. An end killed midway is
  *   finished the same way (its session is due `MOVE_GRACE_SECONDS` after the end).
  *
  * Conflicts at a file's new path follow Apillon, whose sync writes each file
@@ -48,9 +48,10 @@ import { ensureDirectories, parentPath } from './tree';
 /** A killed end is taken on by the sweeper this long after it (the end itself normally finishes first). */
 export const MOVE_GRACE_SECONDS = 60;
 /**
- * The last pass of a move starts this long after the end: more than the event
- * function's timeout (900 s), so every commit that read the session before its
- * end has finished (and landed where that pass finds it).
+ * The last pass of a move starts this long after the end: more than the longest
+ * timeout of a function that commits uploads (the sweeper's 900 s; objectCreated's
+ * is 50 s), so every commit that read the session before its end has finished
+ * (and landed where that pass finds it).
  */
 export const FINAL_PASS_AFTER_SECONDS = 16 * 60;
 /** How long the ending request moves files before it leaves the rest to the sweeper (API Gateway answers within 29 s). */
