@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { deleteObjectBytes } from './deletion';
 import { markDirectoryStale } from './directory-marks';
 import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
-import type { BucketRecord, FileMove, UploadSessionRecord } from './ports';
+import type { BucketRecord, FileMove, SessionStore, UploadSessionRecord } from './ports';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS } from './races';
 import type { StorageDeps } from './storage';
 import { ensureDirectories, parentPath } from './tree';
@@ -148,6 +148,8 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
  * The commit step's hook (lifecycle.ts, before it decides where an upload
  * goes): when the file's session has ended with a `directoryPath`, the upload
  * request gets its new path first. True when the caller must read the file again.
+ * A file already placed (`wrapped`) or of no session reads nothing; the callers
+ * share one read of a session per invocation (sharingSessionReads).
  */
 export async function placeBeforeCommit(deps: StorageDeps, file: FileRecord): Promise<boolean> {
   if (!file.sessionUuid || file.wrapped) return false;
@@ -155,6 +157,37 @@ export async function placeBeforeCommit(deps: StorageDeps, file: FileRecord): Pr
   if (!session || session.bucketUuid !== file.bucketUuid || session.status !== 'ended' || session.directoryPath === undefined || !session.moveState) return false;
   await deps.moves.retargetRequested(file, wrappedPath(session.directoryPath, file.path), new Date().toISOString());
   return true;
+}
+
+/**
+ * `deps` whose session reads (`sessions.get`) are shared by the commits of one invocation (a batch
+ * of object events, a sweep's stranded files), so a batch of one session's files reads the session
+ * once instead of once per file (placeBeforeCommit). Safe: a commit that read its session before
+ * the session ended is the case the final pass (FINAL_PASS_AFTER_SECONDS) exists for, and no
+ * invocation lives that long. Bound: one entry per session the invocation meets, all dropped with
+ * the object this returns (nothing outlives the invocation); a failed read is not kept.
+ */
+export function sharingSessionReads<D extends StorageDeps>(deps: D): D {
+  const store = deps.sessions;
+  const reads = new Map<string, Promise<UploadSessionRecord | undefined>>();
+  const sessions: SessionStore = {
+    get: (sessionUuid) => {
+      let read = reads.get(sessionUuid);
+      if (!read) {
+        read = store.get(sessionUuid);
+        reads.set(sessionUuid, read);
+        read.catch(() => reads.delete(sessionUuid));
+      }
+      return read;
+    },
+    create: (session) => store.create(session),
+    openAndAddFiles: (session, count) => store.openAndAddFiles(session, count),
+    end: (sessionUuid, ending) => store.end(sessionUuid, ending),
+    dueMoves: (nowIso, limit) => store.dueMoves(nowIso, limit),
+    scheduleMove: (sessionUuid, dueAtIso) => store.scheduleMove(sessionUuid, dueAtIso),
+    finishMove: (sessionUuid) => store.finishMove(sessionUuid),
+  };
+  return { ...deps, sessions };
 }
 
 /** Sessions one sweep takes on at most. */

@@ -39,7 +39,7 @@ export interface DecidedBatch {
  */
 export async function decideBatch(
   deps: StorageDeps,
-  bucket: BucketRecord,
+  bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
   candidates: readonly Candidate[],
   options: { overwrite: boolean; selfUuid?: string },
 ): Promise<DecidedBatch> {

@@ -1,5 +1,6 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { sharingSessionReads } from '../../../lib/domain/session-wrap';
 import { parseObjectEventMessage } from '../../../lib/events';
 import { services } from '../../../lib/services';
 
@@ -12,7 +13,8 @@ import { services } from '../../../lib/services';
  * dead-letter queue; the others of its batch are deleted as done.
  */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const deps = services();
+  // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
+  const deps = sharingSessionReads(services());
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   const batchItemFailures: SQSBatchItemFailure[] = [];
