@@ -116,14 +116,16 @@ async function withReplacementFacts(deps: StorageDeps, claims: ReadonlyMap<strin
  * (bucket state, names, path conflicts, quota and bucket limit for the declared
  * sizes: see admission.ts): one batch read, the missing directories in as few
  * transactions as fit, the records in batch writes. A refused batch writes
- * nothing (`beforeWrite` runs once the batch is admitted, before any write). Each file is committed later, when its bytes arrive (lifecycle.ts);
- * a second upload to a path replaces the file there (Apillon).
+ * nothing (`beforeWrite` runs once the batch is admitted, before any write). `whileWriting` runs on
+ * the records while their batch writes are in flight (presigning their URLs: CPU work that needs no
+ * write); the records are answered once both are done. Each file is committed later, when its bytes
+ * arrive (lifecycle.ts); a second upload to a path replaces the file there (Apillon).
  */
 export async function requestUploads(
   deps: StorageDeps,
   bucket: BucketRecord,
   inputs: readonly UploadRequestInput[],
-  options: { overwrite: boolean; beforeWrite?: () => Promise<void> } = { overwrite: true },
+  options: { overwrite: boolean; beforeWrite?: () => Promise<void>; whileWriting?: (files: readonly FileRecord[]) => Promise<void> } = { overwrite: true },
 ): Promise<FileRecord[]> {
   const candidates: Candidate[] = inputs.map((input) => ({
     directory: input.directory,
@@ -157,7 +159,7 @@ export async function requestUploads(
         overwrite: options.overwrite,
       };
     });
-    await deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + UPLOAD_REQUEST_TTL_SECONDS);
+    await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + UPLOAD_REQUEST_TTL_SECONDS), options.whileWriting?.(files)]);
     return files;
   }
   throw lostTooManyRaces(`Upload requests in bucket ${bucket.bucketUuid} could not be decided after ${DECIDE_ATTEMPTS} attempts`);
