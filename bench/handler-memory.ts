@@ -18,7 +18,8 @@
  *
  *   npm run bench -- handler-memory
  *   node --expose-gc --conditions=import --import tsx bench/handler-memory.ts     (BENCH_ROUNDS=5000, BENCH_EVERY=1000)
- *   BENCH_HEAP_SNAPSHOTS=/tmp/heaps  also writes a heap snapshot at each print, to compare two
+ *   BENCH_HEAP_SNAPSHOTS=/tmp/heaps  also writes a heap snapshot at each print; compare two with
+ *                                    npx tsx bench/heap-diff.ts <before> <after>
  *
  * Figures only; nothing here asserts.
  */
