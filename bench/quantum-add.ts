@@ -13,6 +13,8 @@
  *       against a running `npm start` instead: the in-process add on that stack's
  *       emulators interleaved with the same add over HTTP through serverless-offline,
  *       so the difference is the local Lambda emulation (not part of AWS's path).
+ *       Add SQS_ENDPOINT=<the SQS API npm start prints> LIFECYCLE_QUEUE_URL=<it>/000000000000/<queue>
+ *       for the in-process add to send its lifecycle message to that stack's queue, as the function does.
  *
  * Figures only; nothing here asserts a time.
  */
@@ -58,7 +60,9 @@ async function emulators(): Promise<Emulators> {
     const ports = localPorts();
     const masterKey = process.env.LOCAL_MASTER_KEY;
     if (!masterKey) throw new Error('QUANTUM_STACK needs LOCAL_MASTER_KEY (the key the stack was started with)');
-    return { env: localEnvironment(ports), masterKey, stackUrl: `http://localhost:${ports.http}`, stop: async () => undefined };
+    // The stack's lifecycle queue, when given (its SQS endpoint is printed at start): the in-process add then sends as the function does.
+    const queue: Record<string, string> = process.env.LIFECYCLE_QUEUE_URL && process.env.SQS_ENDPOINT ? { SQS_ENDPOINT: process.env.SQS_ENDPOINT, LIFECYCLE_QUEUE_URL: process.env.LIFECYCLE_QUEUE_URL } : {};
+    return { env: { ...localEnvironment(ports), ...queue }, masterKey, stackUrl: `http://localhost:${ports.http}`, stop: async () => undefined };
   }
   const started = await startBenchEmulators();
   return { env: { ...benchEnvironment(started), LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }, stop: started.stop };

@@ -7,9 +7,15 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['listing', 'quantum-add', 'session-wrap', 'bundles'];
-/** Node options a benchmark needs: session-wrap reaches @ipld/dag-pb, an ES module only, which Node 20 cannot require(). */
-const NODE_OPTIONS: Readonly<Record<string, readonly string[]>> = { 'session-wrap': ['--conditions=import'] };
+const BENCHMARKS = ['listing', 'quantum-add', 'upload-batch', 'session-wrap', 'handler-memory', 'bundles'];
+/**
+ * Node options a benchmark needs: session-wrap and handler-memory reach @ipld/dag-pb, an ES module only,
+ * which Node 20 cannot require(); handler-memory forces collections before it reads the heap.
+ */
+const NODE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'session-wrap': ['--conditions=import'],
+  'handler-memory': ['--conditions=import', '--expose-gc'],
+};
 
 const [chosen, ...args] = process.argv.slice(2);
 if (chosen !== undefined && !BENCHMARKS.includes(chosen)) {

@@ -6,9 +6,11 @@
  * emptied folders go. The session-end handler is invoked in-process with an API
  * Gateway v2 event against DynamoDB Local and s3rver started here; sizes are
  * interleaved (small, large, small, large, …) and the medians printed with the
- * DynamoDB requests per call and per file.
+ * DynamoDB requests per call and per file. Then the depth of `directoryPath`
+ * (issue 18 item 5): the same 200-file session ended under a 1-level and a
+ * 20-level path, interleaved, and the ratio of their medians (goal: at most 2×).
  *
- *   npx tsx bench/session-wrap.ts        (BENCH_RUNS=3, BENCH_FILES=200 by default)
+ *   npm run bench -- session-wrap        (BENCH_RUNS=3, BENCH_FILES=200 by default)
  *
  * Figures only; nothing here asserts a time.
  */
@@ -32,6 +34,7 @@ const LARGE = Number(process.env.BENCH_FILES ?? 200);
 const SMALL = 10;
 
 async function main(): Promise<void> {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const emulators = await startBenchEmulators();
   try {
     const counts = new CallCounter();
@@ -42,31 +45,31 @@ async function main(): Promise<void> {
     const authorization = basicAuthorization(key.apiKey, key.apiSecret);
     const principal: Principal = { accountId: account.accountId, credentialKind: 'api', credentialId: 'bench', permissions: new Set(ALL_PERMISSIONS) };
 
-    /** A fresh bucket with a session of `count` committed files (10 folders), ended now with a directoryPath. */
-    const endOf = async (count: number) => {
+    /** A fresh bucket with a session of `count` committed files (10 folders), ended now with `directoryPath`. */
+    const endOf = async (count: number, directoryPath = 'site/v1') => {
       const bucket = await createBucket(services.buckets, { accountId: account.accountId, name: `bench-${randomUUID()}`, public: true, maxSizeBytes: 1024 ** 4 });
       const sessionUuid = randomUUID();
       for (let start = 0; start < count; start += 200) {
         const files = Array.from({ length: Math.min(200, count - start) }, (_, i) => ({ fileName: `page-${start + i}.html`, path: `section-${(start + i) % 10}/`, fileSize: 5 }));
         const { uploads } = await requestSessionUpload(services, principal, bucket.bucketUuid, { sessionUuid, files });
-        await mapConcurrently(uploads, 8, async ({ file }) => {
-          await services.blobs.put(uploadKeyOf(file), new TextEncoder().encode('hello'), 'text/html');
-          await processObjectCreated(services, uploadKeyOf(file));
-        });
+        // Every PUT before the first commit: s3rver removes a folder its last object left while another PUT
+        // into it may be under way, and that PUT's unhandled ENOENT ends the process (s3rver 3.7).
+        await mapConcurrently(uploads, 8, ({ file }) => services.blobs.put(uploadKeyOf(file), new TextEncoder().encode('hello'), 'text/html'));
+        await mapConcurrently(uploads, 8, ({ file }) => processObjectCreated(services, uploadKeyOf(file)));
       }
       const event = httpEvent({
         method: 'POST',
         path: `/storage/buckets/${bucket.bucketUuid}/upload/${sessionUuid}/end`,
         pathParameters: { bucketUuid: bucket.bucketUuid, sessionUuid },
         headers: { authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ wrapWithDirectory: true, directoryPath: 'site/v1' }),
+        body: JSON.stringify({ wrapWithDirectory: true, directoryPath }),
       });
       counts.reset();
       const started = performance.now();
       const result = await invoke(sessionEnd, event);
       const ms = performance.now() - started;
       if (result.statusCode !== 200) throw new Error(`end answered ${result.statusCode}: ${result.body}`);
-      const moved = await services.entries.getPathClaim(bucket.bucketUuid, `site/v1/section-0/page-0.html`);
+      const moved = await services.entries.getPathClaim(bucket.bucketUuid, `${directoryPath}/section-0/page-0.html`);
       if (!moved) throw new Error('the files were not moved');
       return { ms, dynamo: counts.dynamo };
     };
@@ -86,6 +89,19 @@ async function main(): Promise<void> {
     say(`session end with directoryPath, median of ${RUNS} interleaved runs (DynamoDB Local + s3rver, in-process handler):`);
     say(row(SMALL, small));
     say(row(LARGE, large));
+
+    const deepPath = Array.from({ length: 20 }, (_, i) => `level-${i}`).join('/');
+    const shallow: Awaited<ReturnType<typeof endOf>>[] = [];
+    const deep: Awaited<ReturnType<typeof endOf>>[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      shallow.push(await endOf(LARGE, 'site'));
+      deep.push(await endOf(LARGE, deepPath));
+    }
+    const [one, twenty] = [median(shallow.map((run) => run.ms)), median(deep.map((run) => run.ms))];
+    say(`the same ${LARGE}-file session ended under a 1-level and a 20-level directoryPath, median of ${RUNS} interleaved runs:`);
+    say(`  1 level    ${one.toFixed(0).padStart(7)} ms   DynamoDB ${median(shallow.map((run) => run.dynamo))}`);
+    say(`  20 levels  ${twenty.toFixed(0).padStart(7)} ms   DynamoDB ${median(deep.map((run) => run.dynamo))}`);
+    say(`  ratio      ${(twenty / one).toFixed(2).padStart(7)} x   (paired ratios ${deep.map((run, i) => (run.ms / shallow[i]!.ms).toFixed(2)).join(', ')})`);
   } finally {
     setServicesForTests(undefined);
     await emulators.stop();

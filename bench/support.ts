@@ -3,6 +3,7 @@
  * free ports, the configuration environment that points a service at them,
  * and a counter of the requests the AWS clients send.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,18 +21,44 @@ export interface BenchEmulators {
   stop(): Promise<void>;
 }
 
-/** DynamoDB Local and s3rver, in memory, on free ports; `stop()` ends both and removes s3rver's folder. */
-export async function startBenchEmulators(): Promise<BenchEmulators> {
+/**
+ * DynamoDB Local and s3rver, in memory, on free ports; `stop()` ends both and removes s3rver's folder.
+ * s3rver runs inside this process unless `s3: 'child-process'` (a bench that measures this process's
+ * heap keeps s3rver's own objects out of it).
+ */
+export async function startBenchEmulators(options: { s3?: 'in-process' | 'child-process' } = {}): Promise<BenchEmulators> {
   const s3Directory = mkdtempSync(path.join(os.tmpdir(), 'storage-bench-s3-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: await freePort(), directory: s3Directory, silent: true, resetOnClose: true });
-  const [dynamo, s3Address] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), s3.run()]);
+  const s3Port = await freePort();
+  const s3 = options.s3 === 'child-process' ? await s3rverProcess(s3Port, s3Directory) : new S3rver({ address: '127.0.0.1', port: s3Port, directory: s3Directory, silent: true, resetOnClose: true });
+  const [dynamo] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), s3.run()]);
   return {
     dynamoEndpoint: dynamo.endpoint,
-    s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
+    s3Endpoint: `http://127.0.0.1:${s3Port}`,
     stop: async () => {
       await Promise.allSettled([s3.close(), dynamo.stop()]);
       rmSync(s3Directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** s3rver in a Node child process of its own, on `port`; `run()` resolves once it listens. */
+async function s3rverProcess(port: number, directory: string): Promise<{ run(): Promise<void>; close(): Promise<void> }> {
+  const script = `const S3rver = require('s3rver');
+new S3rver({ address: '127.0.0.1', port: ${port}, directory: ${JSON.stringify(directory)}, silent: true, resetOnClose: true })
+  .run().then(() => process.stdout.write('listening\\n'), (error) => { process.stderr.write(String(error)); process.exit(1); });`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  return {
+    run: () =>
+      new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`s3rver exited (code ${code}) before it listened`)));
+        child.stdout!.once('data', () => resolve());
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -70,10 +97,14 @@ export class CallCounter {
 /**
  * The services of a bench on `emulators`, as a Lambda builds them, with the table and both buckets
  * provisioned, set as the process's services (for handlers invoked in-process), and their requests
- * counted by `counter`.
+ * counted by `counter`. `environment` adds or replaces configuration variables (e.g. a queue).
  */
-export async function benchServices(emulators: Pick<BenchEmulators, 'dynamoEndpoint' | 's3Endpoint'>, counter: CallCounter): Promise<Services> {
-  const config = parseConfig(benchEnvironment(emulators));
+export async function benchServices(
+  emulators: Pick<BenchEmulators, 'dynamoEndpoint' | 's3Endpoint'>,
+  counter: CallCounter,
+  environment: Record<string, string> = {},
+): Promise<Services> {
+  const config = parseConfig({ ...benchEnvironment(emulators), ...environment });
   const clients = createAwsClients(config);
   await counter.attach(clients);
   const services = createServices(config, clients);

@@ -71,6 +71,9 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
 }
 
 /**
+ * The process's one set of services (clients, stores, logger, metrics), kept for the life of the
+ * container: one object, whatever the number of invocations.
+ *
  * In a Lambda (AWS sets AWS_LAMBDA_FUNCTION_NAME, as does serverless-offline) the
  * services are built while this module loads: a missing or malformed variable
  * fails the function's init with `Invalid service configuration: TABLE_NAME: required`

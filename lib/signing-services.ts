@@ -10,6 +10,11 @@ import { AesGcmKeySealer, kekSource } from './store/key-sealer';
  */
 export type SigningServices = Services & IpnsDeps;
 
+/**
+ * One key sealer per services object, so the key encryption key is read once per cold start.
+ * Bound: one entry per `Services` (a warm container has one), never replaced; weakly held, so
+ * services a test drops take their sealer with them.
+ */
 const sealers = new WeakMap<Services, AesGcmKeySealer>();
 
 export function signingServices(services: Services): SigningServices {

@@ -3,7 +3,8 @@
  * what operations rely on, so a yml edit cannot drop it silently:
  * - the durable event path: the S3 → ObjectEventsQueue notification and its queue
  *   policy, the DLQ and redrive, the event source mapping with partial batch
- *   responses, the visibility timeout rule (>= 6 × the function timeout), the
+ *   responses, the visibility timeout rule (>= 6 × the function timeout; maxReceiveCount >= 5;
+ *   maxReceiveCount × visibility <= 30 min, so a poison message is dead-lettered within 30 minutes), the
  *   sweeper schedule, the DLQ depth / oldest message alarms;
  * - the alarm topic (with its optional e-mail subscription), an errors/throttles
  *   alarm for every function, the API 5xx-rate, stranded-files and DynamoDB
@@ -70,7 +71,13 @@ const mapping = mappings[0]?.[1].Properties;
 check(mapping?.FunctionResponseTypes?.includes('ReportBatchItemFailures'), 'the mapping reports partial batch failures');
 check(getAtt(mapping?.FunctionName) === 'ObjectCreatedLambdaFunction', 'the mapping invokes objectCreated');
 const functionTimeout = Number(resources.ObjectCreatedLambdaFunction?.Properties?.Timeout);
-check(Number(queue?.Properties?.VisibilityTimeout) >= 6 * functionTimeout, `the queue visibility timeout is >= 6 × the function timeout (${functionTimeout} s)`);
+const visibilityTimeout = Number(queue?.Properties?.VisibilityTimeout);
+const maxReceiveCount = Number(queue?.Properties?.RedrivePolicy?.maxReceiveCount);
+check(visibilityTimeout >= 6 * functionTimeout, `the queue visibility timeout is >= 6 × the function timeout (${functionTimeout} s)`);
+// AWS: "set the maxReceiveCount on the source queue's redrive policy to at least 5" for Lambda event sources (throttles count as receives).
+check(maxReceiveCount >= 5, `the redrive policy's maxReceiveCount is >= 5 (${maxReceiveCount})`);
+// A message that fails every time is received maxReceiveCount times, each hidden for the visibility timeout, then moved.
+check(maxReceiveCount * visibilityTimeout <= 30 * 60, `a poison message reaches the DLQ within 30 minutes (${maxReceiveCount} × ${visibilityTimeout} s)`);
 const role = JSON.stringify(resources.ObjectCreatedIamRoleLambdaExecution?.Properties?.Policies ?? []);
 check(role.includes('sqs:ReceiveMessage') && role.includes('sqs:DeleteMessage') && !role.includes('"sqs:*"'), 'objectCreated may receive and delete on the queue (no sqs:*)');
 

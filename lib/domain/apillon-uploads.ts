@@ -68,17 +68,19 @@ export async function requestSessionUpload(
   const sessionUuid = input.sessionUuid ?? newUuid();
   // A new session starts before the batch's directories are made: a move at its end removes the ones it emptied, those no older than the session.
   const startedAt = new Date().toISOString();
+  let urls: string[] = [];
   const files = await requestUploads(
     deps,
     bucket,
     planned.map((file) => ({ ...file, sessionUuid })),
-    { overwrite: true, beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length, startedAt) },
+    {
+      overwrite: true,
+      beforeWrite: () => joinSession(deps, bucket, sessionUuid, planned.length, startedAt),
+      // The URLs are signed while the records are written (a URL needs only the file's id and declared size).
+      whileWriting: async (records) => void (urls = await mapConcurrently(records, SIGN_CONCURRENCY, (file) => uploadUrl(deps, file))),
+    },
   );
-  const uploads = await mapConcurrently(files, SIGN_CONCURRENCY, async (file, index) => ({
-    request: input.files[index]!,
-    file,
-    url: await uploadUrl(deps, file),
-  }));
+  const uploads = files.map((file, index) => ({ request: input.files[index]!, file, url: urls[index]! }));
   return { sessionUuid, uploads };
 }
 

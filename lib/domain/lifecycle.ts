@@ -111,8 +111,8 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   // old path loses to a retarget.)
   if (await placeBeforeCommit(deps, found)) return undefined;
   if (found.declaredSize !== undefined && uploaded.size !== found.declaredSize) return reject(deps, found, FileStatus.ERROR_SIZE_MISMATCH);
-  const bucket = await deps.buckets.get(found.bucketUuid);
-  if (!bucket) return reject(deps, found, FileStatus.ERROR_BUCKET_UNAVAILABLE);
+  // The decision reads the bucket itself (its batch read): a bucket gone meanwhile is refused there (bucketNotFound).
+  const bucket = { bucketUuid: found.bucketUuid, accountId: found.accountId };
 
   const candidate = { directory: found.path.split('/').slice(0, -1), name: found.name, size: uploaded.size };
   let batch;

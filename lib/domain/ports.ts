@@ -100,6 +100,12 @@ export interface StagedCommit {
   readonly limits: ChargeLimits;
 }
 
+/** What a staged commit did (UploadStore.commitStaged). */
+export type StagedCommitOutcome =
+  | { readonly failure: CommitFailure; readonly committed?: undefined }
+  | { readonly committed: 'whole'; readonly failure?: undefined }
+  | { readonly committed: 'decided'; readonly plan: CommitPlan; readonly failure?: undefined };
+
 /** Storage for the upload path: batch reads, batch writes, intents, ids. */
 export interface UploadStore {
   /** The account, the bucket and the claims on `paths`, read consistently in as few calls as possible. */
@@ -129,9 +135,12 @@ export interface UploadStore {
    * to committed, all in one transaction. A commit too large for one (about 45
    * files and more) decides in a first transaction (charge, claims, the plan
    * into the intent: the commit point) and writes the records in further ones.
-   * Undefined on success, else what changed before the commit point.
+   * Answers `{ failure }` (what changed before the commit point: nothing was written),
+   * `{ committed: 'whole' }`, or `{ committed: 'decided', plan }`: past the commit point with the
+   * records still to write; the caller writes them with `rollForward` (the plan, `applied: 0`), and
+   * the sweeper does when the caller cannot (the intent keeps the plan).
    */
-  commitStaged(commit: StagedCommit): Promise<CommitFailure | undefined>;
+  commitStaged(commit: StagedCommit): Promise<StagedCommitOutcome>;
   /** Writes the rest of a decided (committing) intent's records; safe to run again and concurrently. */
   rollForward(intent: Pick<CommitIntent, 'intentId' | 'plan' | 'applied'>): Promise<void>;
 }

@@ -61,7 +61,7 @@ export async function addFiles(
     bytes: file.bytes,
   }));
   const stored = await storeFilesAtomically(deps, bucket, staged, { overwrite: force });
-  return stored.map((file) => file.path);
+  return stored.files.map((file) => file.path);
 }
 
 /** `POST /file/mkdir/<bucket>/<location>`: the folder and any missing parents (existing ones are fine). */

@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { deleteObjectBytes } from './deletion';
 import { markDirectoryStale } from './directory-marks';
 import { FileStatus, RecordStatus, isFile, type FileRecord } from './entries';
-import type { BucketRecord, FileMove, UploadSessionRecord } from './ports';
+import type { BucketRecord, FileMove, SessionStore, UploadSessionRecord } from './ports';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS } from './races';
 import type { StorageDeps } from './storage';
 import { ensureDirectories, parentPath } from './tree';
@@ -32,8 +32,8 @@ import { ensureDirectories, parentPath } from './tree';
  *   retarget (commitUpload is conditioned on the path) and decides again;
  * - a commit that read the session before the end can still land at the old
  *   path, late: the sweeper runs passes until one that starts after
- *   `finalPassAfter` (longer than the event function's 900 s timeout, so no such
- *   commit is still running) finds everything placed. An end killed midway is
+ *   `finalPassAfter` (longer than the timeout of every function that commits:
+ *   the sweeper's 900 s, objectCreated's 50 s; so no such commit is still running) finds everything placed. An end killed midway is
  *   finished the same way (its session is due `MOVE_GRACE_SECONDS` after the end).
  *
  * Conflicts at a file's new path follow Apillon, whose sync writes each file
@@ -48,9 +48,10 @@ import { ensureDirectories, parentPath } from './tree';
 /** A killed end is taken on by the sweeper this long after it (the end itself normally finishes first). */
 export const MOVE_GRACE_SECONDS = 60;
 /**
- * The last pass of a move starts this long after the end: more than the event
- * function's timeout (900 s), so every commit that read the session before its
- * end has finished (and landed where that pass finds it).
+ * The last pass of a move starts this long after the end: more than the longest
+ * timeout of a function that commits uploads (the sweeper's 900 s; objectCreated's
+ * is 50 s), so every commit that read the session before its end has finished
+ * (and landed where that pass finds it).
  */
 export const FINAL_PASS_AFTER_SECONDS = 16 * 60;
 /** How long the ending request moves files before it leaves the rest to the sweeper (API Gateway answers within 29 s). */
@@ -147,6 +148,8 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
  * The commit step's hook (lifecycle.ts, before it decides where an upload
  * goes): when the file's session has ended with a `directoryPath`, the upload
  * request gets its new path first. True when the caller must read the file again.
+ * A file already placed (`wrapped`) or of no session reads nothing; the callers
+ * share one read of a session per invocation (sharingSessionReads).
  */
 export async function placeBeforeCommit(deps: StorageDeps, file: FileRecord): Promise<boolean> {
   if (!file.sessionUuid || file.wrapped) return false;
@@ -154,6 +157,37 @@ export async function placeBeforeCommit(deps: StorageDeps, file: FileRecord): Pr
   if (!session || session.bucketUuid !== file.bucketUuid || session.status !== 'ended' || session.directoryPath === undefined || !session.moveState) return false;
   await deps.moves.retargetRequested(file, wrappedPath(session.directoryPath, file.path), new Date().toISOString());
   return true;
+}
+
+/**
+ * `deps` whose session reads (`sessions.get`) are shared by the commits of one invocation (a batch
+ * of object events, a sweep's stranded files), so a batch of one session's files reads the session
+ * once instead of once per file (placeBeforeCommit). Safe: a commit that read its session before
+ * the session ended is the case the final pass (FINAL_PASS_AFTER_SECONDS) exists for, and no
+ * invocation lives that long. Bound: one entry per session the invocation meets, all dropped with
+ * the object this returns (nothing outlives the invocation); a failed read is not kept.
+ */
+export function sharingSessionReads<D extends StorageDeps>(deps: D): D {
+  const store = deps.sessions;
+  const reads = new Map<string, Promise<UploadSessionRecord | undefined>>();
+  const sessions: SessionStore = {
+    get: (sessionUuid) => {
+      let read = reads.get(sessionUuid);
+      if (!read) {
+        read = store.get(sessionUuid);
+        reads.set(sessionUuid, read);
+        read.catch(() => reads.delete(sessionUuid));
+      }
+      return read;
+    },
+    create: (session) => store.create(session),
+    openAndAddFiles: (session, count) => store.openAndAddFiles(session, count),
+    end: (sessionUuid, ending) => store.end(sessionUuid, ending),
+    dueMoves: (nowIso, limit) => store.dueMoves(nowIso, limit),
+    scheduleMove: (sessionUuid, dueAtIso) => store.scheduleMove(sessionUuid, dueAtIso),
+    finishMove: (sessionUuid) => store.finishMove(sessionUuid),
+  };
+  return { ...deps, sessions };
 }
 
 /** Sessions one sweep takes on at most. */

@@ -5,13 +5,13 @@ import { deleteObjectBytes } from './deletion';
 import { FileStatus, type FileRecord } from './entries';
 import { METRIC_NAMES } from './metrics';
 import { joinPath } from './paths';
-import type { CommitFailure } from './ports';
+import type { CommitFailure, CommitPlan } from './ports';
 import { newUuid } from './secrets';
 import type { StorageDeps } from './storage';
 import { mapConcurrently } from './concurrency';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
 import { newEntryRecord } from './tree';
-import { decideBatch } from './uploads';
+import { decideBatch, type DecidedBatch } from './uploads';
 
 /**
  * Atomic multi-file stores (a Quantum `file/add` of several files): all of the
@@ -19,17 +19,22 @@ import { decideBatch } from './uploads';
  *
  * 1. Decide the whole batch over one snapshot (admission.ts): a refused batch
  *    writes nothing at all.
- * 2. Write a commit intent naming the objects about to be staged, then stage
- *    the bytes at the files' final object keys. Staged bytes are invisible: no
- *    record points at them.
+ * 2. Write a commit intent naming the objects about to be staged (while the
+ *    batch is decided: a refused batch deletes it again), then stage the bytes
+ *    at the files' final object keys. Staged bytes are invisible: no record
+ *    points at them.
  * 3. One DynamoDB transaction commits everything: the files (status 2, listed),
  *    their path claims (replacing files there), the missing directories, the
  *    usage charge within quota and bucket limit, and the intent (staged →
  *    committed). That transaction is the commit point. A request too large for
  *    one transaction (DynamoDB: 100 items; about 45 files) decides in the first
  *    (charge, claims, the plan kept in the intent) and writes the records in
- *    further ones; killed in between, the sweeper rolls it forward.
- * 4. The bytes of replaced files are deleted and the intent with them.
+ *    further ones; killed or failing in between, the request still answers
+ *    what it committed and the sweeper rolls the rest forward. New folders that
+ *    do not fit beside the files in that first transaction (a deep location)
+ *    are made before it, as mkdir makes them.
+ * 4. The bytes of replaced files are deleted and the intent with them, and the
+ *    files are sent on to their CIDs; a failure there is the sweeper's too.
  *
  * A run killed before 3 leaves an intent in `staged`: once it is due, the
  * sweeper moves it to `aborted` (so a late commit of that run fails) and
@@ -50,42 +55,72 @@ export interface StagedFile {
 export const INTENT_DUE_AFTER_SECONDS = 5 * 60;
 /** How many objects are staged at once. */
 const STAGE_CONCURRENCY = 8;
+/** DynamoDB's limit of items in one TransactWriteItems call. */
+const TRANSACTION_ITEMS = 100;
+
+/**
+ * Items of the commit point (one transaction, upload-store.ts commitStaged): the intent, the
+ * account's and the bucket's charge, a check per anchor, a claim per new directory and per file.
+ */
+function decisionItems(batch: DecidedBatch, files: number): number {
+  return 3 + batch.tree.anchors.length + batch.tree.directories.length + files;
+}
+
+/** What a store answers: the committed records, and whether every one of them is written yet. */
+export interface StoredFiles {
+  /** The files committed (all of the request's, superseded duplicates left out). */
+  readonly files: FileRecord[];
+  /**
+   * False when the commit point passed but writing the records failed afterwards: they are
+   * committed (paths claimed, usage charged) and the sweeper writes them from the intent's plan
+   * once it is due (INTENT_DUE_AFTER_SECONDS); until then they are not listed.
+   */
+  readonly recorded: boolean;
+}
 
 /**
  * Stores `files` atomically (see above). Throws admission's AppError when the
- * batch is refused; nothing is then kept. Returns the committed records.
+ * batch is refused; nothing is then kept. Once the commit point has passed it
+ * never throws: whatever fails after it (the rest of a phased commit, deleting
+ * replaced bytes, the lifecycle message) is finished by the sweeper, and the
+ * answer says what was committed.
+ *
+ * Round trips on the common path (new names, one transaction): the decision's
+ * batch read and the intent's write at once, the staging PUTs, the commit, the
+ * lifecycle message.
  */
 export async function storeFilesAtomically(
   deps: StorageDeps,
   bucket: BucketRecord,
   files: readonly StagedFile[],
   options: { overwrite: boolean },
-): Promise<FileRecord[]> {
+): Promise<StoredFiles> {
   const candidates = files.map((file) => file.candidate);
   const uuids = files.map(() => newUuid());
   const objectKeys = uuids.map((uuid) => objectKey(bucket.bucketUuid, uuid, newUuid()));
   const intentId = newUuid();
+  /** The intent is written: until the commit point, a request that stops must abandon it. */
   let staged = false;
+  let bytesStaged = false;
   let failure: CommitFailure | undefined;
   try {
     for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
       if (attempt > 0) await backoffBeforeRetry(attempt);
-      const batch = await decideBatch(deps, bucket, candidates, options);
+      // The intent names every object the request may stage (a superseded one is never staged; deleting it is harmless),
+      // so it is written while the batch is decided, and is durable before the first byte is staged.
+      let batch = staged ? await decideBatch(deps, bucket, candidates, options) : await decideWithIntent(deps, bucket, candidates, options, intentId, objectKeys);
+      staged = true;
+      const kept = files.map((_, index) => index).filter((index) => !batch.admission.superseded.has(index));
+      if (decisionItems(batch, kept.length) > TRANSACTION_ITEMS && batch.tree.directories.length > 0) {
+        // New folders that do not fit beside the files in the commit point are made first, as mkdir makes them
+        // (they stay, empty, should the request then lose its commit), and the batch is decided again on them.
+        if (!(await deps.uploads.createDirectories(batch.tree.directories, batch.tree.anchors))) continue;
+        batch = await decideBatch(deps, bucket, candidates, options);
+      }
       const { admission, tree } = batch;
-      const kept = files.map((_, index) => index).filter((index) => !admission.superseded.has(index));
-
-      if (!staged) {
-        const now = new Date();
-        await deps.uploads.putIntent({
-          intentId,
-          bucketUuid: bucket.bucketUuid,
-          state: 'staged',
-          objectKeys: kept.map((index) => objectKeys[index]!),
-          createdAt: now.toISOString(),
-          dueAt: new Date(now.getTime() + INTENT_DUE_AFTER_SECONDS * 1000).toISOString(),
-        });
-        staged = true;
+      if (!bytesStaged) {
         await mapConcurrently(kept, STAGE_CONCURRENCY, (index) => deps.blobs.put(objectKeys[index]!, files[index]!.bytes, files[index]!.contentType));
+        bytesStaged = true;
       }
 
       const now = new Date().toISOString();
@@ -111,7 +146,7 @@ export async function storeFilesAtomically(
         };
       });
       const replacedObjectKeys = [...admission.replaced.values()].flatMap((claim) => (claim.objectKey ? [claim.objectKey] : []));
-      failure = await deps.uploads.commitStaged({
+      const outcome = await deps.uploads.commitStaged({
         intentId,
         replacedObjectKeys,
         directories: tree.directories,
@@ -121,17 +156,16 @@ export async function storeFilesAtomically(
         deltaBytes: admission.deltaBytes,
         limits: { accountId: batch.account.accountId, quotaBytes: batch.account.quotaBytes, bucketUuid: bucket.bucketUuid, bucketMaxBytes: batch.bucket.maxSizeBytes },
       });
-      if (failure === undefined) {
+      if (outcome.committed) {
+        // The commit point has passed: from here on nothing throws (the sweeper finishes what fails).
         staged = false;
-        if (replacedObjectKeys.length > 0) {
-          await Promise.all(replacedObjectKeys.map((key) => deleteObjectBytes(deps, key)));
-          await deps.uploads.deleteIntent(intentId);
-        }
-        await deps.lifecycleQueue?.enqueue(records);
-        deps.logger.info('files committed', { count: records.length, replaced: admission.replaced.size, deltaBytes: admission.deltaBytes });
+        const recorded = outcome.committed === 'whole' || (await rollForward(deps, intentId, outcome.plan));
+        await afterCommit(deps, intentId, records, recorded ? replacedObjectKeys : undefined);
+        deps.logger.info('files committed', { count: records.length, replaced: admission.replaced.size, deltaBytes: admission.deltaBytes, recorded });
         deps.metrics.count(METRIC_NAMES.commits, records.length);
-        return records;
+        return { files: records, recorded };
       }
+      failure = outcome.failure;
       // The sweeper gave up on this request (it ran far past its deadline): its bytes are gone.
       if (failure === 'intent-changed') throw new Error(`Commit intent ${intentId} was aborted before its commit`);
       deps.logger.debug('atomic commit retried', { intentId, failure });
@@ -139,6 +173,73 @@ export async function storeFilesAtomically(
     throw lostTooManyRaces(`Atomic commit ${intentId} lost ${DECIDE_ATTEMPTS} races (last: ${failure})`);
   } finally {
     if (staged) await abandon(deps, intentId, objectKeys);
+  }
+}
+
+/**
+ * The first decision of a request, with its intent written at the same time. A refused batch
+ * (admission's AppError) deletes the intent again, so it leaves nothing behind; an intent that
+ * could not be written fails the request before anything is staged.
+ */
+async function decideWithIntent(
+  deps: StorageDeps,
+  bucket: BucketRecord,
+  candidates: readonly Candidate[],
+  options: { overwrite: boolean },
+  intentId: string,
+  objectKeys: readonly string[],
+): Promise<DecidedBatch> {
+  const now = new Date();
+  const [decided, intent] = await Promise.allSettled([
+    decideBatch(deps, bucket, candidates, options),
+    deps.uploads.putIntent({
+      intentId,
+      bucketUuid: bucket.bucketUuid,
+      state: 'staged',
+      objectKeys,
+      createdAt: now.toISOString(),
+      dueAt: new Date(now.getTime() + INTENT_DUE_AFTER_SECONDS * 1000).toISOString(),
+    }),
+  ]);
+  if (decided.status === 'fulfilled' && intent.status === 'fulfilled') return decided.value;
+  if (intent.status === 'fulfilled') {
+    // Nothing was staged: the intent goes (the sweeper would delete it once due, with nothing to clean up).
+    await deps.uploads.deleteIntent(intentId).catch((error: unknown) => deps.logger.warn('intent of a refused add not deleted; the sweeper will', { intentId, error }));
+  }
+  throw decided.status === 'rejected' ? decided.reason : (intent as PromiseRejectedResult).reason;
+}
+
+/** Writes the records of a commit decided in its first transaction; false (logged) when that fails: the sweeper finishes it. */
+async function rollForward(deps: StorageDeps, intentId: string, plan: CommitPlan): Promise<boolean> {
+  try {
+    await deps.uploads.rollForward({ intentId, plan, applied: 0 });
+    return true;
+  } catch (error) {
+    deps.logger.warn('commit decided, records left to the sweeper', { intentId, error });
+    return false;
+  }
+}
+
+/**
+ * After the commit point: the replaced files' bytes and the intent go (only when every record is
+ * written: until then the sweeper needs the intent), and the lifecycle message takes the files on
+ * to their CIDs. Never throws: what fails is the sweeper's (the intent when it is due, the files
+ * once they have waited STRANDED_AFTER_SECONDS).
+ */
+async function afterCommit(deps: StorageDeps, intentId: string, records: readonly FileRecord[], replacedObjectKeys: readonly string[] | undefined): Promise<void> {
+  try {
+    if (replacedObjectKeys && replacedObjectKeys.length > 0) {
+      await Promise.all(replacedObjectKeys.map((key) => deleteObjectBytes(deps, key)));
+      await deps.uploads.deleteIntent(intentId);
+    }
+  } catch (error) {
+    deps.logger.warn('replaced bytes not deleted after a commit; the sweeper will', { intentId, error });
+  }
+  if (!replacedObjectKeys) return; // the records are not written yet: a message would find nothing
+  try {
+    await deps.lifecycleQueue?.enqueue(records);
+  } catch (error) {
+    deps.logger.warn('committed files not enqueued for their CIDs; the sweeper will take them on', { intentId, error });
   }
 }
 

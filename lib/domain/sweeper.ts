@@ -3,7 +3,7 @@ import { advanceFile } from './lifecycle';
 import type { CommitIntent, DirectoryRef } from './ports';
 import type { StorageDeps } from './storage';
 import { uploadKeyOf } from './uploads';
-import { finishDueSessionMoves } from './session-wrap';
+import { finishDueSessionMoves, sharingSessionReads } from './session-wrap';
 
 /**
  * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
@@ -61,6 +61,8 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
   let failed = 0;
   let released = 0;
   const directories = { found: 0, failed: 0 };
+  // The stranded files of one session read it once in this sweep (session-wrap.ts).
+  const fileDeps = sharingSessionReads(deps);
   for (const item of await deps.lifecycle.pendingItems(before, SWEEP_LIMIT)) {
     if (item.kind === 'root') {
       await sweepDirectory(deps, { bucketUuid: item.bucketUuid, directoryUuid: null }, directories);
@@ -92,7 +94,7 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
     found++;
     const log = deps.logger.child({ fileUuid: uuid, fileStatus: file.fileStatus, updatedAt: file.updatedAt });
     try {
-      const after = await advanceFile({ ...deps, logger: log }, uuid);
+      const after = await advanceFile({ ...fileDeps, logger: log }, uuid);
       if (after && isFile(after) && isPending(after)) {
         failed++;
         log.warn('stranded file still unfinished', { nowStatus: after.fileStatus });

@@ -5,7 +5,46 @@ import type { BucketRecord, BucketStore } from '../domain/ports';
 
 
 
+/** Names a store remembers the bucket uuid of (BucketNames); about 100 bytes each. */
+const REMEMBERED_NAMES = 1000;
+
+/**
+ * The bucket uuid of recently resolved names (account + name), so a warm container finds a bucket by
+ * name in one read instead of two (the name claim, then the bucket). Safe: a remembered uuid is only
+ * used through the bucket item it names, read consistently, and only while that item still has this
+ * account and name; a bucket item exists exactly as long as its name claim (both are written and
+ * deleted in one transaction, and a bucket is never renamed), so that item is the name's holder.
+ * Anything else (the bucket removed, the name taken anew) reads the claim again.
+ * Bound: REMEMBERED_NAMES entries; the least recently used goes first.
+ */
+class BucketNames {
+  private readonly uuids = new Map<string, string>();
+
+  get(accountId: string, name: string): string | undefined {
+    const key = `${accountId}\u0000${name}`;
+    const uuid = this.uuids.get(key);
+    if (uuid !== undefined) {
+      this.uuids.delete(key);
+      this.uuids.set(key, uuid);
+    }
+    return uuid;
+  }
+
+  set(accountId: string, name: string, bucketUuid: string): void {
+    const key = `${accountId}\u0000${name}`;
+    this.uuids.delete(key);
+    this.uuids.set(key, bucketUuid);
+    if (this.uuids.size > REMEMBERED_NAMES) this.uuids.delete(this.uuids.keys().next().value!);
+  }
+
+  forget(accountId: string, name: string): void {
+    this.uuids.delete(`${accountId}\u0000${name}`);
+  }
+}
+
 export class DynamoBucketStore implements BucketStore {
+  private readonly names = new BucketNames();
+
   constructor(private readonly table: Table) {}
 
   async create(bucket: BucketRecord): Promise<boolean> {
@@ -50,10 +89,19 @@ export class DynamoBucketStore implements BucketStore {
   }
 
   async getByName(accountId: string, name: string): Promise<BucketRecord | undefined> {
+    const remembered = this.names.get(accountId, name);
+    if (remembered !== undefined) {
+      const bucket = await this.get(remembered);
+      if (bucket && bucket.accountId === accountId && bucket.name === name) return bucket;
+      this.names.forget(accountId, name);
+    }
     const { Item } = await this.table.client.send(
       new GetCommand({ TableName: this.table.name, Key: keys.bucketName(accountId, name), ConsistentRead: true }),
     );
-    return Item ? this.get(Item.bucketUuid as string) : undefined;
+    if (!Item) return undefined;
+    const bucket = await this.get(Item.bucketUuid as string);
+    if (bucket) this.names.set(accountId, name, bucket.bucketUuid);
+    return bucket;
   }
 
   async list(accountId: string): Promise<BucketRecord[]> {

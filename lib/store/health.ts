@@ -52,6 +52,11 @@ export interface DependencyReport {
   readonly dependencies: DependencyHealth[];
 }
 
+/**
+ * The last probe round of each services object. Bound: one entry per `Services` (a warm container
+ * has one), replaced by the next round once DEPENDENCY_PROBE_TTL_MS has passed; weakly held, so
+ * services a test drops take their entry with them.
+ */
 const recentReports = new WeakMap<Services, { readonly expiresAt: number; readonly report: Promise<DependencyReport> }>();
 
 /**

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord, FileRecord } from '../domain/entries';
-import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, UploadSnapshot, UploadStore } from '../domain/ports';
+import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, StagedCommitOutcome, UploadSnapshot, UploadStore } from '../domain/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
 import { batchGetConsistent, failedConditionIndex, isConditionFailure, stripKeys, UNPROCESSED_RETRIES, type Table } from './table';
@@ -134,7 +134,7 @@ export class DynamoUploadStore implements UploadStore {
     return intents.map((item) => ({ ...stripKeys<CommitIntent>(item), dueAt: item.dueAt as string }));
   }
 
-  async commitStaged(commit: StagedCommit): Promise<CommitFailure | undefined> {
+  async commitStaged(commit: StagedCommit): Promise<StagedCommitOutcome> {
     const table = this.table.name;
     const bucketUuid = commit.limits.bucketUuid;
     const plan: CommitPlan = {
@@ -156,11 +156,15 @@ export class DynamoUploadStore implements UploadStore {
     const records = this.planItems(plan, true);
     if (decision.length + records.length + 1 <= MAX_TRANSACTION_ITEMS) {
       // Everything in one transaction: the common case (up to about 45 files).
-      return this.transactLabelled([['intent-changed', this.finishItem(commit.intentId, plan.replacedObjectKeys, 'staged')], ...decision, ...records.map((item): [CommitFailure, TransactItem] => ['file-changed', item])]);
+      const failure = await this.transactLabelled([['intent-changed', this.finishItem(commit.intentId, plan.replacedObjectKeys, 'staged')], ...decision, ...records.map((item): [CommitFailure, TransactItem] => ['file-changed', item])]);
+      return failure ? { failure } : { committed: 'whole' };
+    }
+    if (decision.length + 1 > MAX_TRANSACTION_ITEMS) {
+      throw new Error(`A staged commit of ${commit.files.length} files and ${commit.directories.length} new directories cannot be decided in one transaction`);
     }
     // Too many items for one transaction. The first one is the commit point: it decides (charges, claims) and
     // stores the plan in the intent; the records follow in further transactions, each applied exactly once (the
-    // intent counts them). A run killed in between is rolled forward by the sweeper (rollForward).
+    // intent counts them): the caller's rollForward, or the sweeper's when the caller stops or fails.
     const failure = await this.transactLabelled([
       [
         'intent-changed',
@@ -177,9 +181,7 @@ export class DynamoUploadStore implements UploadStore {
       ],
       ...decision,
     ]);
-    if (failure) return failure;
-    await this.rollForward({ intentId: commit.intentId, plan, applied: 0 });
-    return undefined;
+    return failure ? { failure } : { committed: 'decided', plan };
   }
 
   async rollForward(intent: Pick<CommitIntent, 'intentId' | 'plan' | 'applied'>): Promise<void> {

@@ -3,7 +3,7 @@ import { createBucket, type NewBucket } from '../../lib/domain/buckets';
 import { AppError } from '../../lib/errors';
 import type { Services } from '../../lib/services';
 import { tenantTest } from '../support/fixtures';
-import { createTestAccount } from '../support/services';
+import { buildTestServices, createTestAccount } from '../support/services';
 
 const it = tenantTest();
 
@@ -140,5 +140,70 @@ describe('bucket lookups', () => {
     expect(listed).toHaveLength(2);
     expect(listed).toEqual(expect.arrayContaining([first, second]));
     expect(empty).toEqual([]);
+  });
+});
+
+describe('finding a bucket by name again (the store remembers the names it resolved)', () => {
+  /** The bucket store of fresh services whose GetItem requests are counted. */
+  const countingStore = () => {
+    const fresh = buildTestServices();
+    const reads = { count: 0 };
+    fresh.clients.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetItemCommand') reads.count++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countGetItems' },
+    );
+    return { buckets: fresh.buckets, reads };
+  };
+
+  it('reads once, not twice, for a name it has resolved before', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+    const bucket = await createBucket(services.buckets, newBucket(accountId, 'again'));
+    const { buckets, reads } = countingStore();
+    expect(await buckets.getByName(accountId, 'again')).toEqual(bucket);
+    expect(reads.count).toBe(2);
+
+    // act
+    const found = await buckets.getByName(accountId, 'again');
+
+    // assess
+    expect(found).toEqual(bucket);
+    expect(reads.count).toBe(3);
+  });
+
+  it('finds the new bucket once the remembered one is removed and its name taken again', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services);
+    const old = await createBucket(services.buckets, newBucket(accountId, 'reused'));
+    const { buckets } = countingStore();
+    expect((await buckets.getByName(accountId, 'reused'))?.bucketUuid).toBe(old.bucketUuid);
+    expect(await services.buckets.remove(old)).toBe(true);
+    expect(await buckets.getByName(accountId, 'reused')).toBeUndefined();
+    const renewed = await createBucket(services.buckets, newBucket(accountId, 'reused'));
+
+    // act
+    const found = await buckets.getByName(accountId, 'reused');
+
+    // assess
+    expect(found?.bucketUuid).toBe(renewed.bucketUuid);
+  });
+
+  it('finds a name taken again even when the store remembered it and never saw it go', async () => {
+    // prepare: the store resolves the name, then another container removes the bucket and makes a new one of that name
+    const { accountId } = await createTestAccount(services);
+    const old = await createBucket(services.buckets, newBucket(accountId, 'swapped'));
+    const { buckets } = countingStore();
+    await buckets.getByName(accountId, 'swapped');
+    await services.buckets.remove(old);
+    const renewed = await createBucket(services.buckets, newBucket(accountId, 'swapped'));
+
+    // act
+    const found = await buckets.getByName(accountId, 'swapped');
+
+    // assess
+    expect(found?.bucketUuid).toBe(renewed.bucketUuid);
   });
 });

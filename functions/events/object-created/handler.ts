@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { sharingSessionReads } from '../../../lib/domain/session-wrap';
 import { parseObjectEventMessage } from '../../../lib/events';
 import { services, type Services } from '../../../lib/services';
 
@@ -16,7 +17,8 @@ import { services, type Services } from '../../../lib/services';
 const processor = new BatchProcessor(EventType.SQS);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const deps = services();
+  // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
+  const deps = sharingSessionReads(services());
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {

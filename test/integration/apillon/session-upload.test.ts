@@ -233,3 +233,36 @@ describe('a refused batch', () => {
     expect(await tableSnapshot(services)).toEqual(before);
   });
 });
+
+describe('a batch larger than one batch read (its folders read first, then the claims under the folders that exist)', () => {
+  it('refuses 150 files when one of them would take the place of an existing folder, storing nothing', async () => {
+    // prepare: docs/sub is a folder
+    const bucket = await createTestBucket(services, tenant.accountId);
+    await uploadFile(services, bucket.bucketUuid, tenant.headers.basic, { fileName: 'x.txt', path: 'docs/sub', bytes: 'x' });
+    const before = await tableSnapshot(services);
+    const files = [...Array.from({ length: 149 }, (_, i) => ({ fileName: `${i}.txt`, path: i % 2 ? 'docs' : `new-${i % 5}` })), { fileName: 'sub', path: 'docs' }];
+
+    // act
+    const response = await batch({ files }, bucket.bucketUuid);
+
+    // assess
+    expectApillonError(response, { status: 400, code: 40006012, message: 'INVALID_DIRECTORY' });
+    expect(await tableSnapshot(services)).toEqual(before);
+  });
+
+  it('counts the bytes of the files 150 files replace in an existing folder against the quota', async () => {
+    // prepare: 60 of 100 bytes used by docs/a.txt
+    const small = await createTestTenant(services, { quotaBytes: 100 });
+    await uploadFile(services, small.bucket.bucketUuid, small.headers.basic, { fileName: 'a.txt', path: 'docs', bytes: 'x'.repeat(60) });
+    const files = [{ fileName: 'a.txt', path: 'docs', fileSize: 90 }, ...Array.from({ length: 149 }, (_, i) => ({ fileName: `${i}.txt`, path: `new-${i % 5}`, fileSize: 0 }))];
+
+    // act: 90 bytes in place of a.txt's 60 fit (60 + 90 - 60); 101 do not
+    const accepted = await batch({ files }, small.bucket.bucketUuid, small.headers.basic);
+    const refused = await batch({ files: [{ ...files[0]!, fileSize: 101 }, ...files.slice(1)] }, small.bucket.bucketUuid, small.headers.basic);
+
+    // assess
+    expectApillonSuccess(accepted, 201);
+    expect(accepted.body.data.files).toHaveLength(150);
+    expectApillonError(refused, { status: 400, code: 40006003, message: 'NOT_ENOUGH_STORAGE_SPACE' });
+  });
+});

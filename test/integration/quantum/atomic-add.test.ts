@@ -10,12 +10,17 @@ import { sdkS3 } from '../../support/sdk-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketTreeCids, settleStaleDirectories, storedDirectoryCids } from '../../support/directories';
 import { RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entries';
+import { advanceFile } from '../../../lib/domain/lifecycle';
 import { addFiles } from '../../../lib/domain/quantum-files';
 import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
 import type { Services } from '../../../lib/services';
 import type { BucketRecord } from '../../../lib/domain/ports';
+import { setServicesForTests } from '../../../lib/services';
+import { freePort } from '../../../lib/local/ports';
+import { expectQuantumSuccess } from '../../support/envelopes';
 import { instrument, Killed } from '../../support/interleave';
 import { buildTestServices, createTestAccount, createTestBucket, testServices } from '../../support/services';
+import { addFiles as addFilesOverHttp } from './support';
 
 let services: Services;
 let boundaries: number;
@@ -172,5 +177,98 @@ describe('a 50-file Quantum add (more than one DynamoDB transaction holds)', () 
     const usage = (await services.accounts.getAccount(accountId))!.usedBytes;
     expect(usage).toBe(after.reduce((sum, entry) => sum + (entry.chargedBytes ?? 0), 0));
     expect(await objectKeys(bucket)).toEqual(after.map((entry) => entry.objectKey).sort());
+  });
+});
+
+/** A DynamoDB answer of the kind a commit can meet after its first transaction: a server error, after the SDK's own retries. */
+class InternalServerError extends Error {
+  readonly $fault = 'server';
+  constructor() {
+    super('injected: DynamoDB internal server error');
+    this.name = 'InternalServerError';
+  }
+}
+
+describe('a Quantum add failing after its commit point (issue 18 item 7)', () => {
+  const fifty = Array.from({ length: 50 }, (_, i) => ({ name: `page-${i}.txt`, content: `content ${i}` }));
+  const size = fifty.reduce((sum, part) => sum + part.content.length, 0);
+
+  it('a 50-file add whose record transactions fail answers 200 with the 50 files it committed, and the sweeper writes them', async () => {
+    // prepare: every TransactWriteItems after the first (the commit point) fails
+    const { accountId, masterKey } = await createTestAccount(services, { quotaBytes: 100_000 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    const failing = buildTestServices();
+    let transactions = 0;
+    failing.clients.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions > 1) throw new InternalServerError();
+        return next(args);
+      },
+      { step: 'initialize', name: 'failAfterCommitPoint' },
+    );
+    setServicesForTests(failing);
+    let response;
+    try {
+      // act
+      response = await addFilesOverHttp({ 'x-api-mkey': masterKey }, bucket.name, 'site', fifty);
+    } finally {
+      setServicesForTests(undefined);
+    }
+
+    // assess: the answer says what is committed, never a 500
+    expect(transactions).toBeGreaterThan(1);
+    expectQuantumSuccess(response);
+    expect(response.body.message).toBe('File add successful (50 files)');
+    // committed: charged and claimed now, listed once the sweeper has rolled the records forward
+    expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(size);
+    expect(await services.entries.getPathClaim(bucket.bucketUuid, 'site/page-49.txt')).toBeDefined();
+    await sweepStrandedFiles(services, new Date(Date.now() + 6 * 60_000));
+    const after = await filesOf(bucket);
+    expect(after).toHaveLength(50);
+    expect(after.reduce((sum, entry) => sum + (entry.chargedBytes ?? 0), 0)).toBe(size);
+    expect(await objectKeys(bucket)).toEqual(after.map((entry) => entry.objectKey).sort());
+  });
+
+  it('an add whose lifecycle message cannot be sent answers 200: the files are committed and the sweeper takes them on', async () => {
+    // prepare: a lifecycle queue nobody listens on (connection refused)
+    const { accountId, masterKey } = await createTestAccount(services, { quotaBytes: 100_000 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    setServicesForTests(buildTestServices({ SQS_ENDPOINT: closed, LIFECYCLE_QUEUE_URL: `${closed}/000000000000/object-events` }));
+    let response;
+    try {
+      // act
+      response = await addFilesOverHttp({ 'x-api-mkey': masterKey }, bucket.name, 'docs', [{ name: 'a.txt', content: 'alpha' }, { name: 'b.txt', content: 'bravo' }]);
+    } finally {
+      setServicesForTests(undefined);
+    }
+
+    // assess
+    expectQuantumSuccess(response);
+    expect(response.body.message).toBe('File add successful (2 files)');
+    expect((await filesOf(bucket)).map((entry) => [entry.path, entry.fileStatus])).toEqual(
+      expect.arrayContaining([['docs/a.txt', 2], ['docs/b.txt', 2]]),
+    );
+    // they wait in the sweeper's index, and its step takes them on
+    const committed = await filesOf(bucket);
+    const waiting = await services.lifecycle.pendingFiles(new Date(Date.now() + 11 * 60_000).toISOString(), 100_000);
+    expect(waiting).toEqual(expect.arrayContaining(committed.map((entry) => entry.uuid)));
+    for (const entry of committed) await advanceFile(services, entry.uuid);
+    expect((await filesOf(bucket)).map((entry) => entry.fileStatus)).toEqual([4, 4]);
+  });
+
+  it('50 files into a location 60 folders deep (more new folders than the commit point holds beside them) are stored whole', async () => {
+    // prepare
+    const { accountId } = await createTestAccount(services, { quotaBytes: 100_000 });
+    const bucket = await createTestBucket(services, accountId, { public: false });
+    const location = Array.from({ length: 60 }, (_, i) => `d${i}`).join('/');
+    // act
+    await addFiles(services, bucket, location, fifty.map((part) => file(part.name, part.content)), false);
+    // assess
+    const stored = await filesOf(bucket);
+    expect(stored).toHaveLength(50);
+    expect(stored.every((entry) => entry.path.startsWith(`${location}/page-`))).toBe(true);
+    expect((await services.accounts.getAccount(accountId))!.usedBytes).toBe(size);
+    expect(await services.listings.count(bucket.bucketUuid, stored[0]!.parentUuid)).toBe(50);
   });
 });
