@@ -17,6 +17,7 @@ import objectEventSettings from '../infra/object-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
 import { localEnvironment, localPorts } from '../lib/local/environment';
+import { buildLocalStack } from '../lib/local/function-build';
 import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
 import { LocalQueue } from '../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
@@ -31,8 +32,10 @@ const inMemory = process.argv.includes('--in-memory') || process.env.STORAGE_IN_
 const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
 /** Seconds since `since`, for the progress lines. */
 const took = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-/** How long serverless-offline may take to answer (building the functions included): generous, a busy 2-core machine needs ~2 min. */
+/** How long serverless-offline may take to answer: generous for a busy 2-core machine. */
 const OFFLINE_TIMEOUT_MS = 300_000;
+/** How long Ctrl-C waits for the event batches in flight before it stops serverless-offline under them. */
+const BRIDGE_STOP_GRACE_MS = 3000;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -62,14 +65,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await bridge?.stop();
+    // The pollers take no new batch; a batch in flight may run for minutes (objectCreated's timeout is 900 s):
+    // it gets a moment to finish, then serverless-offline is stopped under it (its messages are lost with the queue).
+    const bridgeStopped = bridge?.stop();
+    await Promise.race([bridgeStopped, new Promise((resolve) => setTimeout(resolve, BRIDGE_STOP_GRACE_MS))]);
     if (offline && offline.exitCode === null) {
       const exited = new Promise((resolve) => offline!.once('exit', resolve));
       try { process.kill(-offline.pid!, 'SIGINT'); } catch { /* already gone */ }
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       try { process.kill(-offline.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }
-    await Promise.allSettled([dynamo?.stop(), s3?.close(), sqs?.close()]);
+    await Promise.allSettled([bridgeStopped, dynamo?.stop(), s3?.close(), sqs?.close()]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(code);
   };
@@ -95,7 +101,10 @@ async function main(): Promise<void> {
   const queueEnv = { SQS_ENDPOINT: sqs.endpoint, LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name) };
   say(`S3 (s3rver) on http://localhost:${ports.s3}, buckets ready; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
   stage = Date.now();
-  say('building the functions (esbuild)…');
+  say('building the functions (one esbuild pass)…');
+  const build = await buildLocalStack(root);
+  say(`${build.functions.length} functions built in ${(build.buildMs / 1000).toFixed(1)} s; starting serverless-offline…`);
+  stage = Date.now();
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
@@ -103,20 +112,17 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });
+  // Kept until the stack is ready (printed if serverless-offline fails to start), then passed through.
   let offlineOutput = '';
-  // serverless-esbuild builds every function before serverless-offline prints "Starting Offline";
-  // serverless-s3-local then starts s3rver; "Server ready" means the HTTP API listens.
-  const milestones = [
-    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline and S3 (s3rver)…` },
-    { marker: 'S3 local started', line: () => `S3 (s3rver) on http://localhost:${ports.s3}` },
-    { marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` },
-  ];
+  // "Server ready" means the HTTP API listens.
+  const milestones = [{ marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` }];
   const collect = (chunk: Buffer) => {
-    offlineOutput += chunk.toString();
-    if (process.env.LOCAL_VERBOSE === '1' || offlineReady) process.stdout.write(chunk);
-    else {
-      while (milestones.length > 0 && offlineOutput.includes(milestones[0]!.marker)) say(milestones.shift()!.line());
+    if (process.env.LOCAL_VERBOSE === '1' || offlineReady) {
+      process.stdout.write(chunk);
+      return;
     }
+    offlineOutput += chunk.toString();
+    while (milestones.length > 0 && offlineOutput.includes(milestones[0]!.marker)) say(milestones.shift()!.line());
   };
   let offlineReady = false;
   offline.stdout?.on('data', collect);
@@ -137,6 +143,7 @@ async function main(): Promise<void> {
   });
   say(`local account ready (${took(stage)})`);
   offlineReady = true;
+  offlineOutput = '';
   printBanner(ports.http, account, Date.now() - startedAt);
 }
 
