@@ -17,7 +17,7 @@ import objectEventSettings from '../infra/object-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
 import { localEnvironment, localPorts } from '../lib/local/environment';
-import { buildLocalStack } from '../lib/local/function-build';
+import { buildLocalStack, removeLocalBuild, type LocalBuild } from '../lib/local/function-build';
 import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
 import { LocalQueue } from '../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   let bridge: ObjectEventBridge | undefined;
   let sqs: LocalSqsEndpoint | undefined;
   let offline: ChildProcess | undefined;
+  let build: LocalBuild | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
       try { process.kill(-offline.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }
     await Promise.allSettled([bridgeStopped, dynamo?.stop(), s3?.close(), sqs?.close()]);
+    if (build) removeLocalBuild(build);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(code);
   };
@@ -102,13 +104,15 @@ async function main(): Promise<void> {
   say(`S3 (s3rver) on http://localhost:${ports.s3}, buckets ready; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
   stage = Date.now();
   say('building the functions (one esbuild pass)…');
-  const build = await buildLocalStack(root);
+  build = await buildLocalStack(root);
   say(`${build.functions.length} functions built in ${(build.buildMs / 1000).toFixed(1)} s; starting serverless-offline…`);
   stage = Date.now();
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
-    env: { ...process.env, ...env, ...queueEnv, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    // LOCAL_OFFLINE_PLUGIN: serverless.yml loads this build's plugin for stage local (custom.functionBuilder.local).
+    // (A local plugin's path must start with ./, relative to the service.)
+    env: { ...process.env, ...env, ...queueEnv, LOCAL_OFFLINE_PLUGIN: `./${path.relative(root, build.pluginFile)}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });

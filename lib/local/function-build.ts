@@ -5,7 +5,11 @@
  * (infra/esbuild.config.js). esbuild's service process is stopped afterwards, so nothing
  * of the build stays in memory, and nothing watches the sources: a change needs a restart.
  *
- * Layout under `outdir` (`.build/local`):
+ * Each `npm start` builds into a folder of its own, `.build/local/run-<pid>/` (removed when it
+ * stops; a folder whose process is gone is removed by the next build), so stacks started from the
+ * same checkout at once (the e2e suite, a bench) never load each other's half-written files.
+ *
+ * Layout under `outdir`:
  *   functions/<group>/<name>/handler.js(.map)   the bundles (as serverless-esbuild lays them out)
  *   offline-plugin.js, lambda-worker.js         the local runtime
  *   shims/functions/<group>/<name>/handler.js   what serverless-offline loads in its own process
@@ -29,7 +33,7 @@ export interface LocalFunction {
 export interface LocalBuild {
   /** Absolute: where the bundles, the runtime and the shims are. */
   readonly outdir: string;
-  /** Absolute: the plugin serverless.yml names for stage local (custom.functionBuilder.local). */
+  /** Absolute: the plugin serverless.yml loads for stage local (custom.functionBuilder.local, from LOCAL_OFFLINE_PLUGIN). */
   readonly pluginFile: string;
   /** Absolute: the pool's worker script. */
   readonly workerFile: string;
@@ -40,8 +44,27 @@ export interface LocalBuild {
   readonly buildMs: number;
 }
 
-/** Where `npm start` builds, relative to the repository root (git-ignored; serverless.yml names the plugin in it). */
+/** Where `npm start` builds, relative to the repository root (git-ignored): a `run-<pid>` folder per stack. */
 export const LOCAL_BUILD_DIR = path.join('.build', 'local');
+
+/** Removes the run folders under `dir` whose process is gone (a stack that was killed). */
+function pruneStaleRuns(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(dir, entry), { recursive: true, force: true });
+    }
+  }
+}
 
 /**
  * Every function of `root`/functions/<group>/<name>/function.yml: its key (the file's first
@@ -85,12 +108,13 @@ function shimSource(fn: LocalFunction, pluginFile: string): string {
 }
 
 /**
- * Builds every function of `root` and the local runtime into `root`/.build/local in one
- * esbuild call (emptying the folder first), writes the shims, then stops esbuild's service.
- * Throws esbuild's errors (a type error is not one: esbuild does not type-check).
+ * Builds every function of `root` and the local runtime into `root`/.build/local/run-<pid> in
+ * one esbuild call, writes the shims, then stops esbuild's service. Throws esbuild's errors
+ * (a type error is not one: esbuild does not type-check). `removeLocalBuild` deletes it.
  */
 export async function buildLocalStack(root: string): Promise<LocalBuild> {
-  const outdir = path.join(root, LOCAL_BUILD_DIR);
+  pruneStaleRuns(path.join(root, LOCAL_BUILD_DIR));
+  const outdir = path.join(root, LOCAL_BUILD_DIR, `run-${process.pid}`);
   const functions = localFunctions(root);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { functionBuildOptions } = require(path.join(root, 'infra', 'esbuild.config.js')) as { functionBuildOptions: esbuild.BuildOptions };
@@ -122,4 +146,9 @@ export async function buildLocalStack(root: string): Promise<LocalBuild> {
     writeFileSync(shim, shimSource(fn, pluginFile));
   }
   return { outdir, pluginFile, workerFile: path.join(outdir, 'lambda-worker.js'), shimsDir, functions, buildMs };
+}
+
+/** Deletes a build (when its stack stops). */
+export function removeLocalBuild(build: Pick<LocalBuild, 'outdir'>): void {
+  rmSync(build.outdir, { recursive: true, force: true });
 }
