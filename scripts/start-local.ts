@@ -85,7 +85,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   let stage = Date.now();
-  say('starting DynamoDB Local (Java)…');
+  // The build needs none of the emulators: it runs while DynamoDB Local's JVM starts.
+  say('building the functions (one esbuild pass) and starting DynamoDB Local (Java)…');
+  const building = buildLocalStack(root).then((built) => {
+    build = built;
+    say(`${built.functions.length} functions built in ${(built.buildMs / 1000).toFixed(1)} s`);
+    return built;
+  });
+  building.catch(() => undefined); // awaited below; a failure ends the start there
   dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: inMemory ? undefined : path.join(dataDir, 'dynamodb') });
   const services = createServices(parseConfig(env));
   await provisionTable(services.clients.dynamo, services.config.TABLE_NAME);
@@ -102,17 +109,15 @@ async function main(): Promise<void> {
   sqs = await startLocalSqsEndpoint([events.queue, events.deadLetterQueue]);
   const queueEnv = { SQS_ENDPOINT: sqs.endpoint, LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name) };
   say(`S3 (s3rver) on http://localhost:${ports.s3}, buckets ready; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
-  stage = Date.now();
-  say('building the functions (one esbuild pass)…');
-  build = await buildLocalStack(root);
-  say(`${build.functions.length} functions built in ${(build.buildMs / 1000).toFixed(1)} s; starting serverless-offline…`);
+  const built = await building;
+  say('starting serverless-offline…');
   stage = Date.now();
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
     // LOCAL_OFFLINE_PLUGIN: serverless.yml loads this build's plugin for stage local (custom.functionBuilder.local).
     // (A local plugin's path must start with ./, relative to the service.)
-    env: { ...process.env, ...env, ...queueEnv, LOCAL_OFFLINE_PLUGIN: `./${path.relative(root, build.pluginFile)}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: { ...process.env, ...env, ...queueEnv, LOCAL_OFFLINE_PLUGIN: `./${path.relative(root, built.pluginFile)}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });
