@@ -104,19 +104,26 @@ function writeSite(folder: string, files: number, seed: number): SiteFile[] {
  * `http.client.response.finish` diagnostics channels): when each request to `s3Port` (the
  * PUTs) and to any other port (the API calls) was in flight.
  */
-function watchRequests(s3Port: number): { firstPutAt: () => number | undefined; phases: (from: number, to: number) => { putMs: number; apiMs: number }; stop: () => void } {
-  const started = new Map<ClientRequest, { at: number; put: boolean }>();
-  const intervals: { from: number; to: number; put: boolean }[] = [];
+function watchRequests(s3Port: number): {
+  firstPutAt: () => number | undefined;
+  phases: (from: number, to: number) => { putMs: number; apiMs: number };
+  /** API calls by `METHOD /path` with the ids taken out: count and median ms. */
+  apiCalls: () => { call: string; count: number; medianMs: number }[];
+  stop: () => void;
+} {
+  const started = new Map<ClientRequest, { at: number; put: boolean; call: string }>();
+  const intervals: { from: number; to: number; put: boolean; call: string }[] = [];
   const onStart = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
-    started.set(request, { at: Date.now(), put: String(request.getHeader('host') ?? '').endsWith(`:${s3Port}`) });
+    const call = `${request.method} ${request.path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')}`;
+    started.set(request, { at: Date.now(), put: String(request.getHeader('host') ?? '').endsWith(`:${s3Port}`), call });
   };
   const onFinish = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
     const start = started.get(request);
     if (!start) return;
     started.delete(request);
-    intervals.push({ from: start.at, to: Date.now(), put: start.put });
+    intervals.push({ from: start.at, to: Date.now(), put: start.put, call: start.call });
   };
   diagnosticsChannel.subscribe('http.client.request.start', onStart);
   diagnosticsChannel.subscribe('http.client.response.finish', onFinish);
@@ -139,6 +146,11 @@ function watchRequests(s3Port: number): { firstPutAt: () => number | undefined; 
       const putMs = covered(intervals.filter((span) => span.put), from, to);
       const anyMs = covered(intervals, from, to);
       return { putMs, apiMs: anyMs - putMs };
+    },
+    apiCalls: () => {
+      const byCall = new Map<string, number[]>();
+      for (const span of intervals) if (!span.put) byCall.set(span.call, [...(byCall.get(span.call) ?? []), span.to - span.from]);
+      return [...byCall].map(([call, times]) => ({ call, count: times.length, medianMs: median(times) }));
     },
     stop: () => {
       diagnosticsChannel.unsubscribe('http.client.request.start', onStart);
@@ -221,6 +233,7 @@ async function uploadAndWait(storage: Storage, folder: string, site: readonly Si
     `  of which PUTs in flight ${(putMs / 1000).toFixed(1)} s, only API calls in flight ${(apiMs / 1000).toFixed(1)} s, ` +
       `neither (the SDK's own work: reading files, computing every CID) ${((sdkReturnedMs - putMs - apiMs) / 1000).toFixed(1)} s`,
   );
+  say(`  its API calls: ${requests.apiCalls().map((api) => `${api.call} ×${api.count} (median ${api.medianMs} ms)`).join(', ')}`);
 
   // Poll the count at status 4 (one request, but its `total` reads the bucket's whole file list: every 5 s
   // while fewer than 90% are done, then every second), then check every file's CID once.
