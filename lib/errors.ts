@@ -85,6 +85,8 @@ export const ERRORS = {
   // Server side.
   signedUrlFailed: define(500, 50006003, 'ERROR_AT_GENERATE_S3_SIGNED_URL', [500, 'SERVER_ERROR']),
   dependencyUnavailable: define(503, 50300001, 'SERVICE_UNAVAILABLE', [503, 'SERVICE_UNAVAILABLE']),
+  /** The local stack's functions are all busy and its queue is full (lib/local/lambda-pool.ts): retry after `Retry-After` seconds. */
+  serviceBusy: define(503, 50300002, 'SERVICE_BUSY', [503, 'SERVICE_BUSY']),
   internal: define(500, 50000001, 'INTERNAL_SERVER_ERROR', [500, 'SERVER_ERROR']),
 } as const satisfies Record<string, ErrorDefinition>;
 

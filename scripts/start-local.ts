@@ -17,6 +17,7 @@ import objectEventSettings from '../infra/object-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
 import { LOCAL_QUEUES, localEnvironment, localPorts } from '../lib/local/environment';
+import { buildLocalStack, removeLocalBuild, type LocalBuild } from '../lib/local/function-build';
 import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
 import { LocalQueue } from '../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
@@ -31,8 +32,10 @@ const inMemory = process.argv.includes('--in-memory') || process.env.STORAGE_IN_
 const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
 /** Seconds since `since`, for the progress lines. */
 const took = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-/** How long serverless-offline may take to answer (building the functions included): generous, a busy 2-core machine needs ~2 min. */
+/** How long serverless-offline may take to answer: generous for a busy 2-core machine. */
 const OFFLINE_TIMEOUT_MS = 300_000;
+/** How long Ctrl-C waits for the event batches in flight before it stops serverless-offline under them. */
+const BRIDGE_STOP_GRACE_MS = 3000;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -57,19 +60,24 @@ async function main(): Promise<void> {
   let bridge: ObjectEventBridge | undefined;
   let sqs: LocalSqsEndpoint | undefined;
   let offline: ChildProcess | undefined;
+  let build: LocalBuild | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await bridge?.stop();
+    // The pollers take no new batch; a batch in flight may run for minutes (objectCreated's timeout is 900 s):
+    // it gets a moment to finish, then serverless-offline is stopped under it (its messages are lost with the queue).
+    const bridgeStopped = bridge?.stop();
+    await Promise.race([bridgeStopped, new Promise((resolve) => setTimeout(resolve, BRIDGE_STOP_GRACE_MS))]);
     if (offline && offline.exitCode === null) {
       const exited = new Promise((resolve) => offline!.once('exit', resolve));
       try { process.kill(-offline.pid!, 'SIGINT'); } catch { /* already gone */ }
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       try { process.kill(-offline.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }
-    await Promise.allSettled([dynamo?.stop(), s3?.close(), sqs?.close()]);
+    await Promise.allSettled([bridgeStopped, dynamo?.stop(), s3?.close(), sqs?.close()]);
+    if (build) removeLocalBuild(build);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(code);
   };
@@ -77,7 +85,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   let stage = Date.now();
-  say('starting DynamoDB Local (Java)…');
+  // The build needs none of the emulators: it runs while DynamoDB Local's JVM starts.
+  say('building the functions (one esbuild pass) and starting DynamoDB Local (Java)…');
+  const building = buildLocalStack(root).then((built) => {
+    build = built;
+    say(`${built.functions.length} functions built in ${(built.buildMs / 1000).toFixed(1)} s`);
+    return built;
+  });
+  building.catch(() => undefined); // awaited below; a failure ends the start there
   dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: inMemory ? undefined : path.join(dataDir, 'dynamodb') });
   const services = createServices(parseConfig(env));
   await provisionTable(services.clients.dynamo, services.config.TABLE_NAME);
@@ -94,28 +109,29 @@ async function main(): Promise<void> {
   sqs = await startLocalSqsEndpoint([events.queue, events.deadLetterQueue]);
   const queueEnv = { SQS_ENDPOINT: sqs.endpoint, LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name) };
   say(`S3 (s3rver) on http://localhost:${ports.s3}, buckets ready; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
+  const built = await building;
+  say('starting serverless-offline…');
   stage = Date.now();
-  say('building the functions (esbuild)…');
 
   offline = spawn(path.join(root, 'node_modules', '.bin', 'serverless'), ['offline', 'start', '--stage', 'local'], {
     cwd: root,
-    env: { ...process.env, ...env, ...queueEnv, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    // LOCAL_OFFLINE_PLUGIN: serverless.yml loads this build's plugin for stage local (custom.functionBuilder.local).
+    // (A local plugin's path must start with ./, relative to the service.)
+    env: { ...process.env, ...env, ...queueEnv, LOCAL_OFFLINE_PLUGIN: `./${path.relative(root, built.pluginFile)}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so Ctrl-C can stop every process it starts
   });
+  // Kept until the stack is ready (printed if serverless-offline fails to start), then passed through.
   let offlineOutput = '';
-  // serverless-esbuild builds every function before serverless-offline prints "Starting Offline";
   // "Server ready" means the HTTP API listens.
-  const milestones = [
-    { marker: 'Starting Offline', line: () => `functions built (${took(stage)}); starting serverless-offline…` },
-    { marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` },
-  ];
+  const milestones = [{ marker: 'Server ready', line: () => `serverless-offline listening on http://localhost:${ports.http} (${took(stage)})` }];
   const collect = (chunk: Buffer) => {
-    offlineOutput += chunk.toString();
-    if (process.env.LOCAL_VERBOSE === '1' || offlineReady) process.stdout.write(chunk);
-    else {
-      while (milestones.length > 0 && offlineOutput.includes(milestones[0]!.marker)) say(milestones.shift()!.line());
+    if (process.env.LOCAL_VERBOSE === '1' || offlineReady) {
+      process.stdout.write(chunk);
+      return;
     }
+    offlineOutput += chunk.toString();
+    while (milestones.length > 0 && offlineOutput.includes(milestones[0]!.marker)) say(milestones.shift()!.line());
   };
   let offlineReady = false;
   offline.stdout?.on('data', collect);
@@ -136,6 +152,7 @@ async function main(): Promise<void> {
   });
   say(`local account ready (${took(stage)})`);
   offlineReady = true;
+  offlineOutput = '';
   printBanner(ports.http, account, Date.now() - startedAt);
 }
 

@@ -13,11 +13,17 @@
  * `batchItemFailures` (ReportBatchItemFailures); the rest come back after the
  * visibility timeout and land in the DLQ after MaxReceiveCount receives.
  * The settings come from infra/object-events.json, which serverless.yml reads too.
+ *
+ * Bounded: at most `concurrency` batches (default 4, each of up to BatchSize messages) are in
+ * flight at once, and the queue holds what its own bounds allow (lib/local/object-event-queue.ts).
+ * A notification that finds the queue full is dropped, counted (`dropped`) and logged: as when
+ * an event is lost on AWS, the sweeper finishes that file (status 1 → 4) once it has made no
+ * progress for 10 minutes (lib/domain/sweeper.ts).
  */
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { decodeS3Key } from '../events';
 import type { Logger } from '../log';
-import type { LocalQueue, ReceivedMessage } from './object-event-queue';
+import { QueueFullError, type LocalQueue, type ReceivedMessage } from './object-event-queue';
 
 /** The fields of infra/object-events.json the bridge reads. */
 export interface ObjectEventSettings {
@@ -62,6 +68,9 @@ export function matchesNotification(record: S3Event['Records'][number], bucketNa
 }
 
 export class ObjectEventBridge {
+  /** Notifications dropped because the queue was full. */
+  dropped = 0;
+  private lastDropLogAt = 0;
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly listener = (notification: S3Event) => this.enqueue(notification);
@@ -84,11 +93,25 @@ export class ObjectEventBridge {
     await Promise.all(this.loops);
   }
 
-  /** One notification per matching record, as S3 sends them (one record per message). */
+  /** One notification per matching record, as S3 sends them (one record per message); dropped when the queue is full. */
   private enqueue(notification: S3Event): void {
     for (const record of notification.Records ?? []) {
-      if (matchesNotification(record, this.options.bucketName, this.options.settings)) {
+      if (!matchesNotification(record, this.options.bucketName, this.options.settings)) continue;
+      try {
         this.options.queue.send(JSON.stringify({ Records: [record] }));
+      } catch (error) {
+        if (!(error instanceof QueueFullError)) throw error;
+        this.dropped += 1;
+        // One line every 5 s at most: a flood past the bound would otherwise print a line per file.
+        if (Date.now() - this.lastDropLogAt >= 5000) {
+          this.lastDropLogAt = Date.now();
+          this.options.logger.warn('object event dropped: the local queue is full; the sweeper finishes the file', {
+            queue: this.options.queue.name,
+            held: this.options.queue.size,
+            droppedSoFar: this.dropped,
+            key: record.s3?.object?.key,
+          });
+        }
       }
     }
   }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_DELAY_SECONDS, type LocalQueue } from './object-event-queue';
+import { MAX_DELAY_SECONDS, QueueFullError, type LocalQueue } from './object-event-queue';
 
 /** The account id in local queue URLs (`<endpoint>/000000000000/<name>`). */
 const LOCAL_ACCOUNT = '000000000000';
@@ -55,7 +55,13 @@ export async function startLocalSqsEndpoint(queues: readonly LocalQueue[], port 
       if (typeof input.MessageBody !== 'string' || input.MessageBody === '') throw new SqsError('MissingParameter', 'MessageBody is required');
       const delay = delaySecondsOf(input.DelaySeconds);
       if (delay === undefined) throw new SqsError('InvalidParameterValue', `DelaySeconds must be an integer from 0 to ${MAX_DELAY_SECONDS}`);
-      const messageId = queueOf(input.QueueUrl).send(input.MessageBody, delay);
+      let messageId: string;
+      try {
+        messageId = queueOf(input.QueueUrl).send(input.MessageBody, delay);
+      } catch (error) {
+        if (error instanceof QueueFullError) throw new SqsError('OverLimit', error.message);
+        throw error;
+      }
       return { MessageId: messageId, MD5OfMessageBody: md5(input.MessageBody) };
     },
     SendMessageBatch: (input) => {
@@ -75,7 +81,12 @@ export async function startLocalSqsEndpoint(queues: readonly LocalQueue[], port 
           failed.push({ Id: entry.Id, SenderFault: true, Code: 'InvalidParameterValue', Message: `DelaySeconds must be an integer from 0 to ${MAX_DELAY_SECONDS}` });
           continue;
         }
-        successful.push({ Id: entry.Id, MessageId: queue.send(entry.MessageBody, delay), MD5OfMessageBody: md5(entry.MessageBody) });
+        try {
+          successful.push({ Id: entry.Id, MessageId: queue.send(entry.MessageBody, delay), MD5OfMessageBody: md5(entry.MessageBody) });
+        } catch (error) {
+          if (!(error instanceof QueueFullError)) throw error;
+          failed.push({ Id: entry.Id, SenderFault: false, Code: 'OverLimit', Message: error.message });
+        }
       }
       return { Successful: successful, Failed: failed };
     },

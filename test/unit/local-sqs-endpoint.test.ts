@@ -118,3 +118,27 @@ async function call2(at: LocalSqsEndpoint, action: string, input: object) {
   });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
+
+describe('a full local queue', () => {
+  let full: LocalQueue;
+  let endpoint: LocalSqsEndpoint;
+
+  beforeAll(async () => {
+    full = new LocalQueue({ name: 'full', visibilityTimeoutMs: 1000, maxMessages: 1 });
+    full.send('the one it holds');
+    endpoint = await startLocalSqsEndpoint([full]);
+  });
+  afterAll(() => endpoint.close());
+
+  it('answers OverLimit, per entry on SendMessageBatch and on SendMessage, and queues nothing', async () => {
+    // act
+    const batch = await call2(endpoint, 'SendMessageBatch', { QueueUrl: endpoint.queueUrl('full'), Entries: [{ Id: 'a', MessageBody: 'x' }] });
+    const single = await call2(endpoint, 'SendMessage', { QueueUrl: endpoint.queueUrl('full'), MessageBody: 'x' });
+
+    // assess
+    expect(batch.body.Failed).toMatchObject([{ Id: 'a', SenderFault: false, Code: 'OverLimit' }]);
+    expect(single.status).toBe(400);
+    expect(single.body.__type).toBe('com.amazonaws.sqs#OverLimit');
+    expect(full.size).toBe(1);
+  });
+});
