@@ -3,8 +3,8 @@
  *
  *   npm run bench -- bundles [--before <git-ref>] [--runs 9] [--only name,name] [--node <path>]
  *
- * Each function is bundled with esbuild directly, with the options serverless.yml gives serverless-esbuild
- * (`custom.esbuild`: the same minification, aliases, target and linked source maps without sources, as
+ * Each function is bundled with esbuild directly, with the options serverless-esbuild is given
+ * (infra/esbuild.config.js: the same minification, aliases, target and linked source maps without sources, as
  * deployed), from this working tree (B) and, with `--before`, from a git ref checked out in a temporary
  * worktree (A; sharing this checkout's node_modules when its package-lock.json is the same, else with its
  * own `npm ci`). The *floor* (bench/floor.ts: `@middy/core`, the DynamoDB client + document client, the S3
@@ -22,6 +22,7 @@
  * the largest inputs of its bundle (esbuild metafile) are listed. Figures only; nothing here asserts a time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,9 +118,18 @@ function eventFor(events: Record<string, any>[]): unknown {
   return { version: '0', id: SAMPLE_UUID, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {} };
 }
 
-/** serverless.yml's `custom.esbuild` as esbuild options (what serverless-esbuild passes on), for `root`. */
+/**
+ * The functions' esbuild options of the build at `root`: infra/esbuild.config.js (`functionBuildOptions`, shared by
+ * serverless-esbuild and the local stack) where it exists, else serverless.yml's `custom.esbuild` (builds before it).
+ */
 function esbuildOptions(root: string): BuildOptions {
-  const { exclude: _exclude, packager: _packager, ...options } = (parse(readFileSync(path.join(root, 'serverless.yml'), 'utf8'), { customTags: [{ tag: '!Ref', resolve: (value: string) => value }, { tag: '!GetAtt', resolve: (value: string) => value }] }) as { custom: { esbuild: BuildOptions & { exclude?: unknown; packager?: unknown } } }).custom.esbuild;
+  const shared = path.join(root, 'infra', 'esbuild.config.js');
+  const options: BuildOptions = existsSync(shared)
+    ? (createRequire(__filename)(shared) as { functionBuildOptions: BuildOptions }).functionBuildOptions
+    : (() => {
+        const { exclude: _exclude, packager: _packager, ...legacy } = (parse(readFileSync(path.join(root, 'serverless.yml'), 'utf8'), { customTags: [{ tag: '!Ref', resolve: (value: string) => value }, { tag: '!GetAtt', resolve: (value: string) => value }] }) as { custom: { esbuild: BuildOptions & { exclude?: unknown; packager?: unknown } } }).custom.esbuild;
+        return legacy;
+      })();
   return { ...options, absWorkingDir: root, nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent', metafile: true };
 }
 
