@@ -56,14 +56,16 @@ function templateInputs(): string[] {
 
 /**
  * The packaged template, from the cache when its inputs are unchanged; `packagedMs` is what packaging took
- * (0 from the cache).
+ * (0 from the cache). With `artifactsDir` it always packages, and also leaves the whole package (template and
+ * the functions' .zip artifacts) in that directory: CI packages once this way (scripts/package-ci.ts) before
+ * the tests, so the IAM test finds the template in the cache instead of packaging a second time.
  */
-export async function packagedTemplate(): Promise<{ template: Template; packagedMs: number; cacheFile: string }> {
+export async function packagedTemplate(options: { artifactsDir?: string } = {}): Promise<{ template: Template; packagedMs: number; cacheFile: string }> {
   const hash = createHash('sha256');
   for (const file of templateInputs()) hash.update(path.relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   const cacheDir = path.join(ROOT, 'node_modules', '.cache', 'storage-service-iam');
   const cacheFile = path.join(cacheDir, `template-${hash.digest('hex').slice(0, 16)}.json`);
-  if (existsSync(cacheFile)) return { template: JSON.parse(readFileSync(cacheFile, 'utf8')) as Template, packagedMs: 0, cacheFile };
+  if (!options.artifactsDir && existsSync(cacheFile)) return { template: JSON.parse(readFileSync(cacheFile, 'utf8')) as Template, packagedMs: 0, cacheFile };
 
   const started = Date.now();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'storage-iam-package-'));
@@ -85,6 +87,10 @@ export async function packagedTemplate(): Promise<{ template: Template; packaged
     const text = readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8');
     mkdirSync(cacheDir, { recursive: true });
     writeFileSync(cacheFile, text);
+    if (options.artifactsDir) {
+      rmSync(options.artifactsDir, { recursive: true, force: true });
+      cpSync(out, options.artifactsDir, { recursive: true });
+    }
     return { template: JSON.parse(text) as Template, packagedMs: Date.now() - started, cacheFile };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
