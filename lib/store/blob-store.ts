@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { HttpRequest } from '@smithy/core/protocols';
 import { dispositionHeader, safeMediaType } from '../http/headers';
 import type { BlobStore, ObjectInfo } from '../domain/ports';
 
@@ -13,10 +14,28 @@ export function isMissingObject(error: unknown): boolean {
  * The S3 SDK's commands and presigner, loaded on first use (lib/store/clients.ts, s3-commands.ts explain why).
  * Nothing here imports them statically, or every function would evaluate them at init.
  */
-const sdk = () => import('./s3-commands');
+let s3Commands: Promise<typeof import('./s3-commands')> | undefined;
+/** The module's promise is kept: under a loader (tsx, vitest) every `import()` call costs a resolve round trip. */
+const sdk = () => (s3Commands ??= import('./s3-commands'));
 
 /** An S3 key as the `CopySource` of a copy: `bucket/key`, the key URL-encoded (S3 decodes x-amz-copy-source), `/` kept. */
 const copySource = (bucket: string, key: string) => `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+
+/** The key of the one PutObject request {@link S3BlobStore} resolves through the SDK and then presigns per key. */
+const TEMPLATE_KEY = 'presign-template';
+
+/**
+ * A PutObject request as the S3 client's middleware stack builds it (endpoint, path style, headers), unsigned,
+ * with the presigner and signing scope getSignedUrl would use for it. Only the key's path and the
+ * Content-Length header differ from one upload URL to the next.
+ */
+interface UploadTemplate {
+  readonly request: HttpRequest;
+  /** The request's path up to the key (`/<bucket>/` path-style, `/` virtual-hosted). */
+  readonly pathPrefix: string;
+  readonly presigner: InstanceType<Awaited<ReturnType<typeof sdk>>['S3RequestPresigner']>;
+  readonly signing: { readonly signingRegion?: string; readonly signingService?: string };
+}
 
 /**
  * File bytes in S3 through `@aws-sdk/client-s3` and `@aws-sdk/s3-request-presigner`: the files bucket
@@ -24,21 +43,82 @@ const copySource = (bucket: string, key: string) => `${bucket}/${encodeURICompon
  * `$metadata.httpStatusCode`), retried by the client's settings (lib/store/clients.ts).
  */
 export class S3BlobStore implements BlobStore {
+  /** Resolved once per store (a warm container keeps it): see {@link uploadTemplate}. Reset when resolving fails. */
+  private template?: Promise<UploadTemplate>;
+
+  /**
+   * @param clock the signing time of presigned URLs (tests fix it to compare with the SDK's getSignedUrl).
+   */
   constructor(
     private readonly s3: () => Promise<S3Client>,
     private readonly bucket: string,
     private readonly replicaBucket: string,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * A presigned PutObject URL for `key`, valid `ttlSeconds` seconds; with `declaredSize` (bytes) Content-Length is
+   * a signed header, so S3 refuses a body of another size. Never a Content-Type (the official Apillon SDK PUTs
+   * without one). The same URL the SDK's `getSignedUrl` gives for `PutObjectCommand` (test/unit/blob-store-presign
+   * compares them byte for byte), at a fraction of its cost: getSignedUrl resolves the endpoint and builds and
+   * runs the client's whole middleware stack for every URL, ~0.5–2 ms each, and an upload batch asks for 200.
+   * Here the stack runs once per store; each URL is a copy of that request with its own key, signed by the SDK's
+   * `S3RequestPresigner`.
+   */
   async presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
-    const [{ PutObjectCommand, getSignedUrl }, client] = await Promise.all([sdk(), this.s3()]);
-    // Signs Content-Length when declared (S3 then refuses another size); never a Content-Type: clients
-    // (the official Apillon SDK) PUT without one. Content-Length stays a signed header, not a query parameter.
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: declaredSize });
-    return getSignedUrl(client, command, {
+    const [{ formatUrl, extendedEncodeURIComponent, HttpRequest: Request }, template] = await Promise.all([sdk(), this.uploadTemplate()]);
+    const request = Request.clone(template.request);
+    // The serializer's own encoding of a greedy `{Key+}` label: each segment encoded, `/` kept.
+    request.path = template.pathPrefix + key.split('/').map(extendedEncodeURIComponent).join('/');
+    if (declaredSize === undefined) delete request.headers['content-length'];
+    else request.headers['content-length'] = String(declaredSize);
+    const presigned = await template.presigner.presign(request, {
       expiresIn: ttlSeconds,
+      signingDate: this.clock(),
+      ...template.signing,
       ...(declaredSize === undefined ? {} : { unhoistableHeaders: new Set(['content-length']) }),
     });
+    return formatUrl(presigned);
+  }
+
+  /**
+   * What `getSignedUrl(client, new PutObjectCommand(…))` does before it signs (@aws-sdk/s3-request-presigner):
+   * the endpoint's auth scheme gives the presigner's signing name and region; the client's middleware stack,
+   * cut short before `awsAuthMiddleware`, gives the request; the SDK's per-invocation headers are dropped.
+   */
+  private uploadTemplate(): Promise<UploadTemplate> {
+    this.template ??= this.resolveUploadTemplate().catch((error: unknown) => {
+      this.template = undefined;
+      throw error;
+    });
+    return this.template;
+  }
+
+  private async resolveUploadTemplate(): Promise<UploadTemplate> {
+    const [{ PutObjectCommand, S3RequestPresigner, getEndpointFromInstructions }, client] = await Promise.all([sdk(), this.s3()]);
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: TEMPLATE_KEY, ContentLength: 0 });
+    const endpoint = await getEndpointFromInstructions(command.input, PutObjectCommand, client.config);
+    const authScheme = endpoint.properties?.authSchemes?.[0] as { signingRegion?: string; signingName?: string } | undefined;
+    const region = authScheme?.signingRegion;
+    const presigner = new S3RequestPresigner({ ...client.config, signingName: authScheme?.signingName, region: async () => region! });
+    let captured: { request: HttpRequest; signing: UploadTemplate['signing'] } | undefined;
+    const stack = client.middlewareStack.clone();
+    stack.addRelativeTo(
+      (_next: unknown, context: Record<string, unknown>) => async (args: { request: unknown }) => {
+        captured = {
+          request: args.request as HttpRequest,
+          signing: { signingRegion: (context['signing_region'] as string | undefined) ?? region, signingService: context['signing_service'] as string | undefined },
+        };
+        return { response: {}, output: { $metadata: {} } };
+      },
+      { name: 'presignInterceptMiddleware', relation: 'before', toMiddleware: 'awsAuthMiddleware', override: true },
+    );
+    await command.resolveMiddleware(stack as never, client.config, {})({ input: command.input });
+    if (!captured) throw new Error('the S3 client built no PutObject request to presign');
+    const { request } = captured;
+    for (const header of ['amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent']) delete request.headers[header];
+    if (!request.path.endsWith(`/${TEMPLATE_KEY}`)) throw new Error(`unexpected PutObject path ${request.path}`);
+    return { request, pathPrefix: request.path.slice(0, -TEMPLATE_KEY.length), presigner, signing: captured.signing };
   }
 
   async presignDownload(

@@ -13,4 +13,7 @@ export {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-export { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+export { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+export { formatUrl } from '@aws-sdk/core/util';
+export { getEndpointFromInstructions } from '@smithy/core/endpoints';
+export { extendedEncodeURIComponent, HttpRequest } from '@smithy/core/protocols';

@@ -3,6 +3,8 @@
  * S3 client of lib/store/clients.ts), read by an independent SigV4 reader (test/support/sigv4.ts), which is
  * checked against AWS's published example first.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../lib/config';
 import { S3BlobStore } from '../../lib/store/blob-store';
@@ -16,12 +18,17 @@ const EXAMPLE_URL =
 const EXAMPLE_SIGNATURE = 'aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404';
 
 /** The blob store of a service configured for `region` (and `endpoint`), signing with AWS's example keys. */
-function blobStore(region: string, endpoint?: string, sessionToken?: string): S3BlobStore {
+function blobStore(region: string, endpoint?: string, sessionToken?: string, clock?: () => Date): S3BlobStore {
+  return blobStoreAndClient(region, endpoint, sessionToken, clock).store;
+}
+
+function blobStoreAndClient(region: string, endpoint?: string, sessionToken?: string, clock?: () => Date) {
   vi.stubEnv('AWS_ACCESS_KEY_ID', AWS_EXAMPLE.accessKeyId);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', AWS_EXAMPLE.secretAccessKey);
   if (sessionToken) vi.stubEnv('AWS_SESSION_TOKEN', sessionToken);
   const config = parseConfig({ AWS_REGION: region, TABLE_NAME: 't', FILES_BUCKET: 'storage-files', REPLICA_BUCKET: 'storage-replica', S3_ENDPOINT: endpoint });
-  return new S3BlobStore(createAwsClients(config).s3, config.FILES_BUCKET, config.REPLICA_BUCKET);
+  const clients = createAwsClients(config);
+  return { store: new S3BlobStore(clients.s3, config.FILES_BUCKET, config.REPLICA_BUCKET, clock), s3: clients.s3, bucket: config.FILES_BUCKET };
 }
 
 afterEach(() => vi.unstubAllEnvs());
@@ -88,5 +95,37 @@ describe('presigned URLs of the blob store', () => {
     // assess
     expect(url.origin + url.pathname).toBe('http://127.0.0.1:4569/storage-files/a%20b/c%2Bd/%28x%29%2A%27%21.txt');
     expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedQuerySignature(url, AWS_EXAMPLE.secretAccessKey));
+  });
+
+  it.each([
+    ['us-east-1', undefined, undefined],
+    ['eu-central-1', undefined, 'token/with+chars='],
+    ['us-east-1', 'http://127.0.0.1:4569', undefined],
+  ])('upload URLs are byte for byte the SDK getSignedUrl ones (%s, endpoint %s), for any key and size', async (region, endpoint, token) => {
+    // prepare
+    const signingDate = new Date('2026-12-07T01:02:03Z');
+    const { store, s3, bucket } = blobStoreAndClient(region, endpoint, token, () => signingDate);
+    const client = await s3();
+    const cases: Array<[string, number | undefined]> = [
+      ['uploads/b1/f1', 1234],
+      ['uploads/b1/f2', undefined],
+      ["uploads/a b/c+d/(x)*'!~.txt", 0],
+      ['uploads/Ünïcödé/日本語/😀.bin', 5 * 1024 ** 3],
+      ['uploads//double//slash/', 7],
+      ['uploads/%41%2F?#&=;', undefined],
+    ];
+
+    for (const [key, size] of cases) {
+      // act
+      const ours = await store.presignUpload(key, 60, size);
+
+      // assess
+      const sdk = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key, ContentLength: size }), {
+        expiresIn: 60,
+        signingDate,
+        ...(size === undefined ? {} : { unhoistableHeaders: new Set(['content-length']) }),
+      });
+      expect(ours, key).toBe(sdk);
+    }
   });
 });
