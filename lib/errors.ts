@@ -63,6 +63,9 @@ export const ERRORS = {
   // IPNS names (lib/domain/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
+  // Multipart uploads of the Apillon surface (lib/core/upload/multipart.ts): no open upload of that file in that session
+  // (never made, completed, aborted, or expired after 7 days).
+  multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
   // The trustless gateway (lib/domain/trustless.ts).
   fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
   dagTooLargeForFormat: define(413, 41300003, 'DAG_TOO_LARGE_FOR_FORMAT'),

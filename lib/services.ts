@@ -24,6 +24,8 @@ import type { BandwidthDeps } from './domain/bandwidth';
 import type { IpnsDeps } from './domain/ipns';
 import { DynamoIpnsStore } from './store/ipns-store';
 import { DynamoBandwidthStore } from './store/bandwidth-store';
+import type { MultipartUploadStore } from './core/ports/multipart-uploads';
+import { S3MultipartStore } from './store/multipart-store';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
@@ -40,6 +42,8 @@ export interface Services extends StorageDeps, BandwidthDeps, Omit<IpnsDeps, 'ke
   readonly buckets: BucketStore;
   /** Apillon upload sessions. */
   readonly sessions: SessionStore;
+  /** S3 multipart uploads in the files bucket (lib/core/upload/multipart.ts). */
+  readonly multipart: MultipartUploadStore;
 }
 
 export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
@@ -63,6 +67,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     sessions: new DynamoSessionStore(table),
     moves: new DynamoMoveStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
+    multipart: new S3MultipartStore(clients.s3, cfg.FILES_BUCKET),
     presignTtlSeconds: cfg.presignTtlSeconds,
     bandwidth: new DynamoBandwidthStore(table),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,

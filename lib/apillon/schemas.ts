@@ -189,12 +189,12 @@ export const createBucketBody = z.object({
 
 // ---- uploads ----------------------------------------------------------------
 
-const fileName = z.string({ error: 'FILE_NAME_NOT_PRESENT' }).check(
+export const fileName = z.string({ error: 'FILE_NAME_NOT_PRESENT' }).check(
   z.refine((value) => value.trim() !== '', 'FILE_NAME_NOT_PRESENT'),
   z.refine(holds(normaliseSegment), 'FILE_NAME_NOT_VALID'),
 );
 
-const contentType = (missing: string) =>
+export const contentType = (missing: string) =>
   z.pipe(
     z.string({ error: missing }).check(
       z.refine((value) => value.trim() !== '', missing),
@@ -204,7 +204,7 @@ const contentType = (missing: string) =>
   );
 
 /** The Apillon `path`: the directory, `''`/absent for the root; `dir/` and `/dir` are accepted. */
-const directoryPath = (message: string) =>
+export const directoryPath = (message: string) =>
   z.string({ error: message }).check(
     z.maxLength(1024, message),
     z.refine(holds((value) => parsePath(value, { lenientSlashes: true })), message),

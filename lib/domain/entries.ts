@@ -87,6 +87,8 @@ export interface EntryRecord {
   readonly wrapped?: boolean;
   /** The directory a file was moved out of when it was placed, or an upload request was planned into (null: the root). */
   readonly movedFrom?: string | null;
+  /** A file uploaded in parts (lib/core/upload/multipart.ts): S3's UploadId and the plan its parts follow. */
+  readonly multipart?: { readonly uploadId: string; readonly partSize: number; readonly partCount: number };
 }
 
 /** A file record, narrowed. */

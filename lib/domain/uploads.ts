@@ -125,7 +125,15 @@ export async function requestUploads(
   deps: StorageDeps,
   bucket: BucketRecord,
   inputs: readonly UploadRequestInput[],
-  options: { overwrite: boolean; beforeWrite?: () => Promise<void>; whileWriting?: (files: readonly FileRecord[]) => Promise<void> } = { overwrite: true },
+  options: {
+    overwrite: boolean;
+    beforeWrite?: () => Promise<void>;
+    whileWriting?: (files: readonly FileRecord[]) => Promise<void>;
+    /** Completes the records before they are written (a multipart upload's UploadId: lib/core/upload/multipart.ts). */
+    prepare?: (files: readonly FileRecord[]) => Promise<FileRecord[]>;
+    /** How long the requests are kept (seconds; default a day). */
+    requestTtlSeconds?: number;
+  } = { overwrite: true },
 ): Promise<FileRecord[]> {
   const candidates: Candidate[] = inputs.map((input) => ({
     directory: input.directory,
@@ -140,7 +148,7 @@ export async function requestUploads(
     if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) continue;
     const numbers = await deps.uploads.takeNumbers(candidates.length);
     const now = new Date().toISOString();
-    const files = candidates.map((candidate, index): FileRecord => {
+    const planned = candidates.map((candidate, index): FileRecord => {
       const input = inputs[index]!;
       const uuid = newUuid();
       const path = pathOf(candidate);
@@ -159,7 +167,9 @@ export async function requestUploads(
         overwrite: options.overwrite,
       };
     });
-    await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + UPLOAD_REQUEST_TTL_SECONDS), options.whileWriting?.(files)]);
+    const files = options.prepare ? await options.prepare(planned) : planned;
+    const ttlSeconds = options.requestTtlSeconds ?? UPLOAD_REQUEST_TTL_SECONDS;
+    await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + ttlSeconds), options.whileWriting?.(files)]);
     return files;
   }
   throw lostTooManyRaces(`Upload requests in bucket ${bucket.bucketUuid} could not be decided after ${DECIDE_ATTEMPTS} attempts`);
