@@ -3,6 +3,7 @@ import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/
 import { SORT_FIELDS, type SortField } from '../domain/entries';
 import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
 import { isUuid, UUID_PATTERN } from '../domain/secrets';
+import { uploadPolicyFields } from './policy-schemas';
 
 /**
  * Request schemas of the Apillon surface. Each problem is named with an Apillon
@@ -185,6 +186,8 @@ export const createBucketBody = z.object({
   ),
   /** Whether the `/ipfs/<cid>` gateway serves its files without credentials (default: yes, as on Apillon). */
   public: z.optional(z.boolean({ error: 'BUCKET_PUBLIC_NOT_VALID' })),
+  // The bucket's upload policy (lib/core/upload/policy.ts).
+  ...uploadPolicyFields,
 });
 
 // ---- uploads ----------------------------------------------------------------

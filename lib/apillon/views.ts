@@ -71,6 +71,8 @@ export function bucketView(bucket: BucketRecord) {
     size: bucket.sizeBytes,
     maxSize: bucket.maxSizeBytes,
     public: bucket.public,
+    maxFileSize: bucket.uploadPolicy?.maxFileSize ?? null,
+    allowedContentTypes: bucket.uploadPolicy?.allowedContentTypes ?? null,
     markedForDeletion: bucket.markedForDeletionAt !== undefined,
     createTime: bucket.createdAt,
     updateTime: bucket.updatedAt,
@@ -151,6 +153,7 @@ export function fileDetailView(entry: EntryRecord, links: LinkContext) {
     downloadLink: link,
     path: directoryPathOf(entry),
     ...times(entry),
+    ...(entry.rejectionReason ? { rejectionReason: entry.rejectionReason } : {}),
   };
 }
 

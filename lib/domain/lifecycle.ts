@@ -10,6 +10,7 @@ import { deleteObjectBytes } from './deletion';
 import { markDirectoryStale } from './directory-marks';
 import { decideBatch, uploadKeyOf } from './uploads';
 import { placeBeforeCommit } from './session-wrap';
+import { policyViolation } from '../core/upload/policy';
 
 /**
  * The file lifecycle (SPEC §5): 1 upload URL issued → 2 bytes in S3, checked
@@ -124,6 +125,9 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   }
   // Another run committed this very file meanwhile: the loop reads its new state.
   if (batch.snapshot.claims.get(found.path)?.entryUuid === found.uuid) return undefined;
+  // The bucket's upload policy, on the real size (and the type the file is served as), as the bucket stands now.
+  const violation = policyViolation(batch.bucket.uploadPolicy, { name: found.name, size: uploaded.size, contentType: found.contentType });
+  if (violation) return reject(deps, found, FileStatus.ERROR_POLICY_REFUSED, violation.reason);
   const { tree, admission } = batch;
   if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) return undefined;
   const replacing = admission.replaced.get(found.path);
@@ -176,9 +180,10 @@ async function discardAttempt(deps: StorageDeps, attempt: FileRecord): Promise<v
   if (current?.objectKey !== attempt.objectKey) await deps.blobs.delete(attempt.objectKey);
 }
 
-async function reject(deps: StorageDeps, file: FileRecord, status: number): Promise<StepOutcome> {
+async function reject(deps: StorageDeps, file: FileRecord, status: number, reason?: string): Promise<StepOutcome> {
   // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
-  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: new Date().toISOString() }, { settled: true })) {
+  const set = { updatedAt: new Date().toISOString(), ...(reason === undefined ? {} : { rejectionReason: reason }) };
+  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, set, { settled: true })) {
     await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
     deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
     deps.metrics.count(METRIC_NAMES.rejections, 1, { status: String(status) });

@@ -1,3 +1,4 @@
+import type { UploadPolicy } from '../core/upload/policy';
 /**
  * The ports of the storage core that the upload path and the lifecycle use:
  * what the domain needs from storage, owned here; the DynamoDB and S3
@@ -43,6 +44,8 @@ export interface UploadSnapshot {
     readonly sizeBytes: number;
     readonly maxSizeBytes: number;
     readonly markedForDeletionAt?: string;
+    /** The bucket's upload policy (lib/core/upload/policy.ts), read with the rest. */
+    readonly uploadPolicy?: UploadPolicy;
   };
   /** The claims found on the paths asked for (free paths are absent). */
   readonly claims: ReadonlyMap<string, PathClaim>;
@@ -430,6 +433,8 @@ export interface BucketRecord {
   /** Set when the bucket is marked for deletion; it then takes no uploads. */
   readonly markedForDeletionAt?: string;
   readonly maxSizeBytes: number;
+  /** What the bucket takes (lib/core/upload/policy.ts): checked at each upload request and again when the bytes arrive. */
+  readonly uploadPolicy?: UploadPolicy;
   /** Bytes of the files in the bucket (charged with the account's usage). */
   readonly sizeBytes: number;
   readonly createdAt: string;

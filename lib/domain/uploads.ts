@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { requireWithinPolicy } from '../core/upload/policy';
 import type { BucketRecord } from './ports';
 import { objectKey, uploadKey } from '../store/keys';
 import { admit, directoriesOf, pathOf, type Admission, type AdmissionSnapshot, type Candidate } from './admission';
@@ -142,7 +143,9 @@ export async function requestUploads(
   }));
   for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoffBeforeRetry(attempt);
-    const { tree } = await decideBatch(deps, bucket, candidates, options);
+    const { tree, bucket: current } = await decideBatch(deps, bucket, candidates, options);
+    // The bucket's upload policy on what the client declares (checked again on the real bytes when they arrive).
+    requireWithinPolicy(current.uploadPolicy, inputs.map((input) => ({ name: input.fileName, size: input.declaredSize, contentType: input.contentType })));
     // The caller's own precondition (an open upload session), checked once the batch is known to be admitted.
     if (attempt === 0) await options.beforeWrite?.();
     if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) continue;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
+import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 import type { Services } from '../../../lib/services';
 import type { InvokeResult } from '../../support/events';
 import { expectApillonSuccess } from '../../support/envelopes';
@@ -146,6 +147,31 @@ describe('a multipart upload', () => {
     expectApillonSuccess(completed, 200);
     expect((await mp.detail(fileUuid)).body.data.fileStatus).toBe(4);
     expectRefusal(await mp.create({ fileName: 'after-end.txt', size: 1 }), 400, 40006001);
+  });
+});
+
+describe('the sweeper', () => {
+  it('aborts uploads open longer than 7 days and cancels their files, and leaves younger ones', async () => {
+    // prepare: an upload with a part; "now" is 8 days later for the first sweep, the real now for the second
+    const owner = await createTestTenant(services);
+    const mp = routes(owner, randomUUID());
+    const { fileUuid } = (await mp.create({ fileName: 'stale.bin', size: 6 * MIB })).body.data;
+    await putPart((await mp.parts(fileUuid, [1])).body.data.parts[0].url, prngBytes(5 * MIB, 8));
+    const prefix = `uploads/${owner.bucket.bucketUuid}/`;
+    const later = new Date(Date.now() + 60_000);
+
+    // act
+    const today = await abortStaleMultipartUploads(services, new Date());
+    const stillOpen = await services.multipart.listOpen(prefix, later.toISOString(), 10);
+    const inEightDays = await abortStaleMultipartUploads(services, new Date(Date.now() + 8 * 24 * 60 * 60 * 1000));
+
+    // assess
+    expect(today).toBe(0);
+    expect(stillOpen.map((upload) => upload.key)).toEqual([uploadKey(owner, fileUuid)]);
+    expect(inEightDays).toBeGreaterThanOrEqual(1);
+    expect(await services.multipart.listOpen(prefix, later.toISOString(), 10)).toEqual([]);
+    expect((await mp.detail(fileUuid)).body.data.fileStatus).toBe(106);
+    expectRefusal(await mp.list(fileUuid), 404, 40406013);
   });
 });
 
