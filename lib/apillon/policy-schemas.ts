@@ -23,6 +23,12 @@ export const uploadPolicyFields = {
   ),
 };
 
+/** Quantum `POST /bucket/policy/<bucket>` `{max_file_size?, allowed_content_types?}` (JSON; null clears a rule). */
+export const quantumPolicyBody = z.strictObject({
+  max_file_size: uploadPolicyFields.maxFileSize,
+  allowed_content_types: uploadPolicyFields.allowedContentTypes,
+});
+
 /** `PATCH /storage/buckets/:bucketUuid`: the upload policy's rules (at least one). */
 export const updateBucketBody = z.strictObject(uploadPolicyFields).check((ctx) => {
   if (ctx.value.maxFileSize === undefined && ctx.value.allowedContentTypes === undefined) {

@@ -1,7 +1,8 @@
 import { AppError } from '../../errors';
 import { openBucket } from '../../domain/apillon-buckets';
 import type { BucketRecord } from '../../domain/ports';
-import { Permission, type Principal } from '../../domain/principal';
+import { Permission, requireMasterKey, type Principal } from '../../domain/principal';
+import { resolveBucket } from '../../domain/quantum-buckets';
 import type { StorageDeps } from '../../domain/storage';
 import type { BucketPolicyStore } from '../ports/bucket-policy';
 import { mergePolicy, type PolicyChange } from './policy';
@@ -21,5 +22,17 @@ export async function changeUploadPolicy(deps: BucketPolicyDeps, principal: Prin
   if (bucket.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');
   const updated = await deps.bucketPolicies.setUploadPolicy(bucket.bucketUuid, mergePolicy(bucket.uploadPolicy, change), new Date().toISOString());
   if (!updated) throw new AppError('bucketMarkedForDeletion');
+  return updated;
+}
+
+/**
+ * Quantum `POST /bucket/policy/<bucket>` (master key): the bucket's upload policy, changed as
+ * {@link changeUploadPolicy} changes it; 404 BUCKET_DNE for a bucket the account does not have.
+ */
+export async function changeQuantumUploadPolicy(deps: BucketPolicyDeps, principal: Principal, bucketName: string | undefined, change: PolicyChange): Promise<BucketRecord> {
+  requireMasterKey(principal);
+  const bucket = await resolveBucket(deps, principal, bucketName);
+  const updated = await deps.bucketPolicies.setUploadPolicy(bucket.bucketUuid, mergePolicy(bucket.uploadPolicy, change), new Date().toISOString());
+  if (!updated) throw new AppError('bucketNotFound');
   return updated;
 }
