@@ -74,6 +74,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     multipart: new S3MultipartStore(clients.s3, cfg.FILES_BUCKET),
     bucketPolicies: new DynamoBucketPolicyStore(table),
     presignTtlSeconds: cfg.presignTtlSeconds,
+    cidSlice: { maxMs: cfg.CID_SLICE_SECONDS * 1000, ...(cfg.CID_SLICE_BYTES === undefined ? {} : { maxBytes: cfg.CID_SLICE_BYTES }) },
     bandwidth: new DynamoBandwidthStore(table),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
     ipns: new DynamoIpnsStore(table),

@@ -11,6 +11,7 @@ import { markDirectoryStale } from './directory-marks';
 import { decideBatch, uploadKeyOf } from './uploads';
 import { placeBeforeCommit } from './session-wrap';
 import { policyViolation } from '../core/upload/policy';
+import { addressInSlices } from '../core/lifecycle/sliced-cids';
 
 /**
  * The file lifecycle (SPEC §5): 1 upload URL issued → 2 bytes in S3, checked
@@ -30,7 +31,7 @@ import { policyViolation } from '../core/upload/policy';
 const MAX_STEPS = 12;
 
 /** What a lifecycle step reports when it could not act and the file may still be at its status. */
-type StepOutcome = 'no-bytes' | undefined;
+type StepOutcome = 'no-bytes' | 'deferred' | undefined;
 
 /**
  * Takes the file from wherever it is as far as it can go (status 4, an error
@@ -51,6 +52,8 @@ export async function advanceFile(deps: StorageDeps, fileUuid: string): Promise<
       if (!again || !isFile(again) || again.fileStatus === FileStatus.REQUESTED) return again;
       continue;
     }
+    // The CID hashing goes on in a later invocation (a queue message): nothing more to do here.
+    if (outcome === 'deferred') return deps.entries.get(fileUuid);
     if (outcome === undefined && isSettled(file)) return file;
   }
   throw new Error(`File ${fileUuid} did not settle within ${MAX_STEPS} steps`);
@@ -191,8 +194,22 @@ async function reject(deps: StorageDeps, file: FileRecord, status: number, reaso
   return undefined;
 }
 
-/** Step 2→3: the CIDs of the bytes, streamed from S3. */
+/**
+ * Step 2→3: the CIDs of the bytes, streamed from S3 with bounded memory. An object one invocation cannot hash within
+ * its slice goes on in the next through the lifecycle queue (lib/core/lifecycle/sliced-cids.ts).
+ */
 async function addressFile(deps: StorageDeps, file: FileRecord): Promise<StepOutcome> {
+  if (deps.lifecycleQueue?.enqueueAddressing && (file.size ?? 0) > 0) {
+    const started = performance.now();
+    const outcome = await addressInSlices(deps, file);
+    if (outcome === 'continued') return 'deferred';
+    if (outcome === 'addressed') {
+      deps.metrics.timing(METRIC_NAMES.cidTime, performance.now() - started);
+      deps.metrics.bytes(METRIC_NAMES.cidBytes, file.size ?? 0);
+      return undefined;
+    }
+    // The object is gone: the checks below tell a replaced file from missing bytes.
+  }
   const bytes = await deps.blobs.read(file.objectKey);
   if (!bytes) {
     // Replaced or removed meanwhile (the loop then finds no record), else the committed bytes are missing: a fault to retry and alarm on.

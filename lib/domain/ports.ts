@@ -1,3 +1,4 @@
+import type { AddressingContinuation } from '../core/lifecycle/sliced-cids';
 import type { UploadPolicy } from '../core/upload/policy';
 /**
  * The ports of the storage core that the upload path and the lifecycle use:
@@ -161,6 +162,11 @@ export interface LifecycleQueue {
    * directory is addressed once; at-least-once.
    */
   enqueueDirectories(directories: readonly DirectoryRef[], delaySeconds: number): Promise<void>;
+  /**
+   * Asks for a file's CID hashing to go on from a checkpoint (the queue's third message kind,
+   * lib/core/lifecycle/sliced-cids.ts); at-least-once. Absent: files are hashed whole in one invocation.
+   */
+  enqueueAddressing?(continuation: AddressingContinuation): Promise<void>;
 }
 
 // ---- entries, listings, lifecycle writes, deletion, download tokens ---------------------------
@@ -570,8 +576,11 @@ export interface BlobStore {
   /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
   copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** The bytes as a stream; undefined when the object does not exist (any more). */
-  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /**
+   * The bytes as a stream, from byte `fromByte` (default 0; less than the object's size) to the end;
+   * undefined when the object does not exist (any more).
+   */
+  read(key: string, fromByte?: number): Promise<AsyncIterable<Uint8Array> | undefined>;
   /**
    * The object's bytes, or only bytes `range.start`..`range.end` (inclusive, a ranged
    * GetObject). Throws S3's NoSuchKey (see isMissingObject) when the object is gone.
