@@ -77,6 +77,15 @@ const configSchema = z.object({
   DEFAULT_QUOTA_BYTES: positiveInteger(10 * 1024 ** 3),
   /** Default per-bucket size limit (5 GiB, as on Apillon's free plan). */
   DEFAULT_BUCKET_MAX_BYTES: positiveInteger(5 * 1024 ** 3),
+  /** Seconds of CID hashing one object-created invocation does before it hands on through the queue (its timeout is 50 s). */
+  CID_SLICE_SECONDS: positiveInteger(30),
+  /** Bytes one invocation hashes at most before handing on (tests and the long suite set a small one); unset: no byte limit. */
+  CID_SLICE_BYTES: z.optional(
+    z.pipe(
+      z.pipe(z.string(), z.transform((value: string) => Number(value))),
+      z.number({ error: 'must be a positive whole number' }).check(z.int('must be a positive whole number'), z.positive('must be a positive whole number')),
+    ),
+  ),
   /** Bytes an account may be served per calendar month (gateway and downloads); reported by `/storage/info` (10 GiB). */
   MONTHLY_BANDWIDTH_BYTES: positiveInteger(10 * 1024 ** 3),
   /**

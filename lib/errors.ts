@@ -63,6 +63,11 @@ export const ERRORS = {
   // IPNS names (lib/domain/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
+  // Multipart uploads of the Apillon surface (lib/core/upload/multipart.ts): no open upload of that file in that session
+  // (never made, completed, aborted, or expired after 7 days).
+  multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
+  // A bucket's upload policy (lib/core/upload/policy.ts): the message names the file and the limit (bytes or types).
+  uploadPolicyViolation: define(422, 42206001, 'UPLOAD_POLICY_VIOLATION', [400, 'POLICY_VIOLATION']),
   // The trustless gateway (lib/domain/trustless.ts).
   fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
   dagTooLargeForFormat: define(413, 41300003, 'DAG_TOO_LARGE_FOR_FORMAT'),
@@ -106,6 +111,8 @@ export class AppError extends Error {
   readonly model?: string;
   /** HTTP headers the error response carries besides the body (e.g. `Content-Range` of a 416). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Facts of the refusal a client acts on (a limit in bytes, the offending file): Quantum's `data` of its error. */
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(
     readonly errorName: ErrorName,
@@ -115,6 +122,7 @@ export class AppError extends Error {
       model?: string;
       cause?: unknown;
       headers?: Readonly<Record<string, string>>;
+      details?: Readonly<Record<string, unknown>>;
     } = {},
   ) {
     const definition: ErrorDefinition = ERRORS[errorName];
@@ -124,6 +132,7 @@ export class AppError extends Error {
     this.fieldErrors = options.fieldErrors ?? [];
     this.model = options.model;
     this.headers = options.headers;
+    this.details = options.details;
   }
 
   get status(): number {

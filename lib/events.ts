@@ -1,3 +1,5 @@
+import type { AddressingContinuation } from './core/lifecycle/sliced-cids';
+
 /**
  * S3 event keys arrive URL-encoded, with spaces as `+` (s3rver sends them raw;
  * our keys are ids, so both decode to the same thing).
@@ -22,6 +24,7 @@ export function decodeS3Key(key: string): string {
 export type ObjectEventMessage =
   | { readonly kind: 'objects'; readonly keys: readonly string[] }
   | { readonly kind: 'directory'; readonly bucketUuid: string; readonly directoryUuid: string | null }
+  | { readonly kind: 'addressing'; readonly continuation: AddressingContinuation }
   | { readonly kind: 'test' }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
@@ -49,6 +52,14 @@ export function parseObjectEventMessage(body: string): ObjectEventMessage {
     const directoryUuid = target.directoryUuid ?? null;
     if (directoryUuid !== null && (typeof directoryUuid !== 'string' || !uuid.test(directoryUuid))) return { kind: 'unreadable', reason: 'a directory recompute with a malformed directoryUuid' };
     return { kind: 'directory', bucketUuid: target.bucketUuid, directoryUuid };
+  }
+  if ('continueAddressing' in parsed) {
+    // lib/core/lifecycle/sliced-cids.ts: the CID hashing of a large object goes on from its checkpoint.
+    const target = parsed.continueAddressing;
+    if (!isObject(target) || typeof target.fileUuid !== 'string' || typeof target.objectKey !== 'string' || !isObject(target.checkpoint)) {
+      return { kind: 'unreadable', reason: 'a continueAddressing without fileUuid, objectKey and checkpoint' };
+    }
+    return { kind: 'addressing', continuation: target as unknown as AddressingContinuation };
   }
   if (!Array.isArray(parsed.Records)) return { kind: 'unreadable', reason: 'no Records array' };
   const keys: string[] = [];

@@ -24,6 +24,10 @@ import type { BandwidthDeps } from './domain/bandwidth';
 import type { IpnsDeps } from './domain/ipns';
 import { DynamoIpnsStore } from './store/ipns-store';
 import { DynamoBandwidthStore } from './store/bandwidth-store';
+import type { MultipartUploadStore } from './core/ports/multipart-uploads';
+import { S3MultipartStore } from './store/multipart-store';
+import type { BucketPolicyStore } from './core/ports/bucket-policy';
+import { DynamoBucketPolicyStore } from './store/bucket-policy-store';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
@@ -40,6 +44,10 @@ export interface Services extends StorageDeps, BandwidthDeps, Omit<IpnsDeps, 'ke
   readonly buckets: BucketStore;
   /** Apillon upload sessions. */
   readonly sessions: SessionStore;
+  /** S3 multipart uploads in the files bucket (lib/core/upload/multipart.ts). */
+  readonly multipart: MultipartUploadStore;
+  /** Buckets' upload policies (lib/core/upload/policy.ts). */
+  readonly bucketPolicies: BucketPolicyStore;
 }
 
 export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
@@ -63,7 +71,10 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     sessions: new DynamoSessionStore(table),
     moves: new DynamoMoveStore(table),
     blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
+    multipart: new S3MultipartStore(clients.s3, cfg.FILES_BUCKET),
+    bucketPolicies: new DynamoBucketPolicyStore(table),
     presignTtlSeconds: cfg.presignTtlSeconds,
+    cidSlice: { maxMs: cfg.CID_SLICE_SECONDS * 1000, ...(cfg.CID_SLICE_BYTES === undefined ? {} : { maxBytes: cfg.CID_SLICE_BYTES }) },
     bandwidth: new DynamoBandwidthStore(table),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
     ipns: new DynamoIpnsStore(table),

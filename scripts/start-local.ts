@@ -23,6 +23,7 @@ import { LocalQueue } from '../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
 import { assertPortFree } from '../lib/local/ports';
 import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
+import { addMultipartOperations } from '../lib/local/s3rver-multipart';
 import { createServices } from '../lib/services';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
 
   // S3 runs here rather than inside serverless-offline, so that its notifications reach the queue below.
   s3 = new S3rver({ address: 'localhost', port: ports.s3, directory: s3Dir, silent: true });
+  // ListParts, AbortMultipartUpload, ListMultipartUploads and S3's checks of parts, which s3rver 3.7 lacks.
+  addMultipartOperations(s3);
   await s3.run();
   await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
   const events = objectEventBridge(s3, services.config.FILES_BUCKET, ports.lambda, services.logger);

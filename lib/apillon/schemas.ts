@@ -3,6 +3,7 @@ import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/
 import { SORT_FIELDS, type SortField } from '../domain/entries';
 import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
 import { isUuid, UUID_PATTERN } from '../domain/secrets';
+import { uploadPolicyFields } from './policy-schemas';
 
 /**
  * Request schemas of the Apillon surface. Each problem is named with an Apillon
@@ -185,16 +186,18 @@ export const createBucketBody = z.object({
   ),
   /** Whether the `/ipfs/<cid>` gateway serves its files without credentials (default: yes, as on Apillon). */
   public: z.optional(z.boolean({ error: 'BUCKET_PUBLIC_NOT_VALID' })),
+  // The bucket's upload policy (lib/core/upload/policy.ts).
+  ...uploadPolicyFields,
 });
 
 // ---- uploads ----------------------------------------------------------------
 
-const fileName = z.string({ error: 'FILE_NAME_NOT_PRESENT' }).check(
+export const fileName = z.string({ error: 'FILE_NAME_NOT_PRESENT' }).check(
   z.refine((value) => value.trim() !== '', 'FILE_NAME_NOT_PRESENT'),
   z.refine(holds(normaliseSegment), 'FILE_NAME_NOT_VALID'),
 );
 
-const contentType = (missing: string) =>
+export const contentType = (missing: string) =>
   z.pipe(
     z.string({ error: missing }).check(
       z.refine((value) => value.trim() !== '', missing),
@@ -204,7 +207,7 @@ const contentType = (missing: string) =>
   );
 
 /** The Apillon `path`: the directory, `''`/absent for the root; `dir/` and `/dir` are accepted. */
-const directoryPath = (message: string) =>
+export const directoryPath = (message: string) =>
   z.string({ error: message }).check(
     z.maxLength(1024, message),
     z.refine(holds((value) => parsePath(value, { lenientSlashes: true })), message),

@@ -71,6 +71,8 @@ export function bucketView(bucket: BucketRecord) {
     size: bucket.sizeBytes,
     maxSize: bucket.maxSizeBytes,
     public: bucket.public,
+    maxFileSize: bucket.uploadPolicy?.maxFileSize ?? null,
+    allowedContentTypes: bucket.uploadPolicy?.allowedContentTypes ?? null,
     markedForDeletion: bucket.markedForDeletionAt !== undefined,
     createTime: bucket.createdAt,
     updateTime: bucket.updatedAt,
@@ -151,6 +153,7 @@ export function fileDetailView(entry: EntryRecord, links: LinkContext) {
     downloadLink: link,
     path: directoryPathOf(entry),
     ...times(entry),
+    ...(entry.rejectionReason ? { rejectionReason: entry.rejectionReason } : {}),
   };
 }
 
@@ -288,3 +291,32 @@ export const GATEWAY_SERVE_OPTIONS = {
 export const RESOLVED_PATH_CACHE_CONTROL = 'public, max-age=60';
 
 export const IPNS_SERVE_OPTIONS = { ...GATEWAY_SERVE_OPTIONS, cacheControl: 'public, max-age=300' } as const satisfies ServeOptions;
+
+// ---- multipart uploads (lib/core/upload/multipart.ts) -------------------------
+
+/** `POST …/upload/:sessionUuid/multipart` → 201. */
+export function multipartCreatedView(created: { file: EntryRecord; uploadId: string; plan: { partSize: number; partCount: number } }) {
+  return {
+    fileUuid: created.file.uuid,
+    fileUploadRequestId: created.file.number,
+    uploadId: created.uploadId,
+    partSize: created.plan.partSize,
+    partCount: created.plan.partCount,
+    size: created.file.declaredSize ?? 0,
+  };
+}
+
+/** `GET …/multipart/:fileUuid`: the parts S3 holds (sizes in bytes, ETags as S3 gives them, quotes included). */
+export function uploadedPartsView(file: EntryRecord, parts: readonly { partNumber: number; size: number; eTag: string }[]) {
+  return {
+    fileUuid: file.uuid,
+    partSize: file.multipart?.partSize ?? 0,
+    partCount: file.multipart?.partCount ?? 0,
+    parts: parts.map((part) => ({ partNumber: part.partNumber, size: part.size, ETag: part.eTag })),
+  };
+}
+
+/** `POST …/complete` and `DELETE …/multipart/:fileUuid`: the file's status afterwards. */
+export function multipartFileView(file: EntryRecord) {
+  return { fileUuid: file.uuid, fileStatus: file.fileStatus ?? null, size: file.size ?? null };
+}

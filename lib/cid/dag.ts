@@ -159,14 +159,23 @@ export function hashParent(children: readonly DagNode[], cidPrefix: readonly num
  * exist, then become one parent on the level above. At most `maxChildren` nodes per level are held.
  */
 class BalancedTree {
-  private readonly pending: DagNode[][] = [];
-  private readonly produced: number[] = [];
+  private readonly pending: DagNode[][];
+  private readonly produced: number[];
 
   constructor(
     private readonly cidPrefix: readonly number[],
     private readonly maxChildren: number,
     private readonly sink?: BlockSink,
-  ) {}
+    state?: TreeState,
+  ) {
+    this.pending = state ? state.pending.map((level) => level.map(nodeFromState)) : [];
+    this.produced = state ? [...state.produced] : [];
+  }
+
+  /** What the tree holds (at most maxChildren − 1 nodes a level), to continue it in another process. */
+  state(): TreeState {
+    return { pending: this.pending.map((level) => level.map(nodeToState)), produced: [...this.produced] };
+  }
 
   add(node: DagNode, level = 0): void {
     let nodes = this.pending[level];
@@ -198,6 +207,112 @@ class BalancedTree {
       }
     }
     throw new Error('balanced tree has no nodes');
+  }
+}
+
+/** A node as a checkpoint holds it: the digest in base64. */
+export interface NodeState {
+  readonly digest: string;
+  readonly tsize: number;
+  readonly fileSize: number;
+}
+
+/** One tree's pending nodes per level and how many nodes each level has had. */
+export interface TreeState {
+  readonly pending: readonly (readonly NodeState[])[];
+  readonly produced: readonly number[];
+}
+
+/**
+ * Where a file's DAG build stands after its first `hashedBytes` bytes (a whole number of chunks): enough to
+ * go on from byte `hashedBytes` in another process and reach the same roots. Its size is bounded by the tree's
+ * depth: at most maxChildren − 1 nodes per level and tree (5 TiB in 256 KiB chunks: 4 levels, under 120 KB of JSON).
+ */
+export interface DagCheckpoint {
+  readonly hashedBytes: number;
+  readonly leaves: number;
+  readonly v0: TreeState;
+  readonly v1: TreeState;
+}
+
+const nodeToState = (node: DagNode): NodeState => ({ digest: Buffer.from(node.digest).toString('base64'), tsize: node.tsize, fileSize: node.fileSize });
+const nodeFromState = (node: NodeState): DagNode => ({ digest: new Uint8Array(Buffer.from(node.digest, 'base64')), tsize: node.tsize, fileSize: node.fileSize });
+
+/**
+ * The file DAG built piece by piece, able to stop at a chunk boundary and go on elsewhere: `write` the bytes
+ * from `hashedBytes` on (0, or a checkpoint's), `checkpoint()` at any moment (it covers the whole chunks hashed;
+ * the bytes of a partial chunk are read again by whoever continues), `finish()` at the end of the file.
+ * Memory: one chunk buffer plus the trees' pending nodes. No sinks: it computes CIDs only.
+ */
+export class ResumableFileDag {
+  private readonly v0: BalancedTree;
+  private readonly v1: BalancedTree;
+  private readonly buffer: Uint8Array;
+  private filled = 0;
+  private size: number;
+  private leaves: number;
+
+  constructor(
+    private readonly options: DagOptions = KUBO_DAG_OPTIONS,
+    from?: DagCheckpoint,
+  ) {
+    const { chunkSize, maxChildren } = options;
+    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`bad chunkSize: ${chunkSize}`);
+    if (!Number.isSafeInteger(maxChildren) || maxChildren < 2) throw new RangeError(`bad maxChildren: ${maxChildren}`);
+    if (from && from.hashedBytes !== from.leaves * chunkSize) throw new RangeError('a checkpoint covers whole chunks only');
+    this.v0 = new BalancedTree([], maxChildren, undefined, from?.v0);
+    this.v1 = new BalancedTree(CIDV1_DAG_PB_PREFIX, maxChildren, undefined, from?.v1);
+    this.buffer = new Uint8Array(chunkSize);
+    this.size = from?.hashedBytes ?? 0;
+    this.leaves = from?.leaves ?? 0;
+  }
+
+  /** Bytes whose leaves are built (a multiple of the chunk size until `finish`). */
+  get hashedBytes(): number {
+    return this.size - this.filled;
+  }
+
+  write(piece: Uint8Array): void {
+    if (!(piece instanceof Uint8Array)) throw new TypeError('computeCids expects a stream of bytes (Uint8Array/Buffer pieces)');
+    const { chunkSize } = this.options;
+    this.size += piece.length;
+    let offset = 0;
+    while (offset < piece.length) {
+      const remaining = piece.length - offset;
+      if (this.filled === 0 && remaining >= chunkSize) {
+        // A whole chunk inside this piece: hash it in place.
+        this.addLeaf(piece.subarray(offset, offset + chunkSize));
+        offset += chunkSize;
+        continue;
+      }
+      const take = Math.min(remaining, chunkSize - this.filled);
+      this.buffer.set(piece.subarray(offset, offset + take), this.filled);
+      this.filled += take;
+      offset += take;
+      if (this.filled === chunkSize) {
+        this.addLeaf(this.buffer);
+        this.filled = 0;
+      }
+    }
+  }
+
+  checkpoint(): DagCheckpoint {
+    return { hashedBytes: this.hashedBytes, leaves: this.leaves, v0: this.v0.state(), v1: this.v1.state() };
+  }
+
+  /** The roots, once every byte of the file has been written. */
+  finish(): DagRoots {
+    // The fixed-size chunker emits the remainder, or one empty chunk for an empty file.
+    if (this.filled > 0 || this.leaves === 0) this.addLeaf(this.buffer.subarray(0, this.filled));
+    this.filled = 0;
+    return { v0: this.v0.finish(), v1: this.v1.finish(), size: this.size };
+  }
+
+  private addLeaf(chunk: Uint8Array): void {
+    const leaf = hashLeaf(chunk);
+    this.v0.add(leaf);
+    this.v1.add(leaf);
+    this.leaves++;
   }
 }
 

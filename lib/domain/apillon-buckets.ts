@@ -1,3 +1,4 @@
+import { mergePolicy } from '../core/upload/policy';
 import { AppError, invalidNextToken } from '../errors';
 import type { BucketRecord } from './ports';
 import type { SessionStore } from './ports';
@@ -102,6 +103,9 @@ export interface NewApillonBucket {
   readonly description?: string | null;
   /** Default true: what is on IPFS is public (Quantum-created buckets default to private). */
   readonly public?: boolean;
+  /** The upload policy's rules (bytes; media types), absent or null for none. */
+  readonly maxFileSize?: number | null;
+  readonly allowedContentTypes?: readonly string[] | null;
 }
 
 /** Creates a bucket (WRITE); an application token, bound to one bucket, cannot. 400 when the name is taken. */
@@ -119,5 +123,6 @@ export async function createApillonBucket(
     description: input.description ?? '',
     public: input.public ?? true,
     maxSizeBytes,
+    uploadPolicy: mergePolicy(undefined, input),
   });
 }

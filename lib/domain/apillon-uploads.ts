@@ -119,7 +119,7 @@ export function requireSessionOf(bucket: BucketRecord, session: UploadSessionRec
 }
 
 /** Opens the session (creating it when new) and counts the batch into it; 40006001 once it has ended. */
-async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number, startedAt: string): Promise<void> {
+export async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number, startedAt: string): Promise<void> {
   if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, startedAt), count)) return;
   // Ended, or a session of another bucket (which does not exist from here).
   requireSessionOf(bucket, await deps.sessions.get(sessionUuid));

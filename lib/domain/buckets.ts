@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { BucketRecord, BucketStore } from './ports';
+import type { UploadPolicy } from '../core/upload/policy';
 import { newUuid } from './secrets';
 
 export interface NewBucket {
@@ -8,6 +9,7 @@ export interface NewBucket {
   readonly description?: string;
   readonly public: boolean;
   readonly maxSizeBytes: number;
+  readonly uploadPolicy?: UploadPolicy;
 }
 
 /** Longest bucket name, in UTF-8 bytes of its NFC form: the name is part of a DynamoDB key (BUCKETNAME#<name>). */
@@ -30,6 +32,7 @@ export async function createBucket(store: BucketStore, input: NewBucket): Promis
     description: input.description ?? '',
     public: input.public,
     maxSizeBytes: input.maxSizeBytes,
+    ...(input.uploadPolicy ? { uploadPolicy: input.uploadPolicy } : {}),
     sizeBytes: 0,
     createdAt: now,
     updatedAt: now,

@@ -21,6 +21,8 @@ export const FileStatus = {
   ERROR_PATH_CONFLICT: 104,
   ERROR_BUCKET_UNAVAILABLE: 105,
   ERROR_UPLOAD_CANCELLED: 106,
+  /** The bucket's upload policy refused the bytes that arrived (lib/core/upload/policy.ts); `rejectionReason` says why. */
+  ERROR_POLICY_REFUSED: 107,
 } as const;
 export type FileStatus = (typeof FileStatus)[keyof typeof FileStatus];
 
@@ -87,6 +89,10 @@ export interface EntryRecord {
   readonly wrapped?: boolean;
   /** The directory a file was moved out of when it was placed, or an upload request was planned into (null: the root). */
   readonly movedFrom?: string | null;
+  /** Why the bytes were refused (status 107): the rule, the file and the limit, as the file detail shows it. */
+  readonly rejectionReason?: string;
+  /** A file uploaded in parts (lib/core/upload/multipart.ts): S3's UploadId and the plan its parts follow. */
+  readonly multipart?: { readonly uploadId: string; readonly partSize: number; readonly partCount: number };
 }
 
 /** A file record, narrowed. */

@@ -10,6 +10,8 @@ import { deleteObjectBytes } from './deletion';
 import { markDirectoryStale } from './directory-marks';
 import { decideBatch, uploadKeyOf } from './uploads';
 import { placeBeforeCommit } from './session-wrap';
+import { policyViolation } from '../core/upload/policy';
+import { addressInSlices } from '../core/lifecycle/sliced-cids';
 
 /**
  * The file lifecycle (SPEC §5): 1 upload URL issued → 2 bytes in S3, checked
@@ -29,7 +31,7 @@ import { placeBeforeCommit } from './session-wrap';
 const MAX_STEPS = 12;
 
 /** What a lifecycle step reports when it could not act and the file may still be at its status. */
-type StepOutcome = 'no-bytes' | undefined;
+type StepOutcome = 'no-bytes' | 'deferred' | undefined;
 
 /**
  * Takes the file from wherever it is as far as it can go (status 4, an error
@@ -50,6 +52,8 @@ export async function advanceFile(deps: StorageDeps, fileUuid: string): Promise<
       if (!again || !isFile(again) || again.fileStatus === FileStatus.REQUESTED) return again;
       continue;
     }
+    // The CID hashing goes on in a later invocation (a queue message): nothing more to do here.
+    if (outcome === 'deferred') return deps.entries.get(fileUuid);
     if (outcome === undefined && isSettled(file)) return file;
   }
   throw new Error(`File ${fileUuid} did not settle within ${MAX_STEPS} steps`);
@@ -124,6 +128,9 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   }
   // Another run committed this very file meanwhile: the loop reads its new state.
   if (batch.snapshot.claims.get(found.path)?.entryUuid === found.uuid) return undefined;
+  // The bucket's upload policy, on the real size (and the type the file is served as), as the bucket stands now.
+  const violation = policyViolation(batch.bucket.uploadPolicy, { name: found.name, size: uploaded.size, contentType: found.contentType });
+  if (violation) return reject(deps, found, FileStatus.ERROR_POLICY_REFUSED, violation.reason);
   const { tree, admission } = batch;
   if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) return undefined;
   const replacing = admission.replaced.get(found.path);
@@ -176,9 +183,10 @@ async function discardAttempt(deps: StorageDeps, attempt: FileRecord): Promise<v
   if (current?.objectKey !== attempt.objectKey) await deps.blobs.delete(attempt.objectKey);
 }
 
-async function reject(deps: StorageDeps, file: FileRecord, status: number): Promise<StepOutcome> {
+async function reject(deps: StorageDeps, file: FileRecord, status: number, reason?: string): Promise<StepOutcome> {
   // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
-  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, { updatedAt: new Date().toISOString() }, { settled: true })) {
+  const set = { updatedAt: new Date().toISOString(), ...(reason === undefined ? {} : { rejectionReason: reason }) };
+  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, set, { settled: true })) {
     await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
     deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
     deps.metrics.count(METRIC_NAMES.rejections, 1, { status: String(status) });
@@ -186,8 +194,22 @@ async function reject(deps: StorageDeps, file: FileRecord, status: number): Prom
   return undefined;
 }
 
-/** Step 2→3: the CIDs of the bytes, streamed from S3. */
+/**
+ * Step 2→3: the CIDs of the bytes, streamed from S3 with bounded memory. An object one invocation cannot hash within
+ * its slice goes on in the next through the lifecycle queue (lib/core/lifecycle/sliced-cids.ts).
+ */
 async function addressFile(deps: StorageDeps, file: FileRecord): Promise<StepOutcome> {
+  if (deps.lifecycleQueue?.enqueueAddressing && (file.size ?? 0) > 0) {
+    const started = performance.now();
+    const outcome = await addressInSlices(deps, file);
+    if (outcome === 'continued') return 'deferred';
+    if (outcome === 'addressed') {
+      deps.metrics.timing(METRIC_NAMES.cidTime, performance.now() - started);
+      deps.metrics.bytes(METRIC_NAMES.cidBytes, file.size ?? 0);
+      return undefined;
+    }
+    // The object is gone: the checks below tell a replaced file from missing bytes.
+  }
   const bytes = await deps.blobs.read(file.objectKey);
   if (!bytes) {
     // Replaced or removed meanwhile (the loop then finds no record), else the committed bytes are missing: a fault to retry and alarm on.

@@ -1,3 +1,5 @@
+import type { AddressingContinuation } from '../core/lifecycle/sliced-cids';
+import type { UploadPolicy } from '../core/upload/policy';
 /**
  * The ports of the storage core that the upload path and the lifecycle use:
  * what the domain needs from storage, owned here; the DynamoDB and S3
@@ -43,6 +45,8 @@ export interface UploadSnapshot {
     readonly sizeBytes: number;
     readonly maxSizeBytes: number;
     readonly markedForDeletionAt?: string;
+    /** The bucket's upload policy (lib/core/upload/policy.ts), read with the rest. */
+    readonly uploadPolicy?: UploadPolicy;
   };
   /** The claims found on the paths asked for (free paths are absent). */
   readonly claims: ReadonlyMap<string, PathClaim>;
@@ -158,6 +162,11 @@ export interface LifecycleQueue {
    * directory is addressed once; at-least-once.
    */
   enqueueDirectories(directories: readonly DirectoryRef[], delaySeconds: number): Promise<void>;
+  /**
+   * Asks for a file's CID hashing to go on from a checkpoint (the queue's third message kind,
+   * lib/core/lifecycle/sliced-cids.ts); at-least-once. Absent: files are hashed whole in one invocation.
+   */
+  enqueueAddressing?(continuation: AddressingContinuation): Promise<void>;
 }
 
 // ---- entries, listings, lifecycle writes, deletion, download tokens ---------------------------
@@ -430,6 +439,8 @@ export interface BucketRecord {
   /** Set when the bucket is marked for deletion; it then takes no uploads. */
   readonly markedForDeletionAt?: string;
   readonly maxSizeBytes: number;
+  /** What the bucket takes (lib/core/upload/policy.ts): checked at each upload request and again when the bytes arrive. */
+  readonly uploadPolicy?: UploadPolicy;
   /** Bytes of the files in the bucket (charged with the account's usage). */
   readonly sizeBytes: number;
   readonly createdAt: string;
@@ -565,8 +576,11 @@ export interface BlobStore {
   /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
   copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** The bytes as a stream; undefined when the object does not exist (any more). */
-  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /**
+   * The bytes as a stream, from byte `fromByte` (default 0; less than the object's size) to the end;
+   * undefined when the object does not exist (any more).
+   */
+  read(key: string, fromByte?: number): Promise<AsyncIterable<Uint8Array> | undefined>;
   /**
    * The object's bytes, or only bytes `range.start`..`range.end` (inclusive, a ranged
    * GetObject). Throws S3's NoSuchKey (see isMissingObject) when the object is gone.

@@ -1,3 +1,4 @@
+import { requireWithinPolicy } from '../core/upload/policy';
 import { AppError } from '../errors';
 import type { BucketRecord } from './ports';
 import { createDownloadToken } from './download-tokens';
@@ -60,6 +61,8 @@ export async function addFiles(
     contentType: mediaType(file.contentType),
     bytes: file.bytes,
   }));
+  // The bucket's upload policy, on the bytes themselves (they are all here: request and arrival are one moment).
+  requireWithinPolicy(bucket.uploadPolicy, staged.map((file) => ({ name: file.candidate.name, size: file.candidate.size, contentType: file.contentType })));
   const stored = await storeFilesAtomically(deps, bucket, staged, { overwrite: force });
   return stored.files.map((file) => file.path);
 }

@@ -1,3 +1,4 @@
+import type { CidSlice } from '../core/lifecycle/sliced-cids';
 import type { Logger } from '../log';
 import type { AccountStore } from './ports';
 import type { BlobStore } from './ports';
@@ -35,6 +36,8 @@ export interface StorageDeps {
   readonly metrics: Metrics;
   /** Presigned URLs (upload PUT, large download GET) expire after this many seconds (60, SPEC §1). */
   readonly presignTtlSeconds: number;
+  /** How much of an object one invocation hashes before handing on (lib/core/lifecycle/sliced-cids.ts); default 30 s. */
+  readonly cidSlice?: CidSlice;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { requireWithinPolicy } from '../core/upload/policy';
 import type { BucketRecord } from './ports';
 import { objectKey, uploadKey } from '../store/keys';
 import { admit, directoriesOf, pathOf, type Admission, type AdmissionSnapshot, type Candidate } from './admission';
@@ -125,7 +126,15 @@ export async function requestUploads(
   deps: StorageDeps,
   bucket: BucketRecord,
   inputs: readonly UploadRequestInput[],
-  options: { overwrite: boolean; beforeWrite?: () => Promise<void>; whileWriting?: (files: readonly FileRecord[]) => Promise<void> } = { overwrite: true },
+  options: {
+    overwrite: boolean;
+    beforeWrite?: () => Promise<void>;
+    whileWriting?: (files: readonly FileRecord[]) => Promise<void>;
+    /** Completes the records before they are written (a multipart upload's UploadId: lib/core/upload/multipart.ts). */
+    prepare?: (files: readonly FileRecord[]) => Promise<FileRecord[]>;
+    /** How long the requests are kept (seconds; default a day). */
+    requestTtlSeconds?: number;
+  } = { overwrite: true },
 ): Promise<FileRecord[]> {
   const candidates: Candidate[] = inputs.map((input) => ({
     directory: input.directory,
@@ -134,13 +143,15 @@ export async function requestUploads(
   }));
   for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoffBeforeRetry(attempt);
-    const { tree } = await decideBatch(deps, bucket, candidates, options);
+    const { tree, bucket: current } = await decideBatch(deps, bucket, candidates, options);
+    // The bucket's upload policy on what the client declares (checked again on the real bytes when they arrive).
+    requireWithinPolicy(current.uploadPolicy, inputs.map((input) => ({ name: input.fileName, size: input.declaredSize, contentType: input.contentType })));
     // The caller's own precondition (an open upload session), checked once the batch is known to be admitted.
     if (attempt === 0) await options.beforeWrite?.();
     if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) continue;
     const numbers = await deps.uploads.takeNumbers(candidates.length);
     const now = new Date().toISOString();
-    const files = candidates.map((candidate, index): FileRecord => {
+    const planned = candidates.map((candidate, index): FileRecord => {
       const input = inputs[index]!;
       const uuid = newUuid();
       const path = pathOf(candidate);
@@ -159,7 +170,9 @@ export async function requestUploads(
         overwrite: options.overwrite,
       };
     });
-    await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + UPLOAD_REQUEST_TTL_SECONDS), options.whileWriting?.(files)]);
+    const files = options.prepare ? await options.prepare(planned) : planned;
+    const ttlSeconds = options.requestTtlSeconds ?? UPLOAD_REQUEST_TTL_SECONDS;
+    await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + ttlSeconds), options.whileWriting?.(files)]);
     return files;
   }
   throw lostTooManyRaces(`Upload requests in bucket ${bucket.bucketUuid} could not be decided after ${DECIDE_ATTEMPTS} attempts`);

@@ -43,7 +43,7 @@ export function renderError(surface: Surface, ctx: RenderContext, error: AppErro
 function renderErrorBody(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
   const { definition } = error;
   if (surface === 'quantum') {
-    return json(definition.quantum.status, { status: 'error', message: definition.quantum.message });
+    return json(definition.quantum.status, { status: 'error', message: definition.quantum.message, ...(error.details ? { data: error.details } : {}) });
   }
   const timestamp = new Date().toISOString();
   if (error.errorName === 'validationFailed') {

@@ -22,6 +22,8 @@ export const QUANTUM_PATHS: Readonly<
   '/bucket': { method: 'GET' },
   '/bucket/create': { method: 'POST', incomplete: 'invalidPath' },
   '/bucket/create/{bucket}': { method: 'POST' },
+  '/bucket/policy': { method: 'POST', incomplete: 'invalidPath' },
+  '/bucket/policy/{bucket}': { method: 'POST' },
   '/bucket/remove': { method: 'POST', incomplete: 'invalidPath' },
   '/bucket/remove/{bucket}': { method: 'POST' },
   '/token/create': { method: 'POST', incomplete: 'invalidPath' },

@@ -153,7 +153,17 @@ export function iamRequestsOf(service: string, operation: string, input: Input, 
         case 'HeadObject':
           return [{ action: 's3:GetObject', resource: objectArn(input.Bucket, input.Key) }];
         case 'PutObject':
+        // Multipart uploads are authorised as s3:PutObject, but for their listing and abort (IAM's service reference).
+        case 'CreateMultipartUpload':
+        case 'UploadPart':
+        case 'CompleteMultipartUpload':
           return [{ action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key) }];
+        case 'ListParts':
+          return [{ action: 's3:ListMultipartUploadParts', resource: objectArn(input.Bucket, input.Key) }];
+        case 'AbortMultipartUpload':
+          return [{ action: 's3:AbortMultipartUpload', resource: objectArn(input.Bucket, input.Key) }];
+        case 'ListMultipartUploads':
+          return [{ action: 's3:ListBucketMultipartUploads', resource: bucketArn(input.Bucket) }];
         case 'DeleteObject':
           return [{ action: 's3:DeleteObject', resource: objectArn(input.Bucket, input.Key) }];
         case 'CopyObject': {

@@ -162,10 +162,11 @@ export class S3BlobStore implements BlobStore {
     return this.headIn(this.replicaBucket, key);
   }
 
-  async read(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+  async read(key: string, fromByte = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
     try {
       const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
-      const { Body } = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const Range = fromByte > 0 ? `bytes=${fromByte}-` : undefined;
+      const { Body } = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
       if (!Body) throw new Error(`S3 answered GetObject ${key} without a body`);
       return Body as AsyncIterable<Uint8Array>;
     } catch (error) {

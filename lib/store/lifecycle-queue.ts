@@ -1,3 +1,4 @@
+import type { AddressingContinuation } from '../core/lifecycle/sliced-cids';
 import type { FileRecord } from '../domain/entries';
 import type { DirectoryRef, LifecycleQueue } from '../domain/ports';
 import { uploadKey } from './keys';
@@ -28,6 +29,10 @@ export class SqsLifecycleQueue implements LifecycleQueue {
 
   enqueueDirectories(directories: readonly DirectoryRef[], delaySeconds: number): Promise<void> {
     return this.send(directories.map((directory) => ({ body: directoryRecomputeMessage(directory), delaySeconds })));
+  }
+
+  enqueueAddressing(continuation: AddressingContinuation): Promise<void> {
+    return this.send([{ body: { continueAddressing: continuation } }]);
   }
 
   /**

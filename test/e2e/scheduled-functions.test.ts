@@ -66,7 +66,7 @@ describe('scheduled functions (local stack, Lambda invoke API)', () => {
 
     // assess
     expect(swept.error, JSON.stringify(swept.body)).toBeNull();
-    expect(swept.body).toMatchObject({ found: expect.any(Number), failed: 0, staleDirectories: expect.any(Number) });
+    expect(swept.body).toMatchObject({ found: expect.any(Number), failed: 0, staleDirectories: expect.any(Number), abortedMultipartUploads: expect.any(Number) });
   });
 
   it('purgeDeleted purges a file whose deletion is due: record, bytes and replica gone', async () => {

@@ -13,6 +13,7 @@ import S3rver from 's3rver';
 import type { TestProject } from 'vitest/node';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { freePort } from '../../lib/local/ports';
+import { addMultipartOperations } from '../../lib/local/s3rver-multipart';
 import { provisionTable } from '../../lib/store/provision';
 
 /** What the global setup hands to every integration test file. */
@@ -50,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     resetOnClose: true,
     configureBuckets: [{ name: shared.sharedFilesBucket }, { name: shared.sharedReplicaBucket }],
   });
+  addMultipartOperations(s3);
   const [dynamo, s3Address] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), s3.run()]);
 
   const teardown = async () => {

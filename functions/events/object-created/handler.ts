@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
+import { continueAddressing } from '../../../lib/core/lifecycle/sliced-cids';
+import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
 import { sharingSessionReads } from '../../../lib/domain/session-wrap';
 import { parseObjectEventMessage } from '../../../lib/events';
 import { services, type Services } from '../../../lib/services';
@@ -40,6 +41,19 @@ async function handleMessage(deps: Services, log: Services['logger'], record: SQ
     // Not an S3 notification: no retry will ever make it one, so it is logged and treated as done
     // rather than retried into the DLQ (and it never fails the batch). Only S3 (the queue policy) sends here.
     log.error('unreadable object event ignored', { reason: message.reason, body: record.body.slice(0, 1000) });
+    return;
+  }
+  if (message.kind === 'addressing') {
+    // The queue's third kind: a large object's CID hashing goes on from its checkpoint, then the file its way to 4.
+    const fileLog = log.child({ fileUuid: message.continuation.fileUuid, hashedBytes: message.continuation.checkpoint.hashedBytes });
+    try {
+      const outcome = await continueAddressing({ ...deps, logger: fileLog }, message.continuation);
+      const file = outcome === 'addressed' ? await advanceFile({ ...deps, logger: fileLog }, message.continuation.fileUuid) : undefined;
+      fileLog.info('CID hashing slice done', { outcome, fileStatus: file?.fileStatus });
+    } catch (error) {
+      fileLog.error('CID hashing slice failed', { error, receiveCount: record.attributes?.ApproximateReceiveCount });
+      throw error;
+    }
     return;
   }
   if (message.kind === 'directory') {

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { METRIC_NAMES } from '../../../lib/domain/metrics';
+import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 import { sweepStrandedFiles, type SweepReport } from '../../../lib/domain/sweeper';
 import { services } from '../../../lib/services';
 
@@ -10,13 +11,23 @@ import { services } from '../../../lib/services';
  * Counts `StrandedFilesFound` and `StrandedFilesFailed` through the metrics port
  * (EMF, namespace StorageService, dimensions service and stage), published once
  * per run; StrandedFilesAlarm (infra/alarms.yml) fires when found stays above 0.
+ * Multipart uploads open for longer than 7 days are aborted (their files cancelled): lib/core/upload/multipart.ts.
  */
-export async function handler(_event: unknown, context: Context): Promise<SweepReport> {
+export async function handler(_event: unknown, context: Context): Promise<SweepReport & { abortedMultipartUploads: number }> {
   const deps = services();
   const log = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {
-    const result = await sweepStrandedFiles({ ...deps, logger: log }, new Date());
+    const now = new Date();
+    const swept = await sweepStrandedFiles({ ...deps, logger: log }, now);
+    let abortedMultipartUploads = 0;
+    try {
+      abortedMultipartUploads = await abortStaleMultipartUploads({ ...deps, logger: log }, now);
+    } catch (error) {
+      // Listing the open uploads failed: the next sweep (and, on AWS, the bucket's rule) aborts them.
+      log.error('stale multipart uploads could not be listed', { error });
+    }
+    const result = { ...swept, abortedMultipartUploads };
     log.info('stranded files found', { ...result });
     deps.metrics.count(METRIC_NAMES.strandedFilesFound, result.found);
     deps.metrics.count(METRIC_NAMES.strandedFilesFailed, result.failed);

@@ -30,6 +30,12 @@ import { handler as linksOnIpfs } from '../../../functions/apillon/link-on-ipfs-
 import { handler as sessionEnd } from '../../../functions/apillon/session-end/handler';
 import { handler as sessionUpload } from '../../../functions/apillon/session-upload/handler';
 import { handler as uploadRequest } from '../../../functions/apillon/upload-request/handler';
+import { handler as bucketUpdate } from '../../../functions/apillon/bucket-update/handler';
+import { handler as multipartCreate } from '../../../functions/apillon/multipart-create/handler';
+import { handler as multipartParts } from '../../../functions/apillon/multipart-parts/handler';
+import { handler as multipartList } from '../../../functions/apillon/multipart-list/handler';
+import { handler as multipartComplete } from '../../../functions/apillon/multipart-complete/handler';
+import { handler as multipartAbort } from '../../../functions/apillon/multipart-abort/handler';
 import type { Services } from '../../../lib/services';
 import { invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
@@ -40,6 +46,7 @@ export const handlers = {
   bucketsList, bucketCreate, bucketGet, uploadRequest, sessionUpload, sessionEnd, content, bucketContent,
   bucketFiles, fileDetail, fileDelete, bucketFileGet, bucketFileDelete, directoryDelete, info, linkOnIpfs,
   linksOnIpfs, ipfsGateway, ipfsClusterInfo, ipnsList, ipnsCreate, ipnsGet, ipnsDelete, ipnsPublish, ipnsGateway,
+  multipartCreate, multipartParts, multipartList, multipartComplete, multipartAbort, bucketUpdate,
 } as const;
 
 type Route = keyof typeof handlers;
@@ -75,6 +82,12 @@ const TEMPLATES: Record<Route, [string, string]> = {
   ipnsDelete: ['DELETE', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}'],
   ipnsPublish: ['POST', '/storage/buckets/{bucketUuid}/ipns/{ipnsUuid}/publish'],
   ipnsGateway: ['GET', '/ipns/{name}'],
+  bucketUpdate: ['PATCH', '/storage/buckets/{bucketUuid}'],
+  multipartCreate: ['POST', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart'],
+  multipartParts: ['POST', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}/parts'],
+  multipartList: ['GET', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}'],
+  multipartComplete: ['POST', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}/complete'],
+  multipartAbort: ['DELETE', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}'],
 };
 
 export interface CallInit extends Omit<HttpEventInit, 'method' | 'path' | 'rawPath' | 'pathParameters'> {

@@ -1,0 +1,11 @@
+import { updateBucketBody } from '../../../lib/apillon/policy-schemas';
+import { bucketPath } from '../../../lib/apillon/schemas';
+import { bucketView } from '../../../lib/apillon/views';
+import { changeUploadPolicy } from '../../../lib/core/upload/bucket-policy';
+import { route } from '../../../lib/http/route';
+
+/** PATCH /storage/buckets/:bucketUuid {maxFileSize?, allowedContentTypes?} (WRITE): the bucket's upload policy; null clears a rule. */
+export const handler = route(
+  { surface: 'apillon', model: 'UpdateBucketDto', schemas: { path: bucketPath, body: updateBucketBody } },
+  async ({ path, body, principal, services }) => ({ data: bucketView(await changeUploadPolicy(services, principal, path.bucketUuid, body)) }),
+);

@@ -1,0 +1,13 @@
+import { completeMultipartBody, multipartFilePath } from '../../../lib/apillon/multipart-schemas';
+import { multipartFileView } from '../../../lib/apillon/views';
+import { completeMultipartUpload } from '../../../lib/core/upload/multipart';
+import { route } from '../../../lib/http/route';
+
+/** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/complete {parts} (EXECUTE): the file enters the lifecycle. */
+export const handler = route(
+  { surface: 'apillon', model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
+  async ({ path, body, principal, services }) => {
+    const parts = body.parts.map((part) => ({ partNumber: part.partNumber, eTag: part.ETag }));
+    return { data: multipartFileView(await completeMultipartUpload(services, principal, path, parts)) };
+  },
+);

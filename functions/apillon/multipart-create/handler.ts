@@ -1,0 +1,16 @@
+import { createMultipartBody } from '../../../lib/apillon/multipart-schemas';
+import { sessionInBucketPath } from '../../../lib/apillon/schemas';
+import { multipartCreatedView } from '../../../lib/apillon/views';
+import { createMultipartUpload } from '../../../lib/core/upload/multipart';
+import { METRIC_NAMES } from '../../../lib/domain/metrics';
+import { route } from '../../../lib/http/route';
+
+/** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart {fileName, path?, contentType?, size} (EXECUTE) → 201. */
+export const handler = route(
+  { surface: 'apillon', model: 'MultipartUploadDto', schemas: { path: sessionInBucketPath, body: createMultipartBody } },
+  async ({ path, body, principal, services }) => {
+    const created = await createMultipartUpload(services, principal, path.bucketUuid, path.sessionUuid, body);
+    services.metrics.count(METRIC_NAMES.uploadsRequested, 1);
+    return { status: 201, data: multipartCreatedView(created) };
+  },
+);

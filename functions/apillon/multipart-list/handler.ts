@@ -1,0 +1,10 @@
+import { multipartFilePath } from '../../../lib/apillon/multipart-schemas';
+import { uploadedPartsView } from '../../../lib/apillon/views';
+import { listUploadedParts } from '../../../lib/core/upload/multipart';
+import { route } from '../../../lib/http/route';
+
+/** GET /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): the parts S3 holds, to resume. */
+export const handler = route({ surface: 'apillon', schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => {
+  const { file, parts } = await listUploadedParts(services, principal, path);
+  return { data: uploadedPartsView(file, parts) };
+});

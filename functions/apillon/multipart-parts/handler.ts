@@ -1,0 +1,9 @@
+import { multipartFilePath, partUrlsBody } from '../../../lib/apillon/multipart-schemas';
+import { presignParts } from '../../../lib/core/upload/multipart';
+import { route } from '../../../lib/http/route';
+
+/** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/parts {partNumbers} (EXECUTE): 60 s UploadPart URLs. */
+export const handler = route(
+  { surface: 'apillon', model: 'MultipartPartsDto', schemas: { path: multipartFilePath, body: partUrlsBody } },
+  async ({ path, body, principal, services }) => ({ data: { parts: await presignParts(services, principal, path, body.partNumbers) } }),
+);

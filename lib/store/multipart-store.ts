@@ -1,0 +1,111 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CompletedPart, CompletionRefusal, MultipartUploadStore, OpenMultipartUpload, UploadedPart } from '../core/ports/multipart-uploads';
+
+/** The S3 SDK, loaded on first use (lib/store/s3-commands.ts explains why). */
+const sdk = () => import('./s3-commands');
+
+const REFUSALS: ReadonlySet<string> = new Set<CompletionRefusal>(['NoSuchUpload', 'InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
+
+/** S3's "the upload does not exist" (aborted, completed, never made). */
+function isNoSuchUpload(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return name === 'NoSuchUpload' || status === 404;
+}
+
+/**
+ * S3 multipart uploads in the files bucket through `@aws-sdk/client-s3` and its presigner. S3's
+ * refusals the domain acts on come back as values (NoSuchUpload, the completion refusals); every
+ * other error is the SDK's, thrown after the client's retries (lib/store/clients.ts).
+ */
+export class S3MultipartStore implements MultipartUploadStore {
+  constructor(
+    private readonly s3: () => Promise<S3Client>,
+    private readonly bucket: string,
+  ) {}
+
+  async create(key: string, contentType: string): Promise<string> {
+    const [{ CreateMultipartUploadCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }));
+    if (!UploadId) throw new Error(`S3 answered CreateMultipartUpload ${key} without an UploadId`);
+    return UploadId;
+  }
+
+  async presignPart(key: string, uploadId: string, partNumber: number, contentLength: number, ttlSeconds: number): Promise<string> {
+    const [{ UploadPartCommand, getSignedUrl }, client] = await Promise.all([sdk(), this.s3()]);
+    const command = new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: contentLength });
+    // Content-Length stays a signed header (as the single PUT's): S3 refuses a part of another size.
+    return getSignedUrl(client, command, { expiresIn: ttlSeconds, unhoistableHeaders: new Set(['content-length']) });
+  }
+
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[] | undefined> {
+    const [{ ListPartsCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    const parts: UploadedPart[] = [];
+    let marker: string | undefined;
+    try {
+      // At most 1,000 parts a page; 10 pages for 10,000 parts.
+      for (;;) {
+        const page = await client.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+        for (const part of page.Parts ?? []) {
+          parts.push({ partNumber: part.PartNumber ?? 0, size: part.Size ?? 0, eTag: part.ETag ?? '' });
+        }
+        if (!page.IsTruncated || page.NextPartNumberMarker === undefined || page.NextPartNumberMarker === marker) break;
+        marker = page.NextPartNumberMarker;
+      }
+    } catch (error) {
+      if (isNoSuchUpload(error)) return undefined;
+      throw error;
+    }
+    return parts;
+  }
+
+  async complete(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<CompletionRefusal | undefined> {
+    const [{ CompleteMultipartUploadCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    try {
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.eTag })) },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      const name = (error as Error | undefined)?.name ?? '';
+      if (REFUSALS.has(name)) return name as CompletionRefusal;
+      throw error;
+    }
+  }
+
+  async abort(key: string, uploadId: string): Promise<boolean> {
+    const [{ AbortMultipartUploadCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      return true;
+    } catch (error) {
+      if (isNoSuchUpload(error)) return false;
+      throw error;
+    }
+  }
+
+  async listOpen(prefix: string, beforeIso: string, limit: number): Promise<OpenMultipartUpload[]> {
+    const [{ ListMultipartUploadsCommand }, client] = await Promise.all([sdk(), this.s3()]);
+    const open: OpenMultipartUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      for (const upload of page.Uploads ?? []) {
+        const initiated = upload.Initiated?.toISOString() ?? '';
+        if (upload.Key && upload.UploadId && initiated < beforeIso) open.push({ key: upload.Key, uploadId: upload.UploadId, initiated });
+        if (open.length >= limit) return open;
+      }
+      if (!page.IsTruncated) return open;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+}

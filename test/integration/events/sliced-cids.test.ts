@@ -1,0 +1,101 @@
+/**
+ * The CID of an object too large for one invocation (issue 21): the object-created function hashes a slice, hands the
+ * builder's checkpoint on as a `continueAddressing` queue message, and the next invocations go on from there with
+ * ranged reads, until the file reaches status 4 with the CIDs an independent importer gives. The file is stored as a
+ * multipart upload in 5 MiB parts (the Apillon routes, s3rver). Slices of 1 MiB here; the issue's 1 GiB run is
+ * `LARGE_CID_TEST_BYTES=1073741824 npx vitest run test/integration/events/sliced-cids.test.ts` (off by default: it
+ * takes minutes on a shared 2-core machine).
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect } from 'vitest';
+import { handler as objectCreated } from '../../../functions/events/object-created/handler';
+import type { AddressingContinuation } from '../../../lib/core/lifecycle/sliced-cids';
+import type { DirectoryRef, FileRecord, LifecycleQueue } from '../../../lib/domain/ports';
+import { setServicesForTests, type Services } from '../../../lib/services';
+import { prngBlocks } from '../../support/data';
+import { lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../../support/events';
+import { importerFileCids } from '../../support/file-cids';
+import { tenantTest } from '../../support/fixtures';
+import { createTestTenant } from '../../support/services';
+import { call } from '../apillon/helpers';
+
+const it = tenantTest();
+
+const MIB = 1024 * 1024;
+const SIZE = Number(process.env.LARGE_CID_TEST_BYTES ?? 12 * MIB);
+const SLICE_BYTES = Number(process.env.LARGE_CID_SLICE_BYTES ?? 1 * MIB);
+
+/** The lifecycle queue as SQS would carry it: every message body kept, in order, for the test to deliver. */
+class RecordingQueue implements LifecycleQueue {
+  readonly bodies: string[] = [];
+  constructor(private readonly bucket: string) {}
+  async enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]): Promise<void> {
+    for (const file of files) this.bodies.push(JSON.stringify(s3ObjectCreatedNotification(this.bucket, [`uploads/${file.bucketUuid}/${file.uuid}`])));
+  }
+  async enqueueDirectories(_directories: readonly DirectoryRef[]): Promise<void> {}
+  async enqueueAddressing(continuation: AddressingContinuation): Promise<void> {
+    this.bodies.push(JSON.stringify({ continueAddressing: continuation }));
+  }
+}
+
+/** The bytes of part `n` (1-based) of a SIZE-byte file in `partSize` parts: deterministic, never all in memory. */
+function* partBytes(partSize: number): Generator<Uint8Array> {
+  for (let start = 0, part = 1; start < SIZE; start += partSize, part++) {
+    const length = Math.min(partSize, SIZE - start);
+    const bytes = new Uint8Array(length);
+    let offset = 0;
+    for (const block of prngBlocks(length, part)) {
+      bytes.set(block, offset);
+      offset += block.length;
+    }
+    yield bytes;
+  }
+}
+
+describe('the CID of a large object, hashed in slices', () => {
+  it(`stores ${SIZE} bytes in 5 MiB parts and reaches status 4 with the importer's CIDs, ${SLICE_BYTES}-byte slices`, { timeout: Math.max(120_000, SIZE / 1000) }, async ({ services }) => {
+    // prepare: the process services with a queue and small slices, as the object-created function will see them
+    const owner = await createTestTenant(services, { quotaBytes: SIZE * 2 });
+    const queue = new RecordingQueue(services.config.FILES_BUCKET);
+    const sliced: Services = { ...services, lifecycleQueue: queue, cidSlice: { maxMs: 10 * 60_000, maxBytes: SLICE_BYTES } };
+    setServicesForTests(sliced);
+    try {
+      const sessionUuid = randomUUID();
+      const params = { bucketUuid: owner.bucket.bucketUuid, sessionUuid };
+      const headers = { ...owner.headers.basic, 'content-type': 'application/json' };
+      const created = await call('multipartCreate', { params, headers, body: { fileName: 'large.bin', size: SIZE } });
+      expect(created.statusCode, created.rawBody).toBe(201);
+      const { fileUuid, partSize } = created.body.data;
+      const parts: { partNumber: number; ETag: string }[] = [];
+      let partNumber = 0;
+      for (const bytes of partBytes(partSize)) {
+        partNumber++;
+        const [{ url }] = (await call('multipartParts', { params: { ...params, fileUuid }, headers, body: { partNumbers: [partNumber] } })).body.data.parts;
+        const put = await fetch(url, { method: 'PUT', body: bytes });
+        parts.push({ partNumber, ETag: put.headers.get('etag')! });
+      }
+      expect((await call('multipartComplete', { params: { ...params, fileUuid }, headers, body: { parts } })).statusCode).toBe(200);
+
+      // act: the object's event, then every message the function sends itself, as SQS delivers them
+      queue.bodies.push(JSON.stringify(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [`uploads/${owner.bucket.bucketUuid}/${fileUuid}`])));
+      let invocations = 0;
+      let continuations = 0;
+      for (let body = queue.bodies.shift(); body !== undefined; body = queue.bodies.shift()) {
+        if (body.includes('continueAddressing')) continuations++;
+        const { batchItemFailures } = await objectCreated(sqsEvent([sqsRecord(body)]), lambdaContext());
+        expect(batchItemFailures).toEqual([]);
+        invocations++;
+      }
+
+      // assess
+      const detail = await call('fileDetail', { params: { bucketUuid: owner.bucket.bucketUuid, id: fileUuid }, headers: owner.headers.basic });
+      const expected = await importerFileCids(() => partBytes(partSize));
+      expect(detail.body.data.fileStatus).toBe(4);
+      expect(detail.body.data.file).toMatchObject({ size: SIZE, CID: expected.cidV1, CIDv0: expected.cidV0 });
+      expect(continuations).toBe(Math.ceil(SIZE / SLICE_BYTES) - 1);
+      expect(invocations).toBe(continuations + 1);
+    } finally {
+      setServicesForTests(services);
+    }
+  });
+});
