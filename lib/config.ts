@@ -70,6 +70,19 @@ const configSchema = z.object({
    * then wait for the sweeper instead of a message.
    */
   LIFECYCLE_QUEUE_URL: optionalUrl,
+  /**
+   * The webhook delivery queue and its dead-letter queue (issue 22). Unset where there is none (unit and
+   * integration tests that do not deliver): then no files.ready event is announced.
+   */
+  WEBHOOK_QUEUE_URL: optionalUrl,
+  WEBHOOK_DEAD_LETTER_QUEUE_URL: optionalUrl,
+  /**
+   * Local runs only (the local stage sets it): webhooks may target loopback addresses (and only those, of the
+   * addresses otherwise refused). Refused inside a deployed Lambda (see parseConfig).
+   */
+  WEBHOOK_ALLOW_LOOPBACK: z.optional(z.pipe(z.string(), z.transform((value: string) => value.trim().toLowerCase() === 'true'))),
+  /** Seconds between a webhook's first and second attempt; the whole retry schedule scales with it (default 10: 24 h). */
+  WEBHOOK_RETRY_FIRST_DELAY_SECONDS: positiveInteger(10),
   /** Base URL clients use to reach this API (for `link`s); derived from the request when unset. */
   PUBLIC_BASE_URL: optionalUrl,
   LOG_LEVEL: z._default(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), 'info'),
@@ -118,6 +131,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // The call recorder is a test instrument: a function deployed with it would fail its init rather than write files.
   if (result.success && result.data.AWS_CALL_RECORD_DIR && env.AWS_LAMBDA_FUNCTION_NAME && !result.data.IS_OFFLINE) {
     problems.push('AWS_CALL_RECORD_DIR: only for tests and the local stack, never in a deployed function');
+  }
+  // Loopback webhooks would let any account reach the function's own host: a local-run setting only.
+  if (result.success && result.data.WEBHOOK_ALLOW_LOOPBACK && env.AWS_LAMBDA_FUNCTION_NAME && !result.data.IS_OFFLINE) {
+    problems.push('WEBHOOK_ALLOW_LOOPBACK: only for local runs, never in a deployed function');
   }
   if (!result.success || problems.length > 0) {
     throw new Error(`Invalid service configuration: ${problems.join('; ')}`);

@@ -68,6 +68,14 @@ export const ERRORS = {
   multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
   // A bucket's upload policy (lib/core/upload/policy.ts): the message names the file and the limit (bytes or types).
   uploadPolicyViolation: define(422, 42206001, 'UPLOAD_POLICY_VIOLATION', [400, 'POLICY_VIOLATION']),
+  // Bucket webhooks (lib/core/webhooks, issue 22): the target refusals name the reason (SSRF guard, address-policy.ts).
+  webhookNotFound: define(404, 40406050, 'WEBHOOK_NOT_FOUND'),
+  webhookHostNotResolved: define(400, 40006050, 'WEBHOOK_URL_HOST_NOT_RESOLVED'),
+  webhookTargetLoopback: define(400, 40006051, 'WEBHOOK_URL_RESOLVES_TO_LOOPBACK_ADDRESS'),
+  webhookTargetPrivate: define(400, 40006052, 'WEBHOOK_URL_RESOLVES_TO_PRIVATE_ADDRESS'),
+  webhookTargetLinkLocal: define(400, 40006053, 'WEBHOOK_URL_RESOLVES_TO_LINK_LOCAL_ADDRESS'),
+  webhookTargetMetadata: define(400, 40006054, 'WEBHOOK_URL_RESOLVES_TO_METADATA_ADDRESS'),
+  webhookTargetReserved: define(400, 40006055, 'WEBHOOK_URL_RESOLVES_TO_RESERVED_ADDRESS'),
   // The trustless gateway (lib/domain/trustless.ts).
   fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
   dagTooLargeForFormat: define(413, 41300003, 'DAG_TOO_LARGE_FOR_FORMAT'),

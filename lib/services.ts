@@ -28,6 +28,12 @@ import type { MultipartUploadStore } from './core/ports/multipart-uploads';
 import { S3MultipartStore } from './store/multipart-store';
 import type { BucketPolicyStore } from './core/ports/bucket-policy';
 import { DynamoBucketPolicyStore } from './store/bucket-policy-store';
+import type { WebhookStore } from './core/ports/webhook-store';
+import type { WebhookTransport } from './core/ports/webhook-transport';
+import type { AddressPolicy } from './core/webhooks/address-policy';
+import { scaledRetrySchedule, type RetrySchedule } from './core/webhooks/retry-schedule';
+import { DynamoWebhookStore } from './store/webhook-store';
+import { SqsWebhookQueue } from './store/webhook-queue';
 
 /**
  * Everything a handler needs, built once per cold start from the validated
@@ -48,6 +54,21 @@ export interface Services extends StorageDeps, BandwidthDeps, Omit<IpnsDeps, 'ke
   readonly multipart: MultipartUploadStore;
   /** Buckets' upload policies (lib/core/upload/policy.ts). */
   readonly bucketPolicies: BucketPolicyStore;
+  readonly webhooks: WebhookStore;
+  /** Resolves and calls webhook targets; its module (and ipaddr.js) loads on first use. */
+  readonly webhookTransport: WebhookTransport;
+  readonly webhookAddressPolicy: AddressPolicy;
+  readonly webhookRetrySchedule: RetrySchedule;
+}
+
+/** The HTTP webhook sender, loaded on its first call: only the functions that resolve or call targets load it. */
+function lazyWebhookTransport(policy: AddressPolicy): WebhookTransport {
+  let sender: Promise<WebhookTransport> | undefined;
+  const load = () => (sender ??= import('./store/webhook-sender').then(({ HttpWebhookSender }) => new HttpWebhookSender(policy)));
+  return {
+    resolveHost: async (hostname) => (await load()).resolveHost(hostname),
+    post: async (request) => (await load()).post(request),
+  };
 }
 
 export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
@@ -78,6 +99,11 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     bandwidth: new DynamoBandwidthStore(table),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
     ipns: new DynamoIpnsStore(table),
+    webhooks: new DynamoWebhookStore(table),
+    ...(cfg.WEBHOOK_QUEUE_URL ? { webhookQueue: new SqsWebhookQueue(clients.sqs, cfg.WEBHOOK_QUEUE_URL, cfg.WEBHOOK_DEAD_LETTER_QUEUE_URL) } : {}),
+    webhookTransport: lazyWebhookTransport({ allowLoopback: cfg.WEBHOOK_ALLOW_LOOPBACK ?? false }),
+    webhookAddressPolicy: { allowLoopback: cfg.WEBHOOK_ALLOW_LOOPBACK ?? false },
+    webhookRetrySchedule: scaledRetrySchedule(cfg.WEBHOOK_RETRY_FIRST_DELAY_SECONDS),
   };
 }
 

@@ -86,6 +86,22 @@ check(
   'the sweeper runs every 5 minutes',
 );
 
+// ---- bucket webhooks (issue 22): WebhookQueue → webhookDeliver, its DLQ and their alarms ----
+const webhookQueue = resources.WebhookQueue;
+const webhookDlq = resources.WebhookDeadLetterQueue;
+check(webhookQueue?.Type === 'AWS::SQS::Queue' && webhookDlq?.Type === 'AWS::SQS::Queue', 'WebhookQueue and WebhookDeadLetterQueue are SQS queues');
+check(getAtt(webhookQueue?.Properties?.RedrivePolicy?.deadLetterTargetArn) === 'WebhookDeadLetterQueue', 'WebhookQueue redrives to its DLQ');
+check(Number(webhookQueue?.Properties?.RedrivePolicy?.maxReceiveCount) >= 5, 'WebhookQueue: maxReceiveCount >= 5');
+check(webhookDlq?.Properties?.MessageRetentionPeriod === 1209600, 'the webhook DLQ keeps messages 14 days');
+const webhookMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => getAtt(m.Properties?.EventSourceArn) === 'WebhookQueue');
+check(webhookMappings.length === 1 && getAtt(webhookMappings[0]![1].Properties?.FunctionName) === 'WebhookDeliverLambdaFunction', 'one event source mapping reads WebhookQueue into webhookDeliver');
+check(webhookMappings[0]?.[1].Properties?.FunctionResponseTypes?.includes('ReportBatchItemFailures'), 'the webhook mapping reports partial batch failures');
+const deliverTimeout = Number(resources.WebhookDeliverLambdaFunction?.Properties?.Timeout);
+check(Number(webhookQueue?.Properties?.VisibilityTimeout) >= 6 * deliverTimeout, `WebhookQueue's visibility timeout is >= 6 × webhookDeliver's timeout (${deliverTimeout} s)`);
+const deliverEnv = resources.WebhookDeliverLambdaFunction?.Properties?.Environment?.Variables ?? {};
+check(ref(deliverEnv.WEBHOOK_DEAD_LETTER_QUEUE_URL) === 'WebhookDeadLetterQueue', 'webhookDeliver knows the DLQ it sends exhausted deliveries to');
+check(!deliverEnv.WEBHOOK_ALLOW_LOOPBACK, 'webhookDeliver does not allow loopback targets outside local runs');
+
 // ---- the topic and its optional subscription ----
 check(resources.AlarmTopic?.Type === 'AWS::SNS::Topic', 'AlarmTopic is an SNS topic');
 check(ofType('AWS::SNS::Topic').length === 1, 'exactly one SNS topic (AlarmTopic)');
@@ -106,6 +122,8 @@ const alarmOn = (metric: string, dimensionTarget?: string) =>
   alarmProps.find((a) => a.MetricName === metric && (!dimensionTarget || a.Dimensions?.some((d: any) => getAtt(d.Value) === dimensionTarget)));
 check(alarmOn('ApproximateNumberOfMessagesVisible', 'ObjectEventsDeadLetterQueue'), 'an alarm on DLQ depth');
 check(alarmOn('ApproximateAgeOfOldestMessage', 'ObjectEventsQueue'), 'an alarm on the age of the oldest message');
+check(alarmOn('ApproximateNumberOfMessagesVisible', 'WebhookDeadLetterQueue'), 'an alarm on the webhook DLQ depth');
+check(alarmOn('ApproximateAgeOfOldestMessage', 'WebhookQueue'), 'an alarm on the age of the oldest webhook delivery');
 
 const strandedAlarms = alarmProps.filter((a) => a.MetricName === 'StrandedFilesFound');
 check(strandedAlarms.length === 1, 'exactly one alarm on StrandedFilesFound');

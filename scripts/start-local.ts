@@ -9,11 +9,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import objectEventSettings from '../infra/object-events.json';
+import webhookEventSettings from '../infra/webhook-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
 import { LOCAL_QUEUES, localEnvironment, localPorts } from '../lib/local/environment';
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   let dynamo: RunningDynamoDb | undefined;
   let s3: S3rver | undefined;
   let bridge: ObjectEventBridge | undefined;
+  let webhookBridge: ObjectEventBridge | undefined;
   let sqs: LocalSqsEndpoint | undefined;
   let offline: ChildProcess | undefined;
   let build: LocalBuild | undefined;
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
     say('stopping…');
     // The pollers take no new batch; a batch in flight may run for minutes (objectCreated's timeout is 900 s):
     // it gets a moment to finish, then serverless-offline is stopped under it (its messages are lost with the queue).
-    const bridgeStopped = bridge?.stop();
+    const bridgeStopped = Promise.all([bridge?.stop(), webhookBridge?.stop()]);
     await Promise.race([bridgeStopped, new Promise((resolve) => setTimeout(resolve, BRIDGE_STOP_GRACE_MS))]);
     if (offline && offline.exitCode === null) {
       const exited = new Promise((resolve) => offline!.once('exit', resolve));
@@ -109,8 +112,17 @@ async function main(): Promise<void> {
   const events = objectEventBridge(s3, services.config.FILES_BUCKET, ports.lambda, services.logger);
   bridge = events.bridge;
   // Functions that send to the queue themselves (SQS_ENDPOINT + LIFECYCLE_QUEUE_URL) reach the same local queue.
-  sqs = await startLocalSqsEndpoint([events.queue, events.deadLetterQueue]);
-  const queueEnv = { SQS_ENDPOINT: sqs.endpoint, LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name) };
+  const webhooks = webhookDeliveryBridge(ports.lambda, services.logger);
+  webhookBridge = webhooks.bridge;
+  sqs = await startLocalSqsEndpoint([events.queue, events.deadLetterQueue, webhooks.queue, webhooks.deadLetterQueue]);
+  const queueEnv = {
+    SQS_ENDPOINT: sqs.endpoint,
+    LIFECYCLE_QUEUE_URL: sqs.queueUrl(events.queue.name),
+    WEBHOOK_QUEUE_URL: sqs.queueUrl(webhooks.queue.name),
+    WEBHOOK_DEAD_LETTER_QUEUE_URL: sqs.queueUrl(webhooks.deadLetterQueue.name),
+    // Local runs may send webhooks to a receiver on this machine (loopback, and only loopback).
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
+  };
   say(`S3 (s3rver) on http://localhost:${ports.s3}, buckets ready; its uploads/ events go through a local queue (SQS API on ${sqs.endpoint}) to objectCreated`);
   const built = await building;
   say('starting serverless-offline…');
@@ -148,6 +160,7 @@ async function main(): Promise<void> {
 
   await waitForHttp(`http://localhost:${ports.http}/status`, OFFLINE_TIMEOUT_MS, () => offline!.exitCode !== null);
   bridge.start();
+  webhookBridge.start();
   say(`serverless-offline answers on http://localhost:${ports.http} (${took(stage)}); the event bridge is running`);
   const account = await seedLocalAccount(services, {
     statePath: inMemory ? undefined : path.join(dataDir, 'local-account.json'),
@@ -190,6 +203,39 @@ function objectEventBridge(
     logger,
     // serverless-offline names functions as AWS does: <service>-<stage>-<function key>.
     invoke: lambdaApiInvoker(`http://localhost:${lambdaPort}`, 'storage-service-local-objectCreated'),
+  });
+  return { bridge, queue, deadLetterQueue };
+}
+
+/**
+ * The local WebhookQueue (with its DLQ) and its poller invoking webhookDeliver, with infra/webhook-events.json's
+ * settings except the visibility timeout (LOCAL_QUEUE_VISIBILITY_SECONDS, as for object events). Retries are
+ * messages the function sends back with DelaySeconds, which the local queue honours.
+ */
+function webhookDeliveryBridge(lambdaPort: number, logger: ReturnType<typeof createServices>['logger']): { bridge: ObjectEventBridge; queue: LocalQueue; deadLetterQueue: LocalQueue } {
+  const visibilityTimeoutMs = Number(process.env.LOCAL_QUEUE_VISIBILITY_SECONDS ?? 30) * 1000;
+  const deadLetterQueue = new LocalQueue({
+    name: LOCAL_QUEUES.webhooksDeadLetter,
+    visibilityTimeoutMs,
+  });
+  const queue = new LocalQueue({
+    name: LOCAL_QUEUES.webhooks,
+    visibilityTimeoutMs,
+    redrive: {
+      deadLetterQueue,
+      maxReceiveCount: webhookEventSettings.MaxReceiveCount,
+      onMoved: (body) => say(`a webhook delivery failed ${webhookEventSettings.MaxReceiveCount} times; it is in the dead-letter queue now: ${body.slice(0, 300)}`),
+    },
+  });
+  const bridge = new ObjectEventBridge({
+    // No S3 notification feeds this queue: only the functions' SendMessage (the local SQS endpoint).
+    source: new EventEmitter(),
+    bucketName: '',
+    settings: { Prefix: '', Events: [], MaxReceiveCount: webhookEventSettings.MaxReceiveCount, BatchSize: webhookEventSettings.BatchSize, MaximumBatchingWindow: webhookEventSettings.MaximumBatchingWindow },
+    queue,
+    logger,
+    concurrency: 2,
+    invoke: lambdaApiInvoker(`http://localhost:${lambdaPort}`, 'storage-service-local-webhookDeliver'),
   });
   return { bridge, queue, deadLetterQueue };
 }

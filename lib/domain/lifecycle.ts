@@ -12,6 +12,7 @@ import { decideBatch, uploadKeyOf } from './uploads';
 import { placeBeforeCommit } from './session-wrap';
 import { policyViolation } from '../core/upload/policy';
 import { addressInSlices } from '../core/lifecycle/sliced-cids';
+import { announceIfReady } from '../core/webhooks/announce';
 
 /**
  * The file lifecycle (SPEC §5): 1 upload URL issued → 2 bytes in S3, checked
@@ -186,7 +187,8 @@ async function discardAttempt(deps: StorageDeps, attempt: FileRecord): Promise<v
 async function reject(deps: StorageDeps, file: FileRecord, status: number, reason?: string): Promise<StepOutcome> {
   // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
   const set = { updatedAt: new Date().toISOString(), ...(reason === undefined ? {} : { rejectionReason: reason }) };
-  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, set, { settled: true })) {
+  const counting = file.sessionUuid ? { countInSession: file.sessionUuid } : {};
+  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, set, { settled: true, ...counting })) {
     await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
     deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
     deps.metrics.count(METRIC_NAMES.rejections, 1, { status: String(status) });
@@ -239,7 +241,9 @@ async function replicateFile(deps: StorageDeps, file: FileRecord): Promise<StepO
   if (outcome === 'mismatch') throw new Error(`Replica of ${file.objectKey} did not verify`);
   if (outcome === 'gone') return undefined; // replaced or removed meanwhile: the loop reads what is left
   const now = new Date().toISOString();
-  const moved = await deps.lifecycle.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: now }, { settled: true, activeOnly: true });
+  // [webhooks] The session counts the file settled in the same write (its files.ready event waits for every file).
+  const counting = file.sessionUuid ? { countInSession: file.sessionUuid } : {};
+  const moved = await deps.lifecycle.transition(file.uuid, FileStatus.ADDRESSED, FileStatus.REPLICATED, { updatedAt: now }, { settled: true, activeOnly: true, ...counting });
   if (moved) return undefined;
   // Replaced, removed or marked for deletion while copying: the copy belongs to nobody. (A purge deletes the
   // replica before the record: a copy that landed after it would outlive the file.) A file another run took to
@@ -265,6 +269,8 @@ export async function processObjectCreated(deps: StorageDeps, key: string): Prom
   const file = await advanceFile(deps, ids.fileUuid);
   // No upload request (expired, or replaced and deleted): the bytes belong to nobody.
   if (!file) await deps.blobs.delete(key);
+  // [webhooks] A settled file may be its session's last: files.ready is announced once (conditional claim).
+  await announceIfReady(deps, file);
   return file;
 }
 

@@ -281,8 +281,11 @@ export interface LifecycleStore {
    * Moves a file from one status to another; false when it was not in `from`.
    * `settled` takes it out of the sweeper's index (status 4 and errors);
    * `activeOnly` refuses a file marked for deletion.
+   * `countInSession`: the file's upload session counts it as settled (`settledCount`, ADD 1) in the same
+   * transaction, so a session counts each of its files exactly once, however many runs race (issue 22's
+   * files.ready rule, lib/core/webhooks/announce.ts).
    */
-  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean; activeOnly?: boolean }): Promise<boolean>;
+  transition(uuid: string, from: number, to: number, set?: Record<string, unknown>, options?: { settled?: boolean; activeOnly?: boolean; countInSession?: string }): Promise<boolean>;
   /** Status 2→3 with the CIDs, their DAG sizes (Tsize, bytes) and their lookup keys. */
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean>;
   /**

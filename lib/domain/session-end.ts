@@ -1,3 +1,4 @@
+import { announceSessionIfReady } from '../core/webhooks/announce';
 import { AppError } from '../errors';
 import { openBucket, type ApillonDeps } from './apillon-buckets';
 import { newSession, requireSessionOf } from './apillon-uploads';
@@ -23,6 +24,19 @@ import { ensureDirectory } from './tree';
  * `directoryPath` or a directory above it.
  */
 export async function endSession(
+  deps: ApillonDeps,
+  principal: Principal,
+  bucketUuid: string,
+  sessionUuid: string,
+  options: { wrapWithDirectory?: boolean | null; directoryPath?: string | null },
+): Promise<UploadSessionRecord> {
+  const ended = await endAndPlace(deps, principal, bucketUuid, sessionUuid, options);
+  // [webhooks] Files that all settled before the end: the end is the last event, so it announces files.ready.
+  await announceSessionIfReady(deps, ended.bucketUuid, ended.sessionUuid);
+  return ended;
+}
+
+async function endAndPlace(
   deps: ApillonDeps,
   principal: Principal,
   bucketUuid: string,

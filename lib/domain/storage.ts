@@ -1,4 +1,6 @@
 import type { CidSlice } from '../core/lifecycle/sliced-cids';
+import type { WebhookQueue } from '../core/ports/webhook-queue';
+import type { WebhookStore } from '../core/ports/webhook-store';
 import type { Logger } from '../log';
 import type { AccountStore } from './ports';
 import type { BlobStore } from './ports';
@@ -31,6 +33,10 @@ export interface StorageDeps {
   readonly blobs: BlobStore;
   /** Where committed files go on to their next lifecycle steps; absent where no queue is configured (the sweeper then completes them). */
   readonly lifecycleQueue?: LifecycleQueue;
+  /** Bucket webhooks (issue 22): a settled file's run announces its session's files.ready (lib/core/webhooks/announce.ts). */
+  readonly webhooks?: WebhookStore;
+  /** Where files.ready deliveries go; absent where no queue is configured (nothing is announced then). */
+  readonly webhookQueue?: WebhookQueue;
   readonly logger: Logger;
   /** Counts and timings of the core (lib/domain/metrics.ts); `Services.metrics` in the functions. */
   readonly metrics: Metrics;

@@ -16,6 +16,9 @@ export function localPorts(env: Record<string, string | undefined> = process.env
 export const LOCAL_QUEUES = {
   objectEvents: 'storage-service-local-object-events',
   objectEventsDeadLetter: 'storage-service-local-object-events-dlq',
+  /** WebhookQueue and its DLQ (issue 22). */
+  webhooks: 'storage-service-local-webhooks',
+  webhooksDeadLetter: 'storage-service-local-webhooks-dlq',
 } as const;
 
 /**

@@ -22,6 +22,8 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
  * | bandwidth counter    | ACCOUNT#<accountId>       | BANDWIDTH#<yyyy-mm> |                                                 |
  * | IPNS name            | IPNS#<ipnsUuid>           | IPNS                | refPk BUCKET#<id>#IPNS (sk = time)              |
  * | IPNS name lookup     | IPNSNAME#<ipnsName>       | IPNSNAME            |                                                 |
+ * | bucket webhook       | WEBHOOK#<bucketUuid>      | WEBHOOK             |                                                 |
+ * | webhook delivery log | WEBHOOKLOG#<webhookId>    | <ISO time>#<id>     | (expiresAt: 30 days)                            |
  *
  * Files short of their last lifecycle step also carry `pendingPk`/`pendingAt`
  * (sparse index ByPendingStep, sharded so no one partition takes every write):
@@ -76,6 +78,10 @@ export const keys = {
   /** Partition (of ByDueDate) of ended upload sessions whose files are being placed under their `directoryPath`. */
   sessionMoveSchedule: 'SESSIONMOVE',
   intent: (intentId: string) => ({ pk: `INTENT#${intentId}`, sk: 'INTENT' }),
+  /** A bucket's webhook (lib/store/webhook-store.ts). */
+  webhook: (bucketUuid: string) => ({ pk: `WEBHOOK#${bucketUuid}`, sk: 'WEBHOOK' }),
+  /** The delivery log of one webhook (a webhook set again after a removal starts a new log). */
+  webhookLog: (webhookId: string) => `WEBHOOKLOG#${webhookId}`,
   /** Bytes served to an account: one counter per calendar month (UTC, `yyyy-mm`), so a month's figure needs no reset job. */
   bandwidth: (accountId: string, month: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `BANDWIDTH#${month}` }),
   ipns: (ipnsUuid: string) => ({ pk: `IPNS#${ipnsUuid}`, sk: 'IPNS' }),

@@ -60,24 +60,46 @@ export class DynamoLifecycleStore implements LifecycleStore {
     }
   }
 
-  async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}, options: { settled?: boolean; activeOnly?: boolean } = {}): Promise<boolean> {
+  async transition(
+    uuid: string,
+    from: number,
+    to: number,
+    set: Record<string, unknown> = {},
+    options: { settled?: boolean; activeOnly?: boolean; countInSession?: string } = {},
+  ): Promise<boolean> {
     const names = Object.keys(set);
+    const update = {
+      TableName: this.name,
+      Key: keys.entry(uuid),
+      UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${options.settled ? ' REMOVE pendingPk, pendingAt' : ''}`,
+      ConditionExpression: options.activeOnly ? 'fileStatus = :from AND recordStatus = :active' : 'fileStatus = :from',
+      ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
+      ExpressionAttributeValues: {
+        ':to': to,
+        ':from': from,
+        ...(options.activeOnly ? { ':active': RecordStatus.ACTIVE } : {}),
+        ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
+      },
+    };
     try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.name,
-          Key: keys.entry(uuid),
-          UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${options.settled ? ' REMOVE pendingPk, pendingAt' : ''}`,
-          ConditionExpression: options.activeOnly ? 'fileStatus = :from AND recordStatus = :active' : 'fileStatus = :from',
-          ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
-          ExpressionAttributeValues: {
-            ':to': to,
-            ':from': from,
-            ...(options.activeOnly ? { ':active': RecordStatus.ACTIVE } : {}),
-            ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
+      const session = options.countInSession;
+      if (session === undefined) {
+        await this.table.client.send(new UpdateCommand(update));
+      } else {
+        // The file's move and its session's count in one transaction: counted once, by the run whose move wins.
+        await withConflictRetries(() => transactWrite(this.table, [
+          { Update: update },
+          {
+            Update: {
+              TableName: this.name,
+              Key: keys.session(session),
+              // A session gone past its TTL is not brought back for good: the item it leaves expires too.
+              UpdateExpression: 'ADD settledCount :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
+              ExpressionAttributeValues: { ':one': 1, ':expiresAt': Math.floor(Date.now() / 1000) + 7 * 24 * 60 * 60 },
+            },
           },
-        }),
-      );
+        ]));
+      }
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -131,5 +153,26 @@ export class DynamoLifecycleStore implements LifecycleStore {
       updatedAt: now,
       pendingAt: pendingKeys(file.uuid, now).pendingAt,
     });
+  }
+}
+
+/** Tries of a session-counting transaction that lost to another transaction on the same session item. */
+const CONFLICT_TRIES = 8;
+
+/**
+ * Runs `write` again (with a short random backoff) while DynamoDB cancels it for a TransactionConflict: the files
+ * of one session settle concurrently and each counts on the same session item. A condition failure or any other
+ * error is the caller's; so is a conflict that outlasts the tries (the event's retry continues).
+ */
+async function withConflictRetries(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict') && !reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (!conflict || attempt >= CONFLICT_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+    }
   }
 }

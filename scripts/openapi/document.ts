@@ -195,6 +195,10 @@ const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
   'apillon/ipfs-gateway': { 200: GATEWAY_CONTENT, 301: CANONICAL, 302: REDIRECT },
   'apillon/ipns-gateway': { 200: IPNS_CONTENT, 301: CANONICAL, 302: REDIRECT },
   'quantum/file-download': { 200: BINARY, 302: REDIRECT },
+  'apillon/webhook-put': {
+    201: { description: 'Created: the webhook with its signing `secret` (`whsec_…`, Standard Webhooks), shown this once.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } },
+    200: { description: 'Replaced: url and credentials changed, the secret kept (not shown).', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } },
+  },
   'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
   'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
 };
@@ -304,9 +308,66 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
       { name: 'docs', description: 'This reference' },
     ],
     paths,
+    webhooks: WEBHOOKS,
     components: components(),
   };
 }
+
+const REQUIRED_HEADER = (name: string, description: string) => ({ name, in: 'header', required: true, schema: { type: 'string' }, description });
+
+/** What a bucket webhook receives (issue 22; lib/core/webhooks/files-ready.ts builds it, deliver.ts signs and sends it). */
+const WEBHOOKS = {
+  'files.ready': {
+    post: {
+      summary: 'The files of an upload session (or a single upload) reached status 4',
+      description:
+        'One call per session, however many files, sent to the URL set with `PUT /storage/buckets/{bucketUuid}/webhook`, signed the Standard Webhooks way ' +
+        '(HMAC-SHA256 with the webhook’s `whsec_` secret; verify with any Standard Webhooks library). `webhook-id` is the same in every attempt of one event: drop duplicates by it. ' +
+        'A 2xx answer ends the delivery; anything else (a 3xx included: redirects are not followed), a timeout (10 s) or a connection error is retried with exponential backoff ' +
+        '(10 s, 50 s, 250 s, … the first three attempts within a minute) for 24 h. Only the first 4 KiB of an answer are read.',
+      parameters: [
+        REQUIRED_HEADER('webhook-id', 'The event id (`msg_files_ready_<session or file uuid without dashes>`).'),
+        REQUIRED_HEADER('webhook-timestamp', 'Seconds since the epoch when this attempt was signed.'),
+        REQUIRED_HEADER('webhook-signature', '`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`.'),
+        { name: 'authorization', in: 'header', required: false, schema: { type: 'string' }, description: '`Basic base64(param1:param2)` or `Bearer <param1>`, as the webhook’s `authType` says.' },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['type', 'bucketUuid', 'sessionUuid', 'timestamp', 'files'],
+              properties: {
+                type: { const: 'files.ready' },
+                bucketUuid: UUID,
+                sessionUuid: { anyOf: [UUID, { type: 'null' }], description: 'null for a single upload outside a session.' },
+                timestamp: { type: 'string', format: 'date-time', description: 'When the files were found ready (the same in every attempt).' },
+                files: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['fileUuid', 'name', 'path', 'size', 'CID', 'CIDv1', 'CIDv0'],
+                    properties: {
+                      fileUuid: UUID,
+                      name: { type: 'string' },
+                      path: { type: 'string', description: 'The file’s directory (`a/b/`; `""` at the root).' },
+                      size: { type: 'integer', description: 'Bytes.' },
+                      CID: { type: 'string', description: 'The CIDv1 (as every `CID` of this API).' },
+                      CIDv1: { type: 'string' },
+                      CIDv0: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: { 200: { description: 'Any 2xx: received.' } },
+    },
+  },
+};
 
 function errorStatuses(statuses: number[]): string[] {
   return [...new Set(statuses)].sort((a, b) => a - b).map(String);

@@ -76,7 +76,7 @@ describe('IAM: each function role, against the AWS calls the function made', () 
     roles = functionRoles(template);
     authored = authoredRoles();
     const local = localEnvironment({ http: 0, lambda: 0, dynamodb: 0, s3: 0 });
-    const names = stackNames(template, { table: local.TABLE_NAME!, filesBucket: local.FILES_BUCKET!, replicaBucket: local.REPLICA_BUCKET!, queue: LOCAL_QUEUES.objectEvents });
+    const names = stackNames(template, { table: local.TABLE_NAME!, filesBucket: local.FILES_BUCKET!, replicaBucket: local.REPLICA_BUCKET!, queue: LOCAL_QUEUES.objectEvents, webhookQueue: LOCAL_QUEUES.webhooks, webhookDeadLetterQueue: LOCAL_QUEUES.webhooksDeadLetter });
     const started = Date.now();
     let count = 0;
     for (const [key, calls] of recordedCalls(inject('localStack').callRecordDir)) {
@@ -93,7 +93,7 @@ describe('IAM: each function role, against the AWS calls the function made', () 
 
   it('recorded the calls of the functions the e2e files reach, the scheduled ones included', () => {
     // assess
-    for (const key of ['objectCreated', 'sweepStranded', 'purgeDeleted', 'apillonUploadRequest', 'apillonSessionEnd', 'quantumFileAdd', 'ipfsGateway']) {
+    for (const key of ['objectCreated', 'sweepStranded', 'purgeDeleted', 'apillonUploadRequest', 'apillonSessionEnd', 'quantumFileAdd', 'ipfsGateway', 'webhookDeliver', 'apillonWebhookPut']) {
       expect(evaluated.get(key)?.length ?? 0, `${key} recorded no AWS call`).toBeGreaterThan(0);
     }
   });

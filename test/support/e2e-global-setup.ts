@@ -76,7 +76,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   // AWS_CALL_RECORD_DIR (optional) keeps the recorded calls after the run, for `--project iam` alone later.
   const callRecordDir = keptRecords || path.join(directory, 'aws-calls');
   rmSync(callRecordDir, { recursive: true, force: true });
-  const launched = await launchLocalStack({ timeoutMs, env: { AWS_CALL_RECORD_DIR: callRecordDir } });
+  // Webhook retries 1 s, then 5 s (the schedule scaled down, lib/core/webhooks/retry-schedule.ts): test/e2e/webhooks.test.ts.
+  const launched = await launchLocalStack({ timeoutMs, env: { AWS_CALL_RECORD_DIR: callRecordDir, WEBHOOK_RETRY_FIRST_DELAY_SECONDS: '1' } });
   void launched.exited.then((outcome) => writeFileSync(exitFile, JSON.stringify(outcome)));
   const ready = launched.ready.then(
     (stack) => {

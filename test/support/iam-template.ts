@@ -273,13 +273,18 @@ export function justificationHolds(justification: Justification): boolean {
 }
 
 /** The local stack's names (lib/local/environment.ts, scripts/start-local.ts) → the template's. */
-export function stackNames(template: Template, local: { table: string; filesBucket: string; replicaBucket: string; queue: string }): Map<string, string> {
+export function stackNames(
+  template: Template,
+  local: { table: string; filesBucket: string; replicaBucket: string; queue: string; webhookQueue?: string; webhookDeadLetterQueue?: string },
+): Map<string, string> {
   const properties = (id: string) => template.Resources[id]!.Properties!;
   return new Map([
     [local.table, String(properties('StorageTable').TableName)],
     [local.filesBucket, String(properties('S3BucketFiles').BucketName)],
     [local.replicaBucket, String(properties('ReplicaBucket').BucketName)],
     [local.queue, String(properties('ObjectEventsQueue').QueueName)],
+    ...(local.webhookQueue ? [[local.webhookQueue, String(properties('WebhookQueue').QueueName)] as [string, string]] : []),
+    ...(local.webhookDeadLetterQueue ? [[local.webhookDeadLetterQueue, String(properties('WebhookDeadLetterQueue').QueueName)] as [string, string]] : []),
   ]);
 }
 

@@ -1,0 +1,9 @@
+import { bucketPath } from '../../../lib/apillon/schemas';
+import { webhookView } from '../../../lib/apillon/webhook-views';
+import { deleteWebhook } from '../../../lib/core/webhooks/settings';
+import { route } from '../../../lib/http/route';
+
+/** DELETE /storage/buckets/:bucketUuid/webhook (WRITE): removes the bucket's webhook; answers it as it was (no secret). */
+export const handler = route({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
+  data: webhookView(await deleteWebhook(services, principal, path.bucketUuid), { withSecret: false }),
+}));

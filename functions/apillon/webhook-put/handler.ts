@@ -1,0 +1,17 @@
+import { bucketPath } from '../../../lib/apillon/schemas';
+import { putWebhookBody } from '../../../lib/apillon/webhook-schemas';
+import { webhookView } from '../../../lib/apillon/webhook-views';
+import { setWebhook } from '../../../lib/core/webhooks/settings';
+import { route } from '../../../lib/http/route';
+
+/**
+ * PUT /storage/buckets/:bucketUuid/webhook {url, authType?, param1?, param2?} (WRITE): sets the bucket's webhook.
+ * 201 with its signing `secret` when created; 200 without it when replaced (the secret stays).
+ */
+export const handler = route(
+  { surface: 'apillon', model: 'BucketWebhookDto', schemas: { path: bucketPath, body: putWebhookBody } },
+  async ({ path, body, principal, services }) => {
+    const { webhook, created } = await setWebhook(services, principal, path.bucketUuid, body);
+    return { status: created ? 201 : 200, data: webhookView(webhook, { withSecret: created }) };
+  },
+);

@@ -1,0 +1,60 @@
+import type { EntryRecord } from '../../domain/entries';
+import type { Logger } from '../../log';
+import type { WebhookQueue } from '../ports/webhook-queue';
+import type { WebhookStore } from '../ports/webhook-store';
+import { firstDelivery } from './files-ready';
+
+/**
+ * When a `files.ready` event is announced (issue 22), race-free:
+ * - each file of a session that reaches a final status (4, or an error status) adds 1 to its session's
+ *   `settledCount` in the same transaction as the status change (lifecycle-store.ts `countInSession`), so every
+ *   file is counted exactly once however many runs race on it;
+ * - the event is due once the session has ended and `settledCount >= fileCount` (every upload request of the
+ *   session is settled); whoever sees that, a file's last step or the session's end, whichever comes last, tries
+ *   one conditional write (`claimReadySession`: `readyAt` not set yet). Of any number of concurrent tries exactly
+ *   one succeeds and queues the first delivery; a queue failure gives the claim back and throws, so the retry
+ *   (the object event coming back) tries again;
+ * - a single upload of no session is announced by a claim on the file itself once it reaches status 4.
+ * The event's id comes from the session (files-ready.ts): were an event queued twice anyway, receivers drop it.
+ *
+ * Only buckets with a webhook pay for any of this beyond the counter: the claim is tried after the webhook read.
+ */
+export interface AnnounceDeps {
+  readonly webhooks?: WebhookStore;
+  readonly webhookQueue?: WebhookQueue;
+  readonly logger: Logger;
+}
+
+/** After a file's run settled it (or found it settled): announces its session's (or its own) files.ready when due. */
+export async function announceIfReady(deps: AnnounceDeps, file: EntryRecord | undefined): Promise<void> {
+  if (!file || file.type !== 'file' || !deps.webhooks || !deps.webhookQueue) return;
+  const settled = file.fileStatus === 4 || (file.fileStatus ?? 0) >= 100;
+  if (!settled) return;
+  if (file.sessionUuid) {
+    await announceSessionIfReady(deps, file.bucketUuid, file.sessionUuid);
+  } else if (file.fileStatus === 4) {
+    if (!(await deps.webhooks.get(file.bucketUuid))) return;
+    const now = new Date().toISOString();
+    if (!(await deps.webhooks.claimReadyFile(file.uuid, now))) return;
+    await queueOrRelease(deps, firstDelivery({ bucketUuid: file.bucketUuid, fileUuid: file.uuid }, now), () => deps.webhooks!.releaseReadyFile(file.uuid));
+  }
+}
+
+/** The session's files.ready when it is due and nobody announced it yet (see above); called at a session's end too. */
+export async function announceSessionIfReady(deps: AnnounceDeps, bucketUuid: string, sessionUuid: string): Promise<void> {
+  if (!deps.webhooks || !deps.webhookQueue) return;
+  if (!(await deps.webhooks.get(bucketUuid))) return;
+  const claim = await deps.webhooks.claimReadySession(sessionUuid, new Date().toISOString());
+  if (!claim || claim.bucketUuid !== bucketUuid) return;
+  await queueOrRelease(deps, firstDelivery({ bucketUuid, sessionUuid }, claim.readyAt), () => deps.webhooks!.releaseReadySession(sessionUuid, claim.readyAt));
+  deps.logger.info('files.ready queued', { bucketUuid, sessionUuid, files: claim.fileCount });
+}
+
+async function queueOrRelease(deps: AnnounceDeps, delivery: Parameters<WebhookQueue['send']>[0], release: () => Promise<void>): Promise<void> {
+  try {
+    await deps.webhookQueue!.send(delivery, 0);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}

@@ -1,0 +1,185 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { FileStatus } from '../domain/entries';
+import { DELIVERY_LOG_DAYS, type DeliveryAttempt, type ReadySession, type WebhookRecord, type WebhookStore } from '../core/ports/webhook-store';
+import { keys } from './keys';
+import { isConditionFailure, stripKeys, type Table } from './table';
+
+/** The webhook item: the record plus the id its delivery log is kept under. */
+type StoredWebhook = WebhookRecord & { readonly webhookId: string };
+
+/**
+ * Bucket webhooks on the single table (keys.webhook, keys.webhookLog), and the "ready" claims on upload
+ * sessions and files, which count on `settledCount` (added by the lifecycle's terminal transitions,
+ * lib/store/lifecycle-store.ts, in the same transaction) and `fileCount` (session-store.ts).
+ */
+export class DynamoWebhookStore implements WebhookStore {
+  constructor(private readonly table: Table) {}
+
+  async get(bucketUuid: string): Promise<WebhookRecord | undefined> {
+    const stored = await this.stored(bucketUuid);
+    if (!stored) return undefined;
+    const { webhookId: _id, ...webhook } = stored;
+    return webhook;
+  }
+
+  async put(webhook: WebhookRecord): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...keys.webhook(webhook.bucketUuid), ...webhook, webhookId: randomUUID() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    // There is one: replace what the caller may change, keep the secret, createdAt and log.
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.webhook(webhook.bucketUuid),
+        UpdateExpression:
+          'SET #url = :url, updatedAt = :now' +
+          (webhook.authType ? ', authType = :authType' : '') +
+          (webhook.param1 !== undefined ? ', param1 = :param1' : '') +
+          (webhook.param2 !== undefined ? ', param2 = :param2' : '') +
+          (() => {
+            const removed = [!webhook.authType && 'authType', webhook.param1 === undefined && 'param1', webhook.param2 === undefined && 'param2'].filter(Boolean);
+            return removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : '';
+          })(),
+        ExpressionAttributeNames: { '#url': 'url' },
+        ExpressionAttributeValues: {
+          ':url': webhook.url,
+          ':now': webhook.updatedAt,
+          ...(webhook.authType ? { ':authType': webhook.authType } : {}),
+          ...(webhook.param1 !== undefined ? { ':param1': webhook.param1 } : {}),
+          ...(webhook.param2 !== undefined ? { ':param2': webhook.param2 } : {}),
+        },
+      }),
+    );
+    return false;
+  }
+
+  async delete(bucketUuid: string): Promise<boolean> {
+    try {
+      // The log stays under the removed webhook's id until its TTL: a new webhook starts a log of its own.
+      await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.webhook(bucketUuid), ConditionExpression: 'attribute_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async logAttempt(bucketUuid: string, attempt: DeliveryAttempt): Promise<void> {
+    const stored = await this.stored(bucketUuid);
+    if (!stored) return; // removed meanwhile: nobody reads that log any more
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: {
+          pk: keys.webhookLog(stored.webhookId),
+          sk: `${attempt.at}#${randomUUID()}`,
+          ...attempt,
+          expiresAt: Math.floor(Date.parse(attempt.at) / 1000) + DELIVERY_LOG_DAYS * 24 * 60 * 60,
+        },
+      }),
+    );
+  }
+
+  async lastAttempts(bucketUuid: string, limit: number): Promise<DeliveryAttempt[]> {
+    const stored = await this.stored(bucketUuid);
+    if (!stored) return [];
+    const { Items = [] } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :log',
+        ExpressionAttributeValues: { ':log': keys.webhookLog(stored.webhookId) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => {
+      const { expiresAt: _expires, ...attempt } = stripKeys<DeliveryAttempt & { expiresAt?: number }>(item);
+      return attempt;
+    });
+  }
+
+  async claimReadySession(sessionUuid: string, nowIso: string): Promise<ReadySession | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.session(sessionUuid),
+          UpdateExpression: 'SET readyAt = :now',
+          // fileCount > 0: a session that never had a file (the SDK ends empty ones too) has nothing to announce.
+          ConditionExpression: '#status = :ended AND fileCount > :zero AND settledCount >= fileCount AND attribute_not_exists(readyAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': nowIso, ':ended': 'ended', ':zero': 0 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const session = Attributes ?? {};
+      return {
+        sessionUuid: String(session.sessionUuid),
+        bucketUuid: String(session.bucketUuid),
+        fileCount: Number(session.fileCount),
+        settledCount: Number(session.settledCount),
+        readyAt: nowIso,
+      };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async releaseReadySession(sessionUuid: string, readyAt: string): Promise<void> {
+    await this.release(keys.session(sessionUuid), 'readyAt = :readyAt', { ':readyAt': readyAt });
+  }
+
+  async claimReadyFile(fileUuid: string, nowIso: string): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.entry(fileUuid),
+          UpdateExpression: 'SET readyAt = :now',
+          ConditionExpression: 'fileStatus = :replicated AND attribute_not_exists(sessionUuid) AND attribute_not_exists(readyAt)',
+          ExpressionAttributeValues: { ':now': nowIso, ':replicated': FileStatus.REPLICATED },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseReadyFile(fileUuid: string): Promise<void> {
+    await this.release(keys.entry(fileUuid), 'attribute_exists(readyAt)', {});
+  }
+
+  private async release(key: Record<string, string>, condition: string, values: Record<string, unknown>): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: key,
+          UpdateExpression: 'REMOVE readyAt',
+          ConditionExpression: condition,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async stored(bucketUuid: string): Promise<StoredWebhook | undefined> {
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.webhook(bucketUuid), ConsistentRead: true }));
+    return Item ? stripKeys<StoredWebhook>(Item) : undefined;
+  }
+}
