@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['listing', 'quantum-add', 'upload-batch', 'presign', 'session-wrap', 'handler-memory', 'bundles'];
+const BENCHMARKS = ['listing', 'quantum-add', 'upload-batch', 'presign', 'session-wrap', 'handler-memory', 'bundles', 'cost'];
 /**
  * Node options a benchmark needs: session-wrap and handler-memory reach @ipld/dag-pb, an ES module only,
  * which Node 20 cannot require(); handler-memory forces collections before it reads the heap.

@@ -65,6 +65,12 @@ const configSchema = z.object({
    */
   AWS_CALL_RECORD_DIR: optionalText,
   /**
+   * With AWS_CALL_RECORD_DIR, `1`/`true` sends every DynamoDB call with `ReturnConsumedCapacity: 'INDEXES'` and records
+   * the units it consumed, per table and index (the cost bench, bench/cost.ts). Off by default; without
+   * AWS_CALL_RECORD_DIR (so in every deployed function) it does nothing.
+   */
+  AWS_CALL_RECORD_CAPACITY: z.optional(z.pipe(z.string(), z.transform((value: string) => ['1', 'true'].includes(value.trim().toLowerCase())))),
+  /**
    * The lifecycle queue (S3 ObjectCreated notifications → the event function).
    * Unset where there is no queue (unit and integration tests): committed files
    * then wait for the sweeper instead of a message.

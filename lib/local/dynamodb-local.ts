@@ -75,7 +75,9 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   child.stderr?.on('data', (chunk) => (output += chunk));
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  const deadline = Date.now() + 30_000;
+  // DYNAMODB_LOCAL_START_SECONDS (default 30): a JVM on a loaded machine (load 20 on 2 cores) can take longer.
+  const waitSeconds = Number(process.env.DYNAMODB_LOCAL_START_SECONDS) || 30;
+  const deadline = Date.now() + waitSeconds * 1000;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (code ${child.exitCode}): ${output.trim()}`);
@@ -83,7 +85,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
         await client.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 30 s: ${output.trim()}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${waitSeconds} s (DYNAMODB_LOCAL_START_SECONDS): ${output.trim()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

@@ -22,6 +22,8 @@
  *
  * The worker's side is lib/local/lambda-worker.ts.
  */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** One function the pool runs. */
@@ -395,6 +397,7 @@ export class LambdaPool {
   /** Ends `job` on `worker` (which stays, idle) and hands the worker the next queued invocation. */
   private settle(worker: PoolWorker, job: Job, error?: Error, result?: unknown): void {
     clearTimeout(job.timer);
+    if (job.startedAt !== undefined) recordInvocation(job, this.now() - job.startedAt, !error);
     if (job.startedAt !== undefined) this.averageDurationMs = 0.8 * this.averageDurationMs + 0.2 * (this.now() - job.startedAt);
     worker.job = undefined;
     worker.lastUsedAt = this.now();
@@ -452,4 +455,40 @@ export class LambdaPool {
       if (!worker.job && now - worker.lastUsedAt >= this.options.idleTimeoutMs) void this.end(worker);
     }
   }
+}
+
+/** The file, in a function's AWS_CALL_RECORD_DIR, where the pool records each invocation it ran (not `.jsonl`: those are the AWS calls). */
+export const INVOCATION_RECORD_FILE = 'lambda-invocations.ndjson';
+
+/** One invocation the pool ran, as recorded in {@link INVOCATION_RECORD_FILE}. */
+export interface RecordedInvocation {
+  /** AWS_LAMBDA_FUNCTION_NAME. */
+  readonly function: string;
+  /** The function's configured memorySize, MB: with the duration, what Lambda bills (GB-s). */
+  readonly memorySizeMb: number;
+  /** ms from handing the event to the worker to its answer (init excluded, as Lambda's billed duration of a warm start). */
+  readonly durationMs: number;
+  /** Messages of an SQS event (the object-event path's batches); absent for other events. */
+  readonly records?: number;
+  readonly ok: boolean;
+}
+
+/**
+ * Appends one line for an ended invocation to `<AWS_CALL_RECORD_DIR>/lambda-invocations.ndjson` when the
+ * function's environment names a record directory (the cost bench and the e2e stack): Lambda invocations
+ * and their duration at the configured memory, beside the AWS calls lib/store/aws-call-record.ts records.
+ */
+function recordInvocation(job: Job, durationMs: number, ok: boolean): void {
+  const directory = job.fn.environment.AWS_CALL_RECORD_DIR;
+  if (!directory) return;
+  const records = (job.event as { Records?: { eventSource?: string }[] } | null)?.Records;
+  const line: RecordedInvocation = {
+    function: job.fn.name,
+    memorySizeMb: job.fn.memorySizeMb,
+    durationMs,
+    ...(Array.isArray(records) && records[0]?.eventSource === 'aws:sqs' ? { records: records.length } : {}),
+    ok,
+  };
+  mkdirSync(directory, { recursive: true });
+  appendFileSync(path.join(directory, INVOCATION_RECORD_FILE), `${JSON.stringify(line)}\n`);
 }

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { isConditionFailure, queryAll, stripKeys, type Table } from './table';
+import { isConditionFailure, queryRecords, stripKeys, type Table } from './table';
 import type { AccountRecord, AccountStore, CredentialRecord } from '../domain/ports';
 
 
@@ -29,7 +29,8 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
-    const items = await queryAll<Record<string, unknown>>(this.table, {
+    // ByRef is KEYS_ONLY (docs/index-plan.md): the records are read from the table.
+    const items = await queryRecords(this.table, {
       IndexName: 'ByRef',
       KeyConditionExpression: 'refPk = :ref',
       ExpressionAttributeValues: { ':ref': ACCOUNTS_REF },
@@ -97,7 +98,7 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   private async queryRef(refPk: string): Promise<CredentialRecord[]> {
-    const items = await queryAll<Record<string, unknown>>(this.table, {
+    const items = await queryRecords(this.table, {
       IndexName: 'ByRef',
       KeyConditionExpression: 'refPk = :ref',
       ExpressionAttributeValues: { ':ref': refPk },

@@ -19,7 +19,36 @@ export interface RecordedCall {
   readonly operation: string;
   /** What IAM evaluates for this call (a transaction is one request per item). */
   readonly requests: readonly IamRequest[];
+  /**
+   * Only with `capacity` on ({@link recordAwsCalls}): DynamoDB's `ConsumedCapacity` of the call as
+   * `ReturnConsumedCapacity: 'INDEXES'` returns it (one entry, or one per table for batches and
+   * transactions): `CapacityUnits` in all, and per `Table` and per `GlobalSecondaryIndexes[name]`
+   * (write calls: write units; reads: read units). Absent for a call that failed (DynamoDB returns no
+   * capacity with an error, though a failed conditional write is billed) and for other services.
+   */
+  readonly consumedCapacity?: readonly ConsumedCapacityRecord[];
+  /** Only with `capacity` on: the error name of a call that failed (e.g. `ConditionalCheckFailedException`). */
+  readonly error?: string;
 }
+
+/** DynamoDB's ConsumedCapacity of one table, as returned with `ReturnConsumedCapacity: 'INDEXES'`. */
+export interface ConsumedCapacityRecord {
+  readonly TableName?: string;
+  readonly CapacityUnits?: number;
+  readonly ReadCapacityUnits?: number;
+  readonly WriteCapacityUnits?: number;
+  readonly Table?: { readonly CapacityUnits?: number };
+  readonly GlobalSecondaryIndexes?: Readonly<Record<string, { readonly CapacityUnits?: number }>>;
+}
+
+/**
+ * DynamoDB operations that take `ReturnConsumedCapacity`
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#DDB-PutItem-request-ReturnConsumedCapacity
+ * and the same parameter of each operation here).
+ */
+const CAPACITY_OPERATIONS = new Set([
+  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems',
+]);
 
 /** One IAM authorization: the action, the resource ARN, and the condition keys the request carries. */
 export interface IamRequest {
@@ -207,18 +236,40 @@ interface MiddlewareClient {
 /**
  * Adds the recorder to `client`: each call appends one line (a {@link RecordedCall}) to
  * `<directory>/<AWS_LAMBDA_FUNCTION_NAME>.jsonl` before it is sent.
+ *
+ * With `capacity` (AWS_CALL_RECORD_CAPACITY, the cost bench: bench/cost.ts), every DynamoDB call that
+ * takes it is sent with `ReturnConsumedCapacity: 'INDEXES'` (unless it asks for capacity itself), and
+ * its line is appended once it has returned or failed, with the capacity DynamoDB reported and the
+ * error's name. A caller that set `ReturnConsumedCapacity` itself still gets what it asked for; the
+ * extra `ConsumedCapacity` in the output of a call that did not ask is ignored by every store.
  */
-export function recordAwsCalls(client: MiddlewareClient, options: { readonly directory: string; readonly region: string }): void {
+export function recordAwsCalls(client: MiddlewareClient, options: { readonly directory: string; readonly region: string; readonly capacity?: boolean }): void {
   mkdirSync(options.directory, { recursive: true });
   const file = path.join(options.directory, `${process.env.AWS_LAMBDA_FUNCTION_NAME || 'process'}.jsonl`);
   client.middlewareStack.add(
-    (next: (args: { input: Input }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
+    (next: (args: { input: Input }) => Promise<{ output?: Input }>, context: { clientName?: string; commandName?: string }) =>
       async (args: { input: Input }) => {
         const service = (context.clientName ?? '').replace(/Client$/, '');
         const operation = (context.commandName ?? '').replace(/Command$/, '');
         const line: RecordedCall = { service, operation, requests: iamRequestsOf(service, operation, args.input, options) };
-        appendFileSync(file, `${JSON.stringify(line)}\n`);
-        return next(args);
+        if (!options.capacity) {
+          appendFileSync(file, `${JSON.stringify(line)}\n`);
+          return next(args);
+        }
+        const measured = service === 'DynamoDB' && CAPACITY_OPERATIONS.has(operation) && args.input.ReturnConsumedCapacity === undefined;
+        let error: string | undefined;
+        let consumed: unknown;
+        try {
+          const result = await next(measured ? { ...args, input: { ...args.input, ReturnConsumedCapacity: 'INDEXES' } } : args);
+          consumed = result?.output?.ConsumedCapacity;
+          return result;
+        } catch (thrown) {
+          error = (thrown as { name?: string } | null)?.name ?? 'Error';
+          throw thrown;
+        } finally {
+          const capacity = consumed === undefined ? undefined : Array.isArray(consumed) ? consumed : [consumed];
+          appendFileSync(file, `${JSON.stringify({ ...line, ...(capacity ? { consumedCapacity: capacity } : {}), ...(error ? { error } : {}) })}\n`);
+        }
       },
     { step: 'initialize', name: 'awsCallRecorder', override: true },
   );

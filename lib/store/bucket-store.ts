@@ -1,6 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { failedConditionIndex, isConditionFailure, queryAll, stripKeys, type Table } from './table';
+import { failedConditionIndex, isConditionFailure, queryRecords, stripKeys, type Table } from './table';
 import type { BucketRecord, BucketStore } from '../domain/ports';
 
 
@@ -105,7 +105,8 @@ export class DynamoBucketStore implements BucketStore {
   }
 
   async list(accountId: string): Promise<BucketRecord[]> {
-    const items = await queryAll<Record<string, unknown>>(this.table, {
+    // ByRef is KEYS_ONLY (docs/index-plan.md): the records are read from the table.
+    const items = await queryRecords(this.table, {
       IndexName: 'ByRef',
       KeyConditionExpression: 'refPk = :ref',
       ExpressionAttributeValues: { ':ref': keys.accountBucketsRef(accountId) },

@@ -120,7 +120,7 @@ export function ssmClient(cfg: Config): () => Promise<SSMClient> {
 /** Adds the call recorder to a client when the configuration asks for it (AWS_CALL_RECORD_DIR). */
 function recorder(cfg: Config): <C extends Parameters<typeof recordAwsCalls>[0]>(client: C) => C {
   return (client) => {
-    if (cfg.AWS_CALL_RECORD_DIR) recordAwsCalls(client, { directory: cfg.AWS_CALL_RECORD_DIR, region: cfg.AWS_REGION });
+    if (cfg.AWS_CALL_RECORD_DIR) recordAwsCalls(client, { directory: cfg.AWS_CALL_RECORD_DIR, region: cfg.AWS_REGION, capacity: cfg.AWS_CALL_RECORD_CAPACITY });
     return client;
   };
 }

@@ -33,8 +33,9 @@ export class DynamoEntryStore implements EntryStore {
         Limit: 1,
       }),
     );
-    // The index is eventually consistent: read the record itself.
-    const uuid = Items?.[0]?.uuid as string | undefined;
+    // The index is eventually consistent and KEYS_ONLY (docs/index-plan.md): read the record itself.
+    const pk = Items?.[0]?.pk as string | undefined;
+    const uuid = pk?.replace(/^ENTRY#/, '');
     return uuid ? this.get(uuid) : undefined;
   }
 

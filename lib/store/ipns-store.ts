@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { isConditionFailure, queryAll, stripKeys, type Table } from './table';
+import { isConditionFailure, queryRecords, stripKeys, type Table } from './table';
 
 /** An IPNS name of a bucket: an ed25519 key (sealed), and the record it last signed. */
 export interface IpnsRecord {
@@ -79,7 +79,8 @@ export class DynamoIpnsStore implements IpnsStore {
   }
 
   async listByBucket(bucketUuid: string): Promise<IpnsRecord[]> {
-    const items = await queryAll<Record<string, unknown>>(this.table, {
+    // ByRef is KEYS_ONLY (docs/index-plan.md): the records are read from the table.
+    const items = await queryRecords(this.table, {
       IndexName: 'ByRef',
       KeyConditionExpression: 'refPk = :ref',
       ExpressionAttributeValues: { ':ref': keys.bucketIpnsRef(bucketUuid) },

@@ -4,8 +4,15 @@ import type {
   FileSetPage, FileSetQuery,
   ListingStore, ListPage } from '../domain/ports';
 import { invalidNextToken } from '../errors';
-import { keys, LISTING_INDEX } from './keys';
-import { batchGetConsistent, queryAll, stripKeys, type Table } from './table';
+import { keys, LISTING_INDEX, LISTING_SORT_ATTRIBUTE } from './keys';
+import { batchGetConsistent, batchGetInOrder, queryAll, stripKeys, type Table } from './table';
+
+/**
+ * Sort fields whose listing index projects keys only (infra/storage-table.json; why: docs/index-plan.md):
+ * a page reads the keys there and the records from the table. `name` (the default order, and the index
+ * listAll and readChildren read) keeps every attribute.
+ */
+const KEYS_ONLY_LISTING: ReadonlySet<string> = new Set(['createTime', 'updateTime', 'size']);
 
 /** Directory listings (one index per sort field), child counts and the file sets of a bucket or upload session. */
 export class DynamoListingStore implements ListingStore {
@@ -74,20 +81,39 @@ export class DynamoListingStore implements ListingStore {
   }
 
   async listPage(input: Parameters<ListingStore['listPage']>[0]): Promise<ListPage> {
-    const { Items, LastEvaluatedKey } = await this.queryFromClientKey(
+    const listPk = keys.listing(input.bucketUuid, input.directoryUuid);
+    const query = (startKey: Record<string, unknown> | undefined, limit: number) =>
+      this.queryFromClientKey(
         new QueryCommand({
           TableName: this.name,
           IndexName: LISTING_INDEX[input.orderBy],
           KeyConditionExpression: 'listPk = :listPk',
-          ExpressionAttributeValues: { ':listPk': keys.listing(input.bucketUuid, input.directoryUuid) },
+          ExpressionAttributeValues: { ':listPk': listPk },
           ScanIndexForward: !input.descending,
-          Limit: input.limit,
-          ExclusiveStartKey: input.startKey,
-          ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+          ProjectionExpression: input.keysOnly ? `pk, sk, listPk, ${LISTING_SORT_ATTRIBUTE[input.orderBy]}` : undefined,
         }),
-      input.startKey !== undefined,
-    );
-    return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
+        startKey !== undefined && startKey === input.startKey,
+      );
+    if (input.keysOnly || !KEYS_ONLY_LISTING.has(input.orderBy)) {
+      const { Items, LastEvaluatedKey } = await query(input.startKey, input.limit);
+      return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
+    }
+    // A KEYS_ONLY index (docs/index-plan.md): its keys, then the records (eventually consistent, as the
+    // index is). A record no longer in this directory (moved or removed since the index saw it) is
+    // left out and the page is filled from further index entries, so a short page still means the end.
+    const items: Record<string, unknown>[] = [];
+    let startKey = input.startKey;
+    let lastKey: Record<string, unknown> | undefined;
+    do {
+      const { Items, LastEvaluatedKey } = await query(startKey, input.limit - items.length);
+      const records = await batchGetInOrder(this.table, (Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })), { consistent: false });
+      items.push(...records.filter((record) => record.listPk === listPk));
+      lastKey = LastEvaluatedKey;
+      startKey = LastEvaluatedKey;
+    } while (items.length < input.limit && startKey);
+    return { items: items.map((item) => stripKeys<EntryRecord>(item)), lastKey };
   }
 
   async listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]> {

@@ -93,7 +93,39 @@ export const UNPROCESSED_RETRIES = 8;
  * most 100 keys each, in parallel; absent items are left out, in no particular order. Unprocessed
  * keys (throttling) are asked again with exponential backoff; throws after UNPROCESSED_RETRIES.
  */
-export async function batchGetConsistent(table: Table, wanted: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+export function batchGetConsistent(table: Table, wanted: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+  return batchGet(table, wanted, true);
+}
+
+/**
+ * The items at `wanted`, in the order of `wanted` (absent ones left out): what a query of a KEYS_ONLY
+ * index (infra/storage-table.json, docs/index-plan.md) reads after the index gave it the keys.
+ * `consistent`: strongly consistent reads (1 read unit per 4 KB) or eventually consistent ones (half),
+ * which is enough behind an index that is itself eventually consistent. Unprocessed keys as
+ * {@link batchGetConsistent}.
+ */
+export async function batchGetInOrder(
+  table: Table,
+  wanted: readonly { pk: string; sk: string }[],
+  options: { consistent: boolean },
+): Promise<Record<string, unknown>[]> {
+  const found = new Map((await batchGet(table, wanted, options.consistent)).map((item) => [`${item.pk as string}\u0000${item.sk as string}`, item]));
+  return wanted.flatMap((key): Record<string, unknown>[] => {
+    const item = found.get(`${key.pk}\u0000${key.sk}`);
+    return item ? [item] : [];
+  });
+}
+
+/**
+ * Every item of a query of a KEYS_ONLY index (all pages), each read from the table (consistent
+ * BatchGetItem), in the index's order; items gone since the index saw them are left out.
+ */
+export async function queryRecords(table: Table, input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+  const keys = await queryAll<Record<string, unknown>>(table, input);
+  return batchGetInOrder(table, keys.map((item) => ({ pk: item.pk as string, sk: item.sk as string })), { consistent: true });
+}
+
+async function batchGet(table: Table, wanted: readonly { pk: string; sk: string }[], consistent: boolean): Promise<Record<string, unknown>[]> {
   const chunks: { pk: string; sk: string }[][] = [];
   for (let i = 0; i < wanted.length; i += BATCH_GET_KEYS) chunks.push(wanted.slice(i, i + BATCH_GET_KEYS));
   const pages = await Promise.all(
@@ -104,7 +136,7 @@ export async function batchGetConsistent(table: Table, wanted: readonly { pk: st
         if (attempt > UNPROCESSED_RETRIES) throw new Error('BatchGetItem left keys unprocessed after retries');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
         const { Responses, UnprocessedKeys } = await table.client.send(
-          new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
+          new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: consistent } } }),
         );
         found.push(...((Responses?.[table.name] ?? []) as Record<string, unknown>[]));
         pending = (UnprocessedKeys?.[table.name]?.Keys ?? []) as { pk: string; sk: string }[];
