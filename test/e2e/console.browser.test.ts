@@ -55,8 +55,8 @@ describe('the web console in headless Chromium', () => {
     // act
     await page.goto(`${stack.baseUrl}/console`);
     await shot('01-sign-in');
-    await page.getByLabel('API key').fill(stack.credentials.apiKey);
-    await page.getByLabel('API secret').fill(stack.credentials.apiSecret);
+    await page.getByRole('textbox', { name: 'API key' }).fill(stack.credentials.apiKey);
+    await page.getByRole('textbox', { name: 'API secret' }).fill(stack.credentials.apiSecret);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     // assess
@@ -68,7 +68,7 @@ describe('the web console in headless Chromium', () => {
 
   it('creates a bucket', async () => {
     // act
-    await page.getByLabel('Name').fill(bucketName);
+    await page.getByRole('textbox', { name: 'Name' }).fill(bucketName);
     await page.getByRole('button', { name: 'Create bucket' }).click();
 
     // assess
@@ -91,9 +91,10 @@ describe('the web console in headless Chromium', () => {
     // assess
     await page.getByText(`of ${FILE_COUNT} at status 4`).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.getByTestId('uploads-done').textContent(), { timeout: 45_000, interval: 500 }).toBe(String(FILE_COUNT));
-    await page.getByRole('link', { name: '📁 site' }).click();
-    await page.getByRole('link', { name: '📁 pages' }).waitFor();
+    await page.getByRole('link', { name: 'site/' }).click();
+    await page.getByRole('link', { name: 'pages/' }).waitFor();
     await expect.poll(() => page.locator('tr[data-file-status="4"]').count(), { timeout: 10_000 }).toBe(40);
+    await page.getByRole('heading', { name: bucketName, level: 1 }).waitFor();
     await shot('03-bucket-folder');
     await page.setViewportSize({ width: 360, height: 800 });
     await shot('03-bucket-folder-360px');
@@ -139,8 +140,8 @@ describe('the web console in headless Chromium', () => {
     await page.getByText('No IPNS names in this bucket yet.').waitFor();
 
     // act
-    await page.getByLabel('Name').fill('site');
-    await page.locator('form').first().getByLabel('Points at').selectOption({ label: '📁 site' });
+    await page.getByRole('textbox', { name: 'Name' }).fill('site');
+    await page.locator('form').first().getByLabel('Points at').selectOption({ label: 'site/' });
     await page.getByRole('button', { name: 'Create' }).click();
 
     // assess
@@ -158,19 +159,19 @@ describe('the web console in headless Chromium', () => {
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto(`${stack.baseUrl}/console`);
     await page.getByRole('tab', { name: 'Master key (Quantum)' }).click();
-    await page.getByLabel('Master key').fill(stack.credentials.masterKey);
+    await page.getByRole('textbox', { name: 'Master key' }).fill(stack.credentials.masterKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Quantum buckets' }).waitFor();
 
     // act
-    await page.getByLabel('Name').fill(`q-${bucketName}`);
+    await page.getByRole('textbox', { name: 'Name' }).fill(`q-${bucketName}`);
     await page.getByRole('button', { name: 'Create bucket' }).click();
     await page.getByRole('link', { name: `q-${bucketName}` }).click();
-    await page.getByLabel('Files').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('a quantum note\n') });
-    await page.getByLabel('Folder').fill('notes');
+    await page.locator('input[name=files]').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('a quantum note\n') });
+    await page.getByRole('textbox', { name: 'Folder', exact: true }).fill('notes');
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('status').filter({ hasText: /./ }).waitFor();
-    await page.locator('section[aria-label="Download tokens"]').getByLabel('File').fill('notes/note.txt');
+    await page.getByRole('region', { name: 'Download tokens' }).getByRole('textbox', { name: 'File' }).fill('notes/note.txt');
     await page.getByRole('button', { name: 'Get a link' }).click();
     const href = await page.getByRole('link', { name: 'download' }).getAttribute('href');
 

@@ -27,7 +27,8 @@ export function BucketPage({ session, place }: { session: Session; place: Bucket
       apillon<Page<ContentItem>>(
         session,
         'GET',
-        `${base}/content?limit=1000${place.directoryUuid ? `&directoryUuid=${encodeURIComponent(place.directoryUuid)}` : ''}${showDeleted ? '&markedForDeletion=true' : ''}`,
+        // Files marked for deletion are listed for the whole bucket (the API takes no folder with that filter).
+        showDeleted ? `${base}/content?limit=1000&markedForDeletion=true` : `${base}/content?limit=1000${place.directoryUuid ? `&directoryUuid=${encodeURIComponent(place.directoryUuid)}` : ''}`,
       ),
     [session, place.bucketUuid, place.directoryUuid, showDeleted],
   );
@@ -154,14 +155,14 @@ export function BucketPage({ session, place }: { session: Session; place: Bucket
       )}
 
       <section aria-label="Content">
-        <h2>{place.path ? place.path : 'Root folder'}</h2>
+        <h2>{showDeleted ? 'Files marked for deletion (whole bucket)' : place.path ? place.path : 'Root folder'}</h2>
         <label class="check">
           <input type="checkbox" checked={showDeleted} onChange={(event) => setShowDeleted((event.currentTarget as HTMLInputElement).checked)} /> show files marked for deletion
         </label>
         <ErrorBox error={listing.error} retry={listing.reload} />
         <ErrorBox error={remove.error} />
         {!listing.data && listing.loading && <Loading what="content" />}
-        {listing.data && listing.data.items.length === 0 && <Empty>{showDeleted ? 'Nothing marked for deletion here.' : 'This folder is empty: drop files above.'}</Empty>}
+        {listing.data && listing.data.items.length === 0 && <Empty>{showDeleted ? 'Nothing in this bucket is marked for deletion.' : 'This folder is empty: drop files above.'}</Empty>}
         {listing.data && listing.data.items.length > 0 && (
           <div class="scroll">
             <table class="content">
@@ -179,14 +180,14 @@ export function BucketPage({ session, place }: { session: Session; place: Bucket
                   <tr key={item.uuid} data-file-status={item.fileStatus ?? ''}>
                     <td>
                       {item.type === 1 ? (
-                        <a href={placeHref({ bucketUuid: place.bucketUuid, directoryUuid: item.uuid, path: place.path ? `${place.path}/${item.name}` : item.name })}>📁 {item.name}</a>
+                        <a href={placeHref({ bucketUuid: place.bucketUuid, directoryUuid: item.uuid, path: place.path ? `${place.path}/${item.name}` : item.name })} class="folder">{item.name}/</a>
                       ) : (
                         item.name
                       )}
                     </td>
-                    <td class="status">{item.type === 2 ? statusLabel(item.fileStatus, item.status) : item.status === 8 ? 'deleted' : 'folder'}</td>
-                    <td>{item.type === 2 ? formatBytes(item.size) : ''}</td>
-                    <td class="cids">
+                    <td class="status" data-label="Status">{item.type === 2 ? statusLabel(item.fileStatus, item.status) : item.status === 8 ? 'deleted' : 'folder'}</td>
+                    <td data-label="Size">{item.type === 2 ? formatBytes(item.size) : ''}</td>
+                    <td class="cids" data-label="CID">
                       <Copy value={item.CIDv1} label={`CIDv1 of ${item.name}`} />
                       <Copy value={item.CIDv0} label={`CIDv0 of ${item.name}`} />
                     </td>

@@ -65,8 +65,8 @@ function CidSelect({ items, name, optional }: { items: ContentItem[]; name: stri
         {optional && <option value="">(nothing yet)</option>}
         {items.map((item) => (
           <option key={item.uuid} value={item.CID!}>
-            {item.type === 1 ? '📁 ' : ''}
             {item.name}
+            {item.type === 1 ? '/' : ''}
           </option>
         ))}
       </select>
