@@ -18,7 +18,7 @@ import objectEventSettings from '../infra/object-events.json';
 import webhookEventSettings from '../infra/webhook-events.json';
 import { parseConfig } from '../lib/config';
 import { MissingJavaError, startDynamoDbLocal, type RunningDynamoDb } from '../lib/local/dynamodb-local';
-import { LOCAL_QUEUES, localEnvironment, localPorts } from '../lib/local/environment';
+import { LOCAL_QUEUES, localConsoleOrigin, localEnvironment, localPorts } from '../lib/local/environment';
 import { buildLocalStack, removeLocalBuild, type LocalBuild } from '../lib/local/function-build';
 import { ObjectEventBridge, lambdaApiInvoker } from '../lib/local/object-event-bridge';
 import { LocalQueue } from '../lib/local/object-event-queue';
@@ -27,7 +27,7 @@ import { assertPortFree } from '../lib/local/ports';
 import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
 import { addMultipartOperations } from '../lib/local/s3rver-multipart';
 import { createServices } from '../lib/services';
-import { provisionBuckets, provisionTable } from '../lib/store/provision';
+import { provisionBucketCors, provisionBuckets, provisionTable } from '../lib/store/provision';
 
 const root = path.resolve(__dirname, '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -109,6 +109,8 @@ async function main(): Promise<void> {
   addMultipartOperations(s3);
   await s3.run();
   await provisionBuckets(services.clients.s3, [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]);
+  // The template's CORS rule: the web console's origin (this stack's own) may PUT to presigned URLs.
+  await provisionBucketCors(await services.clients.s3(), services.config.FILES_BUCKET, localConsoleOrigin(ports));
   const events = objectEventBridge(s3, services.config.FILES_BUCKET, ports.lambda, services.logger);
   bridge = events.bridge;
   // Functions that send to the queue themselves (SQS_ENDPOINT + LIFECYCLE_QUEUE_URL) reach the same local queue.

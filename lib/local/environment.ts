@@ -21,6 +21,11 @@ export const LOCAL_QUEUES = {
   webhooksDeadLetter: 'storage-service-local-webhooks-dlq',
 } as const;
 
+/** The web console's origin on the local stack: the HTTP API's own (it serves GET /console). */
+export function localConsoleOrigin(ports: LocalPorts): string {
+  return `http://localhost:${ports.http}`;
+}
+
 /**
  * The service configuration of the local stack (the same variables the Lambda
  * functions read on AWS), pointing at the embedded emulators.
@@ -37,6 +42,8 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
     S3_ENDPOINT: `http://localhost:${ports.s3}`,
     PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
+    // The web console (GET /console) is served by the API itself: the files bucket's CORS allows this origin only.
+    CONSOLE_ORIGIN: localConsoleOrigin(ports),
     S3_PORT: String(ports.s3),
     PORT: String(ports.http),
     LAMBDA_PORT: String(ports.lambda),

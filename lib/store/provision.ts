@@ -9,7 +9,8 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import tableDefinition from '../../infra/storage-table.json';
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import filesBucketCors from '../../infra/files-bucket-cors.json';
 
 /**
  * Creates the table (from `infra/storage-table.json`, the same definition
@@ -72,4 +73,24 @@ export async function provisionBuckets(s3: S3Client | (() => Promise<S3Client>),
       );
     }
   }
+}
+
+/**
+ * Sets the files bucket's CORS rule: the web console's origin (only that one) may PUT to presigned URLs and GET,
+ * with any request header. The same rule as the template's `S3BucketFiles.CorsConfiguration`
+ * (infra/files-bucket-cors.json, origin = the stage's CONSOLE_ORIGIN); used by the local start command, since
+ * s3rver answers a browser's preflight 403 without one. Replaces any rule the bucket had.
+ * @param origin scheme://host[:port] of the console, e.g. `http://localhost:3000`
+ */
+export async function provisionBucketCors(s3: S3Client, bucket: string, origin: string): Promise<void> {
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [
+        {
+          // CloudFormation's names (the template's) → the S3 API's (ExposedHeaders → ExposeHeaders, MaxAge → MaxAgeSeconds).
+          AllowedOrigins: [origin],
+          AllowedMethods: filesBucketCors.AllowedMethods,
+          AllowedHeaders: filesBucketCors.AllowedHeaders,
+          ExposeHeaders: filesBucketCors.ExposedHeaders,
+          MaxAgeSeconds: filesBucketCors.MaxAge,
+        },
+      ] } }));
 }

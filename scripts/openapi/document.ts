@@ -201,6 +201,11 @@ const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
   },
   'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
   'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  'console/assets:/console': { 200: { description: 'The web console’s page (sign in with an API key and secret or a master key).', content: { 'text/html': { schema: { type: 'string' } } } } },
+  'console/assets:/console/{proxy+}': {
+    200: { description: 'A file of the console’s build (script, stylesheet).', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+    404: { description: 'No such file in the console’s build.', content: { 'text/plain': { schema: { type: 'string' } } } },
+  },
 };
 
 /** OpenAPI path key: `{location+}` becomes `{location}` (it may hold slashes). */
@@ -306,6 +311,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
       { name: 'apillon', description: 'Apillon Web3 Storage API' },
       { name: 'quantum', description: 'Quantum Storage API' },
       { name: 'docs', description: 'This reference' },
+      { name: 'console', description: 'The web console (a page for people, served from the package)' },
     ],
     paths,
     webhooks: WEBHOOKS,

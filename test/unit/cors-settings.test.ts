@@ -66,3 +66,28 @@ describe('resources.extensions.HttpApiStage', () => {
     expect(settings.ThrottlingBurstLimit).toBe('${env:HTTP_API_THROTTLE_BURST, 200}');
   });
 });
+
+describe('the files bucket’s CORS (presigned PUTs from the web console)', () => {
+  const fragments: Array<Record<string, any> | string> = [serverless.resources].flat();
+  const resources = fragments.find((fragment): fragment is Record<string, any> => typeof fragment === 'object' && 'Resources' in fragment)!.Resources;
+  const rules = resources.S3BucketFiles.Properties.CorsConfiguration.CorsRules;
+
+  it('allows only the console’s origin: CONSOLE_ORIGIN, by default the stack’s own HTTP API', () => {
+    // assess
+    expect(rules).toHaveLength(1);
+    expect(rules[0].AllowedOrigins).toEqual(['${self:custom.consoleOrigin}']);
+    expect(serverless.custom.consoleOrigin).toBe('${env:CONSOLE_ORIGIN, self:custom.httpApiOrigin}');
+    expect(JSON.stringify(serverless.custom.httpApiOrigin)).toContain('HttpApi');
+    expect(JSON.stringify(rules)).not.toContain("'*'");
+  });
+
+  it('takes its methods, headers and max age from infra/files-bucket-cors.json, the rule the local stack gives s3rver', () => {
+    // assess
+    expect(rules[0]).toMatchObject({
+      AllowedMethods: '${file(./infra/files-bucket-cors.json):AllowedMethods}',
+      AllowedHeaders: '${file(./infra/files-bucket-cors.json):AllowedHeaders}',
+      MaxAge: '${file(./infra/files-bucket-cors.json):MaxAge}',
+      ExposedHeaders: '${file(./infra/files-bucket-cors.json):ExposedHeaders}',
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import bundle from '../../../console/dist/bundle.json';
+import { serveStatic, type StaticSite } from '../../../lib/http/static-bundle';
+
+/**
+ * GET /console and GET /console/{proxy+}: the web console (console/, packed by `npm run console:build` into
+ * console/dist/bundle.json and bundled here). No credentials: the page signs in from the browser. User files
+ * are never served here: the gateway (/ipfs, /ipns) serves them, sandboxed.
+ */
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  return serveStatic(site, event.rawPath);
+}
+
+/**
+ * Where the page may send requests besides its own origin: the files bucket, for the presigned PUTs.
+ * S3_ENDPOINT when one is set (the local stack, LocalStack), else the bucket's virtual-hosted S3 origins
+ * (the SDK presigns `https://<bucket>.s3.<region>.amazonaws.com`; the legacy global name is allowed too).
+ */
+export function uploadOrigins(env: Record<string, string | undefined>): string[] {
+  if (env.S3_ENDPOINT) return [new URL(env.S3_ENDPOINT).origin];
+  return [`https://${env.FILES_BUCKET}.s3.${env.AWS_REGION}.amazonaws.com`, `https://${env.FILES_BUCKET}.s3.amazonaws.com`];
+}
+
+/**
+ * The console's headers: a CSP allowing only its own script and stylesheet (no inline code, no eval), requests to
+ * its origin and the bucket, no framing, no forms posting elsewhere; no MIME sniffing, no referrer, its own
+ * browsing-context group.
+ */
+export function consoleHeaders(env: Record<string, string | undefined>): Record<string, string> {
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${uploadOrigins(env).join(' ')}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  };
+}
+
+const site: StaticSite = { base: '/console', files: bundle.files, headers: consoleHeaders(process.env) };
