@@ -32,6 +32,7 @@ const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 /** Parts asked for per call (the route takes at most 100; URLs expire in 60 s, so only what is about to be sent). */
 const PARTS_PER_CALL = 8;
 /** File statuses (SPEC §5). */
+const STATUS_REQUESTED = 1;
 const STATUS_STORED = 2;
 const STATUS_REPLICATED = 4;
 const FIRST_FAILURE_STATUS = 100;
@@ -167,6 +168,7 @@ class UploadRun {
       for (const file of await this.sessionFiles(sessionUuid)) statuses.set(file.fileUuid, file.fileStatus);
     }
     const toSend: LocalFile[] = [];
+    const abandoned: string[] = [];
     for (const file of this.files) {
       const entry = known.get(file.relative);
       const status = entry ? statuses.get(entry.fileUuid) : undefined;
@@ -178,9 +180,28 @@ class UploadRun {
         this.progress.filesDone++;
         this.progress.skipped++;
         this.progress.bytesDone += file.size;
-      } else toSend.push(file);
+      } else {
+        toSend.push(file);
+      }
     }
+    const kept = new Set(this.done.values());
+    for (const [fileUuid, status] of statuses) {
+      // Status 1 in this upload's sessions and not kept: never sent, or its answer came too late to be journaled.
+      if (status === STATUS_REQUESTED && !kept.has(fileUuid)) abandoned.push(fileUuid);
+    }
+    // Upload requests the killed run made and never sent (or whose answer it never journaled) would stay listed
+    // at status 1 beside the file sent now: they are withdrawn first (marked for deletion, out of listings).
+    await mapLimit(abandoned, 4, (fileUuid) => this.withdraw(fileUuid));
     return toSend;
+  }
+
+  /** Withdraws an upload request that will not be sent (`DELETE …/files/:fileUuid`); one already gone is fine. */
+  private async withdraw(fileUuid: string): Promise<void> {
+    try {
+      await this.api.delete(`/storage/buckets/${this.options.bucketUuid}/files/${fileUuid}`);
+    } catch (error) {
+      if (!(error instanceof ApiError && (error.status === 404 || error.code === 40006009))) throw error;
+    }
   }
 
   /** Every file of a session (`GET …/files?sessionUuid=`, 1000 a page). */
@@ -233,12 +254,15 @@ class UploadRun {
     const pending = [...files];
     const ready: Job[] = [];
     let fetching: Promise<void> | undefined;
-    const lowWater = this.options.concurrency * 2;
+    // Batches of a few rounds of PUTs, asked for when the workers are about to run out: a URL is used
+    // well within its 60 s, and a killed upload leaves few requests unsent (resume withdraws them).
+    const lowWater = this.options.concurrency;
+    const batchFiles = Math.min(MAX_BATCH_FILES, this.options.concurrency * 4);
     const refill = () => {
       if (fetching || pending.length === 0) return;
       const batch: LocalFile[] = [];
       let bytes = 0;
-      while (pending.length > 0 && batch.length < MAX_BATCH_FILES && (batch.length === 0 || bytes + pending[0]!.size <= MAX_BATCH_BYTES)) {
+      while (pending.length > 0 && batch.length < batchFiles && (batch.length === 0 || bytes + pending[0]!.size <= MAX_BATCH_BYTES)) {
         const file = pending.shift()!;
         batch.push(file);
         bytes += file.size;
@@ -268,7 +292,11 @@ class UploadRun {
   private async sendOne(first: Job): Promise<void> {
     let job = first;
     for (let attempt = 1; ; attempt++) {
-      if (Date.now() - job.issuedAt > URL_FRESH_MS) job = (await this.request([job.file]))[0]!;
+      if (Date.now() - job.issuedAt > URL_FRESH_MS) {
+        const stale = job.fileUuid;
+        job = (await this.request([job.file]))[0]!;
+        await this.withdraw(stale);
+      }
       let answer: PutAnswer | undefined;
       let failure: string;
       try {
