@@ -177,6 +177,7 @@ export async function terminalReporter(out: NodeJS.WriteStream): Promise<Progres
     format: () => progressLine(latest, meter.rate(), Math.max(10, Math.min(30, (out.columns ?? 80) - 90))),
   });
   const bar = bars.create(1, 0);
+  let stopped = false;
   return {
     update(snapshot) {
       latest = snapshot;
@@ -184,9 +185,11 @@ export async function terminalReporter(out: NodeJS.WriteStream): Promise<Progres
       bar.update(snapshot.bytesDone);
     },
     log(line) {
-      bars.log(`${line}\n`);
+      if (stopped) out.write(`${line}\n`);
+      else bars.log(`${line}\n`);
     },
     stop(snapshot) {
+      stopped = true;
       latest = snapshot;
       meter.record(snapshot.bytesDone, Date.now());
       bar.update(snapshot.bytesDone);

@@ -447,10 +447,12 @@ class UploadRun {
     const wanted = new Map(result.files.map((file) => [file.fileUuid, file.relative]));
     const sessions = [...new Set([...this.journal.state.sessions, this.sessionUuid])];
     const seen = new Map<string, RemoteFile>();
+    let lastReported = -1;
     for (let round = 0; ; round++) {
       for (const sessionUuid of sessions) for (const file of await this.sessionFiles(sessionUuid)) if (wanted.has(file.fileUuid)) seen.set(file.fileUuid, file);
       const ready = [...wanted.keys()].filter((uuid) => (seen.get(uuid)?.fileStatus ?? 0) >= STATUS_REPLICATED);
-      this.reporter.log(`waiting: ${ready.length}/${wanted.size} files at status 4`);
+      if (ready.length !== lastReported) this.reporter.log(`waiting: ${ready.length}/${wanted.size} files at status 4`);
+      lastReported = ready.length;
       if (ready.length === wanted.size) break;
       if (Date.now() > deadline) throw new Error(`--wait: ${wanted.size - ready.length} of ${wanted.size} files not at status 4 after ${Math.round(this.options.waitTimeoutMs / 1000)} s`);
       await sleep(Math.min(5_000, 500 * (round + 1)));

@@ -123,7 +123,7 @@ describe('the storage CLI against the local stack', () => {
     let expected = '';
     const entries = Object.entries(files).map(([relative, content]) => ({ path: `site/${relative}`, content: Buffer.from(content) }));
     // ipfs-unixfs-importer 7.0.1 is the one @apillon/sdk computes CIDs with (docs/apillon-sdk-contract.md §3)
-    for await (const entry of importer(entries, { put: async () => undefined } as never, { cidVersion: 1, rawLeaves: false, onlyHash: true })) {
+    for await (const entry of importer(entries as never, { put: async () => undefined } as never, { cidVersion: 1, rawLeaves: false, onlyHash: true })) {
       if (entry.path === 'site') expected = entry.cid.toString();
     }
 
