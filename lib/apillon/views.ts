@@ -166,8 +166,18 @@ export function fileDetailResponse(entry: EntryRecord, links: LinkContext) {
 /** An item of `GET /storage/buckets/:bucketUuid/content`: `uuid` and `type` 1|2, as the SDK's listObjects reads it. */
 export function sdkContentItemView(entry: EntryRecord, links: LinkContext) {
   const common = { id: entry.number, uuid: entry.uuid, name: entry.name, ...cidFields(entry, links), status: entry.recordStatus, ...times(entry) };
-  if (!isFile(entry)) return { type: CONTENT_TYPE.directory, ...common, parentDirectoryUuid: entry.parentUuid };
+  if (!isFile(entry)) return { type: CONTENT_TYPE.directory, ...common, parentDirectoryUuid: entry.parentUuid, cidPending: directoryCidPending(entry) };
   return { type: CONTENT_TYPE.file, ...common, directoryUuid: entry.parentUuid, path: directoryPathOf(entry), ...fileFacts(entry) };
+}
+
+/**
+ * `cidPending` of a directory item: true while a change below it is not yet in its CIDs (its
+ * `staleSince` mark, lib/domain/directories.ts). A client that waits for a directory's final CID
+ * (the CLI's `upload --wait`) reads it bottom-up: once every file is at status 4 and no directory
+ * of the tree is pending, deepest first, the CIDs shown are those of the current tree.
+ */
+function directoryCidPending(entry: EntryRecord): boolean {
+  return entry.staleSince !== undefined;
 }
 
 /** A file as `GET /storage/buckets/:bucketUuid/files[/:id]` answer it: `fileUuid`, `fileStatus`, `directoryUuid`. */
