@@ -23,7 +23,7 @@ import { LocalQueue } from '../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-endpoint';
 import { assertPortFree } from '../lib/local/ports';
 import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
-import { createServices } from '../lib/services';
+import { createServices } from '../lib/app/services';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 
 const root = path.resolve(__dirname, '..');

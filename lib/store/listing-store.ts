@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { EntryRecord } from '../domain/entries';
+import type { EntryRecord } from '../core/model/entries';
 import type {
   FileSetPage, FileSetQuery,
-  ListingStore, ListPage } from '../domain/ports';
+  ListingStore, ListPage } from '../core/ports';
 import { invalidNextToken } from '../errors';
 import { keys, LISTING_INDEX } from './keys';
 import { batchGetConsistent, queryAll, stripKeys, type Table } from './table';

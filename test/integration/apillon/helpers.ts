@@ -30,7 +30,7 @@ import { handler as linksOnIpfs } from '../../../functions/apillon/link-on-ipfs-
 import { handler as sessionEnd } from '../../../functions/apillon/session-end/handler';
 import { handler as sessionUpload } from '../../../functions/apillon/session-upload/handler';
 import { handler as uploadRequest } from '../../../functions/apillon/upload-request/handler';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
 // Moved to test/support (one home for event factories and test data); re-exported for these tests.
