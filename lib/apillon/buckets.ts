@@ -7,7 +7,7 @@ import type { SortField } from '../core/model/entries';
 import { Permission, requireBucketAccess, requirePermission, type Principal } from '../core/access/principal';
 import { isUuid } from '../core/access/secrets';
 import type { StorageDeps } from '../core/ports/storage';
-import { encodeCursor, isCursorOffset, openCursor } from '../core/read/listing';
+import { encodeCursor, isCursorOffset, openCursor } from '../core/model/cursor';
 
 /**
  * Apillon buckets (SPEC §3): the account's buckets as the SDK lists, creates and

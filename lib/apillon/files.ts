@@ -1,11 +1,10 @@
 import { toCidV1 } from '../cid';
-import { AppError, invalidNextToken } from '../errors';
+import { AppError } from '../errors';
 import type { BucketRecord } from '../core/ports';
-import { keys } from '../store/keys';
 import { openBucket } from './buckets';
 import { isUuid } from '../core/access/secrets';
 import { RecordStatus, type EntryRecord, type FileRecord } from '../core/model/entries';
-import { encodeCursor, isEntryIndexKey, listDirectory, openCursor, type ListQuery, type ListResult } from '../core/read/listing';
+import { listDirectory, type ListQuery, type ListResult } from '../core/read/listing';
 import { Permission, requirePermission, type Principal } from '../core/access/principal';
 import { markDirectoryForDeletion, markFileForDeletion } from '../core/deletion/deletion';
 import { findFile } from '../core/read/lookup';
@@ -81,24 +80,21 @@ export async function listFiles(
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   const recordStatus = query.markedForDeletion ? RecordStatus.MARKED_FOR_DELETION : RecordStatus.ACTIVE;
   const scope = JSON.stringify([bucket.bucketUuid, query.sessionUuid ?? null, query.fileStatus ?? null, recordStatus]);
-  const partition: Record<string, string> = query.sessionUuid
-    ? { sessionPk: keys.sessionFiles(bucket.bucketUuid, query.sessionUuid) }
-    : { filesPk: keys.bucketFiles(bucket.bucketUuid) };
-  const startKey = query.nextToken === undefined ? undefined : decodeFilesCursor(query.nextToken, scope, partition);
   const page = await deps.listings.listFiles({
     bucketUuid: bucket.bucketUuid,
     sessionUuid: query.sessionUuid,
     fileStatus: query.fileStatus,
     recordStatus,
-    offset: startKey ? 0 : (query.page - 1) * query.limit,
+    offset: query.nextToken === undefined ? (query.page - 1) * query.limit : 0,
     limit: query.limit,
-    startKey,
+    after: query.nextToken,
+    scope,
   });
   return {
     bucket,
     items: page.items,
     total: page.total,
-    nextToken: page.lastKey ? encodeCursor({ key: page.lastKey, scope }) : undefined,
+    nextToken: page.nextToken,
   };
 }
 
@@ -216,13 +212,4 @@ async function findDirectory(deps: StorageDeps, bucket: BucketRecord, reference:
       : undefined;
   if (!entry || entry.type !== 'directory' || entry.bucketUuid !== bucket.bucketUuid) throw new AppError('directoryNotFound');
   return entry;
-}
-
-/** A cursor of this file listing (same `scope`): a start key of the bucket's (or session's) file index. 422 otherwise. */
-function decodeFilesCursor(token: string, scope: string, partition: Record<string, string>): Record<string, string> {
-  const cursor = openCursor(token, scope);
-  // Never page another bucket's (or session's) files, nor hand DynamoDB a start key it cannot use.
-  const [[partitionAttribute, value]] = Object.entries(partition) as [[string, string]];
-  if (!isEntryIndexKey(cursor.key, { partitionAttribute, partition: value, sortAttribute: 'filesSk' })) throw invalidNextToken();
-  return cursor.key;
 }

@@ -4,7 +4,8 @@ import type {
   FileSetPage, FileSetQuery,
   ListingStore, ListPage } from '../core/ports';
 import { invalidNextToken } from '../errors';
-import { keys, LISTING_INDEX } from './keys';
+import { issueKeyCursor, openKeyCursor } from './cursor';
+import { keys, LISTING_INDEX, LISTING_SORT_ATTRIBUTE } from './keys';
 import { batchGetConsistent, queryAll, stripKeys, type Table } from './table';
 
 /** Directory listings (one index per sort field), child counts and the file sets of a bucket or upload session. */
@@ -31,15 +32,17 @@ export class DynamoListingStore implements ListingStore {
         ...(query.fileStatus === undefined ? {} : { ':fileStatus': query.fileStatus }),
       },
     };
+    const first =
+      query.after === undefined ? undefined : openKeyCursor(query.after, query.scope ?? '', { partitionAttribute, partition, sortAttribute: 'filesSk' });
     // A filter applies after DynamoDB's page limit, so pages are read until this one is full.
     const page = async () => {
       const items: Record<string, unknown>[] = [];
-      let skip = query.offset;
-      let startKey = query.startKey;
+      let skip = first ? 0 : query.offset;
+      let startKey: Record<string, unknown> | undefined = first;
       do {
         const result = await this.queryFromClientKey(
           new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }),
-          query.startKey !== undefined,
+          first !== undefined,
         );
         for (const item of result.Items ?? []) {
           if (skip > 0) skip--;
@@ -63,7 +66,7 @@ export class DynamoListingStore implements ListingStore {
       return count;
     };
     const [{ items, lastKey }, count] = await Promise.all([page(), total()]);
-    return { items, total: count, lastKey: lastKey as Record<string, string> | undefined };
+    return { items, total: count, ...(lastKey && query.scope !== undefined ? { nextToken: issueKeyCursor(lastKey, query.scope) } : {}) };
   }
 
   async count(bucketUuid: string, directoryUuid: string | null): Promise<number> {
@@ -73,21 +76,29 @@ export class DynamoListingStore implements ListingStore {
     return Number(Item?.count ?? 0);
   }
 
+  listingScope(bucketUuid: string, directoryUuid: string | null): string {
+    return keys.listing(bucketUuid, directoryUuid);
+  }
+
   async listPage(input: Parameters<ListingStore['listPage']>[0]): Promise<ListPage> {
+    const listPk = keys.listing(input.bucketUuid, input.directoryUuid);
+    const startKey =
+      input.after === undefined ? undefined : openKeyCursor(input.after, input.scope, { partitionAttribute: 'listPk', partition: listPk, sortAttribute: LISTING_SORT_ATTRIBUTE[input.orderBy] });
     const { Items, LastEvaluatedKey } = await this.queryFromClientKey(
         new QueryCommand({
           TableName: this.name,
           IndexName: LISTING_INDEX[input.orderBy],
           KeyConditionExpression: 'listPk = :listPk',
-          ExpressionAttributeValues: { ':listPk': keys.listing(input.bucketUuid, input.directoryUuid) },
+          ExpressionAttributeValues: { ':listPk': listPk },
           ScanIndexForward: !input.descending,
           Limit: input.limit,
-          ExclusiveStartKey: input.startKey,
+          ExclusiveStartKey: startKey,
           ProjectionExpression: input.keysOnly ? 'pk, sk, listPk, byName, byCreateTime, byUpdateTime, bySize' : undefined,
         }),
-      input.startKey !== undefined,
+      startKey !== undefined,
     );
-    return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
+    const items = (Items ?? []).map((item) => stripKeys<EntryRecord>(item));
+    return { items, ...(LastEvaluatedKey ? { nextToken: issueKeyCursor(LastEvaluatedKey, input.scope) } : {}) };
   }
 
   async listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]> {

@@ -5,7 +5,8 @@ import type { EntryRecord, SortField } from '../model/entries';
 
 export interface ListPage {
   readonly items: EntryRecord[];
-  readonly lastKey?: Record<string, unknown>;
+  /** Present when the index may hold more: a token (opaque to the core) that continues after the last item. */
+  readonly nextToken?: string;
 }
 
 export interface FileSetQuery {
@@ -18,29 +19,41 @@ export interface FileSetQuery {
   /** Matching files to skip before the page (ignored items of earlier pages). */
   readonly offset: number;
   readonly limit: number;
-  /** Where the previous page stopped (its `lastKey`). */
-  readonly startKey?: Record<string, unknown>;
+  /** Where the previous page stopped: its `nextToken`, issued by this store for the same `scope`. */
+  readonly after?: string;
+  /** The listing the tokens belong to (the caller's words for bucket, session and filters); required with `after`, and for a `nextToken`. */
+  readonly scope?: string;
 }
 
 export interface FileSetPage {
   readonly items: EntryRecord[];
   readonly total: number;
-  /** Present when more files follow: the index position after the last item. */
-  readonly lastKey?: Record<string, string>;
+  /** Present when more files follow (and `scope` was given): a token, opaque to the core, continuing after the last item. */
+  readonly nextToken?: string;
 }
 
 /** Directory listings (one index per sort field), child counts, and the file sets of a bucket or upload session. */
 export interface ListingStore {
   /** Children of a directory (the listing's `total`). */
   count(bucketUuid: string, directoryUuid: string | null): Promise<number>;
-  /** One page of a directory's children in the order of `orderBy`; `lastKey` continues it. */
+  /**
+   * The identity of a directory's listing, as the store names it: opaque to the core, which puts it
+   * in the `scope` of its listing tokens so that a token is honoured only by the listing that made it.
+   */
+  listingScope(bucketUuid: string, directoryUuid: string | null): string;
+  /**
+   * One page of a directory's children in the order of `orderBy`, at most `limit` (its `nextToken`
+   * continues it). `after`: a `nextToken` this store issued for the same `scope`; anything else
+   * throws 422 NEXT_TOKEN_NOT_VALID (AppError invalidNextToken) before any read.
+   */
   listPage(input: {
     bucketUuid: string;
     directoryUuid: string | null;
     orderBy: SortField;
     descending: boolean;
     limit: number;
-    startKey?: Record<string, unknown>;
+    after?: string;
+    scope: string;
     keysOnly?: boolean;
   }): Promise<ListPage>;
   /** Every child of a directory (search and multi-field sorts). */
@@ -57,6 +70,10 @@ export interface ListingStore {
   /**
    * One page of the files of a bucket, or of one upload session of it, oldest
    * first (ByBucketFiles / BySessionFiles), with the number of matching files.
+   */
+  /**
+   * A page of a bucket's (or session's) files, with their total. `after` as in `listPage`
+   * (422 NEXT_TOKEN_NOT_VALID for a token of another scope, bucket or session).
    */
   listFiles(query: FileSetQuery): Promise<FileSetPage>;
 }
