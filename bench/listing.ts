@@ -16,15 +16,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createAccount, issueApiKey } from '../lib/domain/accounts';
-import { createBucket } from '../lib/domain/buckets';
-import { FileStatus, RecordStatus, type EntryRecord } from '../lib/domain/entries';
-import { listDirectory } from '../lib/domain/listing';
-import { ALL_PERMISSIONS } from '../lib/domain/principal';
-import { ensureDirectory } from '../lib/domain/tree';
-import type { Services } from '../lib/services';
-import type { BucketRecord } from '../lib/domain/ports';
-import { fileSetKeys, keys, listingKeys, objectKey } from '../lib/store/keys';
+import { createAccount, issueApiKey } from '../lib/core/access/accounts';
+import { createBucket } from '../lib/core/access/buckets';
+import { FileStatus, RecordStatus, type EntryRecord } from '../lib/core/model/entries';
+import { listDirectory } from '../lib/core/read/listing';
+import { ALL_PERMISSIONS } from '../lib/core/access/principal';
+import { ensureDirectory } from '../lib/core/directories/tree';
+import type { Services } from '../lib/app/services';
+import type { BucketRecord } from '../lib/core/ports';
+import { objectKey } from '../lib/core/model/object-keys';
+import { fileSetKeys, keys, listingKeys } from '../lib/store/keys';
 import { basicAuthorization, httpEvent, invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
 import * as apillon from './apillon-handlers';

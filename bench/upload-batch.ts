@@ -17,10 +17,10 @@
 import { performance } from 'node:perf_hooks';
 import { handler as sessionUpload } from '../functions/apillon/session-upload/handler';
 import { handler as objectCreated } from '../functions/events/object-created/handler';
-import { createAccount, issueApiKey } from '../lib/domain/accounts';
-import { createBucket } from '../lib/domain/buckets';
-import { ALL_PERMISSIONS } from '../lib/domain/principal';
-import { setServicesForTests } from '../lib/services';
+import { createAccount, issueApiKey } from '../lib/core/access/accounts';
+import { createBucket } from '../lib/core/access/buckets';
+import { ALL_PERMISSIONS } from '../lib/core/access/principal';
+import { setServicesForTests } from '../lib/app/services';
 import { basicAuthorization, httpEvent, invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../test/support/events';
 import { benchServices, CallCounter, startBenchEmulators } from './support';
 import { median, say } from './figures';

@@ -479,7 +479,7 @@ interface RemoteDirectory {
 
 /**
  * The CID of the directory at `directoryPath` once it covers the uploaded tree. A directory's
- * CID follows a change below it a few seconds later, level by level (lib/domain/directories.ts);
+ * CID follows a change below it a few seconds later, level by level (lib/core/directories/directories.ts);
  * a recompute clears its directory's `cidPending` and marks its parent in one write. So the
  * directories of the tree are read deepest first: when none is pending, the top one's CID is
  * final. (A server without `cidPending`: the CID once it stayed the same over three reads.)

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 
 /**
  * Service configuration, read from the environment and validated once per cold
- * start: in a Lambda, lib/services.ts parses it while the module loads, so a
+ * start: in a Lambda, lib/app/services.ts parses it while the module loads, so a
  * misconfigured deployment fails its init with a message naming the variable
  * instead of answering 500 at the first request that needs the missing value.
  *
@@ -117,7 +117,7 @@ const configSchema = z.object({
   /**
    * `true` in the functions serverless-offline runs (it sets it). Its HTTP server strips a URL's
    * trailing slash before routing (Hapi `stripTrailingSlash`), which API Gateway does not: there
-   * the path gateway cannot tell `/dir` from `/dir/` (lib/domain/path-gateway.ts).
+   * the path gateway cannot tell `/dir` from `/dir/` (lib/gateway/path-gateway.ts).
    */
   IS_OFFLINE: z.optional(z.pipe(z.string(), z.transform((value: string) => value.trim().toLowerCase() === 'true'))),
 });

@@ -60,7 +60,7 @@ export const ERRORS = {
   fileMarkedForDeletion: define(400, 40006009, 'FILE_ALREADY_MARKED_FOR_DELETION'),
   tokenNotFound: define(404, 40406011, 'TOKEN_DOES_NOT_EXIST', [404, 'TOKEN_DNE']),
   invalidDownloadToken: define(400, 40006014, 'INVALID_DOWNLOAD_TOKEN', [400, 'INVALID_TOKEN']),
-  // IPNS names (lib/domain/ipns.ts).
+  // IPNS names (lib/apillon/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
   // Multipart uploads of the Apillon surface (lib/core/upload/multipart.ts): no open upload of that file in that session
@@ -76,7 +76,7 @@ export const ERRORS = {
   webhookTargetLinkLocal: define(400, 40006053, 'WEBHOOK_URL_RESOLVES_TO_LINK_LOCAL_ADDRESS'),
   webhookTargetMetadata: define(400, 40006054, 'WEBHOOK_URL_RESOLVES_TO_METADATA_ADDRESS'),
   webhookTargetReserved: define(400, 40006055, 'WEBHOOK_URL_RESOLVES_TO_RESERVED_ADDRESS'),
-  // The trustless gateway (lib/domain/trustless.ts).
+  // The trustless gateway (lib/gateway/trustless.ts).
   fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
   dagTooLargeForFormat: define(413, 41300003, 'DAG_TOO_LARGE_FOR_FORMAT'),
 

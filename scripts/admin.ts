@@ -18,10 +18,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseConfig } from '../lib/config';
-import { createAccount, issueApiKey, issueMasterKey } from '../lib/domain/accounts';
-import { ALL_PERMISSIONS, parsePermissionName, permissionName, type Permission } from '../lib/domain/principal';
+import { createAccount, issueApiKey, issueMasterKey } from '../lib/core/access/accounts';
+import { ALL_PERMISSIONS, parsePermissionName, permissionName, type Permission } from '../lib/core/access/principal';
 import { localEnvironment, localPorts } from '../lib/local/environment';
-import { createServices, type Services } from '../lib/services';
+import { createServices, type Services } from '../lib/app/services';
 
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 

@@ -128,7 +128,7 @@ check(alarmOn('ApproximateAgeOfOldestMessage', 'WebhookQueue'), 'an alarm on the
 const strandedAlarms = alarmProps.filter((a) => a.MetricName === 'StrandedFilesFound');
 check(strandedAlarms.length === 1, 'exactly one alarm on StrandedFilesFound');
 const stranded = strandedAlarms[0];
-// The sweeper emits through lib/metrics.ts (Powertools EMF): dimensions service=storage, stage=<stage>.
+// The sweeper emits through lib/app/metrics.ts (Powertools EMF): dimensions service=storage, stage=<stage>.
 const strandedDimensions = Object.fromEntries((stranded?.Dimensions ?? []).map((d: { Name: string; Value: unknown }) => [d.Name, d.Value]));
 check(
   stranded?.Namespace === 'StorageService' && stranded?.EvaluationPeriods === 3 &&

@@ -27,7 +27,7 @@ export const linkPath = z.object({ cid });
 
 /**
  * `/ipfs/:cid` and `/ipfs/:cid/{proxy+}`: the root CID and the rest of the content
- * path, as API Gateway decoded it once (lib/domain/path-gateway.ts reads it).
+ * path, as API Gateway decoded it once (lib/gateway/path-gateway.ts reads it).
  */
 export const gatewayPath = z.object({ cid, proxy: z.optional(z.string()) });
 

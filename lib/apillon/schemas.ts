@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../domain/buckets';
-import { SORT_FIELDS, type SortField } from '../domain/entries';
-import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../domain/paths';
-import { isUuid, UUID_PATTERN } from '../domain/secrets';
+import { MAX_BUCKET_DESCRIPTION_LENGTH, MAX_BUCKET_NAME_BYTES } from '../core/access/buckets';
+import { SORT_FIELDS, type SortField } from '../core/model/entries';
+import { hasForbiddenCharacters, MAX_SEGMENT_BYTES, normaliseSegment, parsePath } from '../core/model/paths';
+import { isUuid, UUID_PATTERN } from '../core/access/secrets';
 import { uploadPolicyFields } from './policy-schemas';
 
 /**
@@ -172,7 +172,7 @@ export const createBucketBody = z.object({
     .pipe(
       z.string({ error: 'BUCKET_NAME_NOT_PRESENT' }).check(
         z.refine((value) => value.trim() !== '', 'BUCKET_NAME_NOT_PRESENT'),
-        // The one rule for names (lib/domain/paths.ts): no control, format (bidi, zero-width) or replacement characters.
+        // The one rule for names (lib/core/model/paths.ts): no control, format (bidi, zero-width) or replacement characters.
         z.refine((value) => value.length <= 4 * MAX_BUCKET_NAME_BYTES && !hasForbiddenCharacters(value.normalize('NFC')), 'BUCKET_NAME_NOT_VALID'),
       ),
       z.transform((value: string) => value.trim().normalize('NFC')),
@@ -306,7 +306,7 @@ export const ipnsListQuery = listingQuery({
   ipnsValue: queryParam(z.string().check(z.maxLength(300, 'IPNS_VALUE_NOT_VALID'))),
 });
 
-/** An IPNS name's label (Apillon's `name`): as a bucket's name, the one rule for names (lib/domain/paths.ts). */
+/** An IPNS name's label (Apillon's `name`): as a bucket's name, the one rule for names (lib/core/model/paths.ts). */
 export const ipnsLabel = z.pipe(
   z.string({ error: 'IPNS_NAME_NOT_PRESENT' }).check(
     z.refine((value) => value.trim() !== '', 'IPNS_NAME_NOT_PRESENT'),

@@ -1,12 +1,11 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { IssuedUpload } from '../domain/apillon-uploads';
-import { servedByGateway, type PublicFile, type StorageInfo } from '../domain/apillon-files';
-import { directoryServedByGateway } from '../domain/directory-marks';
-import { isFile, type EntryRecord } from '../domain/entries';
+import type { IssuedUpload } from './uploads';
+import { servedByGateway } from '../core/read/public-content';
+import type { StorageInfo } from './files';
+import { directoryServedByGateway } from '../core/directories/directory-marks';
+import { isFile, type EntryRecord } from '../core/model/entries';
 import { ipfsLink, ipnsLink } from '../http/public-url';
-import type { FileToServe, ServeOptions } from '../http/serve-file';
-import type { BucketRecord, UploadSessionRecord } from '../domain/ports';
-import type { IpnsRecord } from '../store/ipns-store';
+import type { BucketRecord, UploadSessionRecord } from '../core/ports';
+import type { IpnsRecord } from '../core/ports';
 
 /**
  * Every response body of the Apillon surface, in one place. Two families of
@@ -15,7 +14,7 @@ import type { IpnsRecord } from '../store/ipns-store';
  * the SDK's routes (`/storage/buckets/:bucketUuid/...`: `uuid`, `type` 1|2,
  * `directoryUuid`, and `fileUuid` in file lists), as docs/apillon-sdk-contract.md
  * lists them. `CID` is the CIDv1 (also as `CIDv1`, Apillon's name for it); `CIDv0` is added
- * for `ipfs add` users. Directories carry them too once addressed (lib/domain/directories.ts).
+ * for `ipfs add` users. Directories carry them too once addressed (lib/core/directories/directories.ts).
  */
 
 /** Apillon's numbers for content types and bucket types. */
@@ -172,7 +171,7 @@ export function sdkContentItemView(entry: EntryRecord, links: LinkContext) {
 
 /**
  * `cidPending` of a directory item: true while a change below it is not yet in its CIDs (its
- * `staleSince` mark, lib/domain/directories.ts). A client that waits for a directory's final CID
+ * `staleSince` mark, lib/core/directories/directories.ts). A client that waits for a directory's final CID
  * (the CLI's `upload --wait`) reads it bottom-up: once every file is at status 4 and no directory
  * of the tree is pending, deepest first, the CIDs shown are those of the current tree.
  */
@@ -249,58 +248,10 @@ export function ipnsView(record: IpnsRecord, baseUrl: string) {
   };
 }
 
-/** `GET /ipns/:name?format=ipns-record`: the signed record, as the trustless gateway spec serves it (`head`: no body). */
-export function ipnsRecordResponse(record: Uint8Array, ipnsName: string, head = false): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'application/vnd.ipfs.ipns-record',
-      'content-disposition': `attachment; filename="${ipnsName}.ipns-record"`,
-      'cache-control': 'public, max-age=300',
-      'x-content-type-options': 'nosniff',
-      'content-length': String(record.byteLength),
-    },
-    ...(head ? { body: '' } : { body: Buffer.from(record).toString('base64'), isBase64Encoded: true }),
-  };
-}
-
 /** `link-on-ipfs-multiple`: links in the order of `cids` (null as in {@link linkView}). */
 export function linksView(baseUrl: string, cids: readonly string[], linkable: readonly boolean[]) {
   return { links: cids.map((cid, index) => (linkable[index] ? ipfsLink(baseUrl, cid) : null)) };
 }
-
-// ---- the public gateway -----------------------------------------------------
-
-/** The file `GET|HEAD /ipfs/:cid` serves, tagged with the CID as IPFS gateways do (`ETag: "<cid>"`). */
-export function gatewayTarget(found: PublicFile, cid: string): FileToServe {
-  return { file: found.file, size: found.size, etag: `"${cid}"` };
-}
-
-/**
- * How the gateway presents a file: inline, cacheable for good (content under a CID
- * never changes: the IPFS path-gateway spec's `immutable`), and sandboxed, since
- * uploaded HTML is served from the API's own origin: no scripts, no same-origin powers.
- */
-export const GATEWAY_SERVE_OPTIONS = {
-  disposition: 'inline',
-  cacheControl: 'public, max-age=29030400, immutable',
-  headers: { 'content-security-policy': "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'" },
-  goneError: 'fileNotFound',
-} as const satisfies ServeOptions;
-
-/**
- * How `GET|HEAD /ipns/:name` presents the file the name points at now: as the `/ipfs/`
- * gateway does, but cached briefly (a name moves; a CID does not).
- */
-/**
- * Cache-Control of what the path gateway resolves below a CID (a file at a path, a directory's
- * index.html or listing): it is read through the directory's current children, not rebuilt block by
- * block against the CID, and for the seconds a directory's CID takes to follow a change it may
- * differ from that CID's content, so it is not cached as immutable.
- */
-export const RESOLVED_PATH_CACHE_CONTROL = 'public, max-age=60';
-
-export const IPNS_SERVE_OPTIONS = { ...GATEWAY_SERVE_OPTIONS, cacheControl: 'public, max-age=300' } as const satisfies ServeOptions;
 
 // ---- multipart uploads (lib/core/upload/multipart.ts) -------------------------
 

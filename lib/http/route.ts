@@ -2,14 +2,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { $ZodType, output } from 'zod/v4/core';
 import * as z from 'zod/mini';
-import type { Principal } from '../domain/principal';
+import type { Principal } from '../core/access/principal';
 import type { Logger } from '../log';
-import { services as defaultServices, type Services } from '../services';
 import { authentication } from './middleware/authenticate';
 import { errorRenderer } from './middleware/error-renderer';
 import { jsonBody } from './middleware/json-body';
 import { queryParameters } from './parameters';
-import { requestContext, type RouteContext } from './middleware/request-context';
+import { requestContext, type HttpServices, type RouteContext } from './middleware/request-context';
 import { renderSuccess, type SuccessResult, type Surface, type SurfaceOf } from './render';
 import { requireValidPathParameter } from './text';
 import { parseOrThrow } from './validation';
@@ -22,12 +21,12 @@ export interface Schemas {
 
 type Parsed<S, K extends keyof Schemas> = S extends { [P in K]: infer T extends $ZodType } ? output<T> : undefined;
 
-export interface RouteInput<S extends Schemas, A extends boolean> {
+export interface RouteInput<S extends Schemas, A extends boolean, Svc extends HttpServices = HttpServices> {
   readonly body: Parsed<S, 'body'>;
   readonly query: Parsed<S, 'query'>;
   readonly path: Parsed<S, 'path'>;
   readonly principal: A extends false ? undefined : Principal;
-  readonly services: Services;
+  readonly services: Svc;
   readonly log: Logger;
   readonly requestId: string;
   readonly event: APIGatewayProxyEventV2;
@@ -36,7 +35,7 @@ export interface RouteInput<S extends Schemas, A extends boolean> {
 /** A handler returns either data for the surface's envelope or a finished HTTP response (downloads, redirects). */
 export type RouteOutput = SuccessResult | { readonly response: APIGatewayProxyStructuredResultV2 };
 
-export interface RouteSpec<S extends Schemas, A extends boolean> {
+export interface RouteSpec<S extends Schemas, A extends boolean, Svc extends HttpServices = HttpServices> {
   /** The surface whose shapes render the answers; a function picks it per request (the catch-all route). */
   readonly surface: Surface | SurfaceOf;
   /** Whether a credential is required (default true). */
@@ -56,8 +55,8 @@ export interface RouteSpec<S extends Schemas, A extends boolean> {
   readonly schemas?: S;
   /** Apillon's `model` name in 422 validation errors. */
   readonly model?: string;
-  /** Overrides the process services (tests). */
-  readonly services?: () => Services;
+  /** Overrides the services the route was bound to (tests). */
+  readonly services?: () => Svc;
 }
 
 export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> & {
@@ -68,14 +67,27 @@ export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGate
 /**
  * The one HTTP stack every endpoint shares: request id → error rendering →
  * authentication → body parsing → validation → the handler's single domain call
- * → the surface's envelope.
+ * → the surface's envelope. `routeWith(getServices)` binds it to a composition root
+ * (lib/app/route.ts binds the process services): the toolkit knows no service wiring,
+ * only what the stack itself uses ({@link HttpServices}: logger, metrics, the account
+ * store for authentication). `getServices` is called once per request.
  */
-export function route<S extends Schemas = Record<never, never>, A extends boolean = true>(
-  spec: RouteSpec<S, A>,
-  handler: (input: RouteInput<S, A>) => Promise<RouteOutput>,
+export function routeWith<Svc extends HttpServices>(getServices: () => Svc) {
+  return function route<S extends Schemas = Record<never, never>, A extends boolean = true>(
+    spec: RouteSpec<S, A, Svc>,
+    handler: (input: RouteInput<S, A, Svc>) => Promise<RouteOutput>,
+  ): HttpHandler {
+    return buildRoute(spec, handler, spec.services ?? getServices);
+  };
+}
+
+function buildRoute<S extends Schemas, A extends boolean, Svc extends HttpServices>(
+  spec: RouteSpec<S, A, Svc>,
+  handler: (input: RouteInput<S, A, Svc>) => Promise<RouteOutput>,
+  getServices: () => Svc,
 ): HttpHandler {
   const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext>()
-    .use(requestContext(spec.services ?? defaultServices))
+    .use(requestContext(getServices))
     .use(errorRenderer(spec.surface));
   if (spec.auth !== false) stack.use(authentication());
   const bodyFormat = spec.bodyFormat ?? (spec.schemas?.body ? 'json' : 'none');
@@ -99,12 +111,12 @@ export function route<S extends Schemas = Record<never, never>, A extends boolea
       log: state.log,
       requestId: state.requestId,
       event,
-    } as RouteInput<S, A>;
+    } as RouteInput<S, A, Svc>;
     const output = await handler(input);
     if ('response' in output) return output.response;
     return renderSuccess(surface, { requestId: state.requestId, path: event.rawPath }, output);
   });
-  return Object.assign(wrapped, { routeSpec: spec }) as unknown as HttpHandler;
+  return Object.assign(wrapped, { routeSpec: spec as RouteSpec<Schemas, boolean> }) as unknown as HttpHandler;
 }
 
 function validated(schema: $ZodType | undefined, value: unknown, model: string | undefined): unknown {

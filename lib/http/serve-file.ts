@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { FileRecord } from '../domain/entries';
-import { openContent } from '../domain/file-content';
-import { METRIC_NAMES } from '../domain/metrics';
-import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from '../domain/storage';
+import type { FileRecord } from '../core/model/entries';
+import { openContent } from '../core/read/file-content';
+import { METRIC_NAMES } from '../core/ports/metrics';
+import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from '../core/ports/storage';
 import { AppError, type ErrorName } from '../errors';
 import { conditionalHeaders, selectResponse, type Selection, type Validators } from './conditional';
 import { dispositionHeader, httpDate, safeLocation, safeMediaType } from './headers';

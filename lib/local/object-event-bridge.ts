@@ -18,10 +18,10 @@
  * flight at once, and the queue holds what its own bounds allow (lib/local/object-event-queue.ts).
  * A notification that finds the queue full is dropped, counted (`dropped`) and logged: as when
  * an event is lost on AWS, the sweeper finishes that file (status 1 → 4) once it has made no
- * progress for 10 minutes (lib/domain/sweeper.ts).
+ * progress for 10 minutes (lib/core/lifecycle/sweeper.ts).
  */
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { decodeS3Key } from '../events';
+import { decodeS3Key } from '../app/events';
 import type { Logger } from '../log';
 import { QueueFullError, type LocalQueue, type ReceivedMessage } from './object-event-queue';
 

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createAccount, issueApiKey, issueMasterKey } from '../domain/accounts';
-import { createBucket } from '../domain/buckets';
-import { ALL_PERMISSIONS } from '../domain/principal';
-import { credentialIdForToken, generateSecret, generateToken, newUuid, secretMatches } from '../domain/secrets';
-import type { Services } from '../services';
+import { createAccount, issueApiKey, issueMasterKey } from '../core/access/accounts';
+import { createBucket } from '../core/access/buckets';
+import { ALL_PERMISSIONS } from '../core/access/principal';
+import { credentialIdForToken, generateSecret, generateToken, newUuid, secretMatches } from '../core/access/secrets';
+import type { Services } from '../app/services';
 
 /** The local account a developer gets on first start, printed so it can be pasted into curl. */
 export interface LocalAccount {

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import { isConditionFailure, queryRecords, stripKeys, type Table } from './table';
-import type { AccountRecord, AccountStore, CredentialRecord } from '../domain/ports';
+import type { AccountRecord, AccountStore, CredentialRecord } from '../core/ports';
 
 
 

@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { dispositionHeader, safeMediaType } from '../http/headers';
-import type { BlobStore, ObjectInfo } from '../domain/ports';
+import { ObjectMissingError } from '../core/model/storage-errors';
+import type { BlobStore, ObjectInfo } from '../core/ports';
 
 /** True for S3's "no such object" in its several spellings (HEAD has no body, so only a 404). */
 export function isMissingObject(error: unknown): boolean {
@@ -178,7 +179,13 @@ export class S3BlobStore implements BlobStore {
   async readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array> {
     const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
     const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
-    const { Body } = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
+    let Body;
+    try {
+      ({ Body } = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range })));
+    } catch (error) {
+      if (isMissingObject(error)) throw new ObjectMissingError(key, { cause: error });
+      throw error;
+    }
     if (!Body) throw new Error(`S3 answered GetObject ${key} without a body`);
     return Body.transformToByteArray();
   }

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BucketPolicyStore } from '../core/ports/bucket-policy';
 import type { UploadPolicy } from '../core/upload/policy';
-import type { BucketRecord } from '../domain/ports';
+import type { BucketRecord } from '../core/ports';
 import { keys } from './keys';
 import { isConditionFailure, stripKeys, type Table } from './table';
 

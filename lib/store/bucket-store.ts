@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import { failedConditionIndex, isConditionFailure, queryRecords, stripKeys, type Table } from './table';
-import type { BucketRecord, BucketStore } from '../domain/ports';
+import type { BucketRecord, BucketStore } from '../core/ports';
 
 
 

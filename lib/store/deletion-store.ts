@@ -1,10 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { RecordStatus, type EntryRecord } from '../domain/entries';
+import { RecordStatus, type EntryRecord } from '../core/model/entries';
 import type {
-  DeletionStore } from '../domain/ports';
+  DeletionStore } from '../core/ports';
 import { pendingMarkUpdate } from './directory-store';
 import { keys } from './keys';
-import { transactWriteOrFalse, type Table } from './table';
+import { transactWriteOrFalse, withConflictRetry, type Table } from './table';
 import { adjustCount, refund, releasePath, type TransactItem } from './transact-items';
 
 /** Deletion: marks, removals, purges, each giving the charge back once. */
@@ -33,7 +33,7 @@ export class DynamoDeletionStore implements DeletionStore {
       },
     ];
     if (holdsPath) items.push(...this.leaveDirectory(file, now));
-    return transactWriteOrFalse(this.table, items);
+    return withConflictRetry(() => transactWriteOrFalse(this.table, items));
   }
 
   deleteFile(file: EntryRecord, holdsPath: boolean): Promise<boolean> {
@@ -50,11 +50,11 @@ export class DynamoDeletionStore implements DeletionStore {
     ];
     if (charged > 0) items.push(...refund(this.name, file, charged));
     if (holdsPath) items.push(...this.leaveDirectory(file, new Date().toISOString()));
-    return transactWriteOrFalse(this.table, items);
+    return withConflictRetry(() => transactWriteOrFalse(this.table, items));
   }
 
   deleteDirectory(directory: EntryRecord): Promise<boolean> {
-    return transactWriteOrFalse(this.table, [
+    return withConflictRetry(() => transactWriteOrFalse(this.table, [
       { Delete: { TableName: this.name, Key: keys.entry(directory.uuid), ConditionExpression: 'attribute_exists(pk)' } },
       ...this.leaveDirectory(directory, new Date().toISOString()),
       {
@@ -67,7 +67,7 @@ export class DynamoDeletionStore implements DeletionStore {
           ExpressionAttributeValues: { ':zero': 0 },
         },
       },
-    ]);
+    ]));
   }
 
   /**
@@ -85,7 +85,7 @@ export class DynamoDeletionStore implements DeletionStore {
 
   purge(file: EntryRecord): Promise<boolean> {
     const charged = file.chargedBytes ?? 0;
-    return transactWriteOrFalse(this.table, [
+    return withConflictRetry(() => transactWriteOrFalse(this.table, [
       {
         Delete: {
           TableName: this.name,
@@ -95,7 +95,7 @@ export class DynamoDeletionStore implements DeletionStore {
         },
       },
       ...(charged > 0 ? refund(this.name, file, charged) : []),
-    ]);
+    ]));
   }
 
   async duePurges(nowIso: string, limit: number): Promise<string[]> {

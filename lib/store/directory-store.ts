@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EntryRecord } from '../domain/entries';
-import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../domain/ports';
+import type { EntryRecord } from '../core/model/entries';
+import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../core/ports';
 import { cidAttributes, keys, pendingKeys } from './keys';
 import { isConditionFailure, stripKeys, transactWrite, withConflictRetry, type Table } from './table';
 import type { TransactItem } from './transact-items';

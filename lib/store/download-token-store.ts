@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { RecordStatus } from '../domain/entries';
+import { RecordStatus } from '../core/model/entries';
 import type {
-  DownloadTokenRecord, DownloadTokenStore } from '../domain/ports';
+  DownloadTokenRecord, DownloadTokenStore } from '../core/ports';
 import { keys } from './keys';
-import { stripKeys, transactWriteOrFalse, type Table } from './table';
+import { stripKeys, transactWriteOrFalse, withConflictRetry, type Table } from './table';
 
 /** One-time download tokens (Quantum). */
 export class DynamoDownloadTokenStore implements DownloadTokenStore {
@@ -31,7 +31,7 @@ export class DynamoDownloadTokenStore implements DownloadTokenStore {
   }
 
   redeemDownloadToken(token: DownloadTokenRecord): Promise<boolean> {
-    return transactWriteOrFalse(this.table, [
+    return withConflictRetry(() => transactWriteOrFalse(this.table, [
       { Delete: { TableName: this.name, Key: keys.downloadToken(token.tokenHash), ConditionExpression: 'attribute_exists(pk)' } },
       {
         Update: {
@@ -43,6 +43,6 @@ export class DynamoDownloadTokenStore implements DownloadTokenStore {
           ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE, ':generation': token.generation, ':next': token.generation + 1, ':zero': 0 },
         },
       },
-    ]);
+    ]));
   }
 }

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { EntryRecord } from '../domain/entries';
+import type { EntryRecord } from '../core/model/entries';
 import type {
-  EntryStore, PathClaim } from '../domain/ports';
+  EntryStore, PathClaim } from '../core/ports';
 import { keys } from './keys';
 import { queryAll, stripKeys, type Table } from './table';
 

@@ -1,46 +1,7 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
+import type { IpnsRecord, IpnsStore } from '../core/ports';
 import { isConditionFailure, queryRecords, stripKeys, type Table } from './table';
-
-/** An IPNS name of a bucket: an ed25519 key (sealed), and the record it last signed. */
-export interface IpnsRecord {
-  readonly ipnsUuid: string;
-  readonly bucketUuid: string;
-  readonly accountId: string;
-  /** The user's label (Apillon's `name`). */
-  readonly name: string;
-  readonly description: string | null;
-  /** The IPNS name: the key's libp2p-key CIDv1 in base36 (`k51…`), as kubo prints it. */
-  readonly ipnsName: string;
-  /** What it points at, `/ipfs/<cid>`; null until published. */
-  readonly ipnsValue: string | null;
-  /** Sequence number of the last signed record; -1 before the first publish. */
-  readonly sequence: number;
-  /** The private key, sealed (lib/store/key-sealer.ts); never returned by any route. */
-  readonly sealedKey: string;
-  /** The last signed record (IPNS protobuf, base64); absent until published. */
-  readonly signedRecord?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** IPNS names and their records. */
-export interface IpnsStore {
-  /** Stores a new name and its name → uuid lookup in one transaction. */
-  create(record: IpnsRecord): Promise<void>;
-  get(ipnsUuid: string): Promise<IpnsRecord | undefined>;
-  /** The record of an IPNS name (`k51…`), via its lookup item. */
-  getByName(ipnsName: string): Promise<IpnsRecord | undefined>;
-  /** Every name of a bucket, oldest first. */
-  listByBucket(bucketUuid: string): Promise<IpnsRecord[]>;
-  /**
-   * Stores a newly signed record if the stored sequence is still `previousSequence`
-   * (so sequence numbers only grow, whatever runs concurrently); false otherwise.
-   */
-  publish(ipnsUuid: string, previousSequence: number, update: Pick<IpnsRecord, 'ipnsValue' | 'sequence' | 'signedRecord' | 'updatedAt'>): Promise<boolean>;
-  /** Deletes the name and its lookup. */
-  delete(record: Pick<IpnsRecord, 'ipnsUuid' | 'ipnsName'>): Promise<void>;
-}
 
 export class DynamoIpnsStore implements IpnsStore {
   constructor(private readonly table: Table) {}

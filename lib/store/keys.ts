@@ -1,4 +1,4 @@
-import { nameSortKey, SORT_KEY_SEPARATOR } from '../domain/collation';
+import { nameSortKey, SORT_KEY_SEPARATOR } from '../core/model/collation';
 
 /**
  * DynamoDB key builders. Every key of the single table is built here and only
@@ -91,31 +91,6 @@ export const keys = {
   ipnsName: (ipnsName: string) => ({ pk: `IPNSNAME#${ipnsName}`, sk: 'IPNSNAME' }),
 } as const;
 
-/**
- * Object key of a file's committed bytes: ids only, never the user's file name.
- * Only the service writes here, and each commit attempt copies to a key of its
- * own (`version`), so a losing attempt can never overwrite the bytes another
- * attempt committed.
- */
-export function objectKey(bucketUuid: string, fileUuid: string, version: string): string {
-  return `files/${bucketUuid}/${fileUuid}/${version}`;
-}
-
-/**
- * Where an upload's bytes land first (the presigned PUT, a Quantum upload).
- * A presigned URL can be used again until it expires, so the committed bytes
- * are a copy the service makes from here, never this object itself.
- */
-export function uploadKey(bucketUuid: string, fileUuid: string): string {
-  return `uploads/${bucketUuid}/${fileUuid}`;
-}
-
-/** Parses an upload key back to its ids; null for keys this service did not issue. */
-export function parseUploadKey(key: string): { bucketUuid: string; fileUuid: string } | null {
-  const match = /^uploads\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(key);
-  return match ? { bucketUuid: match[1]!, fileUuid: match[2]! } : null;
-}
-
 /** Width of the zero-padded size in the size sort key (up to ~1 PB). */
 const SIZE_DIGITS = 16;
 
@@ -123,7 +98,7 @@ const SIZE_DIGITS = 16;
  * The attributes that put an entry into its directory's listing indexes (one
  * index per sort field). Ties break on the uuid so pages never overlap. Removing
  * `listPk` takes the entry out of every listing at once. `byName` is the name
- * collation of lib/domain/collation.ts (folded name, U+0000, uuid): DynamoDB's
+ * collation of lib/core/model/collation.ts (folded name, U+0000, uuid): DynamoDB's
  * byte order of it is the order the in-memory sort uses. The other keys are a
  * fixed-width value, the same separator and the uuid.
  */

@@ -1,7 +1,7 @@
 import type { AddressingContinuation } from '../core/lifecycle/sliced-cids';
-import type { FileRecord } from '../domain/entries';
-import type { DirectoryRef, LifecycleQueue } from '../domain/ports';
-import { uploadKey } from './keys';
+import type { FileRecord } from '../core/model/entries';
+import type { DirectoryRef, LifecycleQueue } from '../core/ports';
+import { uploadKey } from '../core/model/object-keys';
 import type { SQSClient, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 
 /** SQS's limit of messages in one SendMessageBatch call. */
@@ -81,7 +81,7 @@ export class SqsLifecycleQueue implements LifecycleQueue {
 
 /**
  * The lifecycle queue's second message kind: recompute one directory's CIDs
- * (`directoryUuid` null: the bucket root). Read back by lib/events.ts.
+ * (`directoryUuid` null: the bucket root). Read back by lib/app/events.ts.
  */
 export function directoryRecomputeMessage(directory: DirectoryRef): { recomputeDirectory: DirectoryRef } {
   return { recomputeDirectory: { bucketUuid: directory.bucketUuid, directoryUuid: directory.directoryUuid } };

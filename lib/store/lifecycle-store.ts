@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
+import { FileStatus, RecordStatus, type EntryRecord } from '../core/model/entries';
 import type {
-  CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../domain/ports';
+  CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../core/ports';
 import { cidAttributes, keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
 import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';

@@ -1,9 +1,10 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { EntryRecord } from '../domain/entries';
+import type { EntryRecord } from '../core/model/entries';
 import type {
   FileSetPage, FileSetQuery,
-  ListingStore, ListPage } from '../domain/ports';
+  ListingStore, ListPage } from '../core/ports';
 import { invalidNextToken } from '../errors';
+import { issueKeyCursor, openKeyCursor } from './cursor';
 import { keys, LISTING_INDEX, LISTING_SORT_ATTRIBUTE } from './keys';
 import { batchGetConsistent, batchGetInOrder, queryAll, stripKeys, type Table } from './table';
 
@@ -38,15 +39,17 @@ export class DynamoListingStore implements ListingStore {
         ...(query.fileStatus === undefined ? {} : { ':fileStatus': query.fileStatus }),
       },
     };
+    const first =
+      query.after === undefined ? undefined : openKeyCursor(query.after, query.scope ?? '', { partitionAttribute, partition, sortAttribute: 'filesSk' });
     // A filter applies after DynamoDB's page limit, so pages are read until this one is full.
     const page = async () => {
       const items: Record<string, unknown>[] = [];
-      let skip = query.offset;
-      let startKey = query.startKey;
+      let skip = first ? 0 : query.offset;
+      let startKey: Record<string, unknown> | undefined = first;
       do {
         const result = await this.queryFromClientKey(
           new QueryCommand({ ...base, TableName: this.name, ExclusiveStartKey: startKey, Limit: Math.max(100, query.limit + 1) }),
-          query.startKey !== undefined,
+          first !== undefined,
         );
         for (const item of result.Items ?? []) {
           if (skip > 0) skip--;
@@ -70,7 +73,7 @@ export class DynamoListingStore implements ListingStore {
       return count;
     };
     const [{ items, lastKey }, count] = await Promise.all([page(), total()]);
-    return { items, total: count, lastKey: lastKey as Record<string, string> | undefined };
+    return { items, total: count, ...(lastKey && query.scope !== undefined ? { nextToken: issueKeyCursor(lastKey, query.scope) } : {}) };
   }
 
   async count(bucketUuid: string, directoryUuid: string | null): Promise<number> {
@@ -80,8 +83,14 @@ export class DynamoListingStore implements ListingStore {
     return Number(Item?.count ?? 0);
   }
 
+  listingScope(bucketUuid: string, directoryUuid: string | null): string {
+    return keys.listing(bucketUuid, directoryUuid);
+  }
+
   async listPage(input: Parameters<ListingStore['listPage']>[0]): Promise<ListPage> {
     const listPk = keys.listing(input.bucketUuid, input.directoryUuid);
+    const clientKey =
+      input.after === undefined ? undefined : openKeyCursor(input.after, input.scope, { partitionAttribute: 'listPk', partition: listPk, sortAttribute: LISTING_SORT_ATTRIBUTE[input.orderBy] });
     const query = (startKey: Record<string, unknown> | undefined, limit: number) =>
       this.queryFromClientKey(
         new QueryCommand({
@@ -94,17 +103,21 @@ export class DynamoListingStore implements ListingStore {
           ExclusiveStartKey: startKey,
           ProjectionExpression: input.keysOnly ? `pk, sk, listPk, ${LISTING_SORT_ATTRIBUTE[input.orderBy]}` : undefined,
         }),
-        startKey !== undefined && startKey === input.startKey,
+        startKey !== undefined && startKey === clientKey,
       );
+    const page = (items: readonly Record<string, unknown>[], lastKey: Record<string, unknown> | undefined): ListPage => ({
+      items: items.map((item) => stripKeys<EntryRecord>(item)),
+      ...(lastKey ? { nextToken: issueKeyCursor(lastKey, input.scope) } : {}),
+    });
     if (input.keysOnly || !KEYS_ONLY_LISTING.has(input.orderBy)) {
-      const { Items, LastEvaluatedKey } = await query(input.startKey, input.limit);
-      return { items: (Items ?? []).map((item) => stripKeys<EntryRecord>(item)), lastKey: LastEvaluatedKey };
+      const { Items, LastEvaluatedKey } = await query(clientKey, input.limit);
+      return page(Items ?? [], LastEvaluatedKey);
     }
     // A KEYS_ONLY index (docs/index-plan.md): its keys, then the records (eventually consistent, as the
     // index is). A record no longer in this directory (moved or removed since the index saw it) is
     // left out and the page is filled from further index entries, so a short page still means the end.
     const items: Record<string, unknown>[] = [];
-    let startKey = input.startKey;
+    let startKey = clientKey;
     let lastKey: Record<string, unknown> | undefined;
     do {
       const { Items, LastEvaluatedKey } = await query(startKey, input.limit - items.length);
@@ -113,7 +126,7 @@ export class DynamoListingStore implements ListingStore {
       lastKey = LastEvaluatedKey;
       startKey = LastEvaluatedKey;
     } while (items.length < input.limit && startKey);
-    return { items: items.map((item) => stripKeys<EntryRecord>(item)), lastKey };
+    return page(items, lastKey);
   }
 
   async listAll(bucketUuid: string, directoryUuid: string | null): Promise<EntryRecord[]> {

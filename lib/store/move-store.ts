@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from '../domain/entries';
-import type { FileMove, MoveStore } from '../domain/ports';
+import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } from '../core/model/entries';
+import type { FileMove, MoveStore } from '../core/ports';
 import { keys, listingKeys } from './keys';
 import { pendingMarkUpdate } from './directory-store';
 import { isConditionFailure, queryAll, stripKeys, transactWriteOrFalse, withConflictRetry, type Table } from './table';
@@ -8,7 +8,7 @@ import { adjustCount, checkClaim, refund, retireReplaced, type TransactItem } fr
 
 /**
  * The writes that place an ended upload session's files under its
- * `directoryPath` (lib/domain/session-wrap.ts): upload requests get their new
+ * `directoryPath` (lib/core/upload/session-wrap.ts): upload requests get their new
  * path before their bytes arrive; committed files move with their path claims,
  * listing keys and child counts, in transactions conditioned on what the move
  * was decided on (the file still active, still where it was, not placed yet).

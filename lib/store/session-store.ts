@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import { isConditionFailure, stripKeys, type Table } from './table';
-import type { SessionEnding, SessionStore, UploadSessionRecord } from '../domain/ports';
+import type { SessionEnding, SessionStore, UploadSessionRecord } from '../core/ports';
 
 const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 const expiresAt = (now: string) => Math.floor(Date.parse(now) / 1000) + SESSION_TTL_SECONDS;

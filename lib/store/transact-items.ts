@@ -1,5 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { FileStatus, RecordStatus, type EntryRecord } from '../domain/entries';
+import { FileStatus, RecordStatus, type EntryRecord } from '../core/model/entries';
 import { fileSetKeys, keys, listingKeys, pendingKeys } from './keys';
 
 /**
@@ -20,7 +20,7 @@ export function entryItem(entry: EntryRecord, listed: boolean): Record<string, u
     refSk: entry.uuid,
     ...(listed ? listingKeys(entry) : {}),
     ...(entry.type === 'file' ? fileSetKeys(entry) : {}),
-    // Files short of status 4 wait in the sweeper's index; so do new directories until their first CID (lib/domain/directories.ts).
+    // Files short of status 4 wait in the sweeper's index; so do new directories until their first CID (lib/core/directories/directories.ts).
     ...(entry.type === 'file' && (entry.fileStatus ?? 0) < FileStatus.REPLICATED ? pendingKeys(entry.uuid, entry.updatedAt) : {}),
     ...(entry.type === 'directory' && entry.cidV1 === undefined ? pendingKeys(entry.uuid, entry.createdAt) : {}),
     ...entry,

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EntryRecord, FileRecord } from '../domain/entries';
-import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, StagedCommitOutcome, UploadSnapshot, UploadStore } from '../domain/ports';
+import type { EntryRecord, FileRecord } from '../core/model/entries';
+import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, StagedCommitOutcome, UploadSnapshot, UploadStore } from '../core/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
 import { batchGetConsistent, failedConditionIndex, isConditionFailure, stripKeys, UNPROCESSED_RETRIES, type Table } from './table';

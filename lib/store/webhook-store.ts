@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { FileStatus } from '../domain/entries';
+import { FileStatus } from '../core/model/entries';
 import { DELIVERY_LOG_DAYS, type DeliveryAttempt, type ReadySession, type WebhookRecord, type WebhookStore } from '../core/ports/webhook-store';
 import { keys } from './keys';
 import { isConditionFailure, stripKeys, type Table } from './table';

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
-import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } from '../../lib/domain/accounts';
-import { Permission } from '../../lib/domain/principal';
-import { credentialIdForToken, secretMatches } from '../../lib/domain/secrets';
-import type { Services } from '../../lib/services';
-import type { CredentialRecord } from '../../lib/domain/ports';
+import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } from '../../lib/core/access/accounts';
+import { Permission } from '../../lib/core/access/principal';
+import { credentialIdForToken, secretMatches } from '../../lib/core/access/secrets';
+import type { Services } from '../../lib/app/services';
+import type { CredentialRecord } from '../../lib/core/ports';
 import { tenantTest } from '../support/fixtures';
 
 const it = tenantTest();

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import type { Surface } from '../../lib/http/render';
-import type { Services } from '../../lib/services';
+import type { Services } from '../../lib/app/services';
 import { basicAuthorization, invoke, type InvokeResult } from '../support/events';
 import { expectApillonError, expectApillonSuccess, expectQuantumError, expectQuantumSuccess } from '../support/envelopes';
 import { probeRoutes } from '../support/probes';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect } from 'vitest';
-import { Permission } from '../../lib/domain/principal';
-import type { Services } from '../../lib/services';
+import { Permission } from '../../lib/core/access/principal';
+import type { Services } from '../../lib/app/services';
 import { invoke } from '../support/events';
 import { expectApillonError, expectApillonSuccess, expectQuantumError, expectQuantumSuccess } from '../support/envelopes';
 import { probeRoutes } from '../support/probes';

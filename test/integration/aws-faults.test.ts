@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { setServicesForTests, type Services } from '../../lib/services';
+import { setServicesForTests, type Services } from '../../lib/app/services';
 import { CLIENT_SETTINGS } from '../../lib/store/clients';
 import { serverAnswering } from '../support/aws-wire';
 import { expectQuantumSuccess } from '../support/envelopes';

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
-import { createBucket, type NewBucket } from '../../lib/domain/buckets';
+import { createBucket, type NewBucket } from '../../lib/core/access/buckets';
 import { AppError } from '../../lib/errors';
-import type { Services } from '../../lib/services';
+import type { Services } from '../../lib/app/services';
 import { tenantTest } from '../support/fixtures';
 import { buildTestServices, createTestAccount } from '../support/services';
 

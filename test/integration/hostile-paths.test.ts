@@ -5,9 +5,9 @@
 import { describe, expect } from 'vitest';
 import { handler as apillonSessionUpload } from '../../functions/apillon/session-upload/handler';
 import { handler as apillonUploadRequest } from '../../functions/apillon/upload-request/handler';
-import { RecordStatus } from '../../lib/domain/entries';
-import type { Services } from '../../lib/services';
-import type { BucketRecord } from '../../lib/domain/ports';
+import { RecordStatus } from '../../lib/core/model/entries';
+import type { Services } from '../../lib/app/services';
+import type { BucketRecord } from '../../lib/core/ports';
 import { invoke, type InvokeResult } from '../support/events';
 import { tenantTest } from '../support/fixtures';
 import type { TestTenant } from '../support/services';

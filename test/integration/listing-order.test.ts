@@ -1,5 +1,5 @@
 /**
- * One listing order on every path (lib/domain/collation.ts), proved over random
+ * One listing order on every path (lib/core/model/collation.ts), proved over random
  * names: the DynamoDB listing index (real DynamoDB Local, through listDirectory,
  * page by page with page numbers and with nextToken, both directions), the
  * in-memory sort of searches and multi-field orders, and a reference comparator
@@ -7,12 +7,12 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listDirectory, type ListQuery } from '../../lib/domain/listing';
-import { normaliseSegment } from '../../lib/domain/paths';
-import { makeDirectory } from '../../lib/domain/quantum-files';
-import type { EntryRecord } from '../../lib/domain/entries';
-import type { Services } from '../../lib/services';
-import type { BucketRecord } from '../../lib/domain/ports';
+import { listDirectory, type ListQuery } from '../../lib/core/read/listing';
+import { normaliseSegment } from '../../lib/core/model/paths';
+import { makeDirectory } from '../../lib/quantum/files';
+import type { EntryRecord } from '../../lib/core/model/entries';
+import type { Services } from '../../lib/app/services';
+import type { BucketRecord } from '../../lib/core/ports';
 import { createTestTenant, testServices } from '../support/services';
 
 let services: Services;

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/log';
-import { createMetrics } from '../../lib/metrics';
-import { setServicesForTests, type Services } from '../../lib/services';
+import { createMetrics } from '../../lib/app/metrics';
+import { setServicesForTests, type Services } from '../../lib/app/services';
 import { httpEvent, invoke } from '../support/events';
 import { createTestTenant, testServices, type TestTenant } from '../support/services';
 import { handlers, uploadFile } from './apillon/helpers';

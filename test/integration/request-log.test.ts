@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
-import { route } from '../../lib/http/route';
+import { route } from '../../lib/app/route';
 import { createLogger } from '../../lib/log';
-import type { Services } from '../../lib/services';
+import type { Services } from '../../lib/app/services';
 import { httpEvent, invoke } from '../support/events';
 import { tenantTest } from '../support/fixtures';
 

@@ -1,8 +1,8 @@
 /** `/status` probes its dependencies at most once per DEPENDENCY_PROBE_TTL_MS per warm container. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/quantum/status/handler';
-import { setServicesForTests, type Services } from '../../lib/services';
-import { DEPENDENCY_PROBE_TTL_MS, recentDependencyReport } from '../../lib/store/health';
+import { setServicesForTests, type Services } from '../../lib/app/services';
+import { DEPENDENCY_PROBE_TTL_MS, recentDependencyReport } from '../../lib/app/health';
 import { invoke } from '../support/events';
 import { buildTestServices, testServices } from '../support/services';
 

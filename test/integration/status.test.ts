@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/quantum/status/handler';
 import { freePort } from '../../lib/local/ports';
-import { setServicesForTests, type Services } from '../../lib/services';
+import { setServicesForTests, type Services } from '../../lib/app/services';
 import { invoke } from '../support/events';
 import { buildTestServices, testServices } from '../support/services';
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as unserved } from '../../functions/quantum/method-not-allowed/handler';
-import { setServicesForTests } from '../../lib/services';
+import { setServicesForTests } from '../../lib/app/services';
 import { expectApillonError, expectQuantumError } from '../support/envelopes';
 import { httpEvent, invoke } from '../support/events';
 import { testServices } from '../support/services';

@@ -5,10 +5,10 @@
  */
 import { MemoryBlockstore } from 'blockstore-core/memory';
 import { importer } from 'ipfs-unixfs-importer-kubo';
-import { addressDirectory, type DirectoryAddress } from '../../lib/domain/directories';
-import type { FileRecord } from '../../lib/domain/entries';
-import type { DirectoryRef, LifecycleQueue } from '../../lib/domain/ports';
-import type { StorageDeps } from '../../lib/domain/storage';
+import { addressDirectory, type DirectoryAddress } from '../../lib/core/directories/directories';
+import type { FileRecord } from '../../lib/core/model/entries';
+import type { DirectoryRef, LifecycleQueue } from '../../lib/core/ports';
+import type { StorageDeps } from '../../lib/core/ports/storage';
 
 /**
  * Brings every directory of a bucket, and its root, up to date: recomputes them deepest

@@ -15,7 +15,7 @@
  * Tests may also take them from their context: `it('…', async ({ tenant }) => …)`.
  */
 import { test } from 'vitest';
-import { setServicesForTests, type Services } from '../../lib/services';
+import { setServicesForTests, type Services } from '../../lib/app/services';
 import { createTestTenant, testServices, type TestTenant } from './services';
 
 export type TenantOptions = Parameters<typeof createTestTenant>[1];

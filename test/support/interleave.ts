@@ -10,7 +10,7 @@
  *   process, so not even a `finally` clean-up reaches storage).
  * Nothing is mocked: every call that is let through goes to the emulators.
  */
-import type { StorageDeps } from '../../lib/domain/storage';
+import type { StorageDeps } from '../../lib/core/ports/storage';
 
 const PORTS = ['entries', 'listings', 'lifecycle', 'deletions', 'directories', 'downloadTokens', 'uploads', 'blobs', 'buckets', 'accounts', 'sessions', 'moves'] as const;
 

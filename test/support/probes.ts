@@ -3,11 +3,11 @@
  * stack and the domain's permission checks do independently of any endpoint.
  */
 import { z } from 'zod';
-import { Permission, requireBucketAccess, requirePermission } from '../../lib/domain/principal';
+import { Permission, requireBucketAccess, requirePermission } from '../../lib/core/access/principal';
 import { fail } from '../../lib/errors';
-import { route } from '../../lib/http/route';
+import { route } from '../../lib/app/route';
 import type { Surface } from '../../lib/http/render';
-import type { Services } from '../../lib/services';
+import type { Services } from '../../lib/app/services';
 
 export function probeRoutes(surface: Surface, services: Services) {
   const getServices = () => services;

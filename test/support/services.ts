@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { parseConfig } from '../../lib/config';
-import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } from '../../lib/domain/accounts';
-import { createBucket } from '../../lib/domain/buckets';
-import { ALL_PERMISSIONS, type Permission } from '../../lib/domain/principal';
-import { createServices, type Services } from '../../lib/services';
-import type { AccountRecord } from '../../lib/domain/ports';
-import type { BucketRecord } from '../../lib/domain/ports';
+import { createAccount, issueApiKey, issueApplicationToken, issueMasterKey } from '../../lib/core/access/accounts';
+import { createBucket } from '../../lib/core/access/buckets';
+import { ALL_PERMISSIONS, type Permission } from '../../lib/core/access/principal';
+import { createServices, type Services } from '../../lib/app/services';
+import type { AccountRecord } from '../../lib/core/ports';
+import type { BucketRecord } from '../../lib/core/ports';
 import { createAwsClients } from '../../lib/store/clients';
 import { provisionBuckets, provisionTable } from '../../lib/store/provision';
 import { basicAuthorization } from './events';

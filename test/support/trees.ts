@@ -6,10 +6,10 @@
  */
 import { handler as fileAdd } from '../../functions/quantum/file-add/handler';
 import { handler as fileMkdir } from '../../functions/quantum/file-mkdir/handler';
-import { mapConcurrently } from '../../lib/domain/concurrency';
-import type { DirectoryAddress } from '../../lib/domain/directories';
-import { advanceFile } from '../../lib/domain/lifecycle';
-import type { Services } from '../../lib/services';
+import { mapConcurrently } from '../../lib/core/model/concurrency';
+import type { DirectoryAddress } from '../../lib/core/directories/directories';
+import { advanceFile } from '../../lib/core/lifecycle/lifecycle';
+import type { Services } from '../../lib/app/services';
 import { formBody, type FormFile } from './data';
 import { settleDirectories } from './directories';
 import { invoke, routeEvent } from './events';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { admit, type AdmissionSnapshot, type Candidate } from '../../lib/domain/admission';
-import type { PathClaim } from '../../lib/domain/ports';
+import { admit, type AdmissionSnapshot, type Candidate } from '../../lib/core/upload/admission';
+import type { PathClaim } from '../../lib/core/ports';
 import { AppError } from '../../lib/errors';
 
 const claim = (path: string, type: PathClaim['type'], entryUuid = `uuid-of-${path}`): [string, PathClaim] => [path, { path, type, entryUuid }];

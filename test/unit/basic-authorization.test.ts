@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBasicAuthorization } from '../../lib/domain/authenticate';
+import { parseBasicAuthorization } from '../../lib/core/access/authenticate';
 import { AppError } from '../../lib/errors';
 
 const basic = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('base64')}`;

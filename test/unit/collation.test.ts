@@ -1,7 +1,7 @@
-/** The listing collation (lib/domain/collation.ts) against independent references: UTF-8 bytes, code point arrays. */
+/** The listing collation (lib/core/model/collation.ts) against independent references: UTF-8 bytes, code point arrays. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareCodePoints, compareNames, nameSortKey } from '../../lib/domain/collation';
+import { compareCodePoints, compareNames, nameSortKey } from '../../lib/core/model/collation';
 
 /** Reference: compare the UTF-8 encodings byte by byte (what DynamoDB does with string sort keys). */
 const byUtf8Bytes = (a: string, b: string) => Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));

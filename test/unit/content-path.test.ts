@@ -4,7 +4,7 @@
  * and the canonical URLs redirects point at.
  */
 import { describe, expect, it } from 'vitest';
-import { contentUrl, parseContentPath } from '../../lib/domain/path-gateway';
+import { contentUrl, parseContentPath } from '../../lib/gateway/path-gateway';
 import { AppError } from '../../lib/errors';
 
 describe('parseContentPath', () => {

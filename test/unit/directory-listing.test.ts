@@ -5,9 +5,9 @@
  * the code that built it.
  */
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatBytes, listingResponse, renderListing, type DirectoryListing } from '../../lib/apillon/directory-listing';
-import { GATEWAY_SERVE_OPTIONS } from '../../lib/apillon/views';
-import type { EntryRecord } from '../../lib/domain/entries';
+import { escapeHtml, formatBytes, listingResponse, renderListing, type DirectoryListing } from '../../lib/gateway/directory-listing';
+import { GATEWAY_SERVE_OPTIONS } from '../../lib/gateway/views';
+import type { EntryRecord } from '../../lib/core/model/entries';
 import { httpEvent } from '../support/events';
 
 function entry(name: string, type: 'file' | 'directory', extra: Partial<EntryRecord> & { dagSizeV1?: number } = {}): EntryRecord {

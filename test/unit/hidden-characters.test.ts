@@ -1,7 +1,7 @@
-/** Names refuse characters that hide or reorder text (lib/domain/paths.ts), in every name of both surfaces. */
+/** Names refuse characters that hide or reorder text (lib/core/model/paths.ts), in every name of both surfaces. */
 import { describe, expect, it } from 'vitest';
 import { createBucketBody } from '../../lib/apillon/schemas';
-import { hasHiddenCharacters, normaliseSegment } from '../../lib/domain/paths';
+import { hasHiddenCharacters, normaliseSegment } from '../../lib/core/model/paths';
 
 const REFUSED: [string, string][] = [
   ['RIGHT-TO-LEFT OVERRIDE', 'evil\u202Egpj.exe'],

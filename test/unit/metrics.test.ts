@@ -3,8 +3,8 @@
  * embedded metric format (EMF), namespace StorageService, with units and dimensions.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { METRIC_NAMES } from '../../lib/domain/metrics';
-import { createMetrics } from '../../lib/metrics';
+import { METRIC_NAMES } from '../../lib/core/ports/metrics';
+import { createMetrics } from '../../lib/app/metrics';
 
 /** EMF documents written to stdout while `act` runs. */
 function emfLines(act: () => void): Record<string, any>[] {

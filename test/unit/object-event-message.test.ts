@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseObjectEventMessage } from '../../lib/events';
+import { parseObjectEventMessage } from '../../lib/app/events';
 import { directoryRecomputeMessage } from '../../lib/store/lifecycle-queue';
 
 const record = (eventName: string, key: string) => ({ eventName, s3: { bucket: { name: 'b' }, object: { key, size: 1 } } });

@@ -1,8 +1,8 @@
 import { bucketContentQuery, bucketPath } from '../../../lib/apillon/schemas';
 import { listView, sdkContentItemView } from '../../../lib/apillon/views';
-import { listContent } from '../../../lib/domain/apillon-files';
+import { listContent } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/content?directoryUuid&... (READ): the listing as the SDK's listObjects reads it. */
 export const handler = route(

@@ -1,7 +1,7 @@
 import { createBucketBody } from '../../../lib/apillon/schemas';
 import { bucketView } from '../../../lib/apillon/views';
-import { createApillonBucket } from '../../../lib/domain/apillon-buckets';
-import { route } from '../../../lib/http/route';
+import { createApillonBucket } from '../../../lib/apillon/buckets';
+import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets {name, description} (WRITE): a new bucket, public by default. */
 export const handler = route(

@@ -1,8 +1,8 @@
 import { fileInBucketPath } from '../../../lib/apillon/schemas';
 import { sdkFileView } from '../../../lib/apillon/views';
-import { deleteFile } from '../../../lib/domain/apillon-files';
+import { deleteFile } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/files/:id (WRITE): marks the file for deletion (the SDK's File.delete). */
 export const handler = route(

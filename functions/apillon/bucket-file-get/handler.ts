@@ -1,8 +1,8 @@
 import { fileInBucketPath } from '../../../lib/apillon/schemas';
 import { sdkFileView } from '../../../lib/apillon/views';
-import { getFile } from '../../../lib/domain/apillon-files';
+import { getFile } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/files/:id (READ): one file as the SDK's File.get reads it. */
 export const handler = route(

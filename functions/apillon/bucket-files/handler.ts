@@ -1,8 +1,8 @@
 import { bucketFilesQuery, bucketPath } from '../../../lib/apillon/schemas';
 import { listView, sdkFileView } from '../../../lib/apillon/views';
-import { listFiles } from '../../../lib/domain/apillon-files';
+import { listFiles } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/files?fileStatus&sessionUuid&page&limit (READ): the SDK's listFiles. */
 export const handler = route(

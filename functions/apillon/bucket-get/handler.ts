@@ -1,8 +1,8 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { bucketView } from '../../../lib/apillon/views';
-import { openBucket } from '../../../lib/domain/apillon-buckets';
-import { Permission } from '../../../lib/domain/principal';
-import { route } from '../../../lib/http/route';
+import { openBucket } from '../../../lib/apillon/buckets';
+import { Permission } from '../../../lib/core/access/principal';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid (READ). */
 export const handler = route(

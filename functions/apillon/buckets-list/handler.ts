@@ -1,7 +1,7 @@
 import { bucketListQuery } from '../../../lib/apillon/schemas';
 import { bucketView, listView } from '../../../lib/apillon/views';
-import { listBuckets } from '../../../lib/domain/apillon-buckets';
-import { route } from '../../../lib/http/route';
+import { listBuckets } from '../../../lib/apillon/buckets';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets (READ): the account's buckets, paged (the SDK's listBuckets). */
 export const handler = route(

@@ -1,8 +1,8 @@
 import { bucketPath, contentQuery } from '../../../lib/apillon/schemas';
 import { contentItemView, listView } from '../../../lib/apillon/views';
-import { listContent } from '../../../lib/domain/apillon-files';
+import { listContent } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/:bucketUuid/content?search&directoryId&page&limit&orderBy&desc (READ): the seed's listing. */
 export const handler = route(

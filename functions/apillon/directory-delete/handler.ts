@@ -1,8 +1,8 @@
 import { directoryInBucketPath } from '../../../lib/apillon/schemas';
 import { sdkDirectoryView } from '../../../lib/apillon/views';
-import { deleteDirectory } from '../../../lib/domain/apillon-files';
+import { deleteDirectory } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/directories/:directoryUuid (WRITE): its files are marked for deletion. */
 export const handler = route(

@@ -1,8 +1,8 @@
 import { fileInBucketPath } from '../../../lib/apillon/schemas';
 import { fileDetailView } from '../../../lib/apillon/views';
-import { deleteFile } from '../../../lib/domain/apillon-files';
+import { deleteFile } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/:bucketUuid/file/:id (WRITE): the record, marked for deletion (status 8). */
 export const handler = route(

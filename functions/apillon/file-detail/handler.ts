@@ -1,8 +1,8 @@
 import { fileInBucketPath } from '../../../lib/apillon/schemas';
 import { fileDetailResponse } from '../../../lib/apillon/views';
-import { getFile } from '../../../lib/domain/apillon-files';
+import { getFile } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/:bucketUuid/file/:id/detail (READ), `id` = internal id, fileUuid or CID. */
 export const handler = route(

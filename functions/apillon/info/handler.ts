@@ -1,6 +1,6 @@
 import { storageInfoView } from '../../../lib/apillon/views';
-import { storageInfo } from '../../../lib/domain/apillon-files';
-import { route } from '../../../lib/http/route';
+import { storageInfo } from '../../../lib/apillon/files';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/info (READ): the account's available and used bytes (the SDK's getInfo). */
 export const handler = route({ surface: 'apillon' }, async ({ principal, services }) => {

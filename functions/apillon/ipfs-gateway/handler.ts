@@ -1,11 +1,11 @@
 import { gatewayPath, gatewayQuery } from '../../../lib/apillon/cid-schemas';
-import { serveContentPath } from '../../../lib/apillon/gateway';
-import { trustlessResponse } from '../../../lib/apillon/trustless-views';
-import { recordBandwidth } from '../../../lib/domain/bandwidth';
-import { parseContentPath } from '../../../lib/domain/path-gateway';
-import { openTrustless, trustlessFormat } from '../../../lib/domain/trustless';
+import { serveContentPath } from '../../../lib/gateway/serve-content';
+import { trustlessResponse } from '../../../lib/gateway/trustless-views';
+import { recordBandwidth } from '../../../lib/core/read/bandwidth';
+import { parseContentPath } from '../../../lib/gateway/path-gateway';
+import { openTrustless, trustlessFormat } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /**
  * GET and HEAD /ipfs/:cid[/<path…>], no credentials: a file of a public bucket, or the

@@ -1,10 +1,10 @@
 import { createIpnsBody } from '../../../lib/apillon/cid-schemas';
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
-import { createIpns } from '../../../lib/domain/ipns';
+import { createIpns } from '../../../lib/apillon/ipns';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
-import { signingServices } from '../../../lib/signing-services';
+import { route } from '../../../lib/app/route';
+import { signingServices } from '../../../lib/app/signing-services';
 
 /** POST /storage/buckets/:bucketUuid/ipns {name, description?, cid?} (EXECUTE): a new IPNS name (the SDK's createIpns). */
 export const handler = route(

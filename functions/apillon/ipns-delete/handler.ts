@@ -1,8 +1,8 @@
 import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
-import { deleteIpns } from '../../../lib/domain/ipns';
+import { deleteIpns } from '../../../lib/apillon/ipns';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/ipns/:ipnsUuid (WRITE): the name and its key go (the SDK's `ipns(uuid).delete()`). */
 export const handler = route({ surface: 'apillon', schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({

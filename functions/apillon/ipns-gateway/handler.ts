@@ -1,13 +1,13 @@
-import { serveContentPath } from '../../../lib/apillon/gateway';
+import { serveContentPath } from '../../../lib/gateway/serve-content';
 import { ipnsGatewayPath, ipnsGatewayQuery } from '../../../lib/apillon/schemas';
-import { trustlessResponse } from '../../../lib/apillon/trustless-views';
-import { IPNS_SERVE_OPTIONS, ipnsRecordResponse } from '../../../lib/apillon/views';
-import { recordBandwidth } from '../../../lib/domain/bandwidth';
-import { resolveIpns, wantsIpnsRecord } from '../../../lib/domain/ipns-names';
-import { parseContentPath } from '../../../lib/domain/path-gateway';
-import { openTrustless, trustlessFormat } from '../../../lib/domain/trustless';
+import { trustlessResponse } from '../../../lib/gateway/trustless-views';
+import { IPNS_SERVE_OPTIONS, ipnsRecordResponse } from '../../../lib/gateway/views';
+import { recordBandwidth } from '../../../lib/core/read/bandwidth';
+import { resolveIpns, wantsIpnsRecord } from '../../../lib/core/read/ipns-names';
+import { parseContentPath } from '../../../lib/gateway/path-gateway';
+import { openTrustless, trustlessFormat } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /**
  * GET and HEAD /ipns/:name[/<path…>], no credentials: the content the name points at,

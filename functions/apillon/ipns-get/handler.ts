@@ -1,8 +1,8 @@
 import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
-import { getIpns } from '../../../lib/domain/ipns';
+import { getIpns } from '../../../lib/apillon/ipns';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/ipns/:ipnsUuid (READ): one IPNS name (the SDK's `ipns(uuid).get()`). */
 export const handler = route({ surface: 'apillon', schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({

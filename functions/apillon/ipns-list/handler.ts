@@ -1,8 +1,8 @@
 import { bucketPath, ipnsListQuery } from '../../../lib/apillon/schemas';
 import { ipnsView, listView } from '../../../lib/apillon/views';
-import { listIpns } from '../../../lib/domain/ipns';
+import { listIpns } from '../../../lib/apillon/ipns';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/ipns (READ): the bucket's IPNS names (the SDK's listIpnsNames). */
 export const handler = route(

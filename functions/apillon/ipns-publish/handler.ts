@@ -1,10 +1,10 @@
 import { publishIpnsBody } from '../../../lib/apillon/cid-schemas';
 import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
-import { publishIpns } from '../../../lib/domain/ipns';
+import { publishIpns } from '../../../lib/apillon/ipns';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
-import { signingServices } from '../../../lib/signing-services';
+import { route } from '../../../lib/app/route';
+import { signingServices } from '../../../lib/app/signing-services';
 
 /** POST /storage/buckets/:bucketUuid/ipns/:ipnsUuid/publish {cid} (EXECUTE): points the name at a CID (a new signed record). */
 export const handler = route(

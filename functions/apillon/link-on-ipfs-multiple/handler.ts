@@ -1,8 +1,8 @@
 import { linksBody } from '../../../lib/apillon/cid-schemas';
 import { linksView } from '../../../lib/apillon/views';
-import { linkableCids, requireLinkPermission } from '../../../lib/domain/apillon-files';
+import { linkableCids, requireLinkPermission } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /**
  * POST /storage/link-on-ipfs-multiple {cids}: gateway links in the same order (the SDK asks before

@@ -1,9 +1,9 @@
 import { linkQuery, linkTargetPath } from '../../../lib/apillon/cid-schemas';
 import { linkView } from '../../../lib/apillon/views';
-import { linkableCids, requireLinkPermission } from '../../../lib/domain/apillon-files';
-import { linkTarget } from '../../../lib/domain/ipns-names';
+import { linkableCids, requireLinkPermission } from '../../../lib/apillon/files';
+import { linkTarget } from '../../../lib/core/read/ipns-names';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /**
  * GET /storage/link-on-ipfs/:cid?type=ipfs|ipns: the gateway link of a CID or an IPNS name

@@ -1,7 +1,7 @@
 import { multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { multipartFileView } from '../../../lib/apillon/views';
 import { abortMultipartUpload } from '../../../lib/core/upload/multipart';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): aborts the upload (status 106). */
 export const handler = route({ surface: 'apillon', schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => ({

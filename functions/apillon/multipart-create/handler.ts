@@ -2,8 +2,8 @@ import { createMultipartBody } from '../../../lib/apillon/multipart-schemas';
 import { sessionInBucketPath } from '../../../lib/apillon/schemas';
 import { multipartCreatedView } from '../../../lib/apillon/views';
 import { createMultipartUpload } from '../../../lib/core/upload/multipart';
-import { METRIC_NAMES } from '../../../lib/domain/metrics';
-import { route } from '../../../lib/http/route';
+import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
+import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart {fileName, path?, contentType?, size} (EXECUTE) → 201. */
 export const handler = route(

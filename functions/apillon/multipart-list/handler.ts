@@ -1,7 +1,7 @@
 import { multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { uploadedPartsView } from '../../../lib/apillon/views';
 import { listUploadedParts } from '../../../lib/core/upload/multipart';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): the parts S3 holds, to resume. */
 export const handler = route({ surface: 'apillon', schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => {

@@ -1,6 +1,6 @@
 import { multipartFilePath, partUrlsBody } from '../../../lib/apillon/multipart-schemas';
 import { presignParts } from '../../../lib/core/upload/multipart';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/parts {partNumbers} (EXECUTE): 60 s UploadPart URLs. */
 export const handler = route(

@@ -1,7 +1,7 @@
 import { endSessionBody, sessionInBucketPath } from '../../../lib/apillon/schemas';
 import { sessionView } from '../../../lib/apillon/views';
-import { endSession } from '../../../lib/domain/session-end';
-import { route } from '../../../lib/http/route';
+import { endSession } from '../../../lib/apillon/session-end';
+import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end {wrapWithDirectory?, directoryPath?} (EXECUTE). */
 export const handler = route(

@@ -1,8 +1,8 @@
 import { bucketPath, sessionUploadBody } from '../../../lib/apillon/schemas';
 import { sessionUploadView } from '../../../lib/apillon/views';
-import { requestSessionUpload } from '../../../lib/domain/apillon-uploads';
-import { METRIC_NAMES } from '../../../lib/domain/metrics';
-import { route } from '../../../lib/http/route';
+import { requestSessionUpload } from '../../../lib/apillon/uploads';
+import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
+import { route } from '../../../lib/app/route';
 
 /**
  * POST /storage/buckets/:bucketUuid/upload {files: [...], sessionUuid?} (EXECUTE):

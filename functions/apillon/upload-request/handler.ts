@@ -1,8 +1,8 @@
 import { bucketPath, singleUploadBody } from '../../../lib/apillon/schemas';
 import { singleUploadView } from '../../../lib/apillon/views';
-import { requestFileUpload } from '../../../lib/domain/apillon-uploads';
-import { METRIC_NAMES } from '../../../lib/domain/metrics';
-import { route } from '../../../lib/http/route';
+import { requestFileUpload } from '../../../lib/apillon/uploads';
+import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
+import { route } from '../../../lib/app/route';
 
 /**
  * POST /storage/:bucketUuid/upload {fileName, contentType, path?, fileSize?} (EXECUTE):

@@ -1,7 +1,7 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
 import { deleteWebhook } from '../../../lib/core/webhooks/settings';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/webhook (WRITE): removes the bucket's webhook; answers it as it was (no secret). */
 export const handler = route({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({

@@ -1,7 +1,7 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { deliveriesView } from '../../../lib/apillon/webhook-views';
 import { webhookDeliveries } from '../../../lib/core/webhooks/settings';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/webhook/deliveries (READ): the webhook's last 50 attempts (event id, time, status code). */
 export const handler = route({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({

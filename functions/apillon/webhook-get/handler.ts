@@ -1,7 +1,7 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
 import { getWebhook } from '../../../lib/core/webhooks/settings';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/webhook (READ): the bucket's webhook, without its secret. */
 export const handler = route({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({

@@ -2,7 +2,7 @@ import { bucketPath } from '../../../lib/apillon/schemas';
 import { putWebhookBody } from '../../../lib/apillon/webhook-schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
 import { setWebhook } from '../../../lib/core/webhooks/settings';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 
 /**
  * PUT /storage/buckets/:bucketUuid/webhook {url, authType?, param1?, param2?} (WRITE): sets the bucket's webhook.

@@ -1,10 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { continueAddressing } from '../../../lib/core/lifecycle/sliced-cids';
-import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
-import { sharingSessionReads } from '../../../lib/domain/session-wrap';
-import { parseObjectEventMessage } from '../../../lib/events';
-import { services, type Services } from '../../../lib/services';
+import { advanceFile, processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { sharingSessionReads } from '../../../lib/core/upload/session-wrap';
+import { parseObjectEventMessage } from '../../../lib/app/events';
+import { services, type Services } from '../../../lib/app/services';
 
 /**
  * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file 1→2→3→4; the same queue's
@@ -57,11 +57,11 @@ async function handleMessage(deps: Services, log: Services['logger'], record: SQ
     return;
   }
   if (message.kind === 'directory') {
-    // The queue's second kind: recompute one directory's CIDs (lib/domain/directories.ts).
+    // The queue's second kind: recompute one directory's CIDs (lib/core/directories/directories.ts).
     const directoryLog = log.child({ bucketUuid: message.bucketUuid, directoryUuid: message.directoryUuid });
     try {
       // Loaded on the first directory message: the node builders (dag-pb, HAMT) stay out of a file event's cold start.
-      const { addressDirectory } = await import('../../../lib/domain/directories');
+      const { addressDirectory } = await import('../../../lib/core/directories/directories');
       const address = await addressDirectory({ ...deps, logger: directoryLog }, message.bucketUuid, message.directoryUuid);
       directoryLog.info('directory recomputed', { cidV1: address?.cidV1, changed: address?.changed });
     } catch (error) {

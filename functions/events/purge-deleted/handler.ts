@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { purgeDueFiles } from '../../../lib/domain/deletion';
-import { services } from '../../../lib/services';
+import { purgeDueFiles } from '../../../lib/core/deletion/deletion';
+import { services } from '../../../lib/app/services';
 
 /** Daily: files marked for deletion 90 days ago lose their bytes, replica and record; the space is given back. */
 export async function handler(_event: unknown, context: Context): Promise<{ purged: number }> {

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverWebhook } from '../../../lib/core/webhooks/deliver';
-import { services, type Services } from '../../../lib/services';
+import { services, type Services } from '../../../lib/app/services';
 import { parseWebhookMessage } from '../../../lib/store/webhook-queue';
 
 /**

@@ -1,5 +1,5 @@
-import { createQuantumBucket } from '../../../lib/domain/quantum-buckets';
-import { route } from '../../../lib/http/route';
+import { createQuantumBucket } from '../../../lib/quantum/buckets';
+import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 
 /** POST /bucket/create/<name>: a new private bucket (master key only; 400 BUCKET_EXISTS). */

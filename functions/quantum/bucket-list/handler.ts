@@ -1,5 +1,5 @@
-import { listBucketNames } from '../../../lib/domain/quantum-buckets';
-import { route } from '../../../lib/http/route';
+import { listBucketNames } from '../../../lib/quantum/buckets';
+import { route } from '../../../lib/app/route';
 
 /** GET /bucket: the names of the caller's buckets (master key only). */
 export const handler = route({ surface: 'quantum' }, async ({ principal, services }) => ({

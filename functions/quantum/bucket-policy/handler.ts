@@ -1,6 +1,6 @@
 import { quantumPolicyBody } from '../../../lib/apillon/policy-schemas';
 import { changeQuantumUploadPolicy } from '../../../lib/core/upload/bucket-policy';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 
 /**

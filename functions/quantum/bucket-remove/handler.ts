@@ -1,5 +1,5 @@
-import { removeQuantumBucket } from '../../../lib/domain/quantum-buckets';
-import { route } from '../../../lib/http/route';
+import { removeQuantumBucket } from '../../../lib/quantum/buckets';
+import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 
 /** POST /bucket/remove/<name>: the bucket, its tokens and everything in it (master key only; 404 BUCKET_DNE). */

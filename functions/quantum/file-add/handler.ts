@@ -1,9 +1,9 @@
-import { METRIC_NAMES } from '../../../lib/domain/metrics';
-import { Permission, requirePermission } from '../../../lib/domain/principal';
-import { addFiles } from '../../../lib/domain/quantum-files';
-import { resolveBucket } from '../../../lib/domain/quantum-buckets';
+import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
+import { Permission, requirePermission } from '../../../lib/core/access/principal';
+import { addFiles } from '../../../lib/quantum/files';
+import { resolveBucket } from '../../../lib/quantum/buckets';
 import { parseMultipart } from '../../../lib/http/multipart';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /**

@@ -1,6 +1,6 @@
-import { recordBandwidth } from '../../../lib/domain/bandwidth';
-import { checkDownloadToken, spendDownloadToken, storedVersionTag } from '../../../lib/domain/quantum-downloads';
-import { route } from '../../../lib/http/route';
+import { recordBandwidth } from '../../../lib/core/read/bandwidth';
+import { checkDownloadToken, spendDownloadToken, storedVersionTag } from '../../../lib/quantum/downloads';
+import { route } from '../../../lib/app/route';
 import { bytesSent, serveFile, type FileToServe } from '../../../lib/http/serve-file';
 import { QUANTUM_DOWNLOAD_OPTIONS } from '../../../lib/quantum/download-response';
 import { tokenPath } from '../../../lib/quantum/schemas';

@@ -1,7 +1,7 @@
-import { Permission, requirePermission } from '../../../lib/domain/principal';
-import { resolveBucket } from '../../../lib/domain/quantum-buckets';
-import { issueFileToken } from '../../../lib/domain/quantum-files';
-import { route } from '../../../lib/http/route';
+import { Permission, requirePermission } from '../../../lib/core/access/principal';
+import { resolveBucket } from '../../../lib/quantum/buckets';
+import { issueFileToken } from '../../../lib/quantum/files';
+import { route } from '../../../lib/app/route';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /** GET /file/get/<bucket>/<location>: a one-time download token (404 FILE_DNE, 404 NOT_A_FILE for a folder). */

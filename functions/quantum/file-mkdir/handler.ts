@@ -1,7 +1,7 @@
-import { Permission, requirePermission } from '../../../lib/domain/principal';
-import { resolveBucket } from '../../../lib/domain/quantum-buckets';
-import { makeDirectory } from '../../../lib/domain/quantum-files';
-import { route } from '../../../lib/http/route';
+import { Permission, requirePermission } from '../../../lib/core/access/principal';
+import { resolveBucket } from '../../../lib/quantum/buckets';
+import { makeDirectory } from '../../../lib/quantum/files';
+import { route } from '../../../lib/app/route';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /** POST /file/mkdir/<bucket>/<location>: a folder and its missing parents (400 INVALID_DIR where a file has a name). */

@@ -1,6 +1,6 @@
-import { Permission, requirePermission } from '../../../lib/domain/principal';
-import { spaceLeft } from '../../../lib/domain/quantum-files';
-import { route } from '../../../lib/http/route';
+import { Permission, requirePermission } from '../../../lib/core/access/principal';
+import { spaceLeft } from '../../../lib/quantum/files';
+import { route } from '../../../lib/app/route';
 
 /** GET /file/quota: the bytes the account may still store. */
 export const handler = route({ surface: 'quantum' }, async ({ principal, services }) => {

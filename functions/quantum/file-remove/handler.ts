@@ -1,7 +1,7 @@
-import { Permission, requirePermission } from '../../../lib/domain/principal';
-import { resolveBucket } from '../../../lib/domain/quantum-buckets';
-import { removeLocation } from '../../../lib/domain/quantum-files';
-import { route } from '../../../lib/http/route';
+import { Permission, requirePermission } from '../../../lib/core/access/principal';
+import { resolveBucket } from '../../../lib/quantum/buckets';
+import { removeLocation } from '../../../lib/quantum/files';
+import { route } from '../../../lib/app/route';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /** POST /file/remove/<bucket>/<location>: a file, or a folder with everything in it (404 FILE_DNE). */

@@ -1,5 +1,5 @@
 import { fail } from '../../../lib/errors';
-import { route } from '../../../lib/http/route';
+import { route } from '../../../lib/app/route';
 import { surfaceOfPath, unservedRequestError } from '../../../lib/quantum/routes';
 
 /**

@@ -1,6 +1,6 @@
-import { route } from '../../../lib/http/route';
-import { recentDependencyReport } from '../../../lib/store/health';
-import { readSystemInfo } from '../../../lib/system-info';
+import { route } from '../../../lib/app/route';
+import { recentDependencyReport } from '../../../lib/app/health';
+import { readSystemInfo } from '../../../lib/app/system-info';
 
 /**
  * GET /status and /API/status: host figures plus the health of S3 and DynamoDB, probed at

@@ -1,5 +1,5 @@
-import { createBucketToken } from '../../../lib/domain/quantum-buckets';
-import { route } from '../../../lib/http/route';
+import { createBucketToken } from '../../../lib/quantum/buckets';
+import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 
 /** POST /token/create/<bucket>: an application token for one bucket, shown once (master key only). */

@@ -1,5 +1,5 @@
-import { removeAllBucketTokens } from '../../../lib/domain/quantum-buckets';
-import { route } from '../../../lib/http/route';
+import { removeAllBucketTokens } from '../../../lib/quantum/buckets';
+import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 
 /** POST /token/remove/b/<bucket>: revokes every application token of a bucket (master key only; 404 TOKEN_DNE when none). */

@@ -1,5 +1,5 @@
-import { removeBucketToken } from '../../../lib/domain/quantum-buckets';
-import { route } from '../../../lib/http/route';
+import { removeBucketToken } from '../../../lib/quantum/buckets';
+import { route } from '../../../lib/app/route';
 import { tokenPath } from '../../../lib/quantum/schemas';
 
 /** POST /token/remove/<token>: revokes one application token (master key only; 404 TOKEN_DNE). */

@@ -2,8 +2,8 @@ import { base32 } from 'multiformats/bases/base32';
 import { base58btc } from 'multiformats/bases/base58';
 import type { FileCids } from '../../cid';
 import { cidV0Bytes, cidV1Bytes, ResumableFileDag, type DagCheckpoint } from '../../cid/dag';
-import { FileStatus, RecordStatus, type FileRecord } from '../../domain/entries';
-import type { StorageDeps } from '../../domain/storage';
+import { FileStatus, RecordStatus, type FileRecord } from '../model/entries';
+import type { StorageDeps } from '../ports/storage';
 
 /**
  * The CIDs of an object too large to hash within one invocation (issue 21: objects up to 5 TiB). The event step

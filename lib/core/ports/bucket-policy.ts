@@ -1,4 +1,4 @@
-import type { BucketRecord } from '../../domain/ports';
+import type { BucketRecord } from '.';
 import type { UploadPolicy } from '../upload/policy';
 
 /**

@@ -1,9 +1,9 @@
 import { AppError } from '../../errors';
-import { openBucket } from '../../domain/apillon-buckets';
-import type { BucketRecord } from '../../domain/ports';
-import { Permission, requireMasterKey, type Principal } from '../../domain/principal';
-import { resolveBucket } from '../../domain/quantum-buckets';
-import type { StorageDeps } from '../../domain/storage';
+import { openBucket } from '../../apillon/buckets';
+import type { BucketRecord } from '../ports';
+import { Permission, requireMasterKey, type Principal } from '../access/principal';
+import { resolveBucket } from '../../quantum/buckets';
+import type { StorageDeps } from '../ports/storage';
 import type { BucketPolicyStore } from '../ports/bucket-policy';
 import { mergePolicy, type PolicyChange } from './policy';
 

@@ -1,13 +1,13 @@
 import { contentTypeFor } from '../../apillon/content-type';
 import { AppError, validationError } from '../../errors';
-import { openBucket, type ApillonDeps } from '../../domain/apillon-buckets';
-import { joinSession } from '../../domain/apillon-uploads';
-import { FileStatus, isFile, RecordStatus, type FileRecord } from '../../domain/entries';
-import { normaliseSegment, parsePath } from '../../domain/paths';
-import { Permission, type Principal } from '../../domain/principal';
-import { isUuid } from '../../domain/secrets';
-import { requestUploads, uploadKeyOf } from '../../domain/uploads';
-import { parseUploadKey } from '../../store/keys';
+import { openBucket, type ApillonDeps } from '../../apillon/buckets';
+import { joinSession } from '../../apillon/uploads';
+import { FileStatus, isFile, RecordStatus, type FileRecord } from '../model/entries';
+import { normaliseSegment, parsePath } from '../model/paths';
+import { Permission, type Principal } from '../access/principal';
+import { isUuid } from '../access/secrets';
+import { requestUploads, uploadKeyOf } from './uploads';
+import { parseUploadKey } from '../model/object-keys';
 import type { CompletedPart, MultipartUploadStore, UploadedPart } from '../ports/multipart-uploads';
 import { MAX_PART_URLS_PER_CALL, MULTIPART_UPLOAD_DAYS, partLength, planParts, type PartPlan } from './multipart-plan';
 

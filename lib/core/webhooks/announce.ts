@@ -1,4 +1,4 @@
-import type { EntryRecord } from '../../domain/entries';
+import type { EntryRecord } from '../model/entries';
 import type { Logger } from '../../log';
 import type { WebhookQueue } from '../ports/webhook-queue';
 import type { WebhookStore } from '../ports/webhook-store';

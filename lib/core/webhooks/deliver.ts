@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import type { EntryRecord } from '../../domain/entries';
-import type { EntryStore, MoveStore } from '../../domain/ports';
+import type { EntryRecord } from '../model/entries';
+import type { EntryStore, MoveStore } from '../ports';
 import type { Logger } from '../../log';
 import type { WebhookDelivery, WebhookQueue } from '../ports/webhook-queue';
 import type { WebhookRecord, WebhookStore } from '../ports/webhook-store';

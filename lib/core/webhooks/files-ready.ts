@@ -1,4 +1,4 @@
-import type { EntryRecord } from '../../domain/entries';
+import type { EntryRecord } from '../model/entries';
 import type { WebhookDelivery } from '../ports/webhook-queue';
 
 /**

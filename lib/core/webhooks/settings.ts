@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors';
-import { openBucket } from '../../domain/apillon-buckets';
-import { Permission, type Principal } from '../../domain/principal';
-import type { StorageDeps } from '../../domain/storage';
+import { openBucket } from '../../apillon/buckets';
+import { Permission, type Principal } from '../access/principal';
+import type { StorageDeps } from '../ports/storage';
 import type { DeliveryAttempt, WebhookAuthType, WebhookRecord, WebhookStore } from '../ports/webhook-store';
 import type { WebhookTransport } from '../ports/webhook-transport';
 import type { AddressPolicy } from './address-policy';

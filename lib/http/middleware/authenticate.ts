@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { authenticate } from '../../domain/authenticate';
+import { authenticate } from '../../core/access/authenticate';
 import { headerValue } from './json-body';
 import type { RouteContext } from './request-context';
 

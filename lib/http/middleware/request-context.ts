@@ -2,14 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '../../log';
-import type { Principal } from '../../domain/principal';
-import type { Services } from '../../services';
+import type { Principal } from '../../core/access/principal';
+import type { AccountStore } from '../../core/ports';
+
+/**
+ * What the shared stack itself uses of the services a route is bound to: the logger,
+ * the invocation's metrics (published once per request), and the account store that
+ * authentication reads. The composition root (lib/app) supplies a superset.
+ */
+export interface HttpServices {
+  readonly logger: Logger;
+  readonly metrics: { publish(): void; captureColdStart(functionName: string): void };
+  readonly accounts: AccountStore;
+}
 
 /** What the shared stack attaches to the Lambda context for the handler. */
 export interface RouteState {
   requestId: string;
   log: Logger;
-  services: Services;
+  services: HttpServices;
   startedAt: number;
   principal?: Principal;
   body?: unknown;
@@ -25,7 +36,7 @@ export type HttpRequest = Parameters<NonNullable<MiddlewareObj<APIGatewayProxyEv
  * request id); stamps `x-request-id` on whatever response leaves, success or
  * error; publishes the invocation's metrics (EMF) last.
  */
-export function requestContext(getServices: () => Services): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
+export function requestContext(getServices: () => HttpServices): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, RouteContext> {
   const stamp = (request: HttpRequest) => {
     const state = request.context.route;
     if (!request.response || !state) return;

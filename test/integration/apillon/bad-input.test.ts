@@ -3,7 +3,7 @@
  * 500, and nothing stored (the whole table is compared before and after).
  */
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { tenantTest } from '../../support/fixtures';
 import type { TestTenant } from '../../support/services';
 import { call, handlers, tableSnapshot, uploadFile, type CallInit } from './helpers';

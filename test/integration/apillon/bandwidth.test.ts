@@ -1,7 +1,7 @@
 /** Bandwidth in `GET /storage/info`: bytes the gateway and Quantum downloads served, per account and month. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bandwidthMonth, recordBandwidth } from '../../../lib/domain/bandwidth';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { bandwidthMonth, recordBandwidth } from '../../../lib/core/read/bandwidth';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { expectApillonSuccess } from '../../support/envelopes';
 import { createTestBucket, createTestTenant, testServices } from '../../support/services';
 import { addFiles, download, fileToken } from '../quantum/support';

@@ -1,7 +1,7 @@
 /** Directory listings: the seed's `GET /storage/:bucketUuid/content` and the SDK's `GET /storage/buckets/:bucketUuid/content`. */
 import { describe, expect } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import type { Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApiKey, createTestTenant, type TestTenant } from '../../support/services';

@@ -1,8 +1,8 @@
 /** One file by id/uuid/CID, mark-for-deletion, directory deletion and the SDK's file lists. */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import type { Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApiKey, createTestTenant, type TestTenant } from '../../support/services';

@@ -6,8 +6,8 @@
 import contentDisposition from 'content-disposition';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as ipfsGateway } from '../../../functions/apillon/ipfs-gateway/handler';
-import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/core/ports/storage';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { answerOf } from '../../support/downloads';
 import { httpEvent } from '../../support/events';
 import { fileNameOf } from '../../support/rfc6266';

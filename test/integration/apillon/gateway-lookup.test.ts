@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as ipfsGateway } from '../../../functions/apillon/ipfs-gateway/handler';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { CID_LOOKUP_PAGE_SIZE } from '../../../lib/store/entry-store';
 import { answerOf } from '../../support/downloads';
 import { httpEvent } from '../../support/events';

@@ -1,7 +1,7 @@
 /** The public gateway `GET /ipfs/:cid`, the link routes and `GET /storage/info`. */
 import { describe, expect } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import type { Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';

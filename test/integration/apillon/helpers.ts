@@ -36,7 +36,7 @@ import { handler as multipartParts } from '../../../functions/apillon/multipart-
 import { handler as multipartList } from '../../../functions/apillon/multipart-list/handler';
 import { handler as multipartComplete } from '../../../functions/apillon/multipart-complete/handler';
 import { handler as multipartAbort } from '../../../functions/apillon/multipart-abort/handler';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
 // Moved to test/support (one home for event factories and test data); re-exported for these tests.

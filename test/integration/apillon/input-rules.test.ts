@@ -4,7 +4,7 @@
  * bodies on routes that take none. Each refusal stores nothing.
  */
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { createTestTenant, type TestTenant } from '../../support/services';
 import { httpEvent, invoke } from '../../support/events';

@@ -1,7 +1,7 @@
 /** `GET /storage/ipfs-cluster-info`: the SDK's getIpfsClusterInfo. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { createTestApiKey, createTestTenant, testServices } from '../../support/services';
 import { call } from './helpers';

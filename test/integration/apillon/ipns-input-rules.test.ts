@@ -3,7 +3,7 @@
  * parameters they do not take (422 PARAMETER_NOT_SUPPORTED), the public gateways ignore them.
  */
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import type { TestTenant } from '../../support/services';

@@ -4,7 +4,7 @@
  * replacements, rejected uploads, and a multi-chunk file's known-answer CIDs.
  */
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { tenantTest } from '../../support/fixtures';
 import { createTestTenant, type TestTenant } from '../../support/services';
 import { call, deliverEvents, objectKeyOf, prngBytes, putBytes, tableSnapshot, uploadFile } from './helpers';

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as ipfsGateway } from '../../../functions/apillon/ipfs-gateway/handler';
 import { handler as ipnsGateway } from '../../../functions/apillon/ipns-gateway/handler';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { answerOf, type RawAnswer } from '../../support/downloads';
 import { prngBytes } from '../../support/data';
 import { expectApillonError } from '../../support/envelopes';

@@ -4,7 +4,7 @@
  * marked for deletion, get null on every route that shows them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { expectApillonSuccess } from '../../support/envelopes';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { call, uploadFile } from './helpers';

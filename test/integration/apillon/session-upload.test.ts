@@ -1,7 +1,7 @@
 /** The SDK's upload sessions: `POST /storage/buckets/:bucketUuid/upload` and `.../upload/:sessionUuid/end`. */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';

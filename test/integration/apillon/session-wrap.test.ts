@@ -1,13 +1,13 @@
 /**
  * `POST …/upload/:sessionUuid/end {wrapWithDirectory, directoryPath}`: the
- * session's files are placed under `directoryPath` (lib/domain/session-wrap.ts),
+ * session's files are placed under `directoryPath` (lib/core/upload/session-wrap.ts),
  * whether their bytes arrived before the end, after it, or not at all.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, vi } from 'vitest';
-import { FileStatus, RecordStatus } from '../../../lib/domain/entries';
-import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
-import type { Services } from '../../../lib/services';
+import { FileStatus, RecordStatus } from '../../../lib/core/model/entries';
+import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { importerDirectoryCids, settleDirectories } from '../../support/directories';
 import { tenantTest } from '../../support/fixtures';

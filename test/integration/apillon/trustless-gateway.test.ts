@@ -9,7 +9,7 @@ import * as dagPb from '@ipld/dag-pb';
 import { exporter } from 'ipfs-unixfs-exporter';
 import { CID } from 'multiformats/cid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { expectApillonError } from '../../support/envelopes';
 import { createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { call, prngBytes, uploadFile } from './helpers';

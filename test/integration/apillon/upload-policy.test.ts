@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import { createTestTenant, type TestTenant } from '../../support/services';

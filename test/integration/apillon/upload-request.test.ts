@@ -1,7 +1,7 @@
 /** `POST /storage/:bucketUuid/upload`: the seed's single-file upload request. */
 import { describe, expect } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import type { Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApiKey, createTestBucket, createTestTenant, type TestTenant } from '../../support/services';

@@ -8,12 +8,12 @@ import { handler as webhookDelete } from '../../../functions/apillon/webhook-del
 import { handler as webhookDeliveries } from '../../../functions/apillon/webhook-deliveries/handler';
 import { handler as webhookGet } from '../../../functions/apillon/webhook-get/handler';
 import { handler as webhookPut } from '../../../functions/apillon/webhook-put/handler';
-import { Permission } from '../../../lib/domain/principal';
+import { Permission } from '../../../lib/core/access/principal';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
 import { invoke, type EventHandler } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';
 import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 
 const it = tenantTest();
 let services: Services;

@@ -7,11 +7,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HAMT_SHARDING_THRESHOLD_BYTES } from '../../../lib/cid/directory';
-import { mapConcurrently } from '../../../lib/domain/concurrency';
-import { isBucketRoot } from '../../../lib/domain/directories';
-import { advanceFile } from '../../../lib/domain/lifecycle';
-import { MAX_SEGMENT_BYTES } from '../../../lib/domain/paths';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { mapConcurrently } from '../../../lib/core/model/concurrency';
+import { isBucketRoot } from '../../../lib/core/directories/directories';
+import { advanceFile } from '../../../lib/core/lifecycle/lifecycle';
+import { MAX_SEGMENT_BYTES } from '../../../lib/core/model/paths';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { prngBytes } from '../../support/data';
 import { importerDirectoryCids, settleDirectories } from '../../support/directories';
 import { invoke } from '../../support/events';

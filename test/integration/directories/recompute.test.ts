@@ -7,17 +7,17 @@
  * options over the model tree, never from our code.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { markFileForDeletion, removePath } from '../../../lib/domain/deletion';
-import { addressDirectory, markDirectoryStale } from '../../../lib/domain/directories';
-import { isFile } from '../../../lib/domain/entries';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import type { BucketRecord, DirectoryRef } from '../../../lib/domain/ports';
-import { makeDirectory } from '../../../lib/domain/quantum-files';
-import type { StorageDeps } from '../../../lib/domain/storage';
-import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
+import { markFileForDeletion, removePath } from '../../../lib/core/deletion/deletion';
+import { addressDirectory, markDirectoryStale } from '../../../lib/core/directories/directories';
+import { isFile } from '../../../lib/core/model/entries';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import type { BucketRecord, DirectoryRef } from '../../../lib/core/ports';
+import { makeDirectory } from '../../../lib/quantum/files';
+import type { StorageDeps } from '../../../lib/core/ports/storage';
+import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { directoryRecomputeMessage } from '../../../lib/store/lifecycle-queue';
 import { keys } from '../../../lib/store/keys';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';

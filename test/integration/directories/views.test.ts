@@ -3,7 +3,7 @@
  * `CIDv0`, and `link` where the gateway serves it (public bucket), on both content routes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { settleDirectories } from '../../support/directories';
 import { createTestBucket, createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { call, uploadFile } from '../apillon/helpers';

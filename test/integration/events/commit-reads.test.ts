@@ -5,10 +5,10 @@
  */
 import { describe, expect } from 'vitest';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
-import { requestSessionUpload } from '../../../lib/domain/apillon-uploads';
-import { ALL_PERMISSIONS, type Principal } from '../../../lib/domain/principal';
-import { uploadKeyOf } from '../../../lib/domain/uploads';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { requestSessionUpload } from '../../../lib/apillon/uploads';
+import { ALL_PERMISSIONS, type Principal } from '../../../lib/core/access/principal';
+import { uploadKeyOf } from '../../../lib/core/upload/uploads';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';
 import { buildTestServices, type TestTenant } from '../../support/services';

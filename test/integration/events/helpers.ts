@@ -4,9 +4,9 @@
  * and the sweeper's index attributes set as the entry store will set them.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/uploads';
-import type { FileRecord } from '../../../lib/domain/entries';
-import type { Services } from '../../../lib/services';
+import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/core/upload/uploads';
+import type { FileRecord } from '../../../lib/core/model/entries';
+import type { Services } from '../../../lib/app/services';
 import { keys, pendingKeys } from '../../../lib/store/keys';
 import type { TestTenant } from '../../support/services';
 

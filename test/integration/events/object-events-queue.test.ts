@@ -6,7 +6,7 @@
  */
 import { describe, expect } from 'vitest';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { lambdaContext, s3ObjectCreatedNotification, s3TestEvent, sqsEvent, sqsRecord } from '../../support/events';
 import type { TestTenant } from '../../support/services';
 import { tableSnapshot } from '../apillon/helpers';

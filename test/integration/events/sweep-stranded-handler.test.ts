@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as sweepStranded } from '../../../functions/events/sweep-stranded/handler';
 import { provisionBuckets, provisionTable } from '../../../lib/store/provision';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { lambdaContext } from '../../support/events';
 import { buildTestServices, createTestTenant, type TestTenant } from '../../support/services';
 import { markPendingSince, statusOf, uploadedFile } from './helpers';

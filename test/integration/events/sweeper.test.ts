@@ -7,11 +7,11 @@
  * store will set them on each step.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { requestUpload } from '../../../lib/domain/uploads';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { requestUpload } from '../../../lib/core/upload/uploads';
 import { instrument } from '../../support/interleave';
-import { STRANDED_AFTER_SECONDS, sweepStrandedFiles } from '../../../lib/domain/sweeper';
-import type { Services } from '../../../lib/services';
+import { STRANDED_AFTER_SECONDS, sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
+import type { Services } from '../../../lib/app/services';
 import { buildTestServices, createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { makePoison, markPendingSince, statusOf, uploadedFile } from './helpers';
 

@@ -5,12 +5,12 @@
  * the port boundary (test/support/interleave.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FileStatus, isFile } from '../../../lib/domain/entries';
-import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
-import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/domain/ports';
+import { FileStatus, isFile } from '../../../lib/core/model/entries';
+import { advanceFile, processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
+import type { BucketRecord } from '../../../lib/core/ports';
 import { instrument } from '../../support/interleave';
 import { createTestAccount, createTestBucket, testServices } from '../../support/services';
 

@@ -6,8 +6,8 @@
  * another scenario's run caught halfway.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sweepStrandedFiles } from '../../../lib/domain/sweeper';
-import type { Services } from '../../../lib/services';
+import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
+import type { Services } from '../../../lib/app/services';
 import { testServices } from '../../support/services';
 import { BOUNDARIES, scenarios } from './scenarios';
 

@@ -10,11 +10,11 @@
  * these concurrent scenarios halfway.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { markFileForDeletion, purgeDueFiles, removeBucketContents, removePath } from '../../../lib/domain/deletion';
-import { isFile } from '../../../lib/domain/entries';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { markFileForDeletion, purgeDueFiles, removeBucketContents, removePath } from '../../../lib/core/deletion/deletion';
+import { isFile } from '../../../lib/core/model/entries';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
 import { testServices } from '../../support/services';
 import { BOUNDARIES, scenarios, type RunB } from './scenarios';
 

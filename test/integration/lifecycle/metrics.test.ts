@@ -1,17 +1,17 @@
 /**
- * The lifecycle counts what it does through the metrics port (lib/domain/metrics.ts):
+ * The lifecycle counts what it does through the metrics port (lib/core/ports/metrics.ts):
  * a commit, a rejection by its status, and the time and bytes of addressing a file.
  * Storage is the emulators; only the metrics port is a recorder.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { sdkS3 } from '../../support/sdk-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { METRIC_NAMES, type Metrics } from '../../../lib/domain/metrics';
-import type { StorageDeps } from '../../../lib/domain/storage';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { METRIC_NAMES, type Metrics } from '../../../lib/core/ports/metrics';
+import type { StorageDeps } from '../../../lib/core/ports/storage';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
 import { provisionBuckets, provisionTable } from '../../../lib/store/provision';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { buildTestServices, createTestTenant, type TestTenant } from '../../support/services';
 import { uploadedFile } from '../events/helpers';
 

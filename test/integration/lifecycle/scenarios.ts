@@ -6,12 +6,12 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { sdkS3 } from '../../support/sdk-s3';
 import { expect } from 'vitest';
-import { FileStatus, RecordStatus, isFile, type FileRecord } from '../../../lib/domain/entries';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import type { BucketRecord } from '../../../lib/domain/ports';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
+import { FileStatus, RecordStatus, isFile, type FileRecord } from '../../../lib/core/model/entries';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import type { BucketRecord } from '../../../lib/core/ports';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
 import { AppError } from '../../../lib/errors';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { bucketTreeCids, settleStaleDirectories, storedDirectoryCids } from '../../support/directories';
 import { instrument } from '../../support/interleave';
 import { createTestAccount, createTestBucket } from '../../support/services';

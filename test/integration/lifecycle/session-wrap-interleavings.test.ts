@@ -7,15 +7,15 @@
  * killed at any of its own port calls is finished by the sweeper.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requestSessionUpload } from '../../../lib/domain/apillon-uploads';
-import { endSession } from '../../../lib/domain/session-end';
-import { FileStatus, RecordStatus } from '../../../lib/domain/entries';
-import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
-import type { BucketRecord } from '../../../lib/domain/ports';
-import { ALL_PERMISSIONS, type Principal } from '../../../lib/domain/principal';
-import { finishDueSessionMoves, FINAL_PASS_AFTER_SECONDS, MOVE_GRACE_SECONDS } from '../../../lib/domain/session-wrap';
-import { uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { requestSessionUpload } from '../../../lib/apillon/uploads';
+import { endSession } from '../../../lib/apillon/session-end';
+import { FileStatus, RecordStatus } from '../../../lib/core/model/entries';
+import { advanceFile, processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import type { BucketRecord } from '../../../lib/core/ports';
+import { ALL_PERMISSIONS, type Principal } from '../../../lib/core/access/principal';
+import { finishDueSessionMoves, FINAL_PASS_AFTER_SECONDS, MOVE_GRACE_SECONDS } from '../../../lib/core/upload/session-wrap';
+import { uploadKeyOf } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
 import { instrument, Killed } from '../../support/interleave';
 import { createTestAccount, createTestBucket, testServices } from '../../support/services';
 

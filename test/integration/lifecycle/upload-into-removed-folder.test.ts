@@ -1,9 +1,9 @@
 import { describe, expect } from 'vitest';
-import { listDirectory } from '../../../lib/domain/listing';
-import { markDirectoryForDeletion, removePath } from '../../../lib/domain/deletion';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { listDirectory } from '../../../lib/core/read/listing';
+import { markDirectoryForDeletion, removePath } from '../../../lib/core/deletion/deletion';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
 import { tenantTest } from '../../support/fixtures';
 import { createTestBucket, type TestTenant } from '../../support/services';
 

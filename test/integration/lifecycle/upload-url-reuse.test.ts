@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { requestUpload, uploadKeyOf, uploadUrl } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
 import { tenantTest } from '../../support/fixtures';
 import type { TestTenant } from '../../support/services';
 

@@ -1,10 +1,10 @@
 import { describe, expect } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import { markFileForDeletion } from '../../../lib/domain/deletion';
-import { processObjectCreated } from '../../../lib/domain/lifecycle';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import { isFile, RecordStatus } from '../../../lib/domain/entries';
-import type { Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import { markFileForDeletion } from '../../../lib/core/deletion/deletion';
+import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
+import { isFile, RecordStatus } from '../../../lib/core/model/entries';
+import type { Services } from '../../../lib/app/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

@@ -1,8 +1,8 @@
 import { describe, expect } from 'vitest';
-import { isFile } from '../../../lib/domain/entries';
-import { advanceFile, processObjectCreated } from '../../../lib/domain/lifecycle';
-import { requestUpload, uploadKeyOf } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { isFile } from '../../../lib/core/model/entries';
+import { advanceFile, processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
+import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
 import { tenantTest } from '../../support/fixtures';
 import type { TestTenant } from '../../support/services';
 

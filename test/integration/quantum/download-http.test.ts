@@ -5,8 +5,8 @@
  */
 import contentDisposition from 'content-disposition';
 import { describe, expect } from 'vitest';
-import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
-import type { Services } from '../../../lib/services';
+import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/core/ports/storage';
+import type { Services } from '../../../lib/app/services';
 import { answerOf } from '../../support/downloads';
 import { fileNameOf } from '../../support/rfc6266';
 import { createTestBucket, type TestTenant } from '../../support/services';

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
-import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/domain/storage';
-import type { Services } from '../../../lib/services';
+import { INLINE_DOWNLOAD_MAX_BYTES } from '../../../lib/core/ports/storage';
+import type { Services } from '../../../lib/app/services';
 import { expectQuantumError } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

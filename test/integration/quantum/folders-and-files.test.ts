@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
-import { Permission } from '../../../lib/domain/principal';
-import { requestUpload } from '../../../lib/domain/uploads';
-import type { Services } from '../../../lib/services';
+import { Permission } from '../../../lib/core/access/principal';
+import { requestUpload } from '../../../lib/core/upload/uploads';
+import type { Services } from '../../../lib/app/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

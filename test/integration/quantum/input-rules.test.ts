@@ -4,8 +4,8 @@
  * UTF-8 and hidden characters in names are refused with nothing stored.
  */
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/domain/ports';
+import type { Services } from '../../../lib/app/services';
+import type { BucketRecord } from '../../../lib/core/ports';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { createTestBucket, createTestTenant, type TestTenant } from '../../support/services';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect } from 'vitest';
-import { setServicesForTests, type Services } from '../../../lib/services';
+import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { expectQuantumError } from '../../support/envelopes';
 import { httpEvent, invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

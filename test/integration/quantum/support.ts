@@ -18,8 +18,8 @@ import { handler as methodNotAllowed } from '../../../functions/quantum/method-n
 import { handler as tokenCreate } from '../../../functions/quantum/token-create/handler';
 import { handler as tokenRemove } from '../../../functions/quantum/token-remove/handler';
 import { handler as tokenRemoveBucket } from '../../../functions/quantum/token-remove-bucket/handler';
-import type { Services } from '../../../lib/services';
-import type { BucketRecord } from '../../../lib/domain/ports';
+import type { Services } from '../../../lib/app/services';
+import type { BucketRecord } from '../../../lib/core/ports';
 import { formBody, type FormFile } from '../../support/data';
 import { invoke, lambdaContext, routeEvent, type InvokeResult } from '../../support/events';
 

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { expectQuantumError, expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

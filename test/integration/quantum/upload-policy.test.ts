@@ -5,7 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import { handler as bucketPolicy } from '../../../functions/quantum/bucket-policy/handler';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
 import { expectQuantumSuccess } from '../../support/envelopes';
 import { invoke } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';

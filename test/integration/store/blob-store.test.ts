@@ -5,7 +5,8 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../../lib/services';
+import type { Services } from '../../../lib/app/services';
+import { ObjectMissingError } from '../../../lib/core/model/storage-errors';
 import { isMissingObject, S3BlobStore } from '../../../lib/store/blob-store';
 import { sdkS3 } from '../../support/sdk-s3';
 import { testServices } from '../../support/services';
@@ -64,7 +65,7 @@ describe('blob store on s3rver', () => {
     expect(await blobs.headReplica('files/store/copy.txt')).toEqual({ size: 12, eTag: replica.ETag });
   });
 
-  it('reads a missing object as missing: head and read undefined, copy undefined, replicate gone, readAll NoSuchKey', async () => {
+  it('reads a missing object as missing: head and read undefined, copy undefined, replicate gone, readAll ObjectMissingError (cause NoSuchKey)', async () => {
     // act
     const readAll = await blobs.readAll('files/store/missing').catch((caught: unknown) => caught);
 
@@ -73,7 +74,8 @@ describe('blob store on s3rver', () => {
     expect(await blobs.read('files/store/missing')).toBeUndefined();
     expect(await blobs.copy('files/store/missing', 'files/store/never')).toBeUndefined();
     expect(await blobs.replicate('files/store/missing')).toBe('gone');
-    expect([(readAll as Error).name, isMissingObject(readAll)]).toEqual(['NoSuchKey', true]);
+    const cause = (readAll as Error).cause as Error;
+    expect([(readAll as Error).name, readAll instanceof ObjectMissingError, cause?.name, isMissingObject(cause)]).toEqual(['ObjectMissingError', true, 'NoSuchKey', true]);
   });
 
   it('deletes, also an object that is not there, in the bucket and the replica', async () => {

@@ -6,11 +6,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import tableDefinition from '../../../infra/storage-table.json';
-import { listDirectory } from '../../../lib/domain/listing';
-import { makeDirectory } from '../../../lib/domain/quantum-files';
-import type { EntryRecord } from '../../../lib/domain/entries';
-import type { BucketRecord } from '../../../lib/domain/ports';
-import type { Services } from '../../../lib/services';
+import { listDirectory } from '../../../lib/core/read/listing';
+import { makeDirectory } from '../../../lib/quantum/files';
+import type { EntryRecord } from '../../../lib/core/model/entries';
+import type { BucketRecord } from '../../../lib/core/ports';
+import type { Services } from '../../../lib/app/services';
 import { createTestTenant, testServices } from '../../support/services';
 
 let services: Services;

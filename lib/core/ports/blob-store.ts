@@ -1,0 +1,41 @@
+/**
+ * The core's `BlobStore` port (implemented in lib/store/blob-store.ts).
+ */
+import type { ObjectInfo } from '../model/records';
+
+/** File bytes: the files bucket and its replica. Object keys are ids, never user file names. */
+export interface BlobStore {
+  /** A URL the client PUTs the bytes to, valid `ttlSeconds`; signs Content-Length when the size is declared. */
+  presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string>;
+  /**
+   * A GET URL for the bytes, valid `ttlSeconds`, whose response carries an RFC 6266
+   * `Content-Disposition` (`disposition`, default attachment) naming `fileName` and a
+   * safe `Content-Type`. S3 serves Range requests on it; a presigned URL cannot force one.
+   */
+  presignDownload(
+    key: string,
+    ttlSeconds: number,
+    fileName: string,
+    contentType: string,
+    disposition?: 'inline' | 'attachment',
+  ): Promise<string>;
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
+  copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /**
+   * The bytes as a stream, from byte `fromByte` (default 0; less than the object's size) to the end;
+   * undefined when the object does not exist (any more).
+   */
+  read(key: string, fromByte?: number): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /**
+   * The object's bytes, or only bytes `range.start`..`range.end` (inclusive, a ranged
+   * GetObject). Throws ObjectMissingError (lib/core/model/storage-errors.ts) when the object is gone.
+   */
+  readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array>;
+  delete(key: string): Promise<void>;
+  /** Copies the object to the replica bucket and verifies the copy (size and ETag). */
+  replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
+  deleteReplica(key: string): Promise<void>;
+  headReplica(key: string): Promise<ObjectInfo | undefined>;
+}

@@ -1,0 +1,54 @@
+import type { CidSlice } from '../lifecycle/sliced-cids';
+import type { WebhookQueue } from './webhook-queue';
+import type { WebhookStore } from './webhook-store';
+import type { Logger } from '../../log';
+import type { AccountStore } from './';
+import type { BlobStore } from './';
+import type { BucketStore } from './';
+import type { Metrics } from './metrics';
+import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, MoveStore, SessionStore, UploadStore } from './';
+
+/**
+ * The storage core's dependencies: the ports it works with (adapters live in
+ * lib/store). The core itself is split by job: admission.ts (what may be
+ * stored), uploads.ts (upload requests), tree.ts (directories), lifecycle.ts
+ * (status 1→4), directories.ts (directory CIDs), staged-commit.ts (atomic multi-file adds), sweeper.ts,
+ * deletion.ts, download-tokens.ts, lookup.ts.
+ */
+export interface StorageDeps {
+  readonly accounts: AccountStore;
+  readonly buckets: BucketStore;
+  readonly entries: EntryStore;
+  readonly listings: ListingStore;
+  readonly lifecycle: LifecycleStore;
+  readonly deletions: DeletionStore;
+  /** Directory and bucket-root CIDs and their stale marks (lib/core/directories/directories.ts). */
+  readonly directories: DirectoryStore;
+  readonly downloadTokens: DownloadTokenStore;
+  readonly uploads: UploadStore;
+  /** Apillon upload sessions: a commit reads its file's session to place it under the session's `directoryPath`. */
+  readonly sessions: SessionStore;
+  /** Placing an ended session's files under its `directoryPath` (session-wrap.ts). */
+  readonly moves: MoveStore;
+  readonly blobs: BlobStore;
+  /** Where committed files go on to their next lifecycle steps; absent where no queue is configured (the sweeper then completes them). */
+  readonly lifecycleQueue?: LifecycleQueue;
+  /** Bucket webhooks (issue 22): a settled file's run announces its session's files.ready (lib/core/webhooks/announce.ts). */
+  readonly webhooks?: WebhookStore;
+  /** Where files.ready deliveries go; absent where no queue is configured (nothing is announced then). */
+  readonly webhookQueue?: WebhookQueue;
+  readonly logger: Logger;
+  /** Counts and timings of the core (lib/core/ports/metrics.ts); `Services.metrics` in the functions. */
+  readonly metrics: Metrics;
+  /** Presigned URLs (upload PUT, large download GET) expire after this many seconds (60, SPEC §1). */
+  readonly presignTtlSeconds: number;
+  /** How much of an object one invocation hashes before handing on (lib/core/lifecycle/sliced-cids.ts); default 30 s. */
+  readonly cidSlice?: CidSlice;
+}
+
+/**
+ * Largest file a download answers with its bytes (Quantum download, IPFS
+ * gateway): Lambda's 6 MB response cap, less the base64 growth and headers.
+ * Larger files are a 302 to a presigned GET.
+ */
+export const INLINE_DOWNLOAD_MAX_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,203 @@
+import { AppError } from '../../errors';
+import type { BucketRecord } from '../ports';
+import { objectKey, uploadKey } from '../model/object-keys';
+import { requireWithinPolicy } from './policy';
+import { admit, directoriesOf, pathOf, type Admission, type AdmissionSnapshot, type Candidate } from './admission';
+import { FileStatus, type FileRecord } from '../model/entries';
+import { joinPath, normaliseSegment } from '../model/paths';
+import type { PathClaim, UploadSnapshot } from '../ports';
+import { newUuid } from '../access/secrets';
+import type { StorageDeps } from '../ports/storage';
+import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
+import { newEntryRecord, planTree, type TreePlan } from '../directories/tree';
+
+/** Upload requests nobody uploads to are forgotten after a day (DynamoDB TTL). */
+const UPLOAD_REQUEST_TTL_SECONDS = 24 * 60 * 60;
+
+export interface UploadRequestInput {
+  readonly fileName: string;
+  readonly directory: readonly string[];
+  readonly contentType: string;
+  /** Binding when given (bytes): the presigned URL signs it and the bytes must match. */
+  readonly declaredSize?: number;
+  readonly sessionUuid?: string;
+}
+
+/** A batch decided over one snapshot: admission's answer, the tree to create, the candidates. */
+export interface DecidedBatch {
+  readonly snapshot: UploadSnapshot;
+  readonly admission: Admission;
+  readonly tree: TreePlan;
+  readonly candidates: readonly Candidate[];
+  readonly account: NonNullable<UploadSnapshot['account']>;
+  readonly bucket: NonNullable<UploadSnapshot['bucket']>;
+}
+
+/**
+ * Reads what a batch needs (account, bucket, every claim on its directories and
+ * files: readBatchSnapshot) and decides it whole with admission (throws its
+ * AppError). Numbers for new directories are taken here.
+ */
+export async function decideBatch(
+  deps: StorageDeps,
+  bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
+  candidates: readonly Candidate[],
+  options: { overwrite: boolean; selfUuid?: string },
+): Promise<DecidedBatch> {
+  const directories = directoriesOf(candidates);
+  const snapshot = await readBatchSnapshot(deps, bucket, directories, candidates);
+  if (!snapshot.account) throw new Error(`Account ${bucket.accountId} of bucket ${bucket.bucketUuid} does not exist`);
+  if (!snapshot.bucket) throw new AppError('bucketNotFound');
+  const claims = await withReplacementFacts(deps, snapshot.claims);
+  const admissionSnapshot: AdmissionSnapshot = {
+    account: snapshot.account,
+    bucket: snapshot.bucket,
+    claims,
+    chargedBytes: new Map([...claims].filter(([, claim]) => claim.type === 'file').map(([path, claim]) => [path, claim.chargedBytes ?? 0])),
+  };
+  const admission = admit(admissionSnapshot, candidates, options);
+  const usedDirectories = [...new Set(candidates.map((candidate) => joinPath(candidate.directory)))];
+  const numbers = await deps.uploads.takeNumbers(admission.newDirectories.length);
+  const tree = planTree(bucket, claims, admission.newDirectories, usedDirectories, numbers, new Date().toISOString());
+  return { snapshot: { ...snapshot, claims }, admission, tree, candidates, account: snapshot.account, bucket: snapshot.bucket };
+}
+
+/** Keys one BatchGetItem reads (DynamoDB's limit): a batch whose keys fit is read in one request. */
+const ONE_READ_KEYS = 100;
+
+/**
+ * The account, the bucket and the claims a batch is decided on. A batch whose keys fit in one
+ * BatchGetItem is read in one request. A larger one reads its directories first and then the
+ * claims of its files only under directories that exist: every claim's parent directories are
+ * claimed (entries are claimed only under a claimed parent, commitUpload, commitStaged and the
+ * moves check it, and a directory goes only once empty), so a path under a missing directory is
+ * free without reading it. 200 files into new folders: one request of 13 keys, not three of 213
+ * (each key read costs DynamoDB's read units and DynamoDB Local ~0.1 ms). What is read at two
+ * moments decides as one snapshot would: every write re-checks the claims it was decided on.
+ */
+async function readBatchSnapshot(
+  deps: StorageDeps,
+  bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
+  directories: readonly string[],
+  candidates: readonly Candidate[],
+): Promise<UploadSnapshot> {
+  const files = candidates.map(pathOf);
+  if (2 + directories.length + new Set(files).size <= ONE_READ_KEYS) {
+    return deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, [...directories, ...files]);
+  }
+  const atRoot = candidates.filter((candidate) => candidate.directory.length === 0).map(pathOf);
+  const first = await deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, [...directories, ...atRoot]);
+  const underDirectories = candidates
+    .filter((candidate) => candidate.directory.length > 0 && first.claims.get(joinPath(candidate.directory))?.type === 'directory')
+    .map(pathOf);
+  if (underDirectories.length === 0) return first;
+  const second = await deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, underDirectories);
+  return { ...first, claims: new Map([...first.claims, ...second.claims]) };
+}
+
+/**
+ * File claims written before claims carried the charged bytes and object key
+ * get them from the file's record (one read each, only for such old claims).
+ */
+async function withReplacementFacts(deps: StorageDeps, claims: ReadonlyMap<string, PathClaim>): Promise<Map<string, PathClaim>> {
+  const completed = new Map(claims);
+  await Promise.all(
+    [...claims.values()]
+      .filter((claim) => claim.type === 'file' && (claim.chargedBytes === undefined || claim.objectKey === undefined))
+      .map(async (claim) => {
+        const entry = await deps.entries.get(claim.entryUuid);
+        completed.set(claim.path, { ...claim, chargedBytes: entry?.chargedBytes ?? 0, ...(entry?.objectKey ? { objectKey: entry.objectKey } : {}) });
+      }),
+  );
+  return completed;
+}
+
+/**
+ * Records upload requests (status 1) for a batch after deciding it whole
+ * (bucket state, names, path conflicts, quota and bucket limit for the declared
+ * sizes: see admission.ts): one batch read, the missing directories in as few
+ * transactions as fit, the records in batch writes. A refused batch writes
+ * nothing (`beforeWrite` runs once the batch is admitted, before any write). `whileWriting` runs on
+ * the records while their batch writes are in flight (presigning their URLs: CPU work that needs no
+ * write); the records are answered once both are done. Each file is committed later, when its bytes
+ * arrive (lifecycle.ts); a second upload to a path replaces the file there (Apillon).
+ */
+export async function requestUploads(
+  deps: StorageDeps,
+  bucket: BucketRecord,
+  inputs: readonly UploadRequestInput[],
+  options: {
+    overwrite: boolean;
+    beforeWrite?: () => Promise<void>;
+    whileWriting?: (files: readonly FileRecord[]) => Promise<void>;
+    /** Completes the records before they are written (a multipart upload's UploadId: lib/core/upload/multipart.ts). */
+    prepare?: (files: readonly FileRecord[]) => Promise<FileRecord[]>;
+    /** How long the requests are kept (seconds; default a day). */
+    requestTtlSeconds?: number;
+  } = { overwrite: true },
+): Promise<FileRecord[]> {
+  const candidates: Candidate[] = inputs.map((input) => ({
+    directory: input.directory,
+    name: normaliseSegment(input.fileName),
+    ...(input.declaredSize === undefined ? {} : { size: input.declaredSize }),
+  }));
+  for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoffBeforeRetry(attempt);
+    const { tree, bucket: current } = await decideBatch(deps, bucket, candidates, options);
+    // The bucket's upload policy on what the client declares (checked again on the real bytes when they arrive).
+    requireWithinPolicy(current.uploadPolicy, inputs.map((input) => ({ name: input.fileName, size: input.declaredSize, contentType: input.contentType })));
+    // The caller's own precondition (an open upload session), checked once the batch is known to be admitted.
+    if (attempt === 0) await options.beforeWrite?.();
+    if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) continue;
+    const numbers = await deps.uploads.takeNumbers(candidates.length);
+    const now = new Date().toISOString();
+    const planned = candidates.map((candidate, index): FileRecord => {
+      const input = inputs[index]!;
+      const uuid = newUuid();
+      const path = pathOf(candidate);
+      const entry = newEntryRecord(bucket, { type: 'file', name: candidate.name, path, parentUuid: tree.directoryUuid(joinPath(candidate.directory)), uuid }, numbers[index]!, now);
+      return {
+        ...entry,
+        type: 'file',
+        fileStatus: FileStatus.REQUESTED,
+        contentType: input.contentType,
+        size: input.declaredSize,
+        declaredSize: input.declaredSize,
+        chargedBytes: 0,
+        // Where the bytes will be once committed; each commit attempt picks its own key.
+        objectKey: objectKey(bucket.bucketUuid, uuid, newUuid()),
+        sessionUuid: input.sessionUuid,
+        overwrite: options.overwrite,
+      };
+    });
+    const files = options.prepare ? await options.prepare(planned) : planned;
+    const ttlSeconds = options.requestTtlSeconds ?? UPLOAD_REQUEST_TTL_SECONDS;
+    await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + ttlSeconds), options.whileWriting?.(files)]);
+    return files;
+  }
+  throw lostTooManyRaces(`Upload requests in bucket ${bucket.bucketUuid} could not be decided after ${DECIDE_ATTEMPTS} attempts`);
+}
+
+/** `requestUploads` for one file. */
+export async function requestUpload(
+  deps: StorageDeps,
+  bucket: BucketRecord,
+  input: UploadRequestInput & { readonly overwrite?: boolean },
+): Promise<FileRecord> {
+  const [file] = await requestUploads(deps, bucket, [input], { overwrite: input.overwrite ?? true });
+  return file!;
+}
+
+/** Where the bytes of an upload request are to be put (the presigned URL's object). */
+export function uploadKeyOf(file: Pick<FileRecord, 'bucketUuid' | 'uuid'>): string {
+  return uploadKey(file.bucketUuid, file.uuid);
+}
+
+/** The presigned PUT URL of an upload request (60 s, no checksum, no Content-Type required). */
+export async function uploadUrl(deps: StorageDeps, file: FileRecord): Promise<string> {
+  try {
+    return await deps.blobs.presignUpload(uploadKeyOf(file), deps.presignTtlSeconds, file.declaredSize);
+  } catch (error) {
+    throw new AppError('signedUrlFailed', { cause: error });
+  }
+}
