@@ -32,6 +32,9 @@ describe('POST /storage/buckets', () => {
       size: 0,
       maxSize: services.config.DEFAULT_BUCKET_MAX_BYTES,
       public: true,
+      // The upload policy (lib/core/upload/policy.ts): none unless set.
+      maxFileSize: null,
+      allowedContentTypes: null,
       markedForDeletion: false,
       createTime: expect.any(String),
       updateTime: expect.any(String),

@@ -61,7 +61,8 @@ async function usage(owner: TestTenant): Promise<{ account: number; bucket: numb
 }
 
 describe('a multipart upload', () => {
-  it('is created with the service’s part plan, resumed from the parts S3 holds, and completed into a file at status 4 with the CID ipfs add gives', async () => {
+  // 5 MiB hashed by the service and twice by the importer: 7–12 s on a quiet 2-core machine, over 20 s under load.
+  it('is created with the service’s part plan, resumed from the parts S3 holds, and completed into a file at status 4 with the CID ipfs add gives', { timeout: 60_000 }, async () => {
     // prepare: a file of 2 parts (5 MiB + 100 KiB)
     const owner = await createTestTenant(services);
     const mp = routes(owner, randomUUID());
