@@ -26,7 +26,7 @@ export const MAX_BATCH_FILES = 200;
 /** A presigned URL lives 60 s; one older than this is not started on (a new one is asked for). */
 const URL_FRESH_MS = 45_000;
 /** Bytes of one batch's files, at most (a batch's URLs must all start within URL_FRESH_MS). */
-const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 /** S3's single-PUT limit (5 GiB): larger files need the multipart routes. */
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 /** Parts asked for per call (the route takes at most 100; URLs expire in 60 s, so only what is about to be sent). */
@@ -254,10 +254,11 @@ class UploadRun {
     const pending = [...files];
     const ready: Job[] = [];
     let fetching: Promise<void> | undefined;
-    // Batches of a few rounds of PUTs, asked for when the workers are about to run out: a URL is used
-    // well within its 60 s, and a killed upload leaves few requests unsent (resume withdraws them).
-    const lowWater = this.options.concurrency;
-    const batchFiles = Math.min(MAX_BATCH_FILES, this.options.concurrency * 4);
+    // The next batch is asked for while the workers still have two rounds of URLs, so they never wait on it;
+    // a URL that got too old meanwhile is asked for again (sendOne), and a killed upload's unsent requests
+    // are withdrawn when it resumes.
+    const lowWater = this.options.concurrency * 2;
+    const batchFiles = MAX_BATCH_FILES;
     const refill = () => {
       if (fetching || pending.length === 0) return;
       const batch: LocalFile[] = [];
