@@ -3,7 +3,7 @@
  * (docs/apillon-sdk-contract.md §2.5: upload requests of at most 200 files in one session,
  * presigned PUTs, the session's end), plus what the SDK lacks: bounded concurrency, retries,
  * URLs asked for just in time (they expire after 60 s), large files through the multipart
- * routes where the service has them (issue 21; a 404/405 there means it has not: single PUT),
+ * routes where the service has them (issue 21; ROUTE_NOT_FOUND or a bare 404/405 there means it has not: single PUT),
  * a journal to resume a killed upload, and `--wait` for status 4 and the directory's CID.
  *
  * Placement: with `--path <dir>` (or `--wrap`, whose default path is the folder's name) each
@@ -340,8 +340,7 @@ class UploadRun {
   /**
    * A large file through the multipart routes (issue 21): created in the session, parts sent
    * with URLs asked for a few at a time, completed; resumed from the server's part list when the
-   * journal has it. Where the service has no such routes (404/405 not in its error shape), a
-   * single PUT (up to 5 GiB).
+   * journal has it. Where the service has no such routes (isMissingRoute), a single PUT (up to 5 GiB).
    */
   private async sendLarge(file: LocalFile): Promise<void> {
     if (this.multipartAvailable === false) return this.sendSingle(file);
@@ -362,7 +361,7 @@ class UploadRun {
       try {
         upload = await this.api.post<{ fileUuid: string; uploadId: string; partSize: number; partCount: number }>(base, { body: this.describe(file) });
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 404 || error.status === 405) && error.code === undefined) {
+        if (isMissingRoute(error)) {
           this.multipartAvailable = false;
           return this.sendSingle(file);
         }
@@ -525,6 +524,16 @@ export async function waitForDirectoryCid(api: ApiClient, bucketUuid: string, di
     if (Date.now() > deadline) throw new Error(`--wait: the CID of ${directoryPath} did not settle in time`);
     await sleep(Math.min(3_000, 500 * (round + 1)));
   }
+}
+
+/**
+ * Whether an answer says the route itself does not exist (the service predates issue 21): this
+ * service's ROUTE_NOT_FOUND (40400001) or METHOD_NOT_ALLOWED (40500001), or a bare 404/405 from
+ * a gateway in front of it. A 404 naming a record (bucket, session) is a real error.
+ */
+export function isMissingRoute(error: unknown): boolean {
+  if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) return false;
+  return error.code === undefined || error.code === 40400001 || error.code === 40500001;
 }
 
 /** The `<Code>` of an S3 XML error body. */

@@ -187,6 +187,23 @@ describe('the storage CLI against the local stack', () => {
     expect(readdirSync(journals)).toEqual([]); // the finished upload's journal is gone
   });
 
+  it('uploads a file over the multipart threshold (multipart routes where the service has them, else one PUT) and prints its CID', { timeout: 180_000 }, async () => {
+    // prepare: 3 MiB + 1 byte, over a 1 MiB threshold
+    const content = Buffer.alloc(3 * 1024 * 1024 + 1);
+    for (let index = 0; index < content.length; index += 4096) content[index] = index % 251;
+    const source = folder('large', { 'large.bin': content });
+    const bucketUuid = await newBucket('cli-large');
+    let expected = '';
+    for await (const entry of importer([{ content }] as never, { put: async () => undefined } as never, { cidVersion: 1, rawLeaves: false, onlyHash: true })) expected = entry.cid.toString();
+
+    // act
+    const run = await cli(['upload', path.join(source, 'large.bin'), '--bucket', bucketUuid, '--multipart-threshold', '1MiB', '--wait']);
+
+    // assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(expected);
+  });
+
   it('draws the progress bar in place on a terminal', { timeout: 300_000 }, async () => {
     // prepare: util-linux `script` gives the CLI a pseudo-terminal and records what it wrote
     const files: Record<string, Buffer> = {};

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, errorFromAnswer, NetworkError, withRetries } from '../../../cli/api';
 import { replay } from '../../../cli/journal';
+import { isMissingRoute } from '../../../cli/upload';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../cli/retry';
 
 const POLICY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
@@ -75,6 +76,16 @@ describe('retry policy', () => {
       'VALIDATION_ERROR (42200008, HTTP 422): fileName: FILE_NAME_NOT_PRESENT (42200008)',
     );
     expect(errorFromAnswer(404, 'Not Found').describe()).toBe('HTTP 404: Not Found (HTTP 404)');
+  });
+});
+
+describe('multipart feature detection', () => {
+  it('takes only a missing route for a service without multipart uploads', () => {
+    expect(isMissingRoute(errorFromAnswer(404, '{"code":40400001,"message":"ROUTE_NOT_FOUND"}'))).toBe(true);
+    expect(isMissingRoute(errorFromAnswer(405, '{"code":40500001,"message":"METHOD_NOT_ALLOWED"}'))).toBe(true);
+    expect(isMissingRoute(errorFromAnswer(404, '{"message":"Not Found"}'))).toBe(true);
+    expect(isMissingRoute(errorFromAnswer(404, '{"code":40406004,"message":"FILE_UPLOAD_SESSION_NOT_FOUND"}'))).toBe(false);
+    expect(isMissingRoute(errorFromAnswer(422, '{"code":42200001,"message":"X"}'))).toBe(false);
   });
 });
 
