@@ -482,7 +482,9 @@ interface RemoteDirectory {
  * CID follows a change below it a few seconds later, level by level (lib/domain/directories.ts);
  * a recompute clears its directory's `cidPending` and marks its parent in one write. So the
  * directories of the tree are read deepest first: when none is pending, the top one's CID is
- * final. (A server without `cidPending`: the CID once it stayed the same over three reads.)
+ * final. Twice, a second apart: the parent's `cidPending` follows its child's new CID by one
+ * write (the durable mark is in the recompute's transaction, the flag the API shows just after),
+ * and a pass could fall between the two. (A server without `cidPending`: the same CID over three passes.)
  */
 export async function waitForDirectoryCid(api: ApiClient, bucketUuid: string, directoryPath: string, files: readonly LocalFile[], deadline: number): Promise<string> {
   const top = directoryPath.split('/');
@@ -517,12 +519,12 @@ export async function waitForDirectoryCid(api: ApiClient, bucketUuid: string, di
       if (!settled) break;
     }
     if (settled && topCid) {
-      if (pendingKnown) return topCid;
       seen.push(topCid);
-      if (seen.length >= 3 && seen.slice(-3).every((cid) => cid === topCid)) return topCid;
-    }
+      const needed = pendingKnown ? 2 : 3;
+      if (seen.length >= needed && seen.slice(-needed).every((cid) => cid === topCid)) return topCid;
+    } else seen.length = 0;
     if (Date.now() > deadline) throw new Error(`--wait: the CID of ${directoryPath} did not settle in time`);
-    await sleep(Math.min(3_000, 500 * (round + 1)));
+    await sleep(settled ? 1_000 : Math.min(3_000, 500 * (round + 1)));
   }
 }
 
