@@ -204,6 +204,41 @@ describe('the storage CLI against the local stack', () => {
     expect(run.stdout.trim()).toBe(expected);
   });
 
+  it('lists, gets, removes and publishes with IPNS', { timeout: 180_000 }, async () => {
+    // prepare: one file under docs/
+    const source = folder('one', { 'note.txt': 'a note\n' });
+    const bucketUuid = await newBucket('cli-misc');
+    const uploaded = await cli(['upload', path.join(source, 'note.txt'), '--bucket', bucketUuid, '--path', 'docs', '--wait', '--json']);
+    const file = (JSON.parse(uploaded.stdout) as { files: { fileUuid: string; CID: string }[] }).files[0]!;
+
+    // act
+    const root = await cli(['ls', '--bucket', bucketUuid]);
+    const docs = await cli(['ls', 'docs', '--bucket', bucketUuid, '--json']);
+    const byUuid = await cli(['get', file.fileUuid, '--bucket', bucketUuid, '-o', '-']);
+    const byCid = await cli(['get', file.CID, '-o', path.join(work, 'fetched.txt')]);
+    const created = await cli(['ipns', 'create', 'site', '--bucket', bucketUuid, '--json']);
+    const ipnsUuid = (JSON.parse(created.stdout) as { ipnsUuid: string }).ipnsUuid;
+    const published = await cli(['ipns', 'publish', ipnsUuid, file.CID, '--bucket', bucketUuid]);
+    const names = await cli(['ipns', 'ls', '--bucket', bucketUuid, '--json']);
+    const removed = await cli(['rm', file.fileUuid, '--bucket', bucketUuid]);
+    const afterRemove = await cli(['ls', 'docs', '--bucket', bucketUuid, '--json']);
+    const unknown = await cli(['ls', '--bucket', '00000000-0000-4000-8000-000000000000']);
+
+    // assess
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    expect(root.stdout).toMatch(/^dir\s+docs\s/m);
+    expect(JSON.parse(docs.stdout)).toEqual([expect.objectContaining({ name: 'note.txt', fileStatus: 4, CID: file.CID })]);
+    expect(byUuid.stdout).toBe('a note\n');
+    expect(byCid.code, byCid.stderr).toBe(0);
+    expect(readFileSync(path.join(work, 'fetched.txt'), 'utf8')).toBe('a note\n');
+    expect(published.stdout).toContain(`/ipfs/${file.CID}`);
+    expect(JSON.parse(names.stdout)).toEqual([expect.objectContaining({ ipnsUuid, ipnsValue: `/ipfs/${file.CID}` })]);
+    expect(removed.stdout).toMatch(/marked for deletion: note.txt/);
+    expect(JSON.parse(afterRemove.stdout)).toEqual([]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: BUCKET_NOT_FOUND \(40406002, HTTP 404\)/m);
+  });
+
   it('draws the progress bar in place on a terminal', { timeout: 300_000 }, async () => {
     // prepare: util-linux `script` gives the CLI a pseudo-terminal and records what it wrote
     const files: Record<string, Buffer> = {};
