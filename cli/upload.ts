@@ -127,17 +127,20 @@ class UploadRun {
   }
 
   async execute(): Promise<UploadResult> {
-    const toSend = await this.resume();
-    this.tick();
-    if (toSend.length > 0) {
-      if (!this.journal.state.sessions.includes(this.sessionUuid)) this.journal.append({ type: 'session', sessionUuid: this.sessionUuid });
-      const large = toSend.filter((file) => file.size >= this.options.multipartThreshold);
-      const small = toSend.filter((file) => file.size < this.options.multipartThreshold);
-      // Small files first: they open the session that multipart files are created in.
-      await this.sendAll(small);
-      await mapLimit(large, Math.max(1, Math.min(2, this.options.concurrency)), (file) => this.sendLarge(file));
+    try {
+      const toSend = await this.resume();
+      this.tick();
+      if (toSend.length > 0) {
+        if (!this.journal.state.sessions.includes(this.sessionUuid)) this.journal.append({ type: 'session', sessionUuid: this.sessionUuid });
+        const large = toSend.filter((file) => file.size >= this.options.multipartThreshold);
+        const small = toSend.filter((file) => file.size < this.options.multipartThreshold);
+        // Small files first: they open the session that multipart files are created in.
+        await this.sendAll(small);
+        await mapLimit(large, Math.max(1, Math.min(2, this.options.concurrency)), (file) => this.sendLarge(file));
+      }
+    } finally {
+      this.reporter.stop(this.snapshot()); // also on a failure: the terminal gets its cursor back
     }
-    this.reporter.stop(this.snapshot());
     if (this.failures.length > 0) return this.result();
     await this.endSession();
     let result = this.result();
@@ -254,6 +257,7 @@ class UploadRun {
     const pending = [...files];
     const ready: Job[] = [];
     let fetching: Promise<void> | undefined;
+    let batchError: unknown;
     // The next batch is asked for while the workers still have two rounds of URLs, so they never wait on it;
     // a URL that got too old meanwhile is asked for again (sendOne), and a killed upload's unsent requests
     // are withdrawn when it resumes.
@@ -268,12 +272,17 @@ class UploadRun {
         batch.push(file);
         bytes += file.size;
       }
+      // Never rejects (a prefetch nobody awaits must not be an unhandled rejection): the next worker to need it throws.
       fetching = this.request(batch)
-        .then((jobs) => void ready.push(...jobs))
+        .then(
+          (jobs) => void ready.push(...jobs),
+          (error: unknown) => void (batchError ??= error),
+        )
         .finally(() => (fetching = undefined));
     };
     const next = async (): Promise<Job | undefined> => {
       for (;;) {
+        if (batchError !== undefined) throw batchError;
         const job = ready.shift();
         if (job) {
           if (ready.length < lowWater) refill();
@@ -365,6 +374,9 @@ class UploadRun {
           this.multipartAvailable = false;
           return this.sendSingle(file);
         }
+        // A service whose multipart create does not open a session (issue 21 leaves it open): the first file
+        // goes as one PUT, which opens it, and the next large files go in parts.
+        if (error instanceof ApiError && error.code === 40406004 && file.size <= MAX_SINGLE_PUT) return this.sendSingle(file);
         throw error;
       }
       this.multipartAvailable = true;
