@@ -114,7 +114,7 @@ describe('the storage CLI against the local stack', () => {
     expect((JSON.parse(listed.stdout) as { bucketUuid: string }[]).map((bucket) => bucket.bucketUuid)).toContain(stack.bucketUuid);
   });
 
-  it('uploads 500 files with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 300_000 }, async () => {
+  it('uploads 500 files with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 600_000 }, async () => {
     // prepare: 5 folders of 99 files and 5 at the top (each folder under kubo's and the importer's sharding thresholds)
     const files: Record<string, string> = {};
     for (let index = 0; index < 500; index++) files[index < 5 ? `top-${index}.txt` : `d${index % 5}/file-${index}.txt`] = `file ${index}\n`.repeat(1 + (index % 7));
@@ -149,12 +149,15 @@ describe('the storage CLI against the local stack', () => {
     for (let index = 0; index < 150; index++) files[`part-${Math.floor(index / 50)}/blob-${index}.bin`] = Buffer.alloc(96 * 1024, index);
     const source = folder('resumable', files);
     const bucketUuid = await newBucket('cli-resume');
-    const journals = path.join(work, 'config', 'uploads');
+    // a config folder of its own, so only this upload's journal is read
+    const config = path.join(work, 'resume-config', 'config.json');
+    const journals = path.join(path.dirname(config), 'uploads');
     const storedInJournal = () =>
       existsSync(journals) ? readdirSync(journals).reduce((sum, name) => sum + (readFileSync(path.join(journals, name), 'utf8').match(/"type":"stored"/g)?.length ?? 0), 0) : 0;
 
     // act: SIGKILL once 40 files are stored, then the same command again
     const killed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--concurrency', '2'], {
+      env: { STORAGE_CLI_CONFIG: config },
       until: (child) => {
         const timer = setInterval(() => {
           if (storedInJournal() >= 40) {
@@ -166,7 +169,7 @@ describe('the storage CLI against the local stack', () => {
       },
     });
     const storedBeforeKill = storedInJournal();
-    const resumed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--wait', '--json']);
+    const resumed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--wait', '--json'], { env: { STORAGE_CLI_CONFIG: config } });
 
     // assess
     expect(killed.signal).toBe('SIGKILL');
