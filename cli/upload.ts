@@ -3,7 +3,7 @@
  * (docs/apillon-sdk-contract.md §2.5: upload requests of at most 200 files in one session,
  * presigned PUTs, the session's end), plus what the SDK lacks: bounded concurrency, retries,
  * URLs asked for just in time (they expire after 60 s), large files through the multipart
- * routes where the service has them (issue 21; a 404/405 there means it has not: single PUT),
+ * routes where the service has them (issue 21; ROUTE_NOT_FOUND or a bare 404/405 there means it has not: single PUT),
  * a journal to resume a killed upload, and `--wait` for status 4 and the directory's CID.
  *
  * Placement: with `--path <dir>` (or `--wrap`, whose default path is the folder's name) each
@@ -26,7 +26,7 @@ export const MAX_BATCH_FILES = 200;
 /** A presigned URL lives 60 s; one older than this is not started on (a new one is asked for). */
 const URL_FRESH_MS = 45_000;
 /** Bytes of one batch's files, at most (a batch's URLs must all start within URL_FRESH_MS). */
-const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 /** S3's single-PUT limit (5 GiB): larger files need the multipart routes. */
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 /** Parts asked for per call (the route takes at most 100; URLs expire in 60 s, so only what is about to be sent). */
@@ -127,17 +127,20 @@ class UploadRun {
   }
 
   async execute(): Promise<UploadResult> {
-    const toSend = await this.resume();
-    this.tick();
-    if (toSend.length > 0) {
-      if (!this.journal.state.sessions.includes(this.sessionUuid)) this.journal.append({ type: 'session', sessionUuid: this.sessionUuid });
-      const large = toSend.filter((file) => file.size >= this.options.multipartThreshold);
-      const small = toSend.filter((file) => file.size < this.options.multipartThreshold);
-      // Small files first: they open the session that multipart files are created in.
-      await this.sendAll(small);
-      await mapLimit(large, Math.max(1, Math.min(2, this.options.concurrency)), (file) => this.sendLarge(file));
+    try {
+      const toSend = await this.resume();
+      this.tick();
+      if (toSend.length > 0) {
+        if (!this.journal.state.sessions.includes(this.sessionUuid)) this.journal.append({ type: 'session', sessionUuid: this.sessionUuid });
+        const large = toSend.filter((file) => file.size >= this.options.multipartThreshold);
+        const small = toSend.filter((file) => file.size < this.options.multipartThreshold);
+        // Small files first: they open the session that multipart files are created in.
+        await this.sendAll(small);
+        await mapLimit(large, Math.max(1, Math.min(2, this.options.concurrency)), (file) => this.sendLarge(file));
+      }
+    } finally {
+      this.reporter.stop(this.snapshot()); // also on a failure: the terminal gets its cursor back
     }
-    this.reporter.stop(this.snapshot());
     if (this.failures.length > 0) return this.result();
     await this.endSession();
     let result = this.result();
@@ -254,10 +257,12 @@ class UploadRun {
     const pending = [...files];
     const ready: Job[] = [];
     let fetching: Promise<void> | undefined;
-    // Batches of a few rounds of PUTs, asked for when the workers are about to run out: a URL is used
-    // well within its 60 s, and a killed upload leaves few requests unsent (resume withdraws them).
-    const lowWater = this.options.concurrency;
-    const batchFiles = Math.min(MAX_BATCH_FILES, this.options.concurrency * 4);
+    let batchError: unknown;
+    // The next batch is asked for while the workers still have two rounds of URLs, so they never wait on it;
+    // a URL that got too old meanwhile is asked for again (sendOne), and a killed upload's unsent requests
+    // are withdrawn when it resumes.
+    const lowWater = this.options.concurrency * 2;
+    const batchFiles = MAX_BATCH_FILES;
     const refill = () => {
       if (fetching || pending.length === 0) return;
       const batch: LocalFile[] = [];
@@ -267,12 +272,17 @@ class UploadRun {
         batch.push(file);
         bytes += file.size;
       }
+      // Never rejects (a prefetch nobody awaits must not be an unhandled rejection): the next worker to need it throws.
       fetching = this.request(batch)
-        .then((jobs) => void ready.push(...jobs))
+        .then(
+          (jobs) => void ready.push(...jobs),
+          (error: unknown) => void (batchError ??= error),
+        )
         .finally(() => (fetching = undefined));
     };
     const next = async (): Promise<Job | undefined> => {
       for (;;) {
+        if (batchError !== undefined) throw batchError;
         const job = ready.shift();
         if (job) {
           if (ready.length < lowWater) refill();
@@ -339,8 +349,7 @@ class UploadRun {
   /**
    * A large file through the multipart routes (issue 21): created in the session, parts sent
    * with URLs asked for a few at a time, completed; resumed from the server's part list when the
-   * journal has it. Where the service has no such routes (404/405 not in its error shape), a
-   * single PUT (up to 5 GiB).
+   * journal has it. Where the service has no such routes (isMissingRoute), a single PUT (up to 5 GiB).
    */
   private async sendLarge(file: LocalFile): Promise<void> {
     if (this.multipartAvailable === false) return this.sendSingle(file);
@@ -361,10 +370,13 @@ class UploadRun {
       try {
         upload = await this.api.post<{ fileUuid: string; uploadId: string; partSize: number; partCount: number }>(base, { body: this.describe(file) });
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 404 || error.status === 405) && error.code === undefined) {
+        if (isMissingRoute(error)) {
           this.multipartAvailable = false;
           return this.sendSingle(file);
         }
+        // A service whose multipart create does not open a session (issue 21 leaves it open): the first file
+        // goes as one PUT, which opens it, and the next large files go in parts.
+        if (error instanceof ApiError && error.code === 40406004 && file.size <= MAX_SINGLE_PUT) return this.sendSingle(file);
         throw error;
       }
       this.multipartAvailable = true;
@@ -482,7 +494,9 @@ interface RemoteDirectory {
  * CID follows a change below it a few seconds later, level by level (lib/core/directories/directories.ts);
  * a recompute clears its directory's `cidPending` and marks its parent in one write. So the
  * directories of the tree are read deepest first: when none is pending, the top one's CID is
- * final. (A server without `cidPending`: the CID once it stayed the same over three reads.)
+ * final. Twice, a second apart: the parent's `cidPending` follows its child's new CID by one
+ * write (the durable mark is in the recompute's transaction, the flag the API shows just after),
+ * and a pass could fall between the two. (A server without `cidPending`: the same CID over three passes.)
  */
 export async function waitForDirectoryCid(api: ApiClient, bucketUuid: string, directoryPath: string, files: readonly LocalFile[], deadline: number): Promise<string> {
   const top = directoryPath.split('/');
@@ -517,13 +531,23 @@ export async function waitForDirectoryCid(api: ApiClient, bucketUuid: string, di
       if (!settled) break;
     }
     if (settled && topCid) {
-      if (pendingKnown) return topCid;
       seen.push(topCid);
-      if (seen.length >= 3 && seen.slice(-3).every((cid) => cid === topCid)) return topCid;
-    }
+      const needed = pendingKnown ? 2 : 3;
+      if (seen.length >= needed && seen.slice(-needed).every((cid) => cid === topCid)) return topCid;
+    } else seen.length = 0;
     if (Date.now() > deadline) throw new Error(`--wait: the CID of ${directoryPath} did not settle in time`);
-    await sleep(Math.min(3_000, 500 * (round + 1)));
+    await sleep(settled ? 1_000 : Math.min(3_000, 500 * (round + 1)));
   }
+}
+
+/**
+ * Whether an answer says the route itself does not exist (the service predates issue 21): this
+ * service's ROUTE_NOT_FOUND (40400001) or METHOD_NOT_ALLOWED (40500001), or a bare 404/405 from
+ * a gateway in front of it. A 404 naming a record (bucket, session) is a real error.
+ */
+export function isMissingRoute(error: unknown): boolean {
+  if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) return false;
+  return error.code === undefined || error.code === 40400001 || error.code === 40500001;
 }
 
 /** The `<Code>` of an S3 XML error body. */

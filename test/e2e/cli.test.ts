@@ -114,7 +114,7 @@ describe('the storage CLI against the local stack', () => {
     expect((JSON.parse(listed.stdout) as { bucketUuid: string }[]).map((bucket) => bucket.bucketUuid)).toContain(stack.bucketUuid);
   });
 
-  it('uploads 500 files with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 300_000 }, async () => {
+  it('uploads 500 files with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 600_000 }, async () => {
     // prepare: 5 folders of 99 files and 5 at the top (each folder under kubo's and the importer's sharding thresholds)
     const files: Record<string, string> = {};
     for (let index = 0; index < 500; index++) files[index < 5 ? `top-${index}.txt` : `d${index % 5}/file-${index}.txt`] = `file ${index}\n`.repeat(1 + (index % 7));
@@ -149,12 +149,15 @@ describe('the storage CLI against the local stack', () => {
     for (let index = 0; index < 150; index++) files[`part-${Math.floor(index / 50)}/blob-${index}.bin`] = Buffer.alloc(96 * 1024, index);
     const source = folder('resumable', files);
     const bucketUuid = await newBucket('cli-resume');
-    const journals = path.join(work, 'config', 'uploads');
+    // a config folder of its own, so only this upload's journal is read
+    const config = path.join(work, 'resume-config', 'config.json');
+    const journals = path.join(path.dirname(config), 'uploads');
     const storedInJournal = () =>
       existsSync(journals) ? readdirSync(journals).reduce((sum, name) => sum + (readFileSync(path.join(journals, name), 'utf8').match(/"type":"stored"/g)?.length ?? 0), 0) : 0;
 
     // act: SIGKILL once 40 files are stored, then the same command again
     const killed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--concurrency', '2'], {
+      env: { STORAGE_CLI_CONFIG: config },
       until: (child) => {
         const timer = setInterval(() => {
           if (storedInJournal() >= 40) {
@@ -166,7 +169,7 @@ describe('the storage CLI against the local stack', () => {
       },
     });
     const storedBeforeKill = storedInJournal();
-    const resumed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--wait', '--json']);
+    const resumed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--wait', '--json'], { env: { STORAGE_CLI_CONFIG: config } });
 
     // assess
     expect(killed.signal).toBe('SIGKILL');
@@ -185,6 +188,58 @@ describe('the storage CLI against the local stack', () => {
     expect(new Set(paths).size).toBe(paths.length);
     expect(paths.sort()).toEqual(Object.keys(files).map((relative) => `r/${relative}`).sort());
     expect(readdirSync(journals)).toEqual([]); // the finished upload's journal is gone
+  });
+
+  it('uploads a file over the multipart threshold (multipart routes where the service has them, else one PUT) and prints its CID', { timeout: 180_000 }, async () => {
+    // prepare: 3 MiB + 1 byte, over a 1 MiB threshold
+    const content = Buffer.alloc(3 * 1024 * 1024 + 1);
+    for (let index = 0; index < content.length; index += 4096) content[index] = index % 251;
+    const source = folder('large', { 'large.bin': content });
+    const bucketUuid = await newBucket('cli-large');
+    let expected = '';
+    for await (const entry of importer([{ content }] as never, { put: async () => undefined } as never, { cidVersion: 1, rawLeaves: false, onlyHash: true })) expected = entry.cid.toString();
+
+    // act
+    const run = await cli(['upload', path.join(source, 'large.bin'), '--bucket', bucketUuid, '--multipart-threshold', '1MiB', '--wait']);
+
+    // assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(expected);
+  });
+
+  it('lists, gets, removes and publishes with IPNS', { timeout: 180_000 }, async () => {
+    // prepare: one file under docs/
+    const source = folder('one', { 'note.txt': 'a note\n' });
+    const bucketUuid = await newBucket('cli-misc');
+    const uploaded = await cli(['upload', path.join(source, 'note.txt'), '--bucket', bucketUuid, '--path', 'docs', '--wait', '--json']);
+    const file = (JSON.parse(uploaded.stdout) as { files: { fileUuid: string; CID: string }[] }).files[0]!;
+
+    // act
+    const root = await cli(['ls', '--bucket', bucketUuid]);
+    const docs = await cli(['ls', 'docs', '--bucket', bucketUuid, '--json']);
+    const byUuid = await cli(['get', file.fileUuid, '--bucket', bucketUuid, '-o', '-']);
+    const byCid = await cli(['get', file.CID, '-o', path.join(work, 'fetched.txt')]);
+    const created = await cli(['ipns', 'create', 'site', '--bucket', bucketUuid, '--json']);
+    const ipnsUuid = (JSON.parse(created.stdout) as { ipnsUuid: string }).ipnsUuid;
+    const published = await cli(['ipns', 'publish', ipnsUuid, file.CID, '--bucket', bucketUuid]);
+    const names = await cli(['ipns', 'ls', '--bucket', bucketUuid, '--json']);
+    const removed = await cli(['rm', file.fileUuid, '--bucket', bucketUuid]);
+    const afterRemove = await cli(['ls', 'docs', '--bucket', bucketUuid, '--json']);
+    const unknown = await cli(['ls', '--bucket', '00000000-0000-4000-8000-000000000000']);
+
+    // assess
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    expect(root.stdout).toMatch(/^dir\s+docs\s/m);
+    expect(JSON.parse(docs.stdout)).toEqual([expect.objectContaining({ name: 'note.txt', fileStatus: 4, CID: file.CID })]);
+    expect(byUuid.stdout).toBe('a note\n');
+    expect(byCid.code, byCid.stderr).toBe(0);
+    expect(readFileSync(path.join(work, 'fetched.txt'), 'utf8')).toBe('a note\n');
+    expect(published.stdout).toContain(`/ipfs/${file.CID}`);
+    expect(JSON.parse(names.stdout)).toEqual([expect.objectContaining({ ipnsUuid, ipnsValue: `/ipfs/${file.CID}` })]);
+    expect(removed.stdout).toMatch(/marked for deletion: note.txt/);
+    expect(JSON.parse(afterRemove.stdout)).toEqual([]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: BUCKET_NOT_FOUND \(40406002, HTTP 404\)/m);
   });
 
   it('draws the progress bar in place on a terminal', { timeout: 300_000 }, async () => {

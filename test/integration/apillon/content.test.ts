@@ -1,5 +1,6 @@
 /** Directory listings: the seed's `GET /storage/:bucketUuid/content` and the SDK's `GET /storage/buckets/:bucketUuid/content`. */
 import { describe, expect } from 'vitest';
+import { addressDirectory } from '../../../lib/core/directories/directories';
 import { Permission } from '../../../lib/core/access/principal';
 import type { Services } from '../../../lib/app/services';
 import { expectApillonError, expectApillonSuccess } from '../../support/envelopes';
@@ -243,6 +244,23 @@ describe('GET /storage/buckets/:bucketUuid/content (SDK)', () => {
     expect(inDocs.body.data.items).toEqual([
       expect.objectContaining({ type: 2, name: 'inner.txt', directoryUuid: docs.uuid, path: 'docs/', fileStatus: 4, uuid: expect.any(String) }),
     ]);
+  });
+
+  it('shows cidPending on a directory while its CID lags a change, false once addressed', async () => {
+    // prepare
+    const ref = { bucketUuid: tenant.bucket.bucketUuid, directoryUuid: docs.uuid };
+    const docsItem = async () =>
+      (await call('bucketContent', { params: { bucketUuid: tenant.bucket.bucketUuid }, headers: tenant.headers.basic })).body.data.items.find((item: { name: string }) => item.name === 'docs');
+
+    // act
+    await services.directories.markStale(ref, new Date().toISOString());
+    const marked = await docsItem();
+    await addressDirectory(services, ref.bucketUuid, ref.directoryUuid);
+    const addressed = await docsItem();
+
+    // assess
+    expect(marked).toMatchObject({ type: 1, cidPending: true });
+    expect(addressed).toMatchObject({ type: 1, cidPending: false, CID: expect.stringMatching(/^bafybei/) });
   });
 
   it('lists the bucket’s files marked for deletion with markedForDeletion=true', async () => {
