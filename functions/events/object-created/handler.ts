@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sharingWebhookReads } from '../../../lib/core/webhooks/announce';
 import { processObjectCreated } from '../../../lib/domain/lifecycle';
 import { sharingSessionReads } from '../../../lib/domain/session-wrap';
 import { parseObjectEventMessage } from '../../../lib/events';
@@ -18,7 +19,8 @@ const processor = new BatchProcessor(EventType.SQS);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
-  const deps = sharingSessionReads(services());
+  // [webhooks] ... and the bucket's webhook once (lib/core/webhooks/announce.ts).
+  const deps = sharingWebhookReads(sharingSessionReads(services()));
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {
