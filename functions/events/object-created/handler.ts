@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sharingWebhookReads } from '../../../lib/core/webhooks/announce';
 import { continueAddressing } from '../../../lib/core/lifecycle/sliced-cids';
 import { advanceFile, processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
 import { sharingSessionReads } from '../../../lib/core/upload/session-wrap';
@@ -19,7 +20,8 @@ const processor = new BatchProcessor(EventType.SQS);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
-  const deps = sharingSessionReads(services());
+  // [webhooks] ... and the bucket's webhook once (lib/core/webhooks/announce.ts).
+  const deps = sharingWebhookReads(sharingSessionReads(services()));
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {

@@ -58,3 +58,36 @@ async function queueOrRelease(deps: AnnounceDeps, delivery: Parameters<WebhookQu
     throw error;
   }
 }
+
+/**
+ * `deps` whose webhook reads (`webhooks.get`, the "does this bucket have a webhook" check above) are shared by the
+ * files of one invocation (a batch of object events is often one session's files, one bucket): one read per bucket
+ * per invocation instead of one per file. Bound: one entry per bucket the invocation meets, dropped with the object
+ * this returns; a failed read is not kept. A webhook set during the invocation is seen by the next one (or by the
+ * session's end).
+ */
+export function sharingWebhookReads<D extends { readonly webhooks?: WebhookStore }>(deps: D): D {
+  const store = deps.webhooks;
+  if (!store) return deps;
+  const reads = new Map<string, ReturnType<WebhookStore['get']>>();
+  const webhooks: WebhookStore = {
+    get: (bucketUuid) => {
+      let read = reads.get(bucketUuid);
+      if (!read) {
+        read = store.get(bucketUuid);
+        reads.set(bucketUuid, read);
+        read.catch(() => reads.delete(bucketUuid));
+      }
+      return read;
+    },
+    put: (webhook) => store.put(webhook),
+    delete: (bucketUuid) => store.delete(bucketUuid),
+    logAttempt: (bucketUuid, attempt) => store.logAttempt(bucketUuid, attempt),
+    lastAttempts: (bucketUuid, limit) => store.lastAttempts(bucketUuid, limit),
+    claimReadySession: (sessionUuid, nowIso) => store.claimReadySession(sessionUuid, nowIso),
+    releaseReadySession: (sessionUuid, readyAt) => store.releaseReadySession(sessionUuid, readyAt),
+    claimReadyFile: (fileUuid, nowIso) => store.claimReadyFile(fileUuid, nowIso),
+    releaseReadyFile: (fileUuid) => store.releaseReadyFile(fileUuid),
+  };
+  return { ...deps, webhooks };
+}
