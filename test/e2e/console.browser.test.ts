@@ -98,7 +98,7 @@ describe('the web console in headless Chromium', () => {
     await shot('03-bucket-folder');
     await page.setViewportSize({ width: 360, height: 800 });
     await shot('03-bucket-folder-360px');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow, 'the page scrolls sideways at 360 px').toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -110,12 +110,12 @@ describe('the web console in headless Chromium', () => {
 
     // act
     const [gatewayPage] = await Promise.all([context.waitForEvent('page'), row.getByTestId('gateway-link').click()]);
-    const answer = await gatewayPage.waitForLoadState().then(() => gatewayPage.evaluate(() => document.body.innerText));
+    const answer = await gatewayPage.waitForLoadState().then(() => gatewayPage.evaluate<string>('document.body.innerText'));
 
     // assess
     expect(new URL(link!).pathname).toMatch(/^\/ipfs\/b[a-z2-7]+$/);
     expect(answer.trim()).toBe('file 7 of the console drop test');
-    expect(await gatewayPage.evaluate(() => window.opener)).toBeNull();
+    expect(await gatewayPage.evaluate('window.opener')).toBeNull();
     const headers = (await fetch(link!)).headers;
     expect(headers.get('content-security-policy')).toMatch(/^sandbox/);
     await gatewayPage.close();
