@@ -21,7 +21,10 @@ export const LOCAL_QUEUES = {
   webhooksDeadLetter: 'storage-service-local-webhooks-dlq',
 } as const;
 
-/** The web console's origin on the local stack: the HTTP API's own (it serves GET /console). */
+/**
+ * The web console's origin on the local stack: the HTTP API's own (it serves GET /console). The files bucket's
+ * CORS rule allows this origin only (`npm start` gives s3rver the template's rule).
+ */
 export function localConsoleOrigin(ports: LocalPorts): string {
   return `http://localhost:${ports.http}`;
 }
@@ -42,8 +45,6 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
     S3_ENDPOINT: `http://localhost:${ports.s3}`,
     PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
-    // The web console (GET /console) is served by the API itself: the files bucket's CORS allows this origin only.
-    CONSOLE_ORIGIN: localConsoleOrigin(ports),
     S3_PORT: String(ports.s3),
     PORT: String(ports.http),
     LAMBDA_PORT: String(ports.lambda),

@@ -90,7 +90,7 @@ describe('the web console in headless Chromium', () => {
 
     // assess
     await page.getByText(`of ${FILE_COUNT} at status 4`).waitFor({ timeout: 10_000 });
-    await expect.poll(() => page.getByTestId('uploads-done').textContent(), { timeout: 45_000, interval: 500 }).toBe(String(FILE_COUNT));
+    await expect.poll(() => page.getByTestId('uploads-done').textContent(), { timeout: 90_000, interval: 500 }).toBe(String(FILE_COUNT));
     await page.getByRole('link', { name: 'site/' }).click();
     await page.getByRole('link', { name: 'pages/' }).waitFor();
     await expect.poll(() => page.locator('tr[data-file-status="4"]').count(), { timeout: 10_000 }).toBe(40);
@@ -115,7 +115,7 @@ describe('the web console in headless Chromium', () => {
     // assess
     expect(new URL(link!).pathname).toMatch(/^\/ipfs\/b[a-z2-7]+$/);
     expect(answer.trim()).toBe('file 7 of the console drop test');
-    expect(await gatewayPage.evaluate<unknown>('window.opener')).toBeNull();
+    expect(await gatewayPage.evaluate('window.opener')).toBeNull();
     const headers = (await fetch(link!)).headers;
     expect(headers.get('content-security-policy')).toMatch(/^sandbox/);
     await gatewayPage.close();

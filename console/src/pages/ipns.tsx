@@ -1,10 +1,11 @@
 /** A bucket's IPNS names: create, publish a folder (or any CID) to one, its /ipns/ link, delete. */
 import { useState } from 'preact/hooks';
-import { apillon, type ContentItem, type IpnsName, type Page, type Session } from '../api';
+import { apillon, type Bucket, type ContentItem, type IpnsName, type Page, type Session } from '../api';
 import { Copy, Empty, ErrorBox, Loading, useAction, useData } from '../ui';
 
 export function IpnsPage({ session, bucketUuid }: { session: Session; bucketUuid: string }) {
   const base = `/storage/buckets/${encodeURIComponent(bucketUuid)}`;
+  const bucket = useData(() => apillon<Bucket>(session, 'GET', base), [session, bucketUuid]);
   const names = useData(() => apillon<Page<IpnsName>>(session, 'GET', `${base}/ipns?limit=100`), [session, bucketUuid]);
   // What can be published: the root's folders and files that have a CID.
   const content = useData(() => apillon<Page<ContentItem>>(session, 'GET', `${base}/content?limit=1000`), [session, bucketUuid]);
@@ -25,9 +26,9 @@ export function IpnsPage({ session, bucketUuid }: { session: Session; bucketUuid
   return (
     <main>
       <nav aria-label="Breadcrumbs" class="crumbs">
-        <a href="#/">Buckets</a> / <a href={`#/b/${bucketUuid}`}>bucket</a> / <strong>IPNS names</strong>
+        <a href="#/">Buckets</a> / <a href={`#/b/${bucketUuid}`}>{bucket.data?.name ?? 'bucket'}</a> / <strong>IPNS names</strong>
       </nav>
-      <h1>IPNS names</h1>
+      <h1>IPNS names{bucket.data ? ` of ${bucket.data.name}` : ''}</h1>
       <section aria-label="New IPNS name">
         <h2>New name</h2>
         <form class="inline" onSubmit={create}>
