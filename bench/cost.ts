@@ -277,9 +277,18 @@ function benchActions(stack: LocalStack, dynamo: DynamoDBDocumentClient, recordi
           `/storage/buckets/${bucketUuid}/upload`, json('POST', stack.headers.basic, { files, sessionUuid }),
         );
         await inParallel(answer.data.files, 16, async (file, k) => {
-          const response = await fetch(file.url, { method: 'PUT', body: `cost bench ${sessionUuid} ${start + k}\n` });
-          if (!response.ok) throw new Error(`PUT answered ${response.status}`);
-          await response.arrayBuffer();
+          // s3rver on a loaded machine may drop a connection: a PUT is tried again (its URL is valid 60 s).
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const response = await fetch(file.url, { method: 'PUT', body: `cost bench ${sessionUuid} ${start + k}\n` });
+              if (!response.ok) throw new Error(`PUT answered ${response.status}`);
+              await response.arrayBuffer();
+              return;
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              await sleep(500);
+            }
+          }
         });
         uploaded.push(...answer.data.files);
       }
