@@ -3,7 +3,7 @@ import { FileStatus, RecordStatus, type EntryRecord } from '../core/model/entrie
 import type {
   CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../core/ports';
 import { cidAttributes, keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
-import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
+import { failedConditionIndex, isConditionFailure, transactWrite, type Table, writeOrFalse } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
 
 /** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
@@ -62,8 +62,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
 
   async transition(uuid: string, from: number, to: number, set: Record<string, unknown> = {}, options: { settled?: boolean; activeOnly?: boolean } = {}): Promise<boolean> {
     const names = Object.keys(set);
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.name,
           Key: keys.entry(uuid),
@@ -77,12 +76,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
             ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {

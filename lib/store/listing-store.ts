@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord } from '../core/model/entries';
 import type {
   FileSetPage, FileSetQuery,
@@ -6,7 +6,7 @@ import type {
 import { invalidNextToken } from '../errors';
 import { issueKeyCursor, openKeyCursor } from './cursor';
 import { keys, LISTING_INDEX, LISTING_SORT_ATTRIBUTE } from './keys';
-import { batchGetConsistent, queryAll, stripKeys, type Table } from './table';
+import { batchGetConsistent, queryAll, stripKeys, type Table, getConsistent } from './table';
 
 /** Directory listings (one index per sort field), child counts and the file sets of a bucket or upload session. */
 export class DynamoListingStore implements ListingStore {
@@ -70,9 +70,7 @@ export class DynamoListingStore implements ListingStore {
   }
 
   async count(bucketUuid: string, directoryUuid: string | null): Promise<number> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.name, Key: keys.directoryCounter(bucketUuid, directoryUuid), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.directoryCounter(bucketUuid, directoryUuid));
     return Number(Item?.count ?? 0);
   }
 
