@@ -1,6 +1,6 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { isConditionFailure, queryRecords, stripKeys, type Table } from './table';
+import { queryRecords, stripKeys, type Table, writeOrFalse, getConsistent } from './table';
 import type { AccountRecord, AccountStore, CredentialRecord } from '../core/ports';
 
 
@@ -22,9 +22,7 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async getAccount(accountId: string): Promise<AccountRecord | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.account(accountId), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.account(accountId));
     return Item ? stripKeys<AccountRecord>(Item) : undefined;
   }
 
@@ -39,8 +37,7 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async setQuota(accountId: string, quotaBytes: number): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.account(accountId),
@@ -48,12 +45,7 @@ export class DynamoAccountStore implements AccountStore {
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':quota': quotaBytes },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   async putCredential(credential: CredentialRecord): Promise<void> {
@@ -76,9 +68,7 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async getCredential(credentialId: string): Promise<CredentialRecord | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.credential(credentialId), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.credential(credentialId));
     return Item ? stripKeys<CredentialRecord>(Item) : undefined;
   }
 

@@ -1,6 +1,6 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { failedConditionIndex, isConditionFailure, queryRecords, stripKeys, type Table } from './table';
+import { failedConditionIndex, isConditionFailure, queryRecords, stripKeys, type Table, writeOrFalse, getConsistent } from './table';
 import type { BucketRecord, BucketStore } from '../core/ports';
 
 
@@ -82,9 +82,7 @@ export class DynamoBucketStore implements BucketStore {
   }
 
   async get(bucketUuid: string): Promise<BucketRecord | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.bucket(bucketUuid), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.bucket(bucketUuid));
     return Item ? stripKeys<BucketRecord>(Item) : undefined;
   }
 
@@ -95,9 +93,7 @@ export class DynamoBucketStore implements BucketStore {
       if (bucket && bucket.accountId === accountId && bucket.name === name) return bucket;
       this.names.forget(accountId, name);
     }
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.bucketName(accountId, name), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.bucketName(accountId, name));
     if (!Item) return undefined;
     const bucket = await this.get(Item.bucketUuid as string);
     if (bucket) this.names.set(accountId, name, bucket.bucketUuid);
@@ -134,8 +130,7 @@ export class DynamoBucketStore implements BucketStore {
   }
 
   async remove(bucket: BucketRecord): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new TransactWriteCommand({
           TransactItems: [
             { Delete: { TableName: this.table.name, Key: keys.bucket(bucket.bucketUuid), ConditionExpression: 'attribute_exists(pk)' } },
@@ -153,11 +148,6 @@ export class DynamoBucketStore implements BucketStore {
             { Delete: { TableName: this.table.name, Key: keys.bucketRoot(bucket.bucketUuid) } },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 }

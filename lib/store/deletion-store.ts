@@ -1,10 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus, type EntryRecord } from '../core/model/entries';
 import type {
   DeletionStore } from '../core/ports';
 import { pendingMarkUpdate } from './directory-store';
 import { keys } from './keys';
-import { transactWriteOrFalse, withConflictRetry, type Table } from './table';
+import { transactWriteOrFalse, withConflictRetry, type Table, dueItems } from './table';
 import { adjustCount, refund, releasePath, type TransactItem } from './transact-items';
 
 /** Deletion: marks, removals, purges, each giving the charge back once. */
@@ -99,15 +98,7 @@ export class DynamoDeletionStore implements DeletionStore {
   }
 
   async duePurges(nowIso: string, limit: number): Promise<string[]> {
-    const { Items } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.name,
-        IndexName: 'ByDueDate',
-        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
-        ExpressionAttributeValues: { ':due': keys.purgeSchedule, ':now': nowIso },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((item) => String(item.pk).replace(/^ENTRY#/, ''));
+    const Items = await dueItems(this.table, keys.purgeSchedule, nowIso, limit);
+    return Items.map((item) => String(item.pk).replace(/^ENTRY#/, ''));
   }
 }

@@ -1,8 +1,8 @@
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord } from '../core/model/entries';
 import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../core/ports';
 import { cidAttributes, keys, pendingKeys } from './keys';
-import { isConditionFailure, stripKeys, transactWrite, withConflictRetry, type Table } from './table';
+import { isConditionFailure, stripKeys, transactWrite, withConflictRetry, type Table, writeOrFalse, getConsistent } from './table';
 import type { TransactItem } from './transact-items';
 
 /**
@@ -23,7 +23,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async get(directory: DirectoryRef): Promise<DirectoryState | undefined> {
-    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.name, Key: directoryKey(directory), ConsistentRead: true }));
+    const Item = await getConsistent(this.table, directoryKey(directory));
     if (directory.directoryUuid !== null) {
       if (!Item) return undefined;
       if (Item.type !== 'directory') {
@@ -98,14 +98,10 @@ export class DynamoDirectoryStore implements DirectoryStore {
         ...(contentVersion === 0 ? {} : { ':version': contentVersion }),
       },
     };
-    try {
+    return writeOrFalse(async () => {
       if (input.markParent) await withConflictRetry(() => transactWrite(this.table, [{ Update: update }, { Update: pendingMarkUpdate(this.name, input.markParent!, input.now) }]));
       else await this.table.client.send(new UpdateCommand(update));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    });
   }
 
   async recordFileDagSizes(fileUuid: string, cidV1: string, sizes: { dagSizeV0: number; dagSizeV1: number }): Promise<void> {

@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RecordStatus } from '../core/model/entries';
 import type {
   DownloadTokenRecord, DownloadTokenStore } from '../core/ports';
 import { keys } from './keys';
-import { stripKeys, transactWriteOrFalse, withConflictRetry, type Table } from './table';
+import { stripKeys, transactWriteOrFalse, withConflictRetry, type Table, getConsistent } from './table';
 
 /** One-time download tokens (Quantum). */
 export class DynamoDownloadTokenStore implements DownloadTokenStore {
@@ -24,9 +24,7 @@ export class DynamoDownloadTokenStore implements DownloadTokenStore {
   }
 
   async getDownloadToken(tokenHash: string): Promise<DownloadTokenRecord | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.name, Key: keys.downloadToken(tokenHash), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.downloadToken(tokenHash));
     return Item ? stripKeys<DownloadTokenRecord>(Item) : undefined;
   }
 

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord } from '../core/model/entries';
 import type {
   EntryStore, PathClaim } from '../core/ports';
 import { keys } from './keys';
-import { queryAll, stripKeys, type Table } from './table';
+import { queryAll, stripKeys, type Table, getConsistent } from './table';
 
 /** Index items read per page by findByCidInAnyBucket. */
 export const CID_LOOKUP_PAGE_SIZE = 10;
@@ -17,9 +17,7 @@ export class DynamoEntryStore implements EntryStore {
   }
 
   async get(uuid: string): Promise<EntryRecord | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.name, Key: keys.entry(uuid), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.entry(uuid));
     return Item ? stripKeys<EntryRecord>(Item) : undefined;
   }
 
@@ -87,9 +85,7 @@ export class DynamoEntryStore implements EntryStore {
   }
 
   async getPathClaim(bucketUuid: string, path: string): Promise<PathClaim | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.name, Key: keys.path(bucketUuid, path), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.path(bucketUuid, path));
     return Item ? { path, entryUuid: Item.entryUuid as string, type: Item.type as PathClaim['type'] } : undefined;
   }
 

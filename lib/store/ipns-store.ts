@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
 import type { IpnsRecord, IpnsStore } from '../core/ports';
-import { isConditionFailure, queryRecords, stripKeys, type Table } from './table';
+import { queryRecords, stripKeys, type Table, writeOrFalse, getConsistent } from './table';
 
 export class DynamoIpnsStore implements IpnsStore {
   constructor(private readonly table: Table) {}
@@ -30,7 +30,7 @@ export class DynamoIpnsStore implements IpnsStore {
   }
 
   async get(ipnsUuid: string): Promise<IpnsRecord | undefined> {
-    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.ipns(ipnsUuid), ConsistentRead: true }));
+    const Item = await getConsistent(this.table, keys.ipns(ipnsUuid));
     return Item ? stripKeys<IpnsRecord>(Item) : undefined;
   }
 
@@ -54,8 +54,7 @@ export class DynamoIpnsStore implements IpnsStore {
     previousSequence: number,
     update: Pick<IpnsRecord, 'ipnsValue' | 'sequence' | 'signedRecord' | 'updatedAt'>,
   ): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.ipns(ipnsUuid),
@@ -70,12 +69,7 @@ export class DynamoIpnsStore implements IpnsStore {
             ':previous': previousSequence,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   async delete(record: Pick<IpnsRecord, 'ipnsUuid' | 'ipnsName'>): Promise<void> {

@@ -3,7 +3,7 @@ import { FileStatus, RecordStatus, type EntryRecord } from '../core/model/entrie
 import type {
   CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../core/ports';
 import { cidAttributes, keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
-import { failedConditionIndex, isConditionFailure, transactWrite, type Table } from './table';
+import { failedConditionIndex, isConditionFailure, transactWrite, type Table, writeOrFalse } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
 
 /** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
@@ -81,13 +81,12 @@ export class DynamoLifecycleStore implements LifecycleStore {
         ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
       },
     };
-    try {
-      const session = options.countInSession;
-      if (session === undefined) {
-        await this.table.client.send(new UpdateCommand(update));
-      } else {
-        // The file's move and its session's count in one transaction: counted once, by the run whose move wins.
-        await withConflictRetries(() => transactWrite(this.table, [
+    const session = options.countInSession;
+    if (session === undefined) return writeOrFalse(() => this.table.client.send(new UpdateCommand(update)));
+    // The file's move and its session's count in one transaction: counted once, by the run whose move wins.
+    return writeOrFalse(() =>
+      withConflictRetries(() =>
+        transactWrite(this.table, [
           { Update: update },
           {
             Update: {
@@ -98,13 +97,9 @@ export class DynamoLifecycleStore implements LifecycleStore {
               ExpressionAttributeValues: { ':one': 1, ':expiresAt': Math.floor(Date.now() / 1000) + 7 * 24 * 60 * 60 },
             },
           },
-        ]));
-      }
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+        ]),
+      ),
+    );
   }
 
   async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord } from '../core/model/entries';
 import type {
   FileSetPage, FileSetQuery,
@@ -6,7 +6,7 @@ import type {
 import { invalidNextToken } from '../errors';
 import { issueKeyCursor, openKeyCursor } from './cursor';
 import { keys, LISTING_INDEX, LISTING_SORT_ATTRIBUTE } from './keys';
-import { batchGetConsistent, batchGetInOrder, queryAll, stripKeys, type Table } from './table';
+import { batchGetConsistent, batchGetInOrder, queryAll, stripKeys, type Table, getConsistent } from './table';
 
 /**
  * Sort fields whose listing index projects keys only (infra/storage-table.json; why: docs/index-plan.md):
@@ -77,9 +77,7 @@ export class DynamoListingStore implements ListingStore {
   }
 
   async count(bucketUuid: string, directoryUuid: string | null): Promise<number> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.name, Key: keys.directoryCounter(bucketUuid, directoryUuid), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.directoryCounter(bucketUuid, directoryUuid));
     return Number(Item?.count ?? 0);
   }
 

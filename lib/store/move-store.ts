@@ -3,7 +3,7 @@ import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } f
 import type { FileMove, MoveStore } from '../core/ports';
 import { keys, listingKeys } from './keys';
 import { pendingMarkUpdate } from './directory-store';
-import { isConditionFailure, queryAll, stripKeys, transactWriteOrFalse, withConflictRetry, type Table } from './table';
+import { queryAll, stripKeys, transactWriteOrFalse, withConflictRetry, type Table, writeOrFalse } from './table';
 import { adjustCount, checkClaim, refund, retireReplaced, type TransactItem } from './transact-items';
 
 /**
@@ -32,8 +32,7 @@ export class DynamoMoveStore implements MoveStore {
   }
 
   async retargetRequested(file: FileRecord, path: string, now: string): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.name,
           Key: keys.entry(file.uuid),
@@ -45,12 +44,7 @@ export class DynamoMoveStore implements MoveStore {
             ':to': path, ':from': file.path, ':true': true, ':movedFrom': file.parentUuid, ':now': now, ':requested': FileStatus.REQUESTED,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   itemCount(moves: readonly FileMove[]): number {

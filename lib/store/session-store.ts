@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { isConditionFailure, stripKeys, type Table } from './table';
+import { isConditionFailure, stripKeys, type Table, writeOrFalse, getConsistent, dueItems } from './table';
 import type { SessionEnding, SessionStore, UploadSessionRecord } from '../core/ports';
 
 const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -10,31 +10,22 @@ export class DynamoSessionStore implements SessionStore {
   constructor(private readonly table: Table) {}
 
   async get(sessionUuid: string): Promise<UploadSessionRecord | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.session(sessionUuid), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(this.table, keys.session(sessionUuid));
     return Item ? stripKeys<UploadSessionRecord>(Item) : undefined;
   }
 
   async create(session: UploadSessionRecord): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new PutCommand({
           TableName: this.table.name,
           Item: { ...keys.session(session.sessionUuid), ...session, expiresAt: expiresAt(session.updatedAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   async openAndAddFiles(session: UploadSessionRecord, count: number): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.session(session.sessionUuid),
@@ -53,12 +44,7 @@ export class DynamoSessionStore implements SessionStore {
             ':count': count,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   end(sessionUuid: string, ending: SessionEnding): Promise<boolean> {
@@ -82,16 +68,8 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async dueMoves(nowIso: string, limit: number): Promise<string[]> {
-    const { Items } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: 'ByDueDate',
-        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
-        ExpressionAttributeValues: { ':due': keys.sessionMoveSchedule, ':now': nowIso },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((item) => String(item.pk).replace(/^SESSION#/, ''));
+    const Items = await dueItems(this.table, keys.sessionMoveSchedule, nowIso, limit);
+    return Items.map((item) => String(item.pk).replace(/^SESSION#/, ''));
   }
 
   async scheduleMove(sessionUuid: string, dueAtIso: string): Promise<void> {
@@ -123,8 +101,7 @@ export class DynamoSessionStore implements SessionStore {
     sessionUuid: string,
     update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> },
   ): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.session(sessionUuid),
@@ -133,11 +110,6 @@ export class DynamoSessionStore implements SessionStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':open': 'open' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 }

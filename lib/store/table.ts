@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The single DynamoDB table all stores share. */
 export interface Table {
@@ -67,20 +67,56 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, attempts
   }
 }
 
+/**
+ * One item by its table key with a strongly consistent read (GetItem, ConsistentRead: a write
+ * acknowledged before is seen); undefined when there is none. Attributes as stored (keys included).
+ */
+export async function getConsistent(table: Table, key: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }));
+  return Item;
+}
+
+/**
+ * Items of one schedule (a `duePk` partition of the ByDueDate index: purges, commit intents,
+ * session moves) due at `nowIso` (ISO 8601) or earlier, oldest first, at most `limit`. The index
+ * is eventually consistent and projects keys: callers read what they act on again.
+ */
+export async function dueItems(table: Table, schedule: string, nowIso: string, limit: number): Promise<Record<string, unknown>[]> {
+  const { Items } = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      IndexName: 'ByDueDate',
+      KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
+      ExpressionAttributeValues: { ':due': schedule, ':now': nowIso },
+      Limit: limit,
+    }),
+  );
+  return Items ?? [];
+}
+
 /** Writes `items` in one DynamoDB transaction (all or none). */
 export async function transactWrite(table: Table, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
   await table.client.send(new TransactWriteCommand({ TransactItems: items }));
 }
 
-/** `transactWrite`, answering false instead of throwing when a condition failed. */
-export async function transactWriteOrFalse(table: Table, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
+/**
+ * Runs one conditional write (`write` sends a Put, Update, Delete or TransactWrite): true when it
+ * was written, false when its condition failed ({@link isConditionFailure}); any other error is
+ * thrown. The store's one conditional-write catch.
+ */
+export async function writeOrFalse(write: () => Promise<unknown>): Promise<boolean> {
   try {
-    await transactWrite(table, items);
+    await write();
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/** `transactWrite`, answering false instead of throwing when a condition failed. */
+export function transactWriteOrFalse(table: Table, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
+  return writeOrFalse(() => transactWrite(table, items));
 }
 
 /** DynamoDB's limit of keys per BatchGetItem call. */

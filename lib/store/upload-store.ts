@@ -1,9 +1,9 @@
-import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord, FileRecord } from '../core/model/entries';
 import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, StagedCommitOutcome, UploadSnapshot, UploadStore } from '../core/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
-import { batchGetConsistent, failedConditionIndex, isConditionFailure, stripKeys, UNPROCESSED_RETRIES, type Table } from './table';
+import { batchGetConsistent, failedConditionIndex, stripKeys, UNPROCESSED_RETRIES, type Table, writeOrFalse, dueItems } from './table';
 import {
   adjustCount,
   chargeUsage,
@@ -76,12 +76,7 @@ export class DynamoUploadStore implements UploadStore {
         ...this.countItems(chunk),
         ...(start === 0 ? anchors.map((anchor) => checkClaim(this.table.name, chunk[0]!.bucketUuid, anchor.path, anchor.entryUuid)) : []),
       ];
-      try {
-        await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      if (!(await writeOrFalse(() => this.table.client.send(new TransactWriteCommand({ TransactItems: items }))))) return false;
     }
     return true;
   }
@@ -97,8 +92,7 @@ export class DynamoUploadStore implements UploadStore {
   }
 
   async abortIntent(intentId: string): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.intent(intentId),
@@ -107,12 +101,7 @@ export class DynamoUploadStore implements UploadStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':aborted': 'aborted', ':staged': 'staged' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   async deleteIntent(intentId: string): Promise<void> {
@@ -120,17 +109,9 @@ export class DynamoUploadStore implements UploadStore {
   }
 
   async dueIntents(nowIso: string, limit: number): Promise<CommitIntent[]> {
-    const { Items } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: 'ByDueDate',
-        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
-        ExpressionAttributeValues: { ':due': keys.intentSchedule, ':now': nowIso },
-        Limit: limit,
-      }),
-    );
+    const Items = await dueItems(this.table, keys.intentSchedule, nowIso, limit);
     // The index is eventually consistent and carries keys only: read each intent itself.
-    const intents = await batchGetConsistent(this.table, (Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
+    const intents = await batchGetConsistent(this.table, Items.map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
     return intents.map((item) => ({ ...stripKeys<CommitIntent>(item), dueAt: item.dueAt as string }));
   }
 
