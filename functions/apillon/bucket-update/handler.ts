@@ -1,7 +1,7 @@
 import { updateBucketBody } from '../../../lib/apillon/policy-schemas';
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { bucketView } from '../../../lib/apillon/views';
-import { changeUploadPolicy } from '../../../lib/core/upload/bucket-policy';
+import { changeUploadPolicy } from '../../../lib/apillon/upload-policy';
 import { route } from '../../../lib/app/route';
 
 /** PATCH /storage/buckets/:bucketUuid {maxFileSize?, allowedContentTypes?} (WRITE): the bucket's upload policy; null clears a rule. */

@@ -1,6 +1,6 @@
 import { multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { multipartFileView } from '../../../lib/apillon/views';
-import { abortMultipartUpload } from '../../../lib/core/upload/multipart';
+import { abortMultipartUpload } from '../../../lib/apillon/multipart';
 import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): aborts the upload (status 106). */

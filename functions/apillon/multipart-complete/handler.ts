@@ -1,6 +1,6 @@
 import { completeMultipartBody, multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { multipartFileView } from '../../../lib/apillon/views';
-import { completeMultipartUpload } from '../../../lib/core/upload/multipart';
+import { completeMultipartUpload } from '../../../lib/apillon/multipart';
 import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/complete {parts} (EXECUTE): the file enters the lifecycle. */

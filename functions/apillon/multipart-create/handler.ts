@@ -1,7 +1,7 @@
 import { createMultipartBody } from '../../../lib/apillon/multipart-schemas';
 import { sessionInBucketPath } from '../../../lib/apillon/schemas';
 import { multipartCreatedView } from '../../../lib/apillon/views';
-import { createMultipartUpload } from '../../../lib/core/upload/multipart';
+import { createMultipartUpload } from '../../../lib/apillon/multipart';
 import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { route } from '../../../lib/app/route';
 

@@ -1,6 +1,6 @@
 import { multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { uploadedPartsView } from '../../../lib/apillon/views';
-import { listUploadedParts } from '../../../lib/core/upload/multipart';
+import { listUploadedParts } from '../../../lib/apillon/multipart';
 import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): the parts S3 holds, to resume. */

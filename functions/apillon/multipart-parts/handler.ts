@@ -1,5 +1,5 @@
 import { multipartFilePath, partUrlsBody } from '../../../lib/apillon/multipart-schemas';
-import { presignParts } from '../../../lib/core/upload/multipart';
+import { presignParts } from '../../../lib/apillon/multipart';
 import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/parts {partNumbers} (EXECUTE): 60 s UploadPart URLs. */

@@ -1,6 +1,6 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
-import { deleteWebhook } from '../../../lib/core/webhooks/settings';
+import { deleteWebhook } from '../../../lib/apillon/webhook-settings';
 import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/webhook (WRITE): removes the bucket's webhook; answers it as it was (no secret). */

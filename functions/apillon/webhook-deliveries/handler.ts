@@ -1,6 +1,6 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { deliveriesView } from '../../../lib/apillon/webhook-views';
-import { webhookDeliveries } from '../../../lib/core/webhooks/settings';
+import { webhookDeliveries } from '../../../lib/apillon/webhook-settings';
 import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/webhook/deliveries (READ): the webhook's last 50 attempts (event id, time, status code). */

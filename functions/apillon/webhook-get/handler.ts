@@ -1,6 +1,6 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
-import { getWebhook } from '../../../lib/core/webhooks/settings';
+import { getWebhook } from '../../../lib/apillon/webhook-settings';
 import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/webhook (READ): the bucket's webhook, without its secret. */

@@ -1,7 +1,7 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { putWebhookBody } from '../../../lib/apillon/webhook-schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
-import { setWebhook } from '../../../lib/core/webhooks/settings';
+import { setWebhook } from '../../../lib/apillon/webhook-settings';
 import { route } from '../../../lib/app/route';
 
 /**

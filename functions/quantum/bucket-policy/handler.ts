@@ -1,5 +1,5 @@
 import { quantumPolicyBody } from '../../../lib/apillon/policy-schemas';
-import { changeQuantumUploadPolicy } from '../../../lib/core/upload/bucket-policy';
+import { changeQuantumUploadPolicy } from '../../../lib/quantum/upload-policy';
 import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 

@@ -4,6 +4,7 @@ import type { FileCids } from '../../cid';
 import { cidV0Bytes, cidV1Bytes, ResumableFileDag, type DagCheckpoint } from '../../cid/dag';
 import { FileStatus, RecordStatus, type FileRecord } from '../model/entries';
 import type { StorageDeps } from '../ports/storage';
+import { DEFAULT_CID_SLICE, type AddressingContinuation, type CidSlice } from '../model/cid-slice';
 
 /**
  * The CIDs of an object too large to hash within one invocation (issue 21: objects up to 5 TiB). The event step
@@ -15,23 +16,7 @@ import type { StorageDeps } from '../ports/storage';
  * the sweeper, which starts the file's hashing over 10 minutes after its last slice.
  */
 
-/** How much one invocation hashes before it hands on (the object-created function has 50 s). */
-export interface CidSlice {
-  /** Milliseconds of hashing per invocation. */
-  readonly maxMs: number;
-  /** Bytes per invocation at most (tests set a small one); absent: no byte limit. */
-  readonly maxBytes?: number;
-}
-
-/** The default slice: 30 s of the object-created function's 50 s. */
-export const DEFAULT_CID_SLICE: CidSlice = { maxMs: 30_000 };
-
-/** A hashing to continue: the file, the object it hashes, and where the build stands. */
-export interface AddressingContinuation {
-  readonly fileUuid: string;
-  readonly objectKey: string;
-  readonly checkpoint: DagCheckpoint;
-}
+export { DEFAULT_CID_SLICE, type AddressingContinuation, type CidSlice } from '../model/cid-slice';
 
 export type SliceOutcome = { readonly done: true; readonly cids: FileCids } | { readonly done: false; readonly checkpoint: DagCheckpoint } | { readonly gone: true };
 

@@ -1,4 +1,5 @@
-import type { BucketRecord } from '.';
+import type { BucketRecord } from '../model/records';
+import type { StorageDeps } from './storage';
 import type { UploadPolicy } from '../upload/policy';
 
 /**
@@ -12,4 +13,9 @@ export interface BucketPolicyStore {
    * that condition failed.
    */
   setUploadPolicy(bucketUuid: string, policy: UploadPolicy | undefined, now: string): Promise<BucketRecord | undefined>;
+}
+
+/** What changing a bucket's upload policy needs (both surfaces' policy routes). */
+export interface BucketPolicyDeps extends StorageDeps {
+  readonly bucketPolicies: BucketPolicyStore;
 }

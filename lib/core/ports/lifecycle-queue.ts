@@ -1,4 +1,4 @@
-import type { AddressingContinuation } from '../lifecycle/sliced-cids';
+import type { AddressingContinuation } from '../model/cid-slice';
 /**
  * The core's `LifecycleQueue` port (implemented in lib/store/lifecycle-queue.ts).
  */

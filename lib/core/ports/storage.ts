@@ -1,12 +1,12 @@
-import type { CidSlice } from '../lifecycle/sliced-cids';
+import type { CidSlice } from '../model/cid-slice';
 import type { WebhookQueue } from './webhook-queue';
 import type { WebhookStore } from './webhook-store';
 import type { Logger } from '../../log';
-import type { AccountStore } from './';
-import type { BlobStore } from './';
-import type { BucketStore } from './';
+import type { AccountStore } from '.';
+import type { BlobStore } from '.';
+import type { BucketStore } from '.';
 import type { Metrics } from './metrics';
-import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, MoveStore, SessionStore, UploadStore } from './';
+import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, MoveStore, SessionStore, UploadStore } from '.';
 
 /**
  * The storage core's dependencies: the ports it works with (adapters live in

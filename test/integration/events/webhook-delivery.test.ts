@@ -11,7 +11,7 @@ import { importer } from 'ipfs-unixfs-importer';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as webhookDeliver } from '../../../functions/events/webhook-deliver/handler';
-import { setWebhook } from '../../../lib/core/webhooks/settings';
+import { setWebhook } from '../../../lib/apillon/webhook-settings';
 import { authenticate } from '../../../lib/core/access/authenticate';
 import { ObjectEventBridge } from '../../../lib/local/object-event-bridge';
 import { LocalQueue } from '../../../lib/local/object-event-queue';

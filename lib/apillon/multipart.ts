@@ -1,15 +1,15 @@
-import { contentTypeFor } from '../../apillon/content-type';
-import { AppError, validationError } from '../../errors';
-import { openBucket, type ApillonDeps } from '../../apillon/buckets';
-import { joinSession } from '../../apillon/uploads';
-import { FileStatus, isFile, RecordStatus, type FileRecord } from '../model/entries';
-import { normaliseSegment, parsePath } from '../model/paths';
-import { Permission, type Principal } from '../access/principal';
-import { isUuid } from '../access/secrets';
-import { requestUploads, uploadKeyOf } from './uploads';
-import { parseUploadKey } from '../model/object-keys';
-import type { CompletedPart, MultipartUploadStore, UploadedPart } from '../ports/multipart-uploads';
-import { MAX_PART_URLS_PER_CALL, MULTIPART_UPLOAD_DAYS, partLength, planParts, type PartPlan } from './multipart-plan';
+import { contentTypeFor } from './content-type';
+import { AppError, validationError } from '../errors';
+import { openBucket, type ApillonDeps } from './buckets';
+import { joinSession } from './uploads';
+import { FileStatus, isFile, RecordStatus, type FileRecord } from '../core/model/entries';
+import { normaliseSegment, parsePath } from '../core/model/paths';
+import { Permission, type Principal } from '../core/access/principal';
+import { isUuid } from '../core/access/secrets';
+import { requestUploads, uploadKeyOf } from '../core/upload/uploads';
+import { parseUploadKey } from '../core/model/object-keys';
+import type { CompletedPart, MultipartUploadStore, UploadedPart } from '../core/ports/multipart-uploads';
+import { MAX_PART_URLS_PER_CALL, MULTIPART_UPLOAD_DAYS, partLength, planParts, type PartPlan } from '../core/upload/multipart-plan';
 
 /**
  * Multipart uploads on the Apillon surface (issue 21), inside an upload session:

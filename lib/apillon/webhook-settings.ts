@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../../errors';
-import { openBucket } from '../../apillon/buckets';
-import { Permission, type Principal } from '../access/principal';
-import type { StorageDeps } from '../ports/storage';
-import type { DeliveryAttempt, WebhookAuthType, WebhookRecord, WebhookStore } from '../ports/webhook-store';
-import type { WebhookTransport } from '../ports/webhook-transport';
-import type { AddressPolicy } from './address-policy';
-import { requireAllowedTarget } from './target';
+import { AppError } from '../errors';
+import { openBucket } from './buckets';
+import { Permission, type Principal } from '../core/access/principal';
+import type { StorageDeps } from '../core/ports/storage';
+import type { DeliveryAttempt, WebhookAuthType, WebhookRecord, WebhookStore } from '../core/ports/webhook-store';
+import type { WebhookTransport } from '../core/ports/webhook-transport';
+import type { AddressPolicy } from '../core/webhooks/address-policy';
+import { requireAllowedTarget } from '../core/webhooks/target';
 
 /**
  * A bucket's webhook (issue 22): `PUT|GET|DELETE /storage/buckets/:bucketUuid/webhook` and its delivery log
