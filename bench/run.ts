@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const BENCHMARKS = ['listing', 'quantum-add', 'upload-batch', 'presign', 'session-wrap', 'handler-memory', 'bundles', 'cost'];
+/** Benchmarks run only by name: cost starts its own stack and takes ~12 min (`npm run bench -- cost`). */
+const BY_NAME_ONLY: ReadonlySet<string> = new Set(['cost']);
 /**
  * Node options a benchmark needs: session-wrap and handler-memory reach @ipld/dag-pb, an ES module only,
  * which Node 20 cannot require(); handler-memory forces collections before it reads the heap.
@@ -23,7 +25,7 @@ if (chosen !== undefined && !BENCHMARKS.includes(chosen)) {
   process.exit(2);
 }
 let failed = false;
-for (const name of chosen ? [chosen] : BENCHMARKS) {
+for (const name of chosen ? [chosen] : BENCHMARKS.filter((name) => !BY_NAME_ONLY.has(name))) {
   process.stdout.write(`\n=== bench/${name}.ts ===\n`);
   const result = spawnSync(process.execPath, [...(NODE_OPTIONS[name] ?? []), '--import', 'tsx', path.join(__dirname, `${name}.ts`), ...args], { stdio: 'inherit', env: process.env });
   if (result.status !== 0) failed = true;

@@ -75,8 +75,8 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   child.stderr?.on('data', (chunk) => (output += chunk));
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  // DYNAMODB_LOCAL_START_SECONDS (default 30): a JVM on a loaded machine (load 20 on 2 cores) can take longer.
-  const waitSeconds = Number(process.env.DYNAMODB_LOCAL_START_SECONDS) || 30;
+  // DYNAMODB_LOCAL_START_SECONDS (default 120): a JVM on a loaded machine (load 20 on 2 cores) can take longer.
+  const waitSeconds = Number(process.env.DYNAMODB_LOCAL_START_SECONDS) || 120;
   const deadline = Date.now() + waitSeconds * 1000;
   try {
     for (;;) {
