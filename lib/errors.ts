@@ -63,7 +63,7 @@ export const ERRORS = {
   // IPNS names (lib/apillon/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
-  // Multipart uploads of the Apillon surface (lib/core/upload/multipart.ts): no open upload of that file in that session
+  // Multipart uploads of the Apillon surface (lib/apillon/multipart.ts): no open upload of that file in that session
   // (never made, completed, aborted, or expired after 7 days).
   multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
   // A bucket's upload policy (lib/core/upload/policy.ts): the message names the file and the limit (bytes or types).

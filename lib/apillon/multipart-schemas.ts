@@ -3,7 +3,7 @@ import { MAX_MULTIPART_OBJECT_BYTES, MAX_PART_URLS_PER_CALL, MAX_PARTS } from '.
 import { contentType, directoryPath, fileName } from './schemas';
 
 /**
- * Request schemas of the Apillon multipart routes (lib/core/upload/multipart.ts). As every Apillon schema,
+ * Request schemas of the Apillon multipart routes (lib/apillon/multipart.ts). As every Apillon schema,
  * each problem is named by a validation code (lib/http/validation.ts): a 422 that says which property.
  */
 

@@ -253,7 +253,7 @@ export function linksView(baseUrl: string, cids: readonly string[], linkable: re
   return { links: cids.map((cid, index) => (linkable[index] ? ipfsLink(baseUrl, cid) : null)) };
 }
 
-// ---- multipart uploads (lib/core/upload/multipart.ts) -------------------------
+// ---- multipart uploads (lib/apillon/multipart.ts) -------------------------
 
 /** `POST …/upload/:sessionUuid/multipart` → 201. */
 export function multipartCreatedView(created: { file: EntryRecord; uploadId: string; plan: { partSize: number; partCount: number } }) {

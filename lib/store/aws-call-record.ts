@@ -229,6 +229,19 @@ export function iamRequestsOf(service: string, operation: string, input: Input, 
   throw new Error(`aws-call-record: no IAM mapping for ${service} ${operation}; add it to iamRequestsOf`);
 }
 
+/** The recorder's middleware name: a stack cloned to build a request without sending it can drop it. */
+export const RECORDER_MIDDLEWARE = 'awsCallRecorder';
+const RECORD_CALL = Symbol.for('storage-service.recordAwsCall');
+
+/**
+ * Records a call the client's middleware stack does not run for: a presigned URL signed from an already resolved
+ * request (lib/store/blob-store.ts `presignUpload`), so the IAM test still sees the action the URL's holder will
+ * perform. One line, as the recorder writes for a call; a no-op on a client without the recorder (production).
+ */
+export function recordUnsentCall(client: object, service: string, operation: string, input: Input): void {
+  (client as { [RECORD_CALL]?: (service: string, operation: string, input: Input) => void })[RECORD_CALL]?.(service, operation, input);
+}
+
 interface MiddlewareClient {
   readonly middlewareStack: { add(middleware: any, options: { step: 'initialize'; name: string; override?: boolean }): void };
 }
@@ -246,6 +259,8 @@ interface MiddlewareClient {
 export function recordAwsCalls(client: MiddlewareClient, options: { readonly directory: string; readonly region: string; readonly capacity?: boolean }): void {
   mkdirSync(options.directory, { recursive: true });
   const file = path.join(options.directory, `${process.env.AWS_LAMBDA_FUNCTION_NAME || 'process'}.jsonl`);
+  (client as unknown as Record<symbol, unknown>)[RECORD_CALL] = (service: string, operation: string, input: Input) =>
+    appendFileSync(file, `${JSON.stringify({ service, operation, requests: iamRequestsOf(service, operation, input, options) } satisfies RecordedCall)}\n`);
   client.middlewareStack.add(
     (next: (args: { input: Input }) => Promise<{ output?: Input }>, context: { clientName?: string; commandName?: string }) =>
       async (args: { input: Input }) => {
@@ -271,6 +286,6 @@ export function recordAwsCalls(client: MiddlewareClient, options: { readonly dir
           appendFileSync(file, `${JSON.stringify({ ...line, ...(capacity ? { consumedCapacity: capacity } : {}), ...(error ? { error } : {}) })}\n`);
         }
       },
-    { step: 'initialize', name: 'awsCallRecorder', override: true },
+    { step: 'initialize', name: RECORDER_MIDDLEWARE, override: true },
   );
 }

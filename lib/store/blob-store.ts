@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/core/protocols';
+import { RECORDER_MIDDLEWARE, recordUnsentCall } from './aws-call-record';
 import { dispositionHeader, safeMediaType } from '../http/headers';
 import { ObjectMissingError } from '../core/model/storage-errors';
 import type { BlobStore, ObjectInfo } from '../core/ports';
@@ -67,7 +68,9 @@ export class S3BlobStore implements BlobStore {
    * `S3RequestPresigner`.
    */
   async presignUpload(key: string, ttlSeconds: number, declaredSize?: number): Promise<string> {
-    const [{ formatUrl, extendedEncodeURIComponent, HttpRequest: Request }, template] = await Promise.all([sdk(), this.uploadTemplate()]);
+    const [{ formatUrl, extendedEncodeURIComponent, HttpRequest: Request }, template, client] = await Promise.all([sdk(), this.uploadTemplate(), this.s3()]);
+    // The URL's holder will PutObject this key: recorded where the AWS calls are (the IAM test), as getSignedUrl's run through the stack was.
+    recordUnsentCall(client, 'S3', 'PutObject', { Bucket: this.bucket, Key: key, ContentLength: declaredSize });
     const request = Request.clone(template.request);
     // The serializer's own encoding of a greedy `{Key+}` label: each segment encoded, `/` kept.
     request.path = template.pathPrefix + key.split('/').map(extendedEncodeURIComponent).join('/');
@@ -104,6 +107,8 @@ export class S3BlobStore implements BlobStore {
     const presigner = new S3RequestPresigner({ ...client.config, signingName: authScheme?.signingName, region: async () => region! });
     let captured: { request: HttpRequest; signing: UploadTemplate['signing'] } | undefined;
     const stack = client.middlewareStack.clone();
+    // Building the template is not a call: only each presigned URL is (recordUnsentCall in presignUpload).
+    stack.remove(RECORDER_MIDDLEWARE);
     stack.addRelativeTo(
       (_next: unknown, context: Record<string, unknown>) => async (args: { request: unknown }) => {
         captured = {

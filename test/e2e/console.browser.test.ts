@@ -122,7 +122,20 @@ describe('the web console in headless Chromium', () => {
   });
 
   it('creates an IPNS name pointing at the dropped folder, with its link', async () => {
-    // prepare
+    // prepare: the folder's CID settles seconds after its last file reaches status 4 (its `cidPending`);
+    // an IPNS name made from the page before that would point at a CID the folder no longer has.
+    const buckets = await stack.request('/storage/buckets?limit=1000', { headers: stack.headers.basic });
+    const bucketUuid = (buckets.body.data.items as { name: string; bucketUuid: string }[]).find((bucket) => bucket.name === bucketName)!.bucketUuid;
+    await expect
+      .poll(
+        async () => {
+          const content = await stack.request(`/storage/buckets/${bucketUuid}/content`, { headers: stack.headers.basic });
+          const site = (content.body.data.items as { name: string; cidPending?: boolean; CID?: string | null }[]).find((item) => item.name === 'site');
+          return site !== undefined && site.cidPending === false && Boolean(site.CID);
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBe(true);
     await page.goto(`${stack.baseUrl}/console#/`);
     await page.getByRole('link', { name: bucketName, exact: true }).waitFor();
     await page.locator('tr', { hasText: bucketName }).getByRole('link', { name: 'IPNS names' }).click();

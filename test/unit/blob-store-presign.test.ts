@@ -5,6 +5,9 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../lib/config';
 import { S3BlobStore } from '../../lib/store/blob-store';
@@ -126,6 +129,30 @@ describe('presigned URLs of the blob store', () => {
         ...(size === undefined ? {} : { unhoistableHeaders: new Set(['content-length']) }),
       });
       expect(ours, key).toBe(sdk);
+    }
+  });
+
+  it('records each presigned upload as the PutObject its holder will make, and building the request as nothing', async () => {
+    // prepare: a recording store (AWS_CALL_RECORD_DIR, as the e2e stack runs for the IAM test)
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'presign-record-'));
+    try {
+      vi.stubEnv('AWS_ACCESS_KEY_ID', AWS_EXAMPLE.accessKeyId);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', AWS_EXAMPLE.secretAccessKey);
+      const config = parseConfig({ AWS_REGION: 'us-east-1', TABLE_NAME: 't', FILES_BUCKET: 'storage-files', REPLICA_BUCKET: 'storage-replica', AWS_CALL_RECORD_DIR: directory });
+      const store = new S3BlobStore(createAwsClients(config).s3, config.FILES_BUCKET, config.REPLICA_BUCKET);
+
+      // act
+      await store.presignUpload('uploads/b1/f1', 60, 10);
+      await store.presignUpload('uploads/b1/f2', 60);
+
+      // assess
+      const lines = readdirSync(directory).flatMap((file) => readFileSync(path.join(directory, file), 'utf8').trim().split('\n')).map((line) => JSON.parse(line));
+      expect(lines.map((line) => [line.operation, line.requests.map((request: { action: string; resource: string }) => `${request.action} ${request.resource}`)])).toEqual([
+        ['PutObject', ['s3:PutObject arn:aws:s3:::storage-files/uploads/b1/f1']],
+        ['PutObject', ['s3:PutObject arn:aws:s3:::storage-files/uploads/b1/f2']],
+      ]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });

@@ -11,7 +11,7 @@ import { abortStaleMultipartUploads } from '../../../lib/apillon/multipart';
  * Counts `StrandedFilesFound` and `StrandedFilesFailed` through the metrics port
  * (EMF, namespace StorageService, dimensions service and stage), published once
  * per run; StrandedFilesAlarm (infra/alarms.yml) fires when found stays above 0.
- * Multipart uploads open for longer than 7 days are aborted (their files cancelled): lib/core/upload/multipart.ts.
+ * Multipart uploads open for longer than 7 days are aborted (their files cancelled): lib/apillon/multipart.ts.
  */
 export async function handler(_event: unknown, context: Context): Promise<SweepReport & { abortedMultipartUploads: number }> {
   const deps = services();
