@@ -3,14 +3,14 @@ import type { BucketPolicyStore } from '../core/ports/bucket-policy';
 import type { UploadPolicy } from '../core/upload/policy';
 import type { BucketRecord } from '../core/ports';
 import { keys } from './keys';
-import { isConditionFailure, stripKeys, type Table } from './table';
+import { stripKeys, type Table, writeOr } from './table';
 
 /** A bucket's upload policy on its DynamoDB item: one conditional UpdateItem (ALL_NEW). */
 export class DynamoBucketPolicyStore implements BucketPolicyStore {
   constructor(private readonly table: Table) {}
 
   async setUploadPolicy(bucketUuid: string, policy: UploadPolicy | undefined, now: string): Promise<BucketRecord | undefined> {
-    try {
+    return writeOr(async () => {
       const { Attributes } = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
@@ -22,9 +22,6 @@ export class DynamoBucketPolicyStore implements BucketPolicyStore {
         }),
       );
       return Attributes ? stripKeys<BucketRecord>(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    }, undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { failedConditionIndex, isConditionFailure, queryRecords, stripKeys, type Table, writeOrFalse, getConsistent } from './table';
+import { failedConditionIndex, queryRecords, stripKeys, type Table, writeOr, writeOrFalse, getConsistent } from './table';
 import type { BucketRecord, BucketStore } from '../core/ports';
 
 
@@ -111,7 +111,7 @@ export class DynamoBucketStore implements BucketStore {
   }
 
   async markForDeletion(bucketUuid: string, now: string): Promise<BucketRecord | undefined> {
-    try {
+    return writeOr(async () => {
       const { Attributes } = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
@@ -123,10 +123,7 @@ export class DynamoBucketStore implements BucketStore {
         }),
       );
       return Attributes ? stripKeys<BucketRecord>(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    }, undefined);
   }
 
   async remove(bucket: BucketRecord): Promise<boolean> {

@@ -2,7 +2,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord } from '../core/model/entries';
 import type { DirectoryCids, DirectoryRef, DirectoryState, DirectoryStore } from '../core/ports';
 import { cidAttributes, keys, pendingKeys } from './keys';
-import { isConditionFailure, stripKeys, transactWrite, withConflictRetry, type Table, writeOrFalse, getConsistent } from './table';
+import { stripKeys, transactWrite, withConflictRetry, type Table, writeOr, writeOrFalse, getConsistent } from './table';
 import type { TransactItem } from './transact-items';
 
 /**
@@ -49,12 +49,14 @@ export class DynamoDirectoryStore implements DirectoryStore {
   async markStale(directory: DirectoryRef, now: string): Promise<'marked' | 'already-stale' | 'gone'> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { Attributes } = await this.table.client.send(
-          new UpdateCommand({ ...markStaleUpdate(this.name, directory, now), ReturnValues: 'UPDATED_OLD' }),
-        );
-        return Attributes?.staleSince === undefined ? 'marked' : 'already-stale';
+        return await writeOr(async () => {
+          const { Attributes } = await this.table.client.send(
+            new UpdateCommand({ ...markStaleUpdate(this.name, directory, now), ReturnValues: 'UPDATED_OLD' }),
+          );
+          return Attributes?.staleSince === undefined ? 'marked' as const : 'already-stale' as const;
+        }, 'gone' as const);
       } catch (error) {
-        if (isConditionFailure(error)) return 'gone';
+        // A lost condition (the directory is gone) is answered 'gone' above; any other error lands here.
         // A deletion's or a recompute's transaction on the same directory item is under way: a moment later it is done.
         if ((error as { name?: string }).name !== 'TransactionConflictException' || attempt >= MARK_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
@@ -64,13 +66,9 @@ export class DynamoDirectoryStore implements DirectoryStore {
 
   async markPending(directory: DirectoryRef, now: string): Promise<void> {
     const update = pendingMarkUpdate(this.name, directory, now);
-    try {
-      await this.table.client.send(
+    await writeOr(() => this.table.client.send(
         new UpdateCommand({ ...update, ...(directory.directoryUuid !== null ? { ConditionExpression: 'attribute_exists(pk)' } : {}) }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ), undefined);
   }
 
   async recordCids(
@@ -105,8 +103,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async recordFileDagSizes(fileUuid: string, cidV1: string, sizes: { dagSizeV0: number; dagSizeV1: number }): Promise<void> {
-    await this.table.client
-      .send(
+    await writeOr(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.name,
           Key: keys.entry(fileUuid),
@@ -114,24 +111,17 @@ export class DynamoDirectoryStore implements DirectoryStore {
           ConditionExpression: 'cidV1 = :cid',
           ExpressionAttributeValues: { ':v0': sizes.dagSizeV0, ':v1': sizes.dagSizeV1, ':cid': cidV1 },
         }),
-      )
-      .catch((error) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      ), undefined);
   }
 
   async discard(directory: DirectoryRef): Promise<void> {
-    await this.table.client
-      .send(
+    await writeOr(() => this.table.client.send(
         new DeleteCommand({
           TableName: this.name,
           Key: directoryKey(directory),
           ...(directory.directoryUuid === null ? {} : { ConditionExpression: 'attribute_not_exists(#type)', ExpressionAttributeNames: { '#type': 'type' } }),
         }),
-      )
-      .catch((error) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      ), undefined);
   }
 }
 

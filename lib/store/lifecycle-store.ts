@@ -3,7 +3,7 @@ import { FileStatus, RecordStatus, type EntryRecord } from '../core/model/entrie
 import type {
   CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../core/ports';
 import { cidAttributes, keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
-import { failedConditionIndex, isConditionFailure, transactWrite, type Table, writeOrFalse } from './table';
+import { failedConditionIndex, transactWrite, type Table, writeOr, writeOrFalse } from './table';
 import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
 
 /** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
@@ -130,16 +130,14 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async clearPending(uuid: string): Promise<void> {
-    await this.table.client.send(
+    await writeOr(() => this.table.client.send(
       new UpdateCommand({
         TableName: this.name,
         Key: keys.entry(uuid),
         UpdateExpression: 'REMOVE pendingPk, pendingAt',
         ConditionExpression: 'attribute_exists(pk)',
       }),
-    ).catch((error) => {
-      if (!isConditionFailure(error)) throw error;
-    });
+    ), undefined);
   }
 
   recordCids(file: EntryRecord, cids: { cidV0: string; cidV1: string; dagSizeV0: number; dagSizeV1: number }, now: string): Promise<boolean> {

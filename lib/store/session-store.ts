@@ -1,6 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys';
-import { isConditionFailure, stripKeys, type Table, writeOrFalse, getConsistent, dueItems } from './table';
+import { stripKeys, type Table, writeOr, writeOrFalse, getConsistent, dueItems } from './table';
 import type { SessionEnding, SessionStore, UploadSessionRecord } from '../core/ports';
 
 const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -82,8 +82,7 @@ export class DynamoSessionStore implements SessionStore {
 
   /** An update of a session whose move is under way; a session no longer moving (finished by another run) is left alone. */
   private async updateMoving(sessionUuid: string, expression: string, values: Record<string, unknown>): Promise<void> {
-    try {
-      await this.table.client.send(
+    await writeOr(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.session(sessionUuid),
@@ -91,10 +90,7 @@ export class DynamoSessionStore implements SessionStore {
           ConditionExpression: 'moveState = :moving',
           ExpressionAttributeValues: { ...values, ':moving': 'moving' },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ), undefined);
   }
 
   private async updateOpen(

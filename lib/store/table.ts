@@ -100,18 +100,31 @@ export async function transactWrite(table: Table, items: NonNullable<TransactWri
 }
 
 /**
- * Runs one conditional write (`write` sends a Put, Update, Delete or TransactWrite): true when it
- * was written, false when its condition failed ({@link isConditionFailure}); any other error is
- * thrown. The store's one conditional-write catch.
+ * Runs one conditional write (`write` sends a Put, Update, Delete or TransactWrite, and may map
+ * what it answers): its value when it was written, `onConditionFailed` when its condition failed
+ * ({@link isConditionFailure}: ConditionalCheckFailedException, or a transaction cancelled by a
+ * condition); any other error is thrown. The store's one conditional-write catch (issue 20): every
+ * store goes through this (or {@link writeOrFalse}) rather than catching the condition by hand.
+ * A write whose lost condition means "nothing to do" passes `undefined`.
  */
-export async function writeOrFalse(write: () => Promise<unknown>): Promise<boolean> {
+export async function writeOr<T, F>(write: () => Promise<T>, onConditionFailed: F): Promise<T | F> {
   try {
-    await write();
-    return true;
+    return await write();
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return onConditionFailed;
     throw error;
   }
+}
+
+/**
+ * Runs one conditional write (`write` sends a Put, Update, Delete or TransactWrite): true when it
+ * was written, false when its condition failed; any other error is thrown ({@link writeOr}).
+ */
+export function writeOrFalse(write: () => Promise<unknown>): Promise<boolean> {
+  return writeOr(async () => {
+    await write();
+    return true;
+  }, false);
 }
 
 /** `transactWrite`, answering false instead of throwing when a condition failed. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { FileStatus } from '../core/model/entries';
 import { DELIVERY_LOG_DAYS, type DeliveryAttempt, type ReadySession, type WebhookRecord, type WebhookStore } from '../core/ports/webhook-store';
 import { keys } from './keys';
-import { isConditionFailure, stripKeys, type Table } from './table';
+import { stripKeys, type Table, writeOr, writeOrFalse } from './table';
 
 /** The webhook item: the record plus the id its delivery log is kept under. */
 type StoredWebhook = WebhookRecord & { readonly webhookId: string };
@@ -24,18 +24,14 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async put(webhook: WebhookRecord): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    const created = await writeOrFalse(() => this.table.client.send(
         new PutCommand({
           TableName: this.table.name,
           Item: { ...keys.webhook(webhook.bucketUuid), ...webhook, webhookId: randomUUID() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ));
+    if (created) return true;
     // There is one: replace what the caller may change, keep the secret, createdAt and log.
     await this.table.client.send(
       new UpdateCommand({
@@ -64,14 +60,10 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async delete(bucketUuid: string): Promise<boolean> {
-    try {
-      // The log stays under the removed webhook's id until its TTL: a new webhook starts a log of its own.
-      await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.webhook(bucketUuid), ConditionExpression: 'attribute_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    // The log stays under the removed webhook's id until its TTL: a new webhook starts a log of its own.
+    return writeOrFalse(() =>
+      this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.webhook(bucketUuid), ConditionExpression: 'attribute_exists(pk)' })),
+    );
   }
 
   async logAttempt(bucketUuid: string, attempt: DeliveryAttempt): Promise<void> {
@@ -109,7 +101,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async claimReadySession(sessionUuid: string, nowIso: string): Promise<ReadySession | undefined> {
-    try {
+    return writeOr(async (): Promise<ReadySession> => {
       const { Attributes } = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
@@ -130,10 +122,7 @@ export class DynamoWebhookStore implements WebhookStore {
         settledCount: Number(session.settledCount),
         readyAt: nowIso,
       };
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    }, undefined);
   }
 
   async releaseReadySession(sessionUuid: string, readyAt: string): Promise<void> {
@@ -141,8 +130,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async claimReadyFile(fileUuid: string, nowIso: string): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    return writeOrFalse(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.entry(fileUuid),
@@ -150,12 +138,7 @@ export class DynamoWebhookStore implements WebhookStore {
           ConditionExpression: 'fileStatus = :replicated AND attribute_not_exists(sessionUuid) AND attribute_not_exists(readyAt)',
           ExpressionAttributeValues: { ':now': nowIso, ':replicated': FileStatus.REPLICATED },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ));
   }
 
   async releaseReadyFile(fileUuid: string): Promise<void> {
@@ -163,8 +146,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   private async release(key: Record<string, string>, condition: string, values: Record<string, unknown>): Promise<void> {
-    try {
-      await this.table.client.send(
+    await writeOr(() => this.table.client.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: key,
@@ -172,10 +154,7 @@ export class DynamoWebhookStore implements WebhookStore {
           ConditionExpression: condition,
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ), undefined);
   }
 
   private async stored(bucketUuid: string): Promise<StoredWebhook | undefined> {
