@@ -71,6 +71,8 @@ export interface StartOptions {
   readonly timeoutMs?: number;
   /** Extra environment for the stack. */
   readonly env?: Record<string, string>;
+  /** The ports to start on (a bench with its own); free ones by default. */
+  readonly ports?: LocalStackPorts;
 }
 
 /** A stack being started: what is known before it is ready, and its readiness. */
@@ -99,7 +101,7 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
 /** Spawns `npm start -- --in-memory` on free ports and returns at once; `ready` settles with the banner. */
 export async function launchLocalStack(options: StartOptions = {}): Promise<LaunchedLocalStack> {
   const timeoutMs = options.timeoutMs ?? startTimeoutMs();
-  const ports = await distinctFreePorts();
+  const ports = options.ports ?? (await distinctFreePorts());
   const marker = randomUUID();
   const child = spawn('npm', ['start', '--', '--in-memory'], {
     cwd: ROOT,
