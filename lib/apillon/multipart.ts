@@ -169,7 +169,12 @@ export async function completeMultipartUpload(
     throw validationError([{ code: 42200053, property: `parts[${multipart.partCount}]`, message: `PARTS_NOT_COMPLETE: the upload has ${multipart.partCount} parts` }], 'MultipartCompleteDto');
   }
   const refusal = await deps.multipart.complete(uploadKeyOf(file), multipart.uploadId, parts);
-  if (refusal === 'NoSuchUpload') throw new AppError('multipartUploadNotFound');
+  if (refusal === 'NoSuchUpload') {
+    // A repeated complete (a client retrying after a lost answer, or two at once): S3 no longer knows the upload
+    // because it made the object, which now stands at the upload key. That is success, not an unknown upload.
+    if (await deps.blobs.head(uploadKeyOf(file))) return ((await deps.entries.get(file.uuid)) as FileRecord | undefined) ?? file;
+    throw new AppError('multipartUploadNotFound');
+  }
   if (refusal) {
     // InvalidPart (not uploaded, or another ETag), InvalidPartOrder, EntityTooSmall: S3's own words for what is wrong.
     throw validationError([{ code: 42200054, property: 'parts', message: `PARTS_REFUSED: ${refusal}` }], 'MultipartCompleteDto');
@@ -180,10 +185,15 @@ export async function completeMultipartUpload(
 /**
  * `DELETE …/multipart/:fileUuid` (EXECUTE): the file becomes status 106 (upload cancelled; it was never
  * charged), then S3 aborts the upload and deletes its parts. A listing then answers 404. Should the upload
- * have been completed meanwhile, the lifecycle finds the file cancelled and deletes the object.
+ * have been completed meanwhile, the lifecycle finds the file cancelled and deletes the object. An upload already
+ * completed (its object at the upload key) is not open: 404 MULTIPART_UPLOAD_NOT_FOUND, and the file goes on to
+ * status 4.
  */
 export async function abortMultipartUpload(deps: MultipartDeps, principal: Principal, target: MultipartTarget): Promise<FileRecord> {
   const { file, multipart } = await openMultipartFile(deps, principal, target);
+  // A completed upload is no longer open (its object stands at the upload key, waiting for its commit): aborting it
+  // would cancel a file whose complete was answered 200. Delete the file instead, once it is listed.
+  if (await deps.blobs.head(uploadKeyOf(file))) throw new AppError('multipartUploadNotFound');
   const now = new Date().toISOString();
   if (!(await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, FileStatus.ERROR_UPLOAD_CANCELLED, { updatedAt: now }, { settled: true }))) {
     // Its bytes were committed meanwhile: the upload is no longer open.

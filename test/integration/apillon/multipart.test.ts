@@ -82,6 +82,12 @@ describe('a multipart upload', () => {
       { partNumber: 1, ETag: eTag1 },
       { partNumber: 2, ETag: eTag2 },
     ]);
+    // A client whose 200 was lost completes again; one that aborts after completing must not lose the file.
+    const completedAgain = await mp.complete(fileUuid, [
+      { partNumber: 1, ETag: eTag1 },
+      { partNumber: 2, ETag: eTag2 },
+    ]);
+    const abortedAfterComplete = await mp.abort(fileUuid);
     const beforeEvent = await usage(owner);
     await deliverEvents(services, [uploadKey(owner, fileUuid)]);
     const detail = await mp.detail(fileUuid);
@@ -98,6 +104,9 @@ describe('a multipart upload', () => {
     ]);
     expectApillonSuccess(completed, 200);
     expect(completed.body.data).toMatchObject({ fileUuid, fileStatus: 1 });
+    expectApillonSuccess(completedAgain, 200);
+    expect(completedAgain.body.data).toMatchObject({ fileUuid, fileStatus: 1 });
+    expectRefusal(abortedAfterComplete, 404, 40406013);
     expect(beforeEvent).toEqual({ account: 0, bucket: 0 });
     const expected = await importerFileCids(() => [bytes]);
     expect(detail.body.data.fileStatus).toBe(4);
