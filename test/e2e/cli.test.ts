@@ -1,7 +1,7 @@
 /**
  * The user CLI (`storage`, cli/) as a child process against the shared local stack, run the way
  * its package `bin` runs it (cli/bin.mjs on the bundle scripts/build-cli.mjs writes): bad
- * credentials, a 500-file upload with --wait printing the directory CID the SDK's own importer
+ * credentials, a 250-file upload (two upload-request batches) with --wait printing the directory CID the SDK's own importer
  * gives, an upload killed with SIGKILL and run again, and the progress bar in a pseudo-terminal
  * (util-linux `script`), rendered by a terminal emulator (@xterm/headless) to see that it redraws
  * in place.
@@ -114,12 +114,13 @@ describe('the storage CLI against the local stack', () => {
     expect((JSON.parse(listed.stdout) as { bucketUuid: string }[]).map((bucket) => bucket.bucketUuid)).toContain(stack.bucketUuid);
   });
 
-  it('uploads 500 files with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 600_000 }, async () => {
-    // prepare: 5 folders of 99 files and 5 at the top (each folder under kubo's and the importer's sharding thresholds)
+  it('uploads 250 files (two batches of upload requests) with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 600_000 }, async () => {
+    // prepare: 5 folders of 49 files and 5 at the top, past one batch of upload requests (cli/upload.ts MAX_BATCH_FILES,
+    // 200); each folder under kubo's and the importer's sharding thresholds. bench/cli-webhook-site.ts runs 2,000.
     const files: Record<string, string> = {};
-    for (let index = 0; index < 500; index++) files[index < 5 ? `top-${index}.txt` : `d${index % 5}/file-${index}.txt`] = `file ${index}\n`.repeat(1 + (index % 7));
+    for (let index = 0; index < 250; index++) files[index < 5 ? `top-${index}.txt` : `d${index % 5}/file-${index}.txt`] = `file ${index}\n`.repeat(1 + (index % 7));
     const source = folder('site', files);
-    const bucketUuid = await newBucket('cli-500');
+    const bucketUuid = await newBucket('cli-250');
     let expected = '';
     const entries = Object.entries(files).map(([relative, content]) => ({ path: `site/${relative}`, content: Buffer.from(content) }));
     // ipfs-unixfs-importer 7.0.1 is the one @apillon/sdk computes CIDs with (docs/apillon-sdk-contract.md §3)
@@ -136,17 +137,17 @@ describe('the storage CLI against the local stack', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(expected).toMatch(/^bafybei/);
     expect(run.stdout.trim()).toBe(expected);
-    expect(run.stderr).toMatch(/uploaded 500 files in session [0-9a-f-]{36} under site\//);
+    expect(run.stderr).toMatch(/uploaded 250 files in session [0-9a-f-]{36} under site\//);
     const stored = await bucketFiles(bucketUuid);
-    expect(stored.filter((file) => file.fileStatus === 4)).toHaveLength(500);
+    expect(stored.filter((file) => file.fileStatus === 4)).toHaveLength(250);
     expect(stored.every((file) => file.path.startsWith('site/'))).toBe(true);
-    if (process.env.TEST_VERBOSE === '1') process.stdout.write(`[cli] 500 files uploaded and at status 4 in ${seconds.toFixed(1)} s\n`);
+    if (process.env.TEST_VERBOSE === '1') process.stdout.write(`[cli] 250 files uploaded and at status 4 in ${seconds.toFixed(1)} s\n`);
   });
 
   it('resumes an upload killed mid-way without sending stored files again or leaving duplicates', { timeout: 300_000 }, async () => {
-    // prepare: 150 files of 96 KiB, sent two at a time, so the kill comes mid-upload
+    // prepare: 60 files of 96 KiB, sent two at a time, so the kill comes mid-upload
     const files: Record<string, Buffer> = {};
-    for (let index = 0; index < 150; index++) files[`part-${Math.floor(index / 50)}/blob-${index}.bin`] = Buffer.alloc(96 * 1024, index);
+    for (let index = 0; index < 60; index++) files[`part-${Math.floor(index / 20)}/blob-${index}.bin`] = Buffer.alloc(96 * 1024, index);
     const source = folder('resumable', files);
     const bucketUuid = await newBucket('cli-resume');
     // a config folder of its own, so only this upload's journal is read
@@ -155,12 +156,12 @@ describe('the storage CLI against the local stack', () => {
     const storedInJournal = () =>
       existsSync(journals) ? readdirSync(journals).reduce((sum, name) => sum + (readFileSync(path.join(journals, name), 'utf8').match(/"type":"stored"/g)?.length ?? 0), 0) : 0;
 
-    // act: SIGKILL once 40 files are stored, then the same command again
+    // act: SIGKILL once 20 files are stored, then the same command again
     const killed = await cli(['upload', source, '--bucket', bucketUuid, '--path', 'r', '--concurrency', '2'], {
       env: { STORAGE_CLI_CONFIG: config },
       until: (child) => {
         const timer = setInterval(() => {
-          if (storedInJournal() >= 40) {
+          if (storedInJournal() >= 20) {
             clearInterval(timer);
             child.kill('SIGKILL');
           }
@@ -173,12 +174,12 @@ describe('the storage CLI against the local stack', () => {
 
     // assess
     expect(killed.signal).toBe('SIGKILL');
-    expect(storedBeforeKill).toBeGreaterThanOrEqual(40);
-    expect(storedBeforeKill).toBeLessThan(150);
+    expect(storedBeforeKill).toBeGreaterThanOrEqual(20);
+    expect(storedBeforeKill).toBeLessThan(60);
     expect(resumed.code, resumed.stderr).toBe(0);
     const result = JSON.parse(resumed.stdout) as { skipped: number; files: { relative: string; fileStatus: number }[]; directoryCid: string };
     expect(result.skipped).toBeGreaterThanOrEqual(storedBeforeKill);
-    expect(result.files).toHaveLength(150);
+    expect(result.files).toHaveLength(60);
     expect(result.files.every((file) => file.fileStatus === 4)).toBe(true);
     expect(result.directoryCid).toMatch(/^bafybei/);
     // every record the bucket lists: one per path, all at status 4 (the killed run's unsent requests were withdrawn)
@@ -245,7 +246,7 @@ describe('the storage CLI against the local stack', () => {
   it('draws the progress bar in place on a terminal', { timeout: 300_000 }, async () => {
     // prepare: util-linux `script` gives the CLI a pseudo-terminal and records what it wrote
     const files: Record<string, Buffer> = {};
-    for (let index = 0; index < 60; index++) files[`f-${index}.bin`] = Buffer.alloc(64 * 1024, index);
+    for (let index = 0; index < 24; index++) files[`f-${index}.bin`] = Buffer.alloc(64 * 1024, index);
     const source = folder('tty', files);
     const bucketUuid = await newBucket('cli-tty');
     const command = [process.execPath, BIN, 'upload', source, '--bucket', bucketUuid, '--concurrency', '1'].map((arg) => `'${arg}'`).join(' ');
@@ -259,13 +260,13 @@ describe('the storage CLI against the local stack', () => {
 
     // assess: many frames were drawn, and the terminal shows one bar, complete
     expect(run.status, run.stdout).toBe(0);
-    const frames = run.stdout.match(/\d+\/60 files/g) ?? [];
+    const frames = run.stdout.match(/\d+\/24 files/g) ?? [];
     expect(frames.length).toBeGreaterThan(3);
-    const bars = lines.filter((line) => /\d+\/60 files/.test(line));
+    const bars = lines.filter((line) => /\d+\/24 files/.test(line));
     expect(bars).toHaveLength(1);
-    expect(bars[0]).toMatch(/100% 60\/60 files · 3\.75 MiB\/3\.75 MiB/);
-    // The stack finishes the 60 files before the next e2e file runs: the shared account's usage (which
+    expect(bars[0]).toMatch(/100% 24\/24 files · 1\.50 MiB\/1\.50 MiB/);
+    // The stack finishes the 24 files before the next e2e file runs: the shared account's usage (which
     // quantum-seed checks to the byte) must not move under another test.
-    await expect.poll(async () => (await bucketFiles(bucketUuid)).filter((file) => file.fileStatus === 4).length, { timeout: 120_000, interval: 1_000 }).toBe(60);
+    await expect.poll(async () => (await bucketFiles(bucketUuid)).filter((file) => file.fileStatus === 4).length, { timeout: 120_000, interval: 1_000 }).toBe(24);
   });
 });

@@ -2,10 +2,12 @@
  * End to end: a saturated local stack answers 503 SERVICE_BUSY with Retry-After in the surface's
  * error shape, never drops a socket, and stays up. It runs on a stack of its own, started the
  * way `npm start -- --in-memory` starts, with a pool of 2 workers and a queue of 2
- * (LOCAL_LAMBDA_WORKERS, LOCAL_LAMBDA_QUEUE), so a burst of 40 requests is past capacity.
+ * (LOCAL_LAMBDA_WORKERS, LOCAL_LAMBDA_QUEUE), so a burst of 40 requests is past capacity. The e2e
+ * global setup starts it in the background once the shared stack is up (test/support/e2e-global-setup.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import type { LocalStack } from '../support/local-stack';
+import { saturationLocalStack } from '../support/shared-local-stack';
 
 const BURST = 40;
 
@@ -13,7 +15,7 @@ describe('the local stack past its capacity', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ env: { LOCAL_LAMBDA_WORKERS: '2', LOCAL_LAMBDA_QUEUE: '2' } });
+    stack = await saturationLocalStack();
   });
 
   afterAll(async () => {

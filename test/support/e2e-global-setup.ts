@@ -45,20 +45,41 @@ export type SharedLocalStackState =
   | { readonly ready: true; readonly accountId: string; readonly bucketUuid: string; readonly output: string; readonly startupMs: number }
   | { readonly ready: false; readonly error: string };
 
+/**
+ * A second stack for test/e2e/saturation.test.ts (a pool of 2 workers and a queue of 2, so a burst is past its
+ * capacity). It is launched once the shared stack is up (their builds would compete for the CPU), in the
+ * background during the unit and integration groups, so the e2e group does not wait for its start-up. What a
+ * file needs (ports, marker, process group) is written to `stateFile` when it is ready: see `BackgroundStackState`.
+ */
+export interface BackgroundStackInfo {
+  readonly stateFile: string;
+  readonly exitFile: string;
+  readonly startTimeoutMs: number;
+}
+
+export type BackgroundStackState =
+  | (Extract<SharedLocalStackState, { ready: true }> & { readonly baseUrl: string; readonly ports: LocalStackPorts; readonly marker: string; readonly processGroup: number })
+  | { readonly ready: false; readonly error: string };
+
+/** The saturation stack's pool bounds (lib/local/lambda-pool.ts reads them). */
+export const SATURATION_STACK_ENV = { LOCAL_LAMBDA_WORKERS: '2', LOCAL_LAMBDA_QUEUE: '2' } as const;
+
 declare module 'vitest' {
   export interface ProvidedContext {
     localStack: SharedLocalStackInfo;
+    saturationStack: BackgroundStackInfo;
   }
 }
 
 const HANDLE = Symbol.for('storage-service.e2e-shared-stack');
-type Handle = { info: SharedLocalStackInfo; teardown: () => Promise<void> };
+type Handle = { info: SharedLocalStackInfo; saturation: BackgroundStackInfo; teardown: () => Promise<void> };
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const registry = globalThis as unknown as Record<symbol, Handle | undefined>;
   const existing = registry[HANDLE];
   if (existing) {
     project.provide('localStack', existing.info);
+    project.provide('saturationStack', existing.saturation);
     return undefined;
   }
   // `AWS_CALL_RECORD_DIR=<dir> npx vitest run --project iam`: the IAM test alone, on the calls a run recorded before.
@@ -93,6 +114,35 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     },
   );
 
+  const saturation: BackgroundStackInfo = { stateFile: path.join(directory, 'saturation-state.json'), exitFile: path.join(directory, 'saturation-exit.json'), startTimeoutMs: 2 * timeoutMs };
+  // Launched after the shared stack is ready (or failed), never at the same time.
+  const saturationStack = ready.then(async () => {
+    const began = Date.now();
+    const second = await launchLocalStack({ timeoutMs, env: { ...SATURATION_STACK_ENV } });
+    void second.exited.then((outcome) => writeFileSync(saturation.exitFile, JSON.stringify(outcome)));
+    return second.ready.then(
+      (stack) => {
+        const state: BackgroundStackState = {
+          ready: true,
+          accountId: stack.accountId,
+          bucketUuid: stack.bucketUuid,
+          output: stack.output(),
+          startupMs: Date.now() - began,
+          baseUrl: stack.baseUrl,
+          ports: stack.ports,
+          marker: second.marker,
+          processGroup: second.processGroup,
+        };
+        writeFileSync(saturation.stateFile, JSON.stringify(state));
+        return stack;
+      },
+      (error: Error) => {
+        writeFileSync(saturation.stateFile, JSON.stringify({ ready: false, error: error.message } satisfies BackgroundStackState));
+        return undefined;
+      },
+    );
+  });
+
   const info: SharedLocalStackInfo = {
     baseUrl: launched.baseUrl,
     ports: launched.ports,
@@ -106,10 +156,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const teardown = async () => {
     const stack = await ready;
     await stack?.stop();
+    await (await saturationStack)?.stop();
     rmSync(directory, { recursive: true, force: true });
     registry[HANDLE] = undefined;
   };
-  registry[HANDLE] = { info, teardown };
+  registry[HANDLE] = { info, saturation, teardown };
   project.provide('localStack', info);
+  project.provide('saturationStack', saturation);
   return teardown;
 }

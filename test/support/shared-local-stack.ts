@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import type { SharedLocalStackInfo, SharedLocalStackState } from './e2e-global-setup';
+import type { BackgroundStackState, SharedLocalStackInfo, SharedLocalStackState } from './e2e-global-setup';
 import { delay, interruptRun, localStackClient, type LocalStack, type StopReport } from './local-stack';
 
 /**
@@ -24,6 +24,29 @@ export async function sharedLocalStack(): Promise<Omit<LocalStack, 'stop'>> {
     bucketUuid: state.bucketUuid,
     output: () => state.output,
   });
+}
+
+/**
+ * The saturation stack (a pool of 2 workers, a queue of 2; test/support/e2e-global-setup.ts), from inside
+ * test/e2e/saturation.test.ts: waits until it is ready, then answers as `startLocalStack` would; `stop` is
+ * Ctrl-C to it (`interruptRun`), whose report says whether anything of it was left running.
+ */
+export async function saturationLocalStack(): Promise<LocalStack> {
+  const info = inject('saturationStack');
+  if (!info) throw new Error('No saturation stack: run test/e2e/saturation.test.ts through the e2e project (test/support/e2e-global-setup.ts).');
+  const state = await waitForFile<BackgroundStackState>(info.stateFile, info.startTimeoutMs + 10_000, 'the saturation stack to start');
+  if (!state.ready) throw new Error(state.error);
+  let stopping: Promise<StopReport> | undefined;
+  return {
+    ...localStackClient({ baseUrl: state.baseUrl, ports: state.ports, marker: state.marker, accountId: state.accountId, bucketUuid: state.bucketUuid, output: () => state.output }),
+    stop: () =>
+      (stopping ??= interruptRun({
+        processGroup: state.processGroup,
+        marker: state.marker,
+        ports: state.ports,
+        exited: waitForFile<{ code: number | null; signal: NodeJS.Signals | null }>(info.exitFile, 60_000, 'the saturation stack to exit'),
+      })),
+  };
 }
 
 /** Ctrl-C to the shared stack, as a developer's terminal sends it: see `interruptRun`. */
