@@ -121,8 +121,11 @@ export class DynamoLifecycleStore implements LifecycleStore {
         );
         return (Items ?? []).map((item): PendingItem => {
           const pk = String(item.pk);
-          // A bucket root's item (BUCKET#<uuid> / ROOT) waits there too while its CIDs are stale.
-          return pk.startsWith('BUCKET#') ? { kind: 'root', bucketUuid: pk.slice('BUCKET#'.length) } : { kind: 'entry', uuid: pk.replace(/^ENTRY#/, '') };
+          // A bucket root's item (BUCKET#<uuid> / ROOT) waits there too while its CIDs are stale, and an upload
+          // session's (SESSION#<uuid>) while its claimed files.ready is not queued yet (webhook-store.ts).
+          if (pk.startsWith('BUCKET#')) return { kind: 'root', bucketUuid: pk.slice('BUCKET#'.length) };
+          if (pk.startsWith('SESSION#')) return { kind: 'session', sessionUuid: pk.slice('SESSION#'.length) };
+          return { kind: 'entry', uuid: pk.replace(/^ENTRY#/, '') };
         });
       }),
     );

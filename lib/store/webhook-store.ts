@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { randomUUID } from 'node:crypto';
 import { FileStatus } from '../core/model/entries';
 import { DELIVERY_LOG_DAYS, type DeliveryAttempt, type ReadySession, type WebhookRecord, type WebhookStore } from '../core/ports/webhook-store';
-import { keys } from './keys';
+import { keys, pendingKeys } from './keys';
 import { stripKeys, type Table, writeOr, writeOrFalse } from './table';
 
 /** The webhook item: the record plus the id its delivery log is kept under. */
@@ -106,23 +106,36 @@ export class DynamoWebhookStore implements WebhookStore {
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.session(sessionUuid),
-          UpdateExpression: 'SET readyAt = :now',
+          // The claim is the outbox entry too: the session waits in the sweeper's index until markQueued.
+          UpdateExpression: 'SET readyAt = :now, pendingPk = :pendingPk, pendingAt = :pendingAt',
           // fileCount > 0: a session that never had a file (the SDK ends empty ones too) has nothing to announce.
           ConditionExpression: '#status = :ended AND fileCount > :zero AND settledCount >= fileCount AND attribute_not_exists(readyAt)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': nowIso, ':ended': 'ended', ':zero': 0 },
+          ExpressionAttributeValues: { ':now': nowIso, ':ended': 'ended', ':zero': 0, ...outboxValues(sessionUuid, nowIso) },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const session = Attributes ?? {};
-      return {
-        sessionUuid: String(session.sessionUuid),
-        bucketUuid: String(session.bucketUuid),
-        fileCount: Number(session.fileCount),
-        settledCount: Number(session.settledCount),
-        readyAt: nowIso,
-      };
+      return readySession(Attributes ?? {}, nowIso);
     }, undefined);
+  }
+
+  async unqueuedSession(sessionUuid: string): Promise<ReadySession | undefined> {
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.session(sessionUuid), ConsistentRead: true }));
+    if (!Item || typeof Item.readyAt !== 'string' || Item.pendingAt === undefined) return undefined;
+    return readySession(Item, Item.readyAt);
+  }
+
+  async markQueued(subject: { readonly sessionUuid: string } | { readonly fileUuid: string }, readyAt: string): Promise<void> {
+    const key = 'sessionUuid' in subject ? keys.session(subject.sessionUuid) : keys.entry(subject.fileUuid);
+    await writeOr(() => this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: key,
+          UpdateExpression: 'REMOVE pendingPk, pendingAt',
+          ConditionExpression: 'readyAt = :readyAt',
+          ExpressionAttributeValues: { ':readyAt': readyAt },
+        }),
+      ), undefined);
   }
 
   async releaseReadySession(sessionUuid: string, readyAt: string): Promise<void> {
@@ -134,9 +147,9 @@ export class DynamoWebhookStore implements WebhookStore {
         new UpdateCommand({
           TableName: this.table.name,
           Key: keys.entry(fileUuid),
-          UpdateExpression: 'SET readyAt = :now',
+          UpdateExpression: 'SET readyAt = :now, pendingPk = :pendingPk, pendingAt = :pendingAt',
           ConditionExpression: 'fileStatus = :replicated AND attribute_not_exists(sessionUuid) AND attribute_not_exists(readyAt)',
-          ExpressionAttributeValues: { ':now': nowIso, ':replicated': FileStatus.REPLICATED },
+          ExpressionAttributeValues: { ':now': nowIso, ':replicated': FileStatus.REPLICATED, ...outboxValues(fileUuid, nowIso) },
         }),
       ));
   }
@@ -150,7 +163,7 @@ export class DynamoWebhookStore implements WebhookStore {
         new UpdateCommand({
           TableName: this.table.name,
           Key: key,
-          UpdateExpression: 'REMOVE readyAt',
+          UpdateExpression: 'REMOVE readyAt, pendingPk, pendingAt',
           ConditionExpression: condition,
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
@@ -161,4 +174,20 @@ export class DynamoWebhookStore implements WebhookStore {
     const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.webhook(bucketUuid), ConsistentRead: true }));
     return Item ? stripKeys<StoredWebhook>(Item) : undefined;
   }
+}
+
+/** The sweeper's index attributes (keys.ts pendingKeys) of a claim taken at `readyAt`, as expression values. */
+function outboxValues(uuid: string, readyAt: string): { ':pendingPk': string; ':pendingAt': string } {
+  const pending = pendingKeys(uuid, readyAt);
+  return { ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt };
+}
+
+function readySession(session: Record<string, unknown>, readyAt: string): ReadySession {
+  return {
+    sessionUuid: String(session.sessionUuid),
+    bucketUuid: String(session.bucketUuid),
+    fileCount: Number(session.fileCount),
+    settledCount: Number(session.settledCount),
+    readyAt,
+  };
 }

@@ -39,10 +39,19 @@ type StepOutcome = 'no-bytes' | 'deferred' | undefined;
  * status, or status 1 while its bytes have not arrived). Safe to run any number
  * of times, concurrently, in any order, and after a crash at any point.
  * Returns the record as it is afterwards (undefined when there is none).
+ * A file that settled its session (or a single upload) announces files.ready (lib/core/webhooks/announce.ts).
  * Throws when a step fails (S3 or DynamoDB errors, a replica that does not
  * verify): the caller's retry continues where this run stopped.
  */
 export async function advanceFile(deps: StorageDeps, fileUuid: string): Promise<EntryRecord | undefined> {
+  const file = await advance(deps, fileUuid);
+  // [webhooks] Every path that settles a file comes through here (the object event, a sliced CID's last slice, the
+  // sweeper): a settled file may be its session's last, so files.ready is announced here (once: a conditional claim).
+  await announceIfReady(deps, file);
+  return file;
+}
+
+async function advance(deps: StorageDeps, fileUuid: string): Promise<EntryRecord | undefined> {
   for (let step = 0; step < MAX_STEPS; step++) {
     const file = await deps.entries.get(fileUuid);
     if (!file || !isFile(file)) return file;
@@ -269,8 +278,6 @@ export async function processObjectCreated(deps: StorageDeps, key: string): Prom
   const file = await advanceFile(deps, ids.fileUuid);
   // No upload request (expired, or replaced and deleted): the bytes belong to nobody.
   if (!file) await deps.blobs.delete(key);
-  // [webhooks] A settled file may be its session's last: files.ready is announced once (conditional claim).
-  await announceIfReady(deps, file);
   return file;
 }
 

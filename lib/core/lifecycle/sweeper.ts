@@ -4,6 +4,7 @@ import type { CommitIntent, DirectoryRef } from '../ports';
 import type { StorageDeps } from '../ports/storage';
 import { uploadKeyOf } from '../upload/uploads';
 import { finishDueSessionMoves, sharingSessionReads } from '../upload/session-wrap';
+import { queueClaimedEvent } from '../webhooks/announce';
 
 /**
  * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
@@ -18,7 +19,10 @@ import { finishDueSessionMoves, sharingSessionReads } from '../upload/session-wr
  *   did are deleted;
  * - recomputes the CIDs of directories (and bucket roots) left stale longer than
  *   the same threshold (directories.ts): their recompute message was lost, or
- *   the run that marked them stopped before it sent one.
+ *   the run that marked them stopped before it sent one;
+ * - queues files.ready events that were claimed but never queued (their run died in between:
+ *   lib/core/webhooks/announce.ts keeps the claim in this index until the event is queued).
+ * A file it completes announces its session's files.ready like any other (advanceFile).
  */
 
 /**
@@ -49,6 +53,8 @@ export interface SweepReport {
   readonly staleDirectoriesFailed: number;
   /** [wrap] Upload sessions whose files are now all placed under their directoryPath (session-wrap.ts). */
   readonly sessionMoves: number;
+  /** [webhooks] files.ready events claimed but never queued, queued now (announce.ts). */
+  readonly announced: number;
 }
 
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
@@ -60,12 +66,18 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
   let completed = 0;
   let failed = 0;
   let released = 0;
+  let announced = 0;
   const directories = { found: 0, failed: 0 };
   // The stranded files of one session read it once in this sweep (session-wrap.ts).
   const fileDeps = sharingSessionReads(deps);
   for (const item of await deps.lifecycle.pendingItems(before, SWEEP_LIMIT)) {
     if (item.kind === 'root') {
       await sweepDirectory(deps, { bucketUuid: item.bucketUuid, directoryUuid: null }, directories);
+      continue;
+    }
+    if (item.kind === 'session') {
+      // [webhooks] A session's files.ready claimed by a run that died before queueing it (announce.ts: the outbox).
+      if (await queueClaimedEvent(deps, { sessionUuid: item.sessionUuid }).catch((error: unknown) => void deps.logger.error('claimed files.ready could not be queued', { sessionUuid: item.sessionUuid, error }))) announced++;
       continue;
     }
     const uuid = item.uuid;
@@ -82,6 +94,11 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
     // The index is eventually consistent: trust the record.
     if (!file || !isFile(file) || file.updatedAt > before) continue;
     if (!isPending(file)) {
+      // [webhooks] A settled single upload in the index is a files.ready claimed but never queued: queued now.
+      if (file.readyAt && deps.webhookQueue) {
+        if (await queueClaimedEvent(deps, { file }).catch((error: unknown) => void deps.logger.error('claimed files.ready could not be queued', { fileUuid: uuid, error }))) announced++;
+        continue;
+      }
       await deps.lifecycle.clearPending(uuid);
       continue;
     }
@@ -106,7 +123,7 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
       log.error('stranded file could not be completed', { error });
     }
   }
-  const report = { found, completed, failed, released, intents, staleDirectories: directories.found, staleDirectoriesFailed: directories.failed, sessionMoves };
+  const report = { found, completed, failed, released, intents, staleDirectories: directories.found, staleDirectoriesFailed: directories.failed, sessionMoves, announced };
   deps.logger.info('stranded files swept', { ...report });
   return report;
 }

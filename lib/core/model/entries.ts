@@ -93,6 +93,11 @@ export interface EntryRecord {
   readonly rejectionReason?: string;
   /** A file uploaded in parts (lib/apillon/multipart.ts): S3's UploadId and the plan its parts follow. */
   readonly multipart?: { readonly uploadId: string; readonly partSize: number; readonly partCount: number };
+  /**
+   * A single upload of no session: when its files.ready was claimed (ISO; lib/core/webhooks/announce.ts). While the
+   * event is claimed but not yet queued, the file also sits in the sweeper's index, which queues it then.
+   */
+  readonly readyAt?: string;
 }
 
 /** A file record, narrowed. */

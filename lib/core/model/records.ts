@@ -77,8 +77,14 @@ export interface DownloadTokenRecord {
   readonly expiresAt: number;
 }
 
-/** An item of the sweeper's pending index: an entry (a file or a directory) or a bucket's root directory. */
-export type PendingItem = { readonly kind: 'entry'; readonly uuid: string } | { readonly kind: 'root'; readonly bucketUuid: string };
+/**
+ * An item of the sweeper's pending index: an entry (a file or a directory), a bucket's root directory, or an upload
+ * session whose files.ready was claimed but not yet queued (lib/core/webhooks/announce.ts: the claim is the outbox).
+ */
+export type PendingItem =
+  | { readonly kind: 'entry'; readonly uuid: string }
+  | { readonly kind: 'root'; readonly bucketUuid: string }
+  | { readonly kind: 'session'; readonly sessionUuid: string };
 
 /** A directory: an entry of type 'directory', or a bucket's root (`directoryUuid` null). */
 export interface DirectoryRef {

@@ -77,6 +77,14 @@ export interface WebhookStore {
   /** The same for a single upload of no session: one claim per file (status 4 reached, not claimed yet). */
   claimReadyFile(fileUuid: string, nowIso: string): Promise<boolean>;
   releaseReadyFile(fileUuid: string): Promise<void>;
+  /**
+   * A claim is also an outbox entry: it puts the session (or file) into the sweeper's index (ByPendingStep, at
+   * `readyAt`), so a run that dies between the claim and the queue leaves the event for the sweeper instead of
+   * losing it. This takes it out once the event is queued (only while the claim is still the one of `readyAt`).
+   */
+  markQueued(subject: { readonly sessionUuid: string } | { readonly fileUuid: string }, readyAt: string): Promise<void>;
+  /** A session whose files.ready is claimed but not queued (the sweeper's outbox item): its claim, or undefined. */
+  unqueuedSession(sessionUuid: string): Promise<ReadySession | undefined>;
 }
 
 /** How long the delivery log keeps an attempt (DynamoDB TTL). */

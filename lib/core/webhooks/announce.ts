@@ -14,6 +14,9 @@ import { firstDelivery } from './files-ready';
  *   one conditional write (`claimReadySession`: `readyAt` not set yet). Of any number of concurrent tries exactly
  *   one succeeds and queues the first delivery; a queue failure gives the claim back and throws, so the retry
  *   (the object event coming back) tries again;
+ * - the claim is also an outbox entry (it puts the session or file into the sweeper's index): a run that dies
+ *   between the claim and the queue leaves it there, and the sweeper queues the event (`queueClaimedEvent`) with the
+ *   claim's own time, so it is the same event (same id and timestamp) whoever queues it;
  * - a single upload of no session is announced by a claim on the file itself once it reaches status 4.
  * The event's id comes from the session (files-ready.ts): were an event queued twice anyway, receivers drop it.
  *
@@ -36,7 +39,7 @@ export async function announceIfReady(deps: AnnounceDeps, file: EntryRecord | un
     if (!(await deps.webhooks.get(file.bucketUuid))) return;
     const now = new Date().toISOString();
     if (!(await deps.webhooks.claimReadyFile(file.uuid, now))) return;
-    await queueOrRelease(deps, firstDelivery({ bucketUuid: file.bucketUuid, fileUuid: file.uuid }, now), () => deps.webhooks!.releaseReadyFile(file.uuid));
+    await queueOrRelease(deps, { fileUuid: file.uuid }, firstDelivery({ bucketUuid: file.bucketUuid, fileUuid: file.uuid }, now), () => deps.webhooks!.releaseReadyFile(file.uuid));
   }
 }
 
@@ -46,17 +49,51 @@ export async function announceSessionIfReady(deps: AnnounceDeps, bucketUuid: str
   if (!(await deps.webhooks.get(bucketUuid))) return;
   const claim = await deps.webhooks.claimReadySession(sessionUuid, new Date().toISOString());
   if (!claim || claim.bucketUuid !== bucketUuid) return;
-  await queueOrRelease(deps, firstDelivery({ bucketUuid, sessionUuid }, claim.readyAt), () => deps.webhooks!.releaseReadySession(sessionUuid, claim.readyAt));
+  await queueOrRelease(deps, { sessionUuid }, firstDelivery({ bucketUuid, sessionUuid }, claim.readyAt), () => deps.webhooks!.releaseReadySession(sessionUuid, claim.readyAt));
   deps.logger.info('files.ready queued', { bucketUuid, sessionUuid, files: claim.fileCount });
 }
 
-async function queueOrRelease(deps: AnnounceDeps, delivery: Parameters<WebhookQueue['send']>[0], release: () => Promise<void>): Promise<void> {
+/**
+ * The sweeper's half of the outbox: a files.ready claimed but never queued (its run died in between) is queued now,
+ * under the claim's time (the same event id and timestamp as the lost one would have had), then taken out of the
+ * sweeper's index. `subject` is the session, or the file of a single upload (`readyAt` from its record). Throws
+ * when the queue does: the item stays for the next sweep. Returns whether an event was queued.
+ */
+export async function queueClaimedEvent(
+  deps: AnnounceDeps,
+  subject: { readonly sessionUuid: string } | { readonly file: EntryRecord },
+): Promise<boolean> {
+  if (!deps.webhooks || !deps.webhookQueue) return false;
+  if ('sessionUuid' in subject) {
+    const claim = await deps.webhooks.unqueuedSession(subject.sessionUuid);
+    if (!claim) return false;
+    await deps.webhookQueue.send(firstDelivery({ bucketUuid: claim.bucketUuid, sessionUuid: claim.sessionUuid }, claim.readyAt), 0);
+    await deps.webhooks.markQueued({ sessionUuid: claim.sessionUuid }, claim.readyAt);
+    deps.logger.warn('files.ready queued by the sweeper (its claim was never queued)', { bucketUuid: claim.bucketUuid, sessionUuid: claim.sessionUuid, readyAt: claim.readyAt });
+    return true;
+  }
+  const { file } = subject;
+  if (!file.readyAt) return false;
+  await deps.webhookQueue.send(firstDelivery({ bucketUuid: file.bucketUuid, fileUuid: file.uuid }, file.readyAt), 0);
+  await deps.webhooks.markQueued({ fileUuid: file.uuid }, file.readyAt);
+  deps.logger.warn('files.ready queued by the sweeper (its claim was never queued)', { bucketUuid: file.bucketUuid, fileUuid: file.uuid, readyAt: file.readyAt });
+  return true;
+}
+
+async function queueOrRelease(
+  deps: AnnounceDeps,
+  subject: { readonly sessionUuid: string } | { readonly fileUuid: string },
+  delivery: Parameters<WebhookQueue['send']>[0],
+  release: () => Promise<void>,
+): Promise<void> {
   try {
     await deps.webhookQueue!.send(delivery, 0);
   } catch (error) {
     await release();
     throw error;
   }
+  // Queued: out of the sweeper's index. Were this write lost, the sweeper would queue the same event again (same id).
+  await deps.webhooks!.markQueued(subject, delivery.readyAt);
 }
 
 /**
@@ -88,6 +125,8 @@ export function sharingWebhookReads<D extends { readonly webhooks?: WebhookStore
     releaseReadySession: (sessionUuid, readyAt) => store.releaseReadySession(sessionUuid, readyAt),
     claimReadyFile: (fileUuid, nowIso) => store.claimReadyFile(fileUuid, nowIso),
     releaseReadyFile: (fileUuid) => store.releaseReadyFile(fileUuid),
+    markQueued: (subject, readyAt) => store.markQueued(subject, readyAt),
+    unqueuedSession: (sessionUuid) => store.unqueuedSession(sessionUuid),
   };
   return { ...deps, webhooks };
 }

@@ -23,6 +23,7 @@ import { buildTestServices, createTestBucket, createTestTenant, testServices, ty
 import { call, deliverEvents, objectKeyOf, putBytes } from '../apillon/helpers';
 import { EventEmitter } from 'node:events';
 import type { FilesReadyPayload } from '../../../lib/core/webhooks/files-ready';
+import { STRANDED_AFTER_SECONDS, sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
 
 interface Received {
   readonly headers: IncomingHttpHeaders;
@@ -242,6 +243,69 @@ describe('files.ready webhooks', () => {
     expect(receiver.callsTo('/redirected')).toHaveLength(0);
     const redirectLog = await pollAttempts(redirectBucket.bucketUuid, 2);
     expect(redirectLog.map((attempt) => attempt.statusCode)).toEqual([302, 302]);
+  }, 60_000);
+
+  it('a files.ready claimed by a run that died before queueing it is queued by the sweeper, once, as the same event', async () => {
+    // prepare: the files settle, the session ends in a run with no queue (nothing announced), then a run takes
+    // the claim and dies before queueing (the claim is all it wrote)
+    const bucket = await createTestBucket(services, tenant.accountId);
+    const url = receiver.script('/orphan-claim', []);
+    await setWebhook(services, await principalOf(), bucket.bucketUuid, { url });
+    const session = await uploadSession(bucket.bucketUuid, [1, 2].map((i) => ({ fileName: `o${i}`, path: '', bytes: prngBytes(40 * i, 70 + i) })));
+    await deliverEvents(services, session.keys);
+    setServicesForTests({ ...services, webhookQueue: undefined });
+    try {
+      expect((await endSession(bucket.bucketUuid, session.sessionUuid)).statusCode).toBe(200);
+    } finally {
+      setServicesForTests(services);
+    }
+    const readyAt = new Date().toISOString();
+    const claim = await services.webhooks.claimReadySession(session.sessionUuid, readyAt);
+    await deliverEvents(services, session.keys); // the object events come back: the claim is taken, nothing is queued
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const beforeSweep = receiver.callsTo('/orphan-claim').length;
+
+    // act: sweeps after the stranded threshold
+    const later = new Date(Date.now() + (STRANDED_AFTER_SECONDS + 60) * 1000);
+    const first = await sweepStrandedFiles(services, later);
+    const second = await sweepStrandedFiles(services, later);
+    const [received] = await waitFor('the call', () => receiver.callsTo('/orphan-claim').length > 0 && receiver.callsTo('/orphan-claim'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // assess
+    expect(claim?.readyAt).toBe(readyAt);
+    expect(beforeSweep).toBe(0);
+    expect(first.announced).toBe(1);
+    expect(second.announced).toBe(0);
+    expect(receiver.callsTo('/orphan-claim')).toHaveLength(1);
+    const payload = JSON.parse(received!.body) as FilesReadyPayload;
+    expect(payload).toMatchObject({ type: 'files.ready', sessionUuid: session.sessionUuid, timestamp: readyAt });
+    expect(payload.files.map((file) => file.fileUuid).sort()).toEqual([...session.fileUuids].sort());
+    expect(await services.webhooks.unqueuedSession(session.sessionUuid)).toBeUndefined();
+  }, 60_000);
+
+  it('a session whose last file is completed by the sweeper (its object event lost) is announced, once', async () => {
+    // prepare: two files uploaded, only the first one's event arrives; the session ends
+    const bucket = await createTestBucket(services, tenant.accountId);
+    const url = receiver.script('/swept', []);
+    await setWebhook(services, await principalOf(), bucket.bucketUuid, { url });
+    const session = await uploadSession(bucket.bucketUuid, [1, 2].map((i) => ({ fileName: `s${i}`, path: 'x/', bytes: prngBytes(64 * i, 80 + i) })));
+    await deliverEvents(services, session.keys.slice(0, 1));
+    await endSession(bucket.bucketUuid, session.sessionUuid);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const beforeSweep = receiver.callsTo('/swept').length;
+
+    // act
+    const report = await sweepStrandedFiles(services, new Date(Date.now() + (STRANDED_AFTER_SECONDS + 60) * 1000));
+    const [received] = await waitFor('the call', () => receiver.callsTo('/swept').length > 0 && receiver.callsTo('/swept'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // assess
+    expect(beforeSweep).toBe(0);
+    expect(report.completed).toBeGreaterThanOrEqual(1);
+    expect(receiver.callsTo('/swept')).toHaveLength(1);
+    const payload = JSON.parse(received!.body) as FilesReadyPayload;
+    expect(payload.files.map((file) => file.fileUuid).sort()).toEqual([...session.fileUuids].sort());
   }, 60_000);
 });
 
