@@ -63,8 +63,8 @@ export const ERRORS = {
   // IPNS names (lib/apillon/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
-  // Multipart uploads of the Apillon surface (lib/apillon/multipart.ts): no open upload of that file in that session
-  // (never made, completed, aborted, or expired after 7 days).
+  // Multipart uploads (lib/core/upload/multipart.ts; Apillon's in a session, Quantum's /upload routes): no open upload of that
+  // file in that session or bucket (never made, completed, aborted, or expired after 7 days).
   multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
   // A bucket's upload policy (lib/core/upload/policy.ts): the message names the file and the limit (bytes or types).
   uploadPolicyViolation: define(422, 42206001, 'UPLOAD_POLICY_VIOLATION', [400, 'POLICY_VIOLATION']),
@@ -110,6 +110,14 @@ export interface FieldError {
   readonly code: number;
   readonly property: string;
   readonly message: string;
+  /**
+   * The bound the value broke, where one applies: bytes for a size, items for a list, characters (UTF-16 units)
+   * for text, the highest part number. An extra field beside the unchanged `message`, so a client reads the limit
+   * without parsing text.
+   */
+  readonly maximum?: number;
+  /** The lower bound the value broke, where one applies (as `maximum`). */
+  readonly minimum?: number;
 }
 
 export class AppError extends Error {

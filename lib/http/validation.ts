@@ -48,7 +48,7 @@ export const VALIDATION_CODES: Record<string, number> = {
   IPNS_VALUE_NOT_VALID: 42200038,
   CID_NOT_PRESENT: 42200039,
   FORMAT_NOT_VALID: 42200040,
-  // Multipart uploads (lib/apillon/multipart.ts).
+  // Multipart uploads (lib/core/upload/multipart.ts; both surfaces).
   PART_NUMBERS_NOT_PRESENT: 42200050,
   TOO_MANY_PART_NUMBERS: 42200051,
   PART_NUMBER_NOT_VALID: 42200052,

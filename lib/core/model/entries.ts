@@ -91,7 +91,7 @@ export interface EntryRecord {
   readonly movedFrom?: string | null;
   /** Why the bytes were refused (status 107): the rule, the file and the limit, as the file detail shows it. */
   readonly rejectionReason?: string;
-  /** A file uploaded in parts (lib/apillon/multipart.ts): S3's UploadId and the plan its parts follow. */
+  /** A file uploaded in parts (lib/core/upload/multipart.ts): S3's UploadId and the plan its parts follow. */
   readonly multipart?: { readonly uploadId: string; readonly partSize: number; readonly partCount: number };
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { abortStaleMultipartUploads } from '../../../lib/apillon/multipart';
+import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 import type { Services } from '../../../lib/app/services';
 import type { InvokeResult } from '../../support/events';
 import { expectApillonSuccess } from '../../support/envelopes';
