@@ -127,7 +127,11 @@ export class AppError extends Error {
   readonly model?: string;
   /** HTTP headers the error response carries besides the body (e.g. `Content-Range` of a 416). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Facts of the refusal a client acts on (a limit in bytes, the offending file): Quantum's `data` of its error. */
+  /**
+   * Facts of the refusal a client acts on, rendered as Quantum's `data` and the Apillon body's `details` (an extra
+   * field beside the unchanged `code` and `message`). Every size refusal carries `limitBytes` (the limit, bytes) and
+   * `reason` (a sentence naming the limit and what broke it); see {@link sizeRefusal}.
+   */
   readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(
@@ -154,6 +158,15 @@ export class AppError extends Error {
   get status(): number {
     return this.definition.status;
   }
+}
+
+/**
+ * A refusal over a size limit (issue 21: "a 413 that does not say the limit"): the catalogue error `name` whose
+ * details name the limit in bytes (`limitBytes`), the other figures of the decision (`sizeBytes` of what was sent,
+ * `usedBytes`/`requestedBytes` of a quota, …) and `reason`, one sentence saying it all.
+ */
+export function sizeRefusal(name: ErrorName, limitBytes: number, reason: string, facts: Readonly<Record<string, unknown>> = {}): AppError {
+  return new AppError(name, { details: { limitBytes, ...facts, reason } });
 }
 
 /** Throws the catalogue error `name`; for use in expressions (`x ?? fail('fileNotFound')`). */

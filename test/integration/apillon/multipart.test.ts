@@ -251,6 +251,7 @@ describe('refused', () => {
 
     // assess
     expectRefusal(refused, 400, 40006003);
+    expect(refused.body.details).toMatchObject({ limitBytes: 10 * MIB, usedBytes: 0, requestedBytes: 10 * MIB + 1 });
     expect(await services.multipart.listOpen(`uploads/${owner.bucket.bucketUuid}/`, new Date(Date.now() + 60_000).toISOString(), 10)).toEqual([]);
   });
 
