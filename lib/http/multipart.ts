@@ -109,9 +109,10 @@ export async function parseMultipart(
 
 /** The refusal of a form over `maxBodyBytes` (`sizeBytes` when known), naming the limit and where larger files go. */
 function formTooLarge(limits: MultipartLimits, options: MultipartOptions, sizeBytes?: number): AppError {
-  const sent = sizeBytes === undefined ? 'a file of the form is larger' : `the form is ${sizeBytes} bytes`;
+  const limit = `a request takes at most ${limits.maxBodyBytes} bytes`;
+  const sent = sizeBytes === undefined ? `${limit}; a file of the form is larger` : `the form is ${sizeBytes} bytes; ${limit}`;
   const elsewhere = options.largeFileRoute ? `; upload larger files in parts with ${options.largeFileRoute}` : '';
-  return sizeRefusal('uploadTooLarge', limits.maxBodyBytes, `${sent}; a request takes at most ${limits.maxBodyBytes} bytes${elsewhere}`, {
+  return sizeRefusal('uploadTooLarge', limits.maxBodyBytes, `${sent}${elsewhere}`, {
     ...(sizeBytes === undefined ? {} : { sizeBytes }),
     ...(options.largeFileRoute ? { largeFileRoute: options.largeFileRoute } : {}),
   });
