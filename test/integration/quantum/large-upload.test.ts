@@ -179,6 +179,26 @@ describe('a Quantum large-file upload', () => {
     expect(await snapshot(services, owner.bucket)).toEqual(before);
   });
 
+  it('names the field and the bound of a bad part number, too many part URLs, or a size over 5 TiB (400 INVALID_REQUEST)', async () => {
+    // prepare: an upload of 3 parts
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const uploadId = (await q.create('p.bin', { size: 11 * MIB })).body.data.upload_id as string;
+
+    // act
+    const outside = await q.parts(uploadId, [4]);
+    const many = await q.parts(uploadId, Array.from({ length: 101 }, () => 1));
+    const huge = await q.create('huge.bin', { size: 5 * 1024 ** 4 + 1 });
+    const unknown = await q.create('u.bin', { size: 1, contentType: 'text/plain' });
+
+    // assess
+    expect(refusal(outside)).toEqual({ status: 400, message: 'INVALID_REQUEST' });
+    expect(outside.body.data).toEqual({ errors: [{ property: 'part_numbers[0]', message: 'PART_NUMBER_NOT_VALID: parts are 1 to 3', minimum: 1, maximum: 3 }] });
+    expect(many.body.data).toEqual({ errors: [{ property: 'part_numbers', message: 'TOO_MANY_PART_NUMBERS', maximum: 100 }] });
+    expect(huge.body.data).toEqual({ errors: [{ property: 'size', message: 'FILE_SIZE_NOT_VALID', maximum: 5 * 1024 ** 4 }] });
+    expect(unknown.body.data).toEqual({ errors: [{ property: 'contentType', message: 'PARAMETER_NOT_SUPPORTED' }] });
+  });
+
   it('refuses a file over the quota at create (400 INSUFFICIENT_SPACE naming the limit), before any upload is made', async () => {
     // prepare
     const owner = await createTestTenant(services, { quotaBytes: 6 * MIB });
