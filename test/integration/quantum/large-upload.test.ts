@@ -199,6 +199,24 @@ describe('a Quantum large-file upload', () => {
     expect(unknown.body.data).toEqual({ errors: [{ property: 'contentType', message: 'PARAMETER_NOT_SUPPORTED' }] });
   });
 
+  it('checks the bucket’s upload policy on the declared size and type at create (400 POLICY_VIOLATION naming the limit)', async () => {
+    // prepare
+    const owner = await createTestTenant(services);
+    await services.bucketPolicies.setUploadPolicy(owner.bucket.bucketUuid, { maxFileSize: 6 * MIB, allowedContentTypes: ['video/*'] }, new Date().toISOString());
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const before = await snapshot(services, owner.bucket);
+
+    // act
+    const tooBig = await q.create('big.mp4', { size: 6 * MIB + 1 });
+    const wrongType = await q.create('notes.txt', { size: 10 });
+
+    // assess
+    expect(refusal(tooBig)).toEqual({ status: 400, message: 'POLICY_VIOLATION' });
+    expect(tooBig.body.data).toMatchObject({ fileName: 'big.mp4', rule: 'maxFileSize', limitBytes: 6 * MIB, reason: `FILE_TOO_LARGE: "big.mp4" is ${6 * MIB + 1} bytes; this bucket takes files of at most ${6 * MIB} bytes` });
+    expect(wrongType.body.data).toMatchObject({ fileName: 'notes.txt', rule: 'allowedContentTypes', allowedContentTypes: ['video/*'] });
+    expect(await snapshot(services, owner.bucket)).toEqual(before);
+  });
+
   it('refuses a file over the quota at create (400 INSUFFICIENT_SPACE naming the limit), before any upload is made', async () => {
     // prepare
     const owner = await createTestTenant(services, { quotaBytes: 6 * MIB });
