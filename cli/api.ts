@@ -22,18 +22,23 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: number | undefined,
     message: string,
-    /** The 422 answer's `errors` (`[{code, property, message}]`), when there are any. */
-    readonly details: readonly { code?: number; property?: string; message?: string }[] = [],
+    /** The 422 answer's `errors` (`[{code, property, message, maximum?, minimum?}]`), when there are any. */
+    readonly details: readonly { code?: number; property?: string; message?: string; maximum?: number; minimum?: number }[] = [],
+    /** The refusal's `details.reason` (README "Errors": a size refusal names its limit), when the answer has one. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 
-  /** One line for a person: `BUCKET_NOT_FOUND (40406002, HTTP 404)` plus the 422 details. */
+  /** One line for a person: `BUCKET_NOT_FOUND (40406002, HTTP 404)` plus the 422 details or the refusal's reason. */
   describe(): string {
     const head = `${this.message} (${this.code !== undefined ? `${this.code}, ` : ''}HTTP ${this.status})`;
-    const details = this.details.map((item) => `${item.property ?? '?'}: ${item.message ?? ''}${item.code ? ` (${item.code})` : ''}`);
-    return details.length > 0 ? `${head}: ${details.join('; ')}` : head;
+    const bound = (item: { maximum?: number; minimum?: number }) =>
+      item.maximum !== undefined ? `, at most ${item.maximum}` : item.minimum !== undefined ? `, at least ${item.minimum}` : '';
+    const details = this.details.map((item) => `${item.property ?? '?'}: ${item.message ?? ''}${bound(item)}${item.code ? ` (${item.code})` : ''}`);
+    if (details.length > 0) return `${head}: ${details.join('; ')}`;
+    return this.reason ? `${head}: ${this.reason}` : head;
   }
 }
 
@@ -116,19 +121,20 @@ export class ApiClient {
 /** An ApiError carrying the Retry-After the server sent (ms), for withRetries. */
 class RetryableAnswer extends ApiError {
   constructor(error: ApiError, readonly retryAfterMs: number | undefined) {
-    super(error.status, error.code, error.message, error.details);
+    super(error.status, error.code, error.message, error.details, error.reason);
   }
 }
 
 /** The surface's error (Apillon shape `{code, message}` or 422 `{errors}`), else the status and the start of the body. */
 export function errorFromAnswer(status: number, text: string, retryAfter?: string | null): ApiError {
-  const json = parseJson(text) as { code?: unknown; message?: unknown; errors?: unknown } | undefined;
+  const json = parseJson(text) as { code?: unknown; message?: unknown; errors?: unknown; details?: { reason?: unknown } } | undefined;
   let error: ApiError;
   if (json && Array.isArray(json.errors)) {
     const errors = json.errors as { code?: number; property?: string; message?: string }[];
     error = new ApiError(status, typeof json.code === 'number' ? json.code : errors[0]?.code, typeof json.message === 'string' ? json.message : 'VALIDATION_ERROR', errors);
   } else if (json && (typeof json.code === 'number' || typeof json.message === 'string')) {
-    error = new ApiError(status, typeof json.code === 'number' ? json.code : undefined, typeof json.message === 'string' ? json.message : `HTTP ${status}`);
+    const reason = typeof json.details?.reason === 'string' ? json.details.reason : undefined;
+    error = new ApiError(status, typeof json.code === 'number' ? json.code : undefined, typeof json.message === 'string' ? json.message : `HTTP ${status}`, [], reason);
   } else {
     const snippet = text.trim().slice(0, 200);
     error = new ApiError(status, undefined, snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`);

@@ -63,8 +63,8 @@ export const ERRORS = {
   // IPNS names (lib/apillon/ipns.ts).
   ipnsRecordNotFound: define(404, 40406012, 'IPNS_RECORD_NOT_FOUND'),
   ipnsPublishConflict: define(409, 40906001, 'IPNS_PUBLISH_CONFLICT'),
-  // Multipart uploads of the Apillon surface (lib/apillon/multipart.ts): no open upload of that file in that session
-  // (never made, completed, aborted, or expired after 7 days).
+  // Multipart uploads (lib/core/upload/multipart.ts; Apillon's in a session, Quantum's /upload routes): no open upload of that
+  // file in that session or bucket (never made, completed, aborted, or expired after 7 days).
   multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
   // A bucket's upload policy (lib/core/upload/policy.ts): the message names the file and the limit (bytes or types).
   uploadPolicyViolation: define(422, 42206001, 'UPLOAD_POLICY_VIOLATION', [400, 'POLICY_VIOLATION']),
@@ -110,6 +110,14 @@ export interface FieldError {
   readonly code: number;
   readonly property: string;
   readonly message: string;
+  /**
+   * The bound the value broke, where one applies: bytes for a size, items for a list, characters (UTF-16 units)
+   * for text, the highest part number. An extra field beside the unchanged `message`, so a client reads the limit
+   * without parsing text.
+   */
+  readonly maximum?: number;
+  /** The lower bound the value broke, where one applies (as `maximum`). */
+  readonly minimum?: number;
 }
 
 export class AppError extends Error {
@@ -119,7 +127,11 @@ export class AppError extends Error {
   readonly model?: string;
   /** HTTP headers the error response carries besides the body (e.g. `Content-Range` of a 416). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Facts of the refusal a client acts on (a limit in bytes, the offending file): Quantum's `data` of its error. */
+  /**
+   * Facts of the refusal a client acts on, rendered as Quantum's `data` and the Apillon body's `details` (an extra
+   * field beside the unchanged `code` and `message`). Every size refusal carries `limitBytes` (the limit, bytes) and
+   * `reason` (a sentence naming the limit and what broke it); see {@link sizeRefusal}.
+   */
   readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(
@@ -146,6 +158,15 @@ export class AppError extends Error {
   get status(): number {
     return this.definition.status;
   }
+}
+
+/**
+ * A refusal over a size limit (issue 21: "a 413 that does not say the limit"): the catalogue error `name` whose
+ * details name the limit in bytes (`limitBytes`), the other figures of the decision (`sizeBytes` of what was sent,
+ * `usedBytes`/`requestedBytes` of a quota, …) and `reason`, one sentence saying it all.
+ */
+export function sizeRefusal(name: ErrorName, limitBytes: number, reason: string, facts: Readonly<Record<string, unknown>> = {}): AppError {
+  return new AppError(name, { details: { limitBytes, ...facts, reason } });
 }
 
 /** Throws the catalogue error `name`; for use in expressions (`x ?? fail('fileNotFound')`). */

@@ -1,4 +1,4 @@
-import { contentTypeFor } from './content-type';
+import { contentTypeFor } from '../core/model/content-type';
 import { AppError } from '../errors';
 import type { BucketRecord } from '../core/ports';
 import type { UploadSessionRecord } from '../core/ports';

@@ -50,7 +50,7 @@ export interface Services extends StorageDeps, BandwidthDeps, Omit<IpnsDeps, 'ke
   readonly buckets: BucketStore;
   /** Apillon upload sessions. */
   readonly sessions: SessionStore;
-  /** S3 multipart uploads in the files bucket (lib/apillon/multipart.ts). */
+  /** S3 multipart uploads in the files bucket (lib/core/upload/multipart.ts). */
   readonly multipart: MultipartUploadStore;
   /** Buckets' upload policies (lib/core/upload/policy.ts). */
   readonly bucketPolicies: BucketPolicyStore;

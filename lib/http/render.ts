@@ -43,7 +43,7 @@ export function renderError(surface: Surface, ctx: RenderContext, error: AppErro
 function renderErrorBody(surface: Surface, ctx: RenderContext, error: AppError): APIGatewayProxyStructuredResultV2 {
   const { definition } = error;
   if (surface === 'quantum') {
-    return json(definition.quantum.status, { status: 'error', message: definition.quantum.message, ...(error.details ? { data: error.details } : {}) });
+    return json(definition.quantum.status, { status: 'error', message: definition.quantum.message, ...quantumData(error) });
   }
   const timestamp = new Date().toISOString();
   if (error.errorName === 'validationFailed') {
@@ -61,5 +61,18 @@ function renderErrorBody(surface: Surface, ctx: RenderContext, error: AppError):
     message: definition.message,
     path: ctx.path,
     timestamp,
+    // An extra field (README "Errors"): clients of the real service read `code` and `message`, which stay as they are.
+    ...(error.details ? { details: error.details } : {}),
   });
+}
+
+/**
+ * Quantum's `data` of an error: the refusal's facts (a limit in bytes, the offending file), or for a request value
+ * that fails validation the offending fields, `{errors: [{property, message, maximum?, minimum?}]}` (the body's own
+ * key names, e.g. `max_file_size`); nothing when there is nothing to add.
+ */
+function quantumData(error: AppError): { data?: unknown } {
+  if (error.details) return { data: error.details };
+  if (error.fieldErrors.length > 0) return { data: { errors: error.fieldErrors.map(({ code: _code, ...field }) => field) } };
+  return {};
 }

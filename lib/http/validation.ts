@@ -48,7 +48,7 @@ export const VALIDATION_CODES: Record<string, number> = {
   IPNS_VALUE_NOT_VALID: 42200038,
   CID_NOT_PRESENT: 42200039,
   FORMAT_NOT_VALID: 42200040,
-  // Multipart uploads (lib/apillon/multipart.ts).
+  // Multipart uploads (lib/core/upload/multipart.ts; both surfaces).
   PART_NUMBERS_NOT_PRESENT: 42200050,
   TOO_MANY_PART_NUMBERS: 42200051,
   PART_NUMBER_NOT_VALID: 42200052,
@@ -81,12 +81,22 @@ export function toFieldErrors(issues: readonly $ZodIssue[]): FieldError[] {
     }
     const property = issue.path.map(String).join('.') || 'body';
     const known = VALIDATION_CODES[issue.message];
-    return [
+    const field =
       known !== undefined
         ? { code: known, property, message: issue.message }
-        : { code: GENERIC_CODE, property, message: `${property.replace(/\W+/g, '_').toUpperCase()}_NOT_VALID` },
-    ];
+        : { code: GENERIC_CODE, property, message: `${property.replace(/\W+/g, '_').toUpperCase()}_NOT_VALID` };
+    return [{ ...field, ...boundOf(issue) }];
   });
+}
+
+/**
+ * The bound a too-big or too-small value broke (zod's `maximum`/`minimum`: bytes for a size, items for a list,
+ * UTF-16 units for text), so a refusal names its limit (issue 21) without changing its message.
+ */
+function boundOf(issue: $ZodIssue): { maximum?: number; minimum?: number } {
+  if (issue.code === 'too_big' && (typeof issue.maximum === 'number' || typeof issue.maximum === 'bigint')) return { maximum: Number(issue.maximum) };
+  if (issue.code === 'too_small' && (typeof issue.minimum === 'number' || typeof issue.minimum === 'bigint')) return { minimum: Number(issue.minimum) };
+  return {};
 }
 
 /** Parses `value` with `schema`, throwing the surface-neutral validation AppError on failure. */

@@ -46,15 +46,31 @@ export const QUANTUM_PATHS: Readonly<
   '/file/download': { method: 'GET', head: true, incomplete: 'invalidDownloadToken' },
   '/file/download/{token}': { method: 'GET', head: true },
   '/file/quota': { method: 'GET' },
+  // Large files, straight to S3 in parts (lib/quantum/uploads.ts): create at a location, then by the upload's id.
+  '/upload/create': { method: 'POST', incomplete: 'invalidPath' },
+  '/upload/create/{bucket}': { method: 'POST', incomplete: 'invalidPath' },
+  '/upload/create/{bucket}/{location+}': { method: 'POST' },
+  '/upload/parts': { method: 'POST', incomplete: 'invalidPath' },
+  '/upload/parts/{bucket}': { method: 'POST', incomplete: 'multipartUploadNotFound' },
+  '/upload/parts/{bucket}/{upload}': { method: 'POST' },
+  '/upload/list': { method: 'GET', incomplete: 'invalidPath' },
+  '/upload/list/{bucket}': { method: 'GET', incomplete: 'multipartUploadNotFound' },
+  '/upload/list/{bucket}/{upload}': { method: 'GET' },
+  '/upload/complete': { method: 'POST', incomplete: 'invalidPath' },
+  '/upload/complete/{bucket}': { method: 'POST', incomplete: 'multipartUploadNotFound' },
+  '/upload/complete/{bucket}/{upload}': { method: 'POST' },
+  '/upload/abort': { method: 'POST', incomplete: 'invalidPath' },
+  '/upload/abort/{bucket}': { method: 'POST', incomplete: 'multipartUploadNotFound' },
+  '/upload/abort/{bucket}/{upload}': { method: 'POST' },
 };
 
-/** The first segments of the Quantum surface's bare paths (`status`, `bucket`, `token`, `file`). */
+/** The first segments of the Quantum surface's bare paths (`status`, `bucket`, `token`, `file`, `upload`). */
 const QUANTUM_ROOTS = new Set(Object.keys(QUANTUM_PATHS).map((path) => path.split('/')[1]!));
 
 /**
  * Which surface answers a request path that no endpoint took (API Gateway's `$default`
  * route): Quantum for `/API` and everything under it, and for the seed's bare paths
- * (`/status`, `/bucket…`, `/token…`, `/file…`); Apillon for `/storage…`, `/ipfs…` and anything else.
+ * (`/status`, `/bucket…`, `/token…`, `/file…`, `/upload…`); Apillon for `/storage…`, `/ipfs…` and anything else.
  */
 export function surfaceOfPath(rawPath: string): Surface {
   const first = rawPath.split('/')[1] ?? '';

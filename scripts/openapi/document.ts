@@ -105,6 +105,27 @@ function components() {
           message: { type: 'string', description: 'The catalogue entry’s NAME (or the Apillon docs’ sentence for authentication errors).' },
           path: { type: 'string' },
           timestamp: { type: 'string', format: 'date-time' },
+          details: { $ref: '#/components/schemas/RefusalDetails' },
+        },
+      },
+      RefusalDetails: {
+        type: 'object',
+        description:
+          'The facts of a refusal a client acts on (an extra field: `code` and `message` stay as they are). Every size refusal (request body, form, form field, quota, bucket limit, upload policy) names its limit: `limitBytes` and `reason`, a sentence naming the limit and what broke it.',
+        properties: {
+          limitBytes: { type: 'integer', description: 'The limit, bytes.' },
+          reason: { type: 'string' },
+          sizeBytes: { type: 'integer', description: 'Bytes of the request body or form that was refused.' },
+          usedBytes: { type: 'integer', description: 'Quota / bucket limit: bytes already used.' },
+          requestedBytes: { type: 'integer', description: 'Quota / bucket limit: bytes the refused request would add (absent for a file of undeclared size).' },
+          availableBytes: { type: 'integer', description: 'Quota / bucket limit: bytes left.' },
+          largeFileRoute: { type: 'string', description: 'Quantum `file/add` over 10 MB: the route for large files.' },
+          field: { type: 'string', description: 'A form field whose value is over its limit.' },
+          limit: { type: 'integer', description: 'A count limit of a form (files, text fields).' },
+          fileName: { type: 'string', description: 'Upload policy: the file refused.' },
+          rule: { type: 'string', enum: ['maxFileSize', 'allowedContentTypes'] },
+          maxFileSize: { type: 'integer' },
+          allowedContentTypes: { type: 'array', items: { type: 'string' } },
         },
       },
       ApillonValidationError: {
@@ -124,6 +145,8 @@ function components() {
                 code: { type: 'integer', enum: [42200000, ...new Set(Object.values(VALIDATION_CODES))].sort((a, b) => a - b) },
                 property: { type: 'string' },
                 message: { type: 'string' },
+                maximum: { type: 'number', description: 'The bound the value broke: bytes for a size, items for a list, UTF-16 units for text.' },
+                minimum: { type: 'number', description: 'The lower bound the value broke.' },
               },
             },
           },
@@ -141,7 +164,32 @@ function components() {
         type: 'object',
         required: ['status', 'message'],
         additionalProperties: false,
-        properties: { status: { const: 'error' }, message: { type: 'string', enum: catalogue.quantumMessages } },
+        properties: {
+          status: { const: 'error' },
+          message: { type: 'string', enum: catalogue.quantumMessages },
+          data: {
+            description: 'The refusal’s facts (RefusalDetails), or for INVALID_REQUEST the offending fields of the request.',
+            anyOf: [
+              { $ref: '#/components/schemas/RefusalDetails' },
+              {
+                type: 'object',
+                required: ['errors'],
+                additionalProperties: false,
+                properties: {
+                  errors: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['property', 'message'],
+                      additionalProperties: false,
+                      properties: { property: { type: 'string' }, message: { type: 'string' }, maximum: { type: 'number' }, minimum: { type: 'number' } },
+                    },
+                  },
+                },
+              },
+            ],
+          },
+        },
       },
     },
     responses: {
@@ -297,7 +345,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
       version: pkg.version,
       description: [
         'Two APIs over one storage core. **apillon**: the Apillon Web3 Storage API under `/storage` (and the public `/ipfs/{cid}` and `/ipns/{name}` gateways), usable by the official `@apillon/sdk`; envelope `{id, status, data}`, errors `{id, code, message, path, timestamp}` with numeric codes. **quantum**: the Quantum Storage API under `/API/...` and at the same bare paths; envelope `{status: "success", message, data?}`, errors `{status: "error", message: CODE}`.',
-        'On the Quantum paths, a method an endpoint does not take answers `405 REQ_METHOD_INVALID`, and a path without its bucket, location or token `400 INVALID_PATH` / `400 INVALID_TOKEN`. ' +
+        'On the Quantum paths, a method an endpoint does not take answers `405 REQ_METHOD_INVALID`, and a path without its bucket, location or token `400 INVALID_PATH` / `400 INVALID_TOKEN` (`404 UPLOAD_DNE` for an `/upload/<verb>/<bucket>` without its upload id). ' +
           'Any other path or method no route serves answers 404: `40400001 ROUTE_NOT_FOUND` in the Apillon shape, `NOT_FOUND` in the Quantum shape under `/API` and the bare Quantum paths.',
         'Generated from the routes (functions/*/*/function.yml), the handlers’ zod schemas and the error catalogue (lib/errors.ts) by `npm run openapi:generate`.',
         '',

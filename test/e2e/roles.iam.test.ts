@@ -93,7 +93,7 @@ describe('IAM: each function role, against the AWS calls the function made', () 
 
   it('recorded the calls of the functions the e2e files reach, the scheduled ones included', () => {
     // assess
-    for (const key of ['objectCreated', 'sweepStranded', 'purgeDeleted', 'apillonUploadRequest', 'apillonSessionEnd', 'quantumFileAdd', 'ipfsGateway', 'webhookDeliver', 'apillonWebhookPut']) {
+    for (const key of ['objectCreated', 'sweepStranded', 'purgeDeleted', 'apillonUploadRequest', 'apillonSessionEnd', 'quantumFileAdd', 'quantumUploadCreate', 'ipfsGateway', 'webhookDeliver', 'apillonWebhookPut']) {
       expect(evaluated.get(key)?.length ?? 0, `${key} recorded no AWS call`).toBeGreaterThan(0);
     }
   });

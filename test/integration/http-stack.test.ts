@@ -106,7 +106,12 @@ describe('JSON bodies', () => {
     });
 
     // assess
-    expectApillonError(response, { status: 413, code: 41300001, message: 'REQUEST_BODY_TOO_LARGE' });
+    expectApillonError(response, {
+      status: 413,
+      code: 41300001,
+      message: 'REQUEST_BODY_TOO_LARGE',
+      details: { limitBytes: MAX_JSON_BODY_BYTES, sizeBytes: MAX_JSON_BODY_BYTES + 14, reason: expect.stringContaining(`at most ${MAX_JSON_BODY_BYTES} bytes`) },
+    });
   });
 
   it.each([
@@ -156,7 +161,8 @@ describe('validation', () => {
       errors: [
         { code: 42200008, property: 'fileName', message: 'FILE_NAME_NOT_PRESENT' },
         { code: 42200009, property: 'contentType', message: 'FILE_CONTENT_TYPE_NOT_PRESENT' },
-        { code: 42200000, property: 'size', message: 'SIZE_NOT_VALID' },
+        // The bound the value broke, beside the unchanged message.
+        { code: 42200000, property: 'size', message: 'SIZE_NOT_VALID', minimum: 0 },
       ],
       path: '/storage/x/upload',
       timestamp: expect.any(String),
@@ -178,12 +184,21 @@ describe('validation', () => {
     expect(response.body.errors).toEqual([{ code: 42200000, property: 'limit', message: 'LIMIT_NOT_VALID' }]);
   });
 
-  it('answers 400 INVALID_REQUEST on the Quantum surface', async () => {
+  it('answers 400 INVALID_REQUEST on the Quantum surface, naming the offending fields in data.errors', async () => {
     // act
     const response = await invoke(quantum.upload, { method: 'POST', rawPath: '/x', headers: tenant.headers.master, body: {} });
 
     // assess
-    expectQuantumError(response, { status: 400, message: 'INVALID_REQUEST' });
+    expectQuantumError(response, {
+      status: 400,
+      message: 'INVALID_REQUEST',
+      data: {
+        errors: [
+          { property: 'fileName', message: 'FILE_NAME_NOT_PRESENT' },
+          { property: 'contentType', message: 'FILE_CONTENT_TYPE_NOT_PRESENT' },
+        ],
+      },
+    });
   });
 
   it('hands the handler the parsed values (with defaults) when valid', async () => {

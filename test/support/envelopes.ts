@@ -7,17 +7,21 @@ import type { InvokeResult } from './events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Apillon error: `{id, code, message, path, timestamp}`, `id` equal to the `x-request-id` header. */
+/**
+ * Apillon error: `{id, code, message, path, timestamp}`, `id` equal to the `x-request-id` header, and `details`
+ * (the refusal's facts, e.g. a size limit) exactly when `expected.details` is given (matched as an object subset).
+ */
 export function expectApillonError(
   response: InvokeResult,
-  expected: { status: number; code: number; message: string; path?: string },
+  expected: { status: number; code: number; message: string; path?: string; details?: Record<string, unknown> },
 ): void {
   expect({ status: response.statusCode, code: response.body?.code, message: response.body?.message }).toEqual({
     status: expected.status,
     code: expected.code,
     message: expected.message,
   });
-  expect(Object.keys(response.body).sort()).toEqual(['code', 'id', 'message', 'path', 'timestamp']);
+  expect(Object.keys(response.body).sort()).toEqual(['code', 'id', 'message', 'path', 'timestamp', ...(expected.details ? ['details'] : [])].sort());
+  if (expected.details) expect(response.body.details).toMatchObject(expected.details);
   expect(response.body.id).toMatch(UUID);
   expect(response.headers['x-request-id']).toBe(response.body.id);
   if (expected.path !== undefined) expect(response.body.path).toBe(expected.path);
@@ -33,11 +37,14 @@ export function expectApillonSuccess(response: InvokeResult, status = 200): void
   expect(response.headers['x-request-id']).toBe(response.body.id);
 }
 
-/** Quantum error: exactly `{status: 'error', message: <CODE>}`, with a request id header. */
-export function expectQuantumError(response: InvokeResult, expected: { status: number; message: string }): void {
+/**
+ * Quantum error: exactly `{status: 'error', message: <CODE>}`, with a request id header; with `expected.data`, also
+ * `data` (the refusal's facts, matched as an object subset).
+ */
+export function expectQuantumError(response: InvokeResult, expected: { status: number; message: string; data?: Record<string, unknown> }): void {
   expect({ status: response.statusCode, body: response.body }).toEqual({
     status: expected.status,
-    body: { status: 'error', message: expected.message },
+    body: { status: 'error', message: expected.message, ...(expected.data ? { data: expect.objectContaining(expected.data) } : {}) },
   });
   expect(response.headers['x-request-id']).toMatch(UUID);
 }

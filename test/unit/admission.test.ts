@@ -29,7 +29,29 @@ function refusal(run: () => unknown): string | undefined {
   }
 }
 
+function refusalDetails(run: () => unknown): Readonly<Record<string, unknown>> | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof AppError) return error.details;
+    throw error;
+  }
+}
+
 describe('admission', () => {
+  it('names the limit in bytes when it refuses for space (issue 21): the figures of the decision, and a sentence', () => {
+    // act
+    const quota = refusalDetails(() => admit(snapshot({ used: 990 }), [file('x', 5), file('y', 6)], { overwrite: false }));
+    const bucket = refusalDetails(() => admit(snapshot({ size: 990, max: 995 }), [file('x', 6)], { overwrite: false }));
+    const unsized = refusalDetails(() => admit(snapshot({ used: 1000 }), [file('x')], { overwrite: false }));
+
+    // assess
+    expect(quota).toEqual({ limitBytes: 1000, usedBytes: 990, requestedBytes: 11, availableBytes: 10, reason: '11 bytes more would pass the account’s quota of 1000 bytes (990 used, 10 left)' });
+    expect(bucket).toEqual({ limitBytes: 995, usedBytes: 990, requestedBytes: 6, availableBytes: 5, reason: '6 bytes more would pass the bucket’s size limit of 995 bytes (990 used, 5 left)' });
+    expect(unsized).toEqual({ limitBytes: 1000, usedBytes: 1000, availableBytes: 0, reason: 'the account’s quota is 1000 bytes and 1000 are used: no space is left' });
+  });
+
   it('admits a batch into free paths and lists the directories to create, parents first', () => {
     // act
     const admission = admit(snapshot(), [file('a/b/x.txt', 10), file('a/y.txt', 5)], { overwrite: false });

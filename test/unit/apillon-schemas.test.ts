@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentTypeFor } from '../../lib/apillon/content-type';
+import { contentTypeFor } from '../../lib/core/model/content-type';
 import { contentQuery, sessionUploadBody, singleUploadBody } from '../../lib/apillon/schemas';
 
 describe('listing query', () => {

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { sweepStrandedFiles, type SweepReport } from '../../../lib/core/lifecycle/sweeper';
 import { services } from '../../../lib/app/services';
-import { abortStaleMultipartUploads } from '../../../lib/apillon/multipart';
+import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 
 /**
  * Every 5 minutes: files left at status 1 (bytes uploaded), 2 or 3 for longer

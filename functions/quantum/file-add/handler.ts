@@ -2,21 +2,25 @@ import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { Permission, requirePermission } from '../../../lib/core/access/principal';
 import { addFiles } from '../../../lib/quantum/files';
 import { resolveBucket } from '../../../lib/quantum/buckets';
-import { parseMultipart } from '../../../lib/http/multipart';
+import { DEFAULT_MULTIPART_LIMITS, parseMultipart } from '../../../lib/http/multipart';
 import { route } from '../../../lib/app/route';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /**
  * POST /file/add/<bucket>/<location>: multipart form, field `files` (one or
  * more), `force=true` to overwrite (a repeated `force` counts by its last value). The bytes come through API Gateway (10 MB
- * per request at most); large files belong on the presigned Apillon upload route.
+ * per request at most); large files belong on the presigned route in parts, `/upload/create` (lib/quantum/uploads.ts),
+ * which a refusal over the limit names.
  */
+/** Where files too large for this request go (README "Quantum Storage API"). */
+const LARGE_FILE_ROUTE = 'POST /API/upload/create/<bucket>/<location>';
+
 export const handler = route(
   { surface: 'quantum', bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
     requirePermission(principal, Permission.EXECUTE);
     const bucket = await resolveBucket(services, principal, path.bucket);
-    const form = await parseMultipart(event);
+    const form = await parseMultipart(event, DEFAULT_MULTIPART_LIMITS, { largeFileRoute: LARGE_FILE_ROUTE });
     const files = form.files.filter((file) => file.field === 'files');
     const force = form.fields.force?.trim().toLowerCase() === 'true';
     const stored = await addFiles(services, bucket, path.location, files, force);

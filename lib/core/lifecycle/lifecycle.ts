@@ -108,6 +108,12 @@ function rejectionStatus(error: AppError): number {
   }
 }
 
+/** The file detail's `rejectionReason` of a refusal that names a limit (quota, bucket limit): `NAME: <reason>`. */
+function rejectionReason(error: AppError): string | undefined {
+  const reason = error.details?.reason;
+  return typeof reason === 'string' ? `${error.definition.message}: ${reason}` : undefined;
+}
+
 /**
  * Step 1→2: the bytes are at the upload key. Checks them (declared size, then
  * admission with the real size: quota, bucket limit, path conflicts), copies
@@ -133,7 +139,7 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   try {
     batch = await decideBatch(deps, bucket, [candidate], { overwrite: found.overwrite ?? false, selfUuid: found.uuid });
   } catch (error) {
-    if (error instanceof AppError) return reject(deps, found, rejectionStatus(error));
+    if (error instanceof AppError) return reject(deps, found, rejectionStatus(error), rejectionReason(error));
     throw error;
   }
   // Another run committed this very file meanwhile: the loop reads its new state.

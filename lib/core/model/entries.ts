@@ -89,9 +89,9 @@ export interface EntryRecord {
   readonly wrapped?: boolean;
   /** The directory a file was moved out of when it was placed, or an upload request was planned into (null: the root). */
   readonly movedFrom?: string | null;
-  /** Why the bytes were refused (status 107): the rule, the file and the limit, as the file detail shows it. */
+  /** Why the bytes were refused (107: the policy rule, the file and the limit; 102/103: the quota or bucket limit in bytes), as the file detail shows it. */
   readonly rejectionReason?: string;
-  /** A file uploaded in parts (lib/apillon/multipart.ts): S3's UploadId and the plan its parts follow. */
+  /** A file uploaded in parts (lib/core/upload/multipart.ts): S3's UploadId and the plan its parts follow. */
   readonly multipart?: { readonly uploadId: string; readonly partSize: number; readonly partCount: number };
   /**
    * A single upload of no session: when its files.ready was claimed (ISO; lib/core/webhooks/announce.ts). While the

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import { AppError, sizeRefusal } from '../../errors';
 import { joinPath, MAX_PATH_BYTES } from '../model/paths';
 import type { PathClaim } from '../ports';
 
@@ -25,7 +25,8 @@ import type { PathClaim } from '../ports';
  *    size cannot go into a bucket that is already full, nor into an account
  *    with no space left (its bytes would only be refused at commit).
  *    Replacing a file by one no larger is always allowed, even in a full
- *    bucket or account.
+ *    bucket or account. Both refusals name the limit (details: `limitBytes`,
+ *    `usedBytes`, `requestedBytes` when known, `reason`; issue 21).
  */
 
 /** What admission reads: the account's and bucket's figures and the claims on every path involved. */
@@ -128,9 +129,22 @@ export function admit(snapshot: AdmissionSnapshot, candidates: readonly Candidat
   });
 
   const { account, bucket } = snapshot;
-  if (deltaBytes > 0 && account.usedBytes + deltaBytes > account.quotaBytes) throw new AppError('notEnoughStorageSpace');
-  if (deltaBytes > 0 && bucket.sizeBytes + deltaBytes > bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
-  if (addsUnsizedFile && bucket.sizeBytes >= bucket.maxSizeBytes) throw new AppError('maxBucketSizeReached');
-  if (addsUnsizedFile && account.usedBytes >= account.quotaBytes) throw new AppError('notEnoughStorageSpace');
+  if (deltaBytes > 0 && account.usedBytes + deltaBytes > account.quotaBytes) throw spaceRefusal('notEnoughStorageSpace', account.quotaBytes, account.usedBytes, deltaBytes);
+  if (deltaBytes > 0 && bucket.sizeBytes + deltaBytes > bucket.maxSizeBytes) throw spaceRefusal('maxBucketSizeReached', bucket.maxSizeBytes, bucket.sizeBytes, deltaBytes);
+  if (addsUnsizedFile && bucket.sizeBytes >= bucket.maxSizeBytes) throw spaceRefusal('maxBucketSizeReached', bucket.maxSizeBytes, bucket.sizeBytes);
+  if (addsUnsizedFile && account.usedBytes >= account.quotaBytes) throw spaceRefusal('notEnoughStorageSpace', account.quotaBytes, account.usedBytes);
   return { paths, replaced, newDirectories, deltaBytes, superseded };
+}
+
+/**
+ * The refusal of a batch over the account's quota or the bucket's limit (`limitBytes`), with the bytes already used,
+ * the bytes the batch would add (`requestedBytes`; absent for a file whose size is not declared) and a sentence.
+ */
+function spaceRefusal(name: 'notEnoughStorageSpace' | 'maxBucketSizeReached', limitBytes: number, usedBytes: number, requestedBytes?: number): AppError {
+  const what = name === 'notEnoughStorageSpace' ? 'the account’s quota' : 'the bucket’s size limit';
+  const reason =
+    requestedBytes === undefined
+      ? `${what} is ${limitBytes} bytes and ${usedBytes} are used: no space is left`
+      : `${requestedBytes} bytes more would pass ${what} of ${limitBytes} bytes (${usedBytes} used, ${Math.max(0, limitBytes - usedBytes)} left)`;
+  return sizeRefusal(name, limitBytes, reason, { usedBytes, ...(requestedBytes === undefined ? {} : { requestedBytes }), availableBytes: Math.max(0, limitBytes - usedBytes) });
 }

@@ -70,14 +70,16 @@ export function policyViolation(policy: UploadPolicy | undefined, file: PolicyCa
 
 /**
  * Throws 422 UPLOAD_POLICY_VIOLATION for the first file of a batch the policy refuses, its message the reason
- * (the file and the limit) and its details `{fileName, rule, maxFileSize | allowedContentTypes}` (Quantum's `data`).
+ * (the file and the limit) and its details `{fileName, rule, reason, maxFileSize and limitBytes | allowedContentTypes}`
+ * (Quantum's `data`, the Apillon body's `details`).
  */
 export function requireWithinPolicy(policy: UploadPolicy | undefined, files: readonly PolicyCandidate[]): void {
   if (!policy) return;
   for (const file of files) {
     const violation = policyViolation(policy, file);
     if (!violation) continue;
-    const limit = violation.rule === 'maxFileSize' ? { maxFileSize: policy.maxFileSize } : { allowedContentTypes: policy.allowedContentTypes };
+    // `limitBytes` as every size refusal carries it (errors.ts sizeRefusal), beside the rule's own name.
+    const limit = violation.rule === 'maxFileSize' ? { maxFileSize: policy.maxFileSize, limitBytes: policy.maxFileSize } : { allowedContentTypes: policy.allowedContentTypes };
     throw new AppError('uploadPolicyViolation', { message: violation.reason, details: { fileName: file.name, rule: violation.rule, reason: violation.reason, ...limit } });
   }
 }

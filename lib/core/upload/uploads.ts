@@ -130,7 +130,7 @@ export async function requestUploads(
     overwrite: boolean;
     beforeWrite?: () => Promise<void>;
     whileWriting?: (files: readonly FileRecord[]) => Promise<void>;
-    /** Completes the records before they are written (a multipart upload's UploadId: lib/apillon/multipart.ts). */
+    /** Completes the records before they are written (a multipart upload's UploadId: lib/core/upload/multipart.ts). */
     prepare?: (files: readonly FileRecord[]) => Promise<FileRecord[]>;
     /** How long the requests are kept (seconds; default a day). */
     requestTtlSeconds?: number;

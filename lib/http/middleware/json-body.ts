@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError } from '../../errors';
+import { AppError, sizeRefusal } from '../../errors';
 import { bodyText } from '../text';
 import type { RouteContext } from './request-context';
 
@@ -31,7 +31,9 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProx
     name: 'jsonBody',
     before: (request) => {
       const bytes = rawBody(request.event);
-      if (bytes.length > MAX_JSON_BODY_BYTES) throw new AppError('bodyTooLarge');
+      if (bytes.length > MAX_JSON_BODY_BYTES) {
+        throw sizeRefusal('bodyTooLarge', MAX_JSON_BODY_BYTES, `the JSON body is ${bytes.length} bytes; a request body takes at most ${MAX_JSON_BODY_BYTES} bytes`, { sizeBytes: bytes.length });
+      }
       const text = bodyText(request.event).trim();
       if (text === '') {
         request.context.route.body = {};

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { abortStaleMultipartUploads } from '../../../lib/apillon/multipart';
+import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 import type { Services } from '../../../lib/app/services';
 import type { InvokeResult } from '../../support/events';
 import { expectApillonSuccess } from '../../support/envelopes';
@@ -202,13 +202,14 @@ describe('refused', () => {
 
     // assess
     expect(tooBig.statusCode).toBe(422);
-    expect(tooBig.body.errors[0]).toMatchObject({ code: 42200013, property: 'size' });
+    // Each limit is named (issue 21): the bound beside the unchanged message.
+    expect(tooBig.body.errors[0]).toEqual({ code: 42200013, property: 'size', message: 'FILE_SIZE_NOT_VALID', maximum: 5 * 1024 ** 4 });
     expect(noSize.body.errors[0]).toMatchObject({ code: 42200013, property: 'size' });
     expect(outside.statusCode).toBe(422);
-    expect(outside.body.errors[0]).toMatchObject({ code: 42200052, property: 'partNumbers[0]' });
+    expect(outside.body.errors[0]).toMatchObject({ code: 42200052, property: 'partNumbers[0]', minimum: 1, maximum: 3 });
     expect(outside.body.errors[0].message).toContain('1 to 3');
     expect(zero.body.errors[0]).toMatchObject({ code: 42200052 });
-    expect(many.body.errors[0]).toMatchObject({ code: 42200051, property: 'partNumbers' });
+    expect(many.body.errors[0]).toMatchObject({ code: 42200051, property: 'partNumbers', maximum: 100 });
     expect(none.body.errors[0]).toMatchObject({ code: 42200050 });
     expect(await tableSnapshot(services)).toEqual(before);
   });
@@ -251,6 +252,7 @@ describe('refused', () => {
 
     // assess
     expectRefusal(refused, 400, 40006003);
+    expect(refused.body.details).toMatchObject({ limitBytes: 10 * MIB, usedBytes: 0, requestedBytes: 10 * MIB + 1 });
     expect(await services.multipart.listOpen(`uploads/${owner.bucket.bucketUuid}/`, new Date(Date.now() + 60_000).toISOString(), 10)).toEqual([]);
   });
 

@@ -229,7 +229,7 @@ describe('a refused batch', () => {
     const response = await batch({ files: [{ fileName: 'a', fileSize: 60 }, { fileName: 'b', fileSize: 60 }] }, small.bucket.bucketUuid, small.headers.basic);
 
     // assess
-    expectApillonError(response, { status: 400, code: 40006003, message: 'NOT_ENOUGH_STORAGE_SPACE' });
+    expectApillonError(response, { status: 400, code: 40006003, message: 'NOT_ENOUGH_STORAGE_SPACE', details: { limitBytes: 100, usedBytes: 0, requestedBytes: 120 } });
     expect(await tableSnapshot(services)).toEqual(before);
   });
 });
@@ -263,6 +263,7 @@ describe('a batch larger than one batch read (its folders read first, then the c
     // assess
     expectApillonSuccess(accepted, 201);
     expect(accepted.body.data.files).toHaveLength(150);
-    expectApillonError(refused, { status: 400, code: 40006003, message: 'NOT_ENOUGH_STORAGE_SPACE' });
+    // 101 bytes in place of 60: 41 more, over the 40 left.
+    expectApillonError(refused, { status: 400, code: 40006003, message: 'NOT_ENOUGH_STORAGE_SPACE', details: { limitBytes: 100, usedBytes: 60, requestedBytes: 41, availableBytes: 40 } });
   });
 });

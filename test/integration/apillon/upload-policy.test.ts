@@ -90,6 +90,7 @@ describe('at the upload request (what the client declares)', () => {
     // assess
     expect({ status: tooBig.statusCode, code: tooBig.body.code }).toEqual({ status: 422, code: 42206001 });
     expect(tooBig.body.message).toBe('FILE_TOO_LARGE: "big.png" is 101 bytes; this bucket takes files of at most 100 bytes');
+    expect(tooBig.body.details).toMatchObject({ fileName: 'big.png', rule: 'maxFileSize', limitBytes: 100, maxFileSize: 100 });
     expect({ status: wrongType.statusCode, code: wrongType.body.code }).toEqual({ status: 422, code: 42206001 });
     expect(wrongType.body.message).toBe('CONTENT_TYPE_NOT_ALLOWED: "notes.txt" is text/plain; this bucket takes image/*');
     expect(multipart.statusCode).toBe(422);

@@ -98,10 +98,11 @@ describe('a refused upload request', () => {
     [{ fileName: 'a.txt', contentType: 'text/plain\r\nx-evil: 1' }, 42200015, 'CONTENT_TYPE_NOT_VALID', 'contentType'],
     [{ fileName: 'a.txt', contentType: 'text/plain', path: '../up' }, 42200010, 'PATH_NOT_VALID', 'path'],
     [{ fileName: 'a.txt', contentType: 'text/plain', path: 'a/'.repeat(600) }, 42200010, 'PATH_NOT_VALID', 'path'],
-    [{ fileName: 'a.txt', contentType: 'text/plain', fileSize: -1 }, 42200013, 'FILE_SIZE_NOT_VALID', 'fileSize'],
+    [{ fileName: 'a.txt', contentType: 'text/plain', fileSize: -1 }, 42200013, 'FILE_SIZE_NOT_VALID', 'fileSize', { minimum: 0 }],
     [{ fileName: 'a.txt', contentType: 'text/plain', fileSize: 1.5 }, 42200013, 'FILE_SIZE_NOT_VALID', 'fileSize'],
-    [{ fileName: 'a.txt', contentType: 'text/plain', fileSize: 6 * 1024 ** 3 }, 42200013, 'FILE_SIZE_NOT_VALID', 'fileSize'],
-  ])('%j → 422 %s, nothing stored', async (body, code, message, property) => {
+    // A size over the single PUT's limit names it (5 GiB, bytes): issue 21, every size refusal names its limit.
+    [{ fileName: 'a.txt', contentType: 'text/plain', fileSize: 6 * 1024 ** 3 }, 42200013, 'FILE_SIZE_NOT_VALID', 'fileSize', { maximum: 5 * 1024 ** 3 }],
+  ])('%j → 422 %s, nothing stored', async (body, code, message, property, bound?: { minimum?: number; maximum?: number }) => {
     // prepare
     const before = await tableSnapshot(services);
 
@@ -110,7 +111,7 @@ describe('a refused upload request', () => {
 
     // assess
     expect(response.statusCode).toBe(422);
-    expect(response.body.errors).toContainEqual({ code, message, property });
+    expect(response.body.errors).toContainEqual({ code, message, property, ...bound });
     expect(await tableSnapshot(services)).toEqual(before);
   });
 
@@ -168,7 +169,12 @@ describe('a refused upload request', () => {
     const response = await upload({ fileName: 'a.bin', contentType: 'application/octet-stream', fileSize: 101 }, small.headers.basic, small.bucket.bucketUuid);
 
     // assess
-    expectApillonError(response, { status: 400, code: 40006003, message: 'NOT_ENOUGH_STORAGE_SPACE' });
+    expectApillonError(response, {
+      status: 400,
+      code: 40006003,
+      message: 'NOT_ENOUGH_STORAGE_SPACE',
+      details: { limitBytes: 100, usedBytes: 0, requestedBytes: 101, availableBytes: 100, reason: '101 bytes more would pass the account’s quota of 100 bytes (0 used, 100 left)' },
+    });
   });
 
   it('answers 40006002 when the declared size exceeds the bucket limit', async () => {
@@ -179,7 +185,12 @@ describe('a refused upload request', () => {
     const response = await upload({ fileName: 'a.bin', contentType: 'application/octet-stream', size: 11 }, tenant.headers.basic, bucket.bucketUuid);
 
     // assess
-    expectApillonError(response, { status: 400, code: 40006002, message: 'MAX_BUCKET_SIZE_REACHED' });
+    expectApillonError(response, {
+      status: 400,
+      code: 40006002,
+      message: 'MAX_BUCKET_SIZE_REACHED',
+      details: { limitBytes: 10, usedBytes: 0, requestedBytes: 11, availableBytes: 10, reason: '11 bytes more would pass the bucket’s size limit of 10 bytes (0 used, 10 left)' },
+    });
   });
 
   it.each([

@@ -108,7 +108,7 @@ describe('POST /file/add/<bucket>/<location>', () => {
     expect((await snapshot(services, bucket)).paths).toEqual([]);
   });
 
-  it('answers 400 INSUFFICIENT_SPACE over quota and keeps nothing of the file', async () => {
+  it('answers 400 INSUFFICIENT_SPACE over quota, naming the quota in bytes, and keeps nothing of the file', async () => {
     // prepare
     const small = await createTestTenant(services, { quotaBytes: 10 });
     const before = await snapshot(services, small.bucket);
@@ -117,7 +117,11 @@ describe('POST /file/add/<bucket>/<location>', () => {
     const response = await addFiles(small.headers.master, small.bucket.name, 'big', [{ name: 'eleven.txt', content: '01234567890' }]);
 
     // assess
-    expectQuantumError(response, { status: 400, message: 'INSUFFICIENT_SPACE' });
+    expectQuantumError(response, {
+      status: 400,
+      message: 'INSUFFICIENT_SPACE',
+      data: { limitBytes: 10, usedBytes: 0, requestedBytes: 11, availableBytes: 10, reason: '11 bytes more would pass the account’s quota of 10 bytes (0 used, 10 left)' },
+    });
     expect(await snapshot(services, small.bucket)).toEqual(before);
   });
 
@@ -156,7 +160,7 @@ describe('POST /file/add/<bucket>/<location>', () => {
     ]);
 
     // assess
-    expectQuantumError(overQuota, { status: 400, message: 'INSUFFICIENT_SPACE' });
+    expectQuantumError(overQuota, { status: 400, message: 'INSUFFICIENT_SPACE', data: { limitBytes: 10, usedBytes: 1, requestedBytes: 10, availableBytes: 9 } });
     expectQuantumError(conflict, { status: 400, message: 'FILE_ALREADY_EXISTS' });
     expectQuantumError(duplicate, { status: 400, message: 'FILE_ALREADY_EXISTS' });
     expect(await snapshot(services, small.bucket)).toEqual(before);
@@ -250,10 +254,10 @@ describe('POST /file/add: malformed requests', () => {
     const response = await post({ 'content-type': contentType }, body);
 
     // assess
-    expectQuantumError(response, { status: 400, message: 'TOO_MANY_FILES' });
+    expectQuantumError(response, { status: 400, message: 'TOO_MANY_FILES', data: { limit: 50 } });
   });
 
-  it('refuses a body over 10 MB with 400 REQUEST_TOO_LARGE', async () => {
+  it('refuses a body over 10 MB with 400 REQUEST_TOO_LARGE, naming the limit and the route for large files', async () => {
     // prepare
     const { body, contentType } = await formBody([{ name: 'huge.bin', content: new Uint8Array(10 * 1024 * 1024 + 1) }]);
 
@@ -261,6 +265,15 @@ describe('POST /file/add: malformed requests', () => {
     const response = await post({ 'content-type': contentType }, body);
 
     // assess
-    expectQuantumError(response, { status: 400, message: 'REQUEST_TOO_LARGE' });
+    expectQuantumError(response, {
+      status: 400,
+      message: 'REQUEST_TOO_LARGE',
+      data: {
+        limitBytes: 10 * 1024 * 1024,
+        sizeBytes: body.length,
+        largeFileRoute: 'POST /API/upload/create/<bucket>/<location>',
+        reason: `the form is ${body.length} bytes; a request takes at most ${10 * 1024 * 1024} bytes; upload larger files in parts with POST /API/upload/create/<bucket>/<location>`,
+      },
+    });
   });
 });

@@ -141,7 +141,19 @@ describe('form limits and strict text', () => {
     const response = await addFiles(master(), bucket.name, 'in', [{ name: 'a.txt', content: 'a' }], { note: 'x'.repeat(4097) });
 
     // assess
-    expectQuantumError(response, { status: 400, message: 'FIELD_TOO_LARGE' });
+    expectQuantumError(response, { status: 400, message: 'FIELD_TOO_LARGE', data: { limitBytes: 4096, field: 'note', reason: 'the value of field "note" is over 4096 bytes' } });
+    expect((await snapshot(services, bucket)).paths).toEqual([]);
+  });
+
+  it('answers a field name over 200 bytes with 400 FIELD_NAME_TOO_LONG, naming the limit', async () => {
+    // prepare
+    const bucket = await freshBucket();
+
+    // act
+    const response = await addFiles(master(), bucket.name, 'in', [{ name: 'a.txt', content: 'a' }], { ['n'.repeat(201)]: 'v' });
+
+    // assess
+    expectQuantumError(response, { status: 400, message: 'FIELD_NAME_TOO_LONG', data: { limitBytes: 200, reason: 'a field name is over 200 bytes' } });
     expect((await snapshot(services, bucket)).paths).toEqual([]);
   });
 
@@ -154,7 +166,7 @@ describe('form limits and strict text', () => {
     const response = await addFiles(master(), bucket.name, 'in', [{ name: 'a.txt', content: 'a' }], fields);
 
     // assess
-    expectQuantumError(response, { status: 400, message: 'TOO_MANY_FIELDS' });
+    expectQuantumError(response, { status: 400, message: 'TOO_MANY_FIELDS', data: { limit: 20 } });
     expect((await snapshot(services, bucket)).paths).toEqual([]);
   });
 

@@ -86,7 +86,7 @@ describe('quota under racing uploads of both surfaces', () => {
       const mine = state.paths.filter((path) => path.startsWith(`quantum/add-${i}-`));
       if (result.statusCode === 200) expect(mine).toHaveLength(2);
       else {
-        expect({ status: result.statusCode, body: result.body }).toEqual({ status: 400, body: { status: 'error', message: 'INSUFFICIENT_SPACE' } });
+        expect({ status: result.statusCode, body: result.body }).toEqual({ status: 400, body: { status: 'error', message: 'INSUFFICIENT_SPACE', data: expect.objectContaining({ limitBytes: QUOTA }) } });
         expect(mine).toEqual([]);
       }
     }

@@ -36,6 +36,10 @@ describe('POST /bucket/policy/<bucket>', () => {
     const cleared = await setPolicy(bucket.name, { allowed_content_types: null });
     const withApiKey = await setPolicy(bucket.name, { max_file_size: 1 }, tenant.headers.basic);
     const bad = await setPolicy(bucket.name, { max_file_size: 'ten' });
+    const overMax = await setPolicy(bucket.name, { max_file_size: 6 * 1024 ** 4 });
+    const badType = await setPolicy(bucket.name, { allowed_content_types: ['text/plain', 'no type'] });
+    const unknown = await setPolicy(bucket.name, { maxFileSize: 10 });
+    const after = await setPolicy(bucket.name, {});
 
     // assess
     expectQuantumSuccess(set);
@@ -43,6 +47,12 @@ describe('POST /bucket/policy/<bucket>', () => {
     expect(cleared.body.data).toEqual({ max_file_size: 10, allowed_content_types: null });
     expect({ status: withApiKey.statusCode, message: withApiKey.body.message }).toEqual({ status: 403, message: 'UNAUTHORIZED' });
     expect({ status: bad.statusCode, message: bad.body.message }).toEqual({ status: 400, message: 'INVALID_REQUEST' });
+    // Each refusal names the offending field (the body's own key), and the bound where one applies; nothing changed.
+    expect(bad.body.data).toEqual({ errors: [{ property: 'max_file_size', message: 'MAX_FILE_SIZE_NOT_VALID' }] });
+    expect(overMax.body.data).toEqual({ errors: [{ property: 'max_file_size', message: 'MAX_FILE_SIZE_NOT_VALID', maximum: 5 * 1024 ** 4 }] });
+    expect(badType.body.data).toEqual({ errors: [{ property: 'allowed_content_types.1', message: 'ALLOWED_CONTENT_TYPES_NOT_VALID' }] });
+    expect(unknown.body.data).toEqual({ errors: [{ property: 'maxFileSize', message: 'PARAMETER_NOT_SUPPORTED' }] });
+    expect(after.body.data).toEqual({ max_file_size: 10, allowed_content_types: null });
   });
 });
 
@@ -64,7 +74,7 @@ describe('file/add under a policy', () => {
 
     // assess
     expect({ status: tooBig.statusCode, message: tooBig.body.message }).toEqual({ status: 400, message: 'POLICY_VIOLATION' });
-    expect(tooBig.body.data).toMatchObject({ fileName: 'long.txt', rule: 'maxFileSize', maxFileSize: 10, reason: 'FILE_TOO_LARGE: "long.txt" is 11 bytes; this bucket takes files of at most 10 bytes' });
+    expect(tooBig.body.data).toMatchObject({ fileName: 'long.txt', rule: 'maxFileSize', maxFileSize: 10, limitBytes: 10, reason: 'FILE_TOO_LARGE: "long.txt" is 11 bytes; this bucket takes files of at most 10 bytes' });
     expect(wrongType.body.data).toMatchObject({ fileName: 'x.bin', rule: 'allowedContentTypes', allowedContentTypes: ['text/*'] });
     expect(afterRefusals).toEqual(before);
     expectQuantumSuccess(allowed);

@@ -77,6 +77,16 @@ describe('retry policy', () => {
     );
     expect(errorFromAnswer(404, 'Not Found').describe()).toBe('HTTP 404: Not Found (HTTP 404)');
   });
+
+  it('describes a refusal with the limit its details name (the reason, and a 422 entry’s bound)', () => {
+    const quota = '{"code":40006003,"message":"NOT_ENOUGH_STORAGE_SPACE","details":{"limitBytes":100,"reason":"101 bytes more would pass the account’s quota of 100 bytes (0 used, 100 left)"}}';
+    expect(errorFromAnswer(400, quota).describe()).toBe(
+      'NOT_ENOUGH_STORAGE_SPACE (40006003, HTTP 400): 101 bytes more would pass the account’s quota of 100 bytes (0 used, 100 left)',
+    );
+    expect(errorFromAnswer(422, '{"model":"x","errors":[{"code":42200013,"property":"fileSize","message":"FILE_SIZE_NOT_VALID","maximum":5368709120}]}').describe()).toBe(
+      'VALIDATION_ERROR (42200013, HTTP 422): fileSize: FILE_SIZE_NOT_VALID, at most 5368709120 (42200013)',
+    );
+  });
 });
 
 describe('multipart feature detection', () => {
