@@ -112,7 +112,6 @@ function parseEntityBytes(value: string): EntityBytes {
   const from = Number(match[1]);
   const to = match[2] === '*' ? '*' : Number(match[2]);
   if (to !== '*' && Math.sign(from) === Math.sign(to) && to < from) throw new AppError('entityBytesNotValid');
-  if (to !== '*' && Object.is(from, -0)) throw new AppError('entityBytesNotValid');
   return { from, to };
 }
 
