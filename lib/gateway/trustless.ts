@@ -33,6 +33,14 @@ import type { StorageDeps } from '../core/ports/storage';
  * names, CIDs and DAG sizes by lib/cid/directory.ts, the rule its CID was computed by.
  * A node that no longer hashes to the CID its parent (or the request) names, because the
  * directory changed since, is never served: 404.
+ *
+ * Time: building the inner nodes reads the whole object once, and a CAR too large for a
+ * response is written whole (trustless-views.ts), both inside one invocation (29 s behind API
+ * Gateway's 30 s). A file too large for that gets nothing: the request times out, no partial
+ * index or CAR is kept (an unfinished multipart upload is aborted by the bucket's rule), and the
+ * next request starts over. Precomputing the inner nodes in the lifecycle's sliced CID pass
+ * (lib/core/lifecycle/sliced-cids.ts) would lift the first limit; a CAR written across
+ * invocations the second.
  */
 export type TrustlessFormat = 'raw' | 'car';
 
