@@ -90,8 +90,9 @@ async function carResponse(deps: StorageDeps, content: TrustlessCar, request: Tr
     return { response, servedBytes: options.head ? 0 : size };
   };
 
-  // A CAR that cannot fit the body may have been written by an earlier request: only a signature then.
-  if (content.fileBytes > limit) {
+  // A CAR that may not fit the body (a directory tree's size is known only once walked) may have been written by
+  // an earlier request: only a signature then.
+  if (content.fileBytes === undefined || content.fileBytes > limit) {
     const existing = await deps.blobs.head(key);
     if (existing) return redirect(existing.size);
   }

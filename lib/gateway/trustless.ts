@@ -166,8 +166,8 @@ export interface TrustlessCar {
    * when a block read does not hash to the CID its parent names (the content changed since).
    */
   readonly blocks: () => AsyncIterable<CidBlock>;
-  /** File bytes the CAR carries at least (its leaves' chunks; 0 for a directory): whether it can fit a response. */
-  readonly fileBytes: number;
+  /** File bytes the CAR carries at least (its leaves' chunks), whether it can fit a response; undefined for a directory (not known before its walk). */
+  readonly fileBytes: number | undefined;
 }
 
 export type TrustlessContent = TrustlessBlock | TrustlessCar;
@@ -244,7 +244,7 @@ export async function openTrustless(
     format: 'car',
     accountId,
     root: root.bytes,
-    fileBytes: 0,
+    fileBytes: request.scope === 'all' ? undefined : 0,
     blocks: async function* () {
       yield* unique(pathBlocks, seen);
       yield* directoryBlocks(deps, directory, expected, version, request.scope, seen, { directories: 0 });
@@ -366,9 +366,8 @@ async function* directoryBlocks(
       const child = byCid.get(key);
       if (!child) throw new Error(`Directory ${directory.path || '/'} links ${link.Hash.toString()}, which none of its children has`);
       if (isFile(child)) {
-        const object = await deps.blobs.head(child.objectKey);
-        if (!object) throw new AppError('fileNotFound');
-        const file = await openFileDag(deps, child, object.size, link.Hash, version);
+        // The record's size: bytes that differ from it do not hash to the link (404), a missing object is a 404 too.
+        const file = await openFileDag(deps, child, child.size ?? 0, link.Hash, version);
         yield* file.blocks('all', undefined, seen);
       } else {
         yield* directoryBlocks(deps, publicDirectory(directory.bucket, child), link.Hash, version, 'all', seen, visited);
