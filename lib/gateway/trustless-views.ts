@@ -4,6 +4,7 @@ import { CarWriter } from '@ipld/car/writer';
 import { CID } from 'multiformats/cid';
 import { derivedCarKey } from '../core/model/object-keys';
 import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from '../core/ports/storage';
+import { selectResponse, type ConditionalHeaders } from '../http/conditional';
 import { safeLocation } from '../http/headers';
 import type { TrustlessBlock, TrustlessCar, TrustlessContent, TrustlessRequest } from './trustless';
 
@@ -22,6 +23,15 @@ export interface TrustlessResponseOptions {
   readonly cacheControl?: string;
   /** Most CAR bytes in the response body; a larger CAR is a 302 to its derived object (default INLINE_DOWNLOAD_MAX_BYTES). */
   readonly inlineLimit?: number;
+  /** The request's If-None-Match and Cache-Control: a 304 (nothing built, nothing served) when the client holds this very answer. */
+  readonly conditional?: Pick<ConditionalHeaders, 'if-none-match' | 'cache-control'>;
+}
+
+/** Whether the client's copy tagged by If-None-Match is this answer (RFC 9110 §13.1.2; `no-cache` reloads): a 304 then. */
+function notModified(options: TrustlessResponseOptions, etag: string, cacheHeaders: Record<string, string>): TrustlessAnswer | undefined {
+  if (!options.conditional?.['if-none-match']) return undefined;
+  const selection = selectResponse(options.conditional, { etag, lastModified: new Date(0), size: 0 });
+  return selection.kind === 'not-modified' ? { response: { statusCode: 304, headers: cacheHeaders, body: '' }, servedBytes: 0 } : undefined;
 }
 
 const IMMUTABLE = 'public, max-age=29030400, immutable';
@@ -34,7 +44,8 @@ const IMMUTABLE = 'public, max-age=29030400, immutable';
  * its blocks ({@link derivedCarKey}: never stale), streamed with bounded memory (lib-storage's multipart Upload),
  * and answered by a 302 to a presigned GET of 60 s; a later request for the same CAR finds the object and only
  * signs. The ETag names the format (the spec's `"<cid>.raw"`): for a raw block the block's own CID, for a CAR the
- * root CID and, with a path or non-default parameters, a digest of them. `head`: the same status and headers, no body.
+ * root CID and, with a path or non-default parameters, a digest of them; If-None-Match naming it is a 304, before
+ * anything is built. `head`: the same status and headers, no body.
  */
 export async function trustlessResponse(
   deps: StorageDeps,
@@ -60,6 +71,8 @@ function rawResponse(content: TrustlessBlock, cid: string, options: TrustlessRes
     'x-ipfs-roots': CID.decode(content.block.cid).toString(),
     'content-length': String(body.byteLength),
   };
+  const unchanged = notModified(options, headers.etag, { etag: headers.etag, 'cache-control': headers['cache-control'], vary: 'Accept' });
+  if (unchanged) return unchanged;
   if (options.head) return { response: { statusCode: 200, headers, body: '' }, servedBytes: 0 };
   return { response: { statusCode: 200, headers, body: Buffer.from(body).toString('base64'), isBase64Encoded: true }, servedBytes: body.byteLength };
 }
@@ -81,6 +94,9 @@ async function carResponse(deps: StorageDeps, content: TrustlessCar, request: Tr
     'x-content-type-options': 'nosniff',
     'x-ipfs-roots': root.toString(),
   };
+  // Content under a CID (and a path below it) does not change: a client holding this CAR's tag holds this CAR.
+  const unchanged = notModified(options, headers.etag, { etag: headers.etag, 'cache-control': headers['cache-control'], vary: 'Accept' });
+  if (unchanged) return unchanged;
   const limit = options.inlineLimit ?? INLINE_DOWNLOAD_MAX_BYTES;
   const key = derivedCarKey(root.toString(), variant);
   const redirect = async (size: number): Promise<TrustlessAnswer> => {

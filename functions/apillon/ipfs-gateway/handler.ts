@@ -27,7 +27,8 @@ export const handler = route(
     if (trustless) {
       const content = await openTrustless(services, path.cid, trustless, contentPath.segments);
       const head = event.requestContext.http.method === 'HEAD';
-      const { response, servedBytes } = await trustlessResponse(services, content, trustless, path.cid, { segments: contentPath.segments, head });
+      const conditional = { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') };
+      const { response, servedBytes } = await trustlessResponse(services, content, trustless, path.cid, { segments: contentPath.segments, head, conditional });
       await recordBandwidth(services, content.accountId, servedBytes);
       return { response };
     }

@@ -30,7 +30,8 @@ export const handler = route(
     const trustless = trustlessRequest(query, accept);
     if (trustless) {
       const content = await openTrustless(services, resolved.cid, trustless, contentPath.segments);
-      const options = { segments: contentPath.segments, head, cacheControl: IPNS_SERVE_OPTIONS.cacheControl };
+      const conditional = { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') };
+      const options = { segments: contentPath.segments, head, cacheControl: IPNS_SERVE_OPTIONS.cacheControl, conditional };
       const { response, servedBytes } = await trustlessResponse(services, content, trustless, resolved.cid, options);
       await recordBandwidth(services, content.accountId, servedBytes);
       return { response };

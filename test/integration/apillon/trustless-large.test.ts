@@ -126,6 +126,24 @@ describe('GET /ipfs/:cid?format=car of a file larger than a Lambda response', ()
     expect((await exported(car, cidV0)).equals(Buffer.from(FILE))).toBe(true);
   }, 60_000);
 
+  it('answers If-None-Match naming this CAR with a 304 (nothing built), and a tag of another variant or CID in full', async () => {
+    // act
+    const tag = `"${cidV1}.car"`;
+    const [same, other, raw] = await Promise.all([
+      call('ipfsGateway', { params: { cid: cidV1 }, query: { format: 'car' }, headers: { 'if-none-match': tag } }),
+      call('ipfsGateway', { params: { cid: cidV1 }, query: { format: 'car', 'dag-scope': 'block' }, headers: { 'if-none-match': tag } }),
+      call('ipfsGateway', { params: { cid: cidV1 }, query: { format: 'raw' }, headers: { 'if-none-match': `"${cidV0}.raw"` } }),
+    ]);
+
+    // assess
+    expect(same.statusCode).toBe(304);
+    expect(same.rawBody).toBe('');
+    expect(same.headers.etag).toBe(tag);
+    expect(other.statusCode).toBe(200);
+    expect(other.headers.etag).not.toBe(tag);
+    expect(raw.statusCode).toBe(200);
+  });
+
   it('dag-scope=block: the root block alone, in the body; raw: the same block', async () => {
     // act
     const [block, raw] = await Promise.all([
