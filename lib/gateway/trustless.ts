@@ -125,10 +125,12 @@ function parseEntityBytes(value: string): EntityBytes {
 
 /**
  * Bytes `start`..`end` (inclusive) of a file of `size` bytes that `range` names; undefined when it names none
- * (a zero-length range: the spec then answers as `dag-scope=block`). 400 ENTITY_BYTES_OUT_OF_RANGE, naming the
- * size in bytes, when it starts at or past the end (the spec's "entirely outside … determinable upfront").
+ * (a zero-length range, or an empty file: the spec then answers as `dag-scope=block`). 400 ENTITY_BYTES_OUT_OF_RANGE,
+ * naming the size in bytes, when it starts at or past the end of a non-empty file (the spec's "entirely outside …
+ * determinable upfront").
  */
 export function resolveEntityBytes(range: EntityBytes, size: number): { start: number; end: number } | undefined {
+  if (size === 0) return undefined; // an empty file has no byte to ask for; its one block says so
   if (range.from >= size && range.from >= 0) {
     throw new AppError('entityBytesOutOfRange', { message: `ENTITY_BYTES_OUT_OF_RANGE: entity-bytes starts at byte ${range.from} of a file of ${size} bytes` });
   }

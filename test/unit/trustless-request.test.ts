@@ -67,6 +67,7 @@ describe('resolveEntityBytes', () => {
     [{ from: 499, to: -100 }, 1000, { start: 499, end: 900 }],
     [{ from: 600, to: -500 }, 1000, undefined],
     [{ from: -1, to: -1 }, 1000, { start: 999, end: 999 }],
+    [{ from: 0, to: '*' as const }, 0, undefined],
   ])('%j of %i bytes: %j', (range, size, expected) => {
     // act / assess
     expect(resolveEntityBytes(range, size)).toEqual(expected);
