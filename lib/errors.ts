@@ -79,6 +79,14 @@ export const ERRORS = {
   // The trustless gateway (lib/gateway/trustless.ts).
   fileTooLargeForFormat: define(413, 41300002, 'FILE_TOO_LARGE_FOR_FORMAT'),
   dagTooLargeForFormat: define(413, 41300003, 'DAG_TOO_LARGE_FOR_FORMAT'),
+  // Its CAR parameters (https://specs.ipfs.tech/http-gateways/trustless-gateway/): query, or the Accept media type's.
+  dagScopeNotValid: define(400, 40006060, 'DAG_SCOPE_NOT_VALID'),
+  entityBytesNotValid: define(400, 40006061, 'ENTITY_BYTES_NOT_VALID'),
+  /** `entity-bytes` starting at or past the file's end: the message names the file's size in bytes. */
+  entityBytesOutOfRange: define(400, 40006062, 'ENTITY_BYTES_OUT_OF_RANGE'),
+  carVersionNotSupported: define(400, 40006063, 'CAR_VERSION_NOT_SUPPORTED'),
+  carOrderNotSupported: define(400, 40006064, 'CAR_ORDER_NOT_SUPPORTED'),
+  carDupsNotValid: define(400, 40006065, 'CAR_DUPS_NOT_VALID'),
 
   // Multipart uploads and bucket names (the Quantum surface's form upload and bucket routes).
   // Each limit of the form parser (lib/http/multipart.ts) has an entry of its own.

@@ -17,6 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DERIVED_OBJECT_DAYS, DERIVED_PREFIX } from '../lib/core/model/object-keys';
 
 interface Resource {
   readonly Type: string;
@@ -57,6 +58,12 @@ check(
   'the files bucket sends s3:ObjectCreated:* under uploads/ to ObjectEventsQueue',
 );
 check([files?.DependsOn].flat().includes('ObjectEventsQueuePolicy'), 'the files bucket depends on the queue policy (S3 validates it)');
+// The trustless gateway's derived objects (lib/core/model/object-keys.ts) expire as the code says, and their unfinished uploads go.
+const derivedRule = (files?.Properties?.LifecycleConfiguration?.Rules ?? []).find((rule: any) => rule.Prefix === DERIVED_PREFIX && rule.Status === 'Enabled');
+check(
+  derivedRule?.ExpirationInDays === DERIVED_OBJECT_DAYS && derivedRule?.AbortIncompleteMultipartUpload?.DaysAfterInitiation >= 1,
+  `the files bucket expires ${DERIVED_PREFIX} after ${DERIVED_OBJECT_DAYS} days and aborts its unfinished multipart uploads`,
+);
 check(!files?.Properties?.NotificationConfiguration?.LambdaConfigurations, 'S3 no longer invokes a function directly');
 const policy = resources.ObjectEventsQueuePolicy?.Properties;
 check(

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { toCidV1 } from '../cid';
-import { ipnsDescription, ipnsLabel, MAX_FILES_PER_REQUEST, queryParam } from './schemas';
+import { ipnsDescription, ipnsLabel, MAX_FILES_PER_REQUEST, queryParam, trustlessCarParameters } from './schemas';
 
 /**
  * Request schemas of the Apillon routes that take CIDs (links, the IPFS gateway, IPNS publishing),
@@ -31,9 +31,10 @@ export const linkPath = z.object({ cid });
  */
 export const gatewayPath = z.object({ cid, proxy: z.optional(z.string()) });
 
-/** `GET /ipfs/:cid?format=raw|car` (the trustless gateway); other parameters are left alone. */
+/** `GET /ipfs/:cid?format=raw|car` (the trustless gateway, with its CAR parameters); other parameters are left alone. */
 export const gatewayQuery = z.looseObject({
   format: queryParam(z.string().check(z.regex(/^(raw|car)$/, 'FORMAT_NOT_VALID'))),
+  ...trustlessCarParameters,
 });
 
 export const linksBody = z.object({

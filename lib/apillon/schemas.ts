@@ -290,11 +290,26 @@ export const ipnsNamePath = z.object({ name: z.string().check(z.maxLength(256, '
 export const ipnsGatewayPath = z.object({ name: ipnsNamePath.shape.name, proxy: z.optional(z.string()) });
 
 /**
+ * The trustless gateway's CAR parameters (https://specs.ipfs.tech/http-gateways/trustless-gateway/), read as text
+ * here and checked by lib/gateway/trustless.ts `trustlessRequest` (400 DAG_SCOPE_NOT_VALID, ENTITY_BYTES_NOT_VALID,
+ * CAR_VERSION_NOT_SUPPORTED, CAR_ORDER_NOT_SUPPORTED, CAR_DUPS_NOT_VALID): `dag-scope` block|entity|all,
+ * `entity-bytes` from:to, `car-version` 1, `car-order` dfs|unk, `car-dups` y|n.
+ */
+export const trustlessCarParameters = {
+  'dag-scope': queryParam(z.string()),
+  'entity-bytes': queryParam(z.string()),
+  'car-version': queryParam(z.string()),
+  'car-order': queryParam(z.string()),
+  'car-dups': queryParam(z.string()),
+};
+
+/**
  * `GET /ipns/:name?format=ipns-record|raw|car`: the signed record, or a block / CAR of what the
  * name points at, instead of the content; other parameters are left alone.
  */
 export const ipnsGatewayQuery = z.looseObject({
   format: queryParam(z.string().check(z.regex(/^(ipns-record|raw|car)$/, 'FORMAT_NOT_VALID'))),
+  ...trustlessCarParameters,
 });
 
 /** `GET /storage/buckets/:bucketUuid/ipns` (the SDK's listIpnsNames): paged by number (no nextToken), not sorted (oldest first). */

@@ -324,6 +324,8 @@ export class ResumableFileDag {
 export interface DagSinks {
   readonly v0?: BlockSink;
   readonly v1?: BlockSink;
+  /** Only parents go to the sinks (no leaf block is assembled): a file's inner nodes, its leaves being its bytes. */
+  readonly parentsOnly?: boolean;
 }
 
 /**
@@ -342,8 +344,9 @@ export async function buildFileDag(
 
   const v0 = new BalancedTree([], maxChildren, sinks.v0);
   const v1 = new BalancedTree(CIDV1_DAG_PB_PREFIX, maxChildren, sinks.v1);
-  const leafSink: BlockSink | undefined =
-    sinks.v0 && sinks.v1 ? (block) => { sinks.v0!(block); sinks.v1!(block); } : (sinks.v0 ?? sinks.v1);
+  const leafSink: BlockSink | undefined = sinks.parentsOnly
+    ? undefined
+    : sinks.v0 && sinks.v1 ? (block) => { sinks.v0!(block); sinks.v1!(block); } : (sinks.v0 ?? sinks.v1);
   const addLeaf = (chunk: Uint8Array): void => {
     const leaf = hashLeaf(chunk, leafSink);
     v0.add(leaf);

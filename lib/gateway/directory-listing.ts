@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { entryCid } from '../core/read/public-content';
 import { isFile, type EntryRecord } from '../core/model/entries';
@@ -94,14 +95,17 @@ export function renderListing(listing: DirectoryListing): string {
 
 /**
  * `GET|HEAD` of a directory URL without an `index.html`: the listing page, `text/html`,
- * with the ETag `"DirIndex-<version>_CID-<cid>"` (the spec's form: it changes with the
- * directory and with this page's markup), `If-None-Match` → 304, the cache policy of
+ * with the ETag `"DirIndex-<version>-<digest of the page>_CID-<cid>"` (the spec's form, with the
+ * page's digest: the page is rendered from the directory's current children, which differ from
+ * the CID's for the seconds its recompute takes after a change, e.g. a file overwritten; the
+ * CID alone would then tag two pages alike), `If-None-Match` → 304, the cache policy of
  * the namespace (`options.cacheControl`), and a Content-Security-Policy that allows no
  * script. HEAD: the same status and headers, no body.
  */
 export function listingResponse(event: APIGatewayProxyEventV2, listing: DirectoryListing, options: ServeOptions): APIGatewayProxyStructuredResultV2 {
   const body = Buffer.from(renderListing(listing), 'utf8');
-  const etag = `"DirIndex-${LISTING_VERSION}_CID-${listing.cid}"`;
+  const digest = createHash('sha256').update(body).digest('base64url').slice(0, 16);
+  const etag = `"DirIndex-${LISTING_VERSION}-${digest}_CID-${listing.cid}"`;
   const cacheHeaders = { etag, 'cache-control': options.cacheControl };
   const selection = selectResponse(
     { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') },

@@ -48,7 +48,8 @@ export interface ServeOptions {
  *   (≤ 60 s), to which the client sends its Range again;
  * - HEAD: the status and headers GET would have for the bytes (200/206 with Content-Length,
  *   also for a file GET would redirect), no body.
- * Every 200/206/304 carries ETag, Last-Modified, Accept-Ranges: bytes and Cache-Control.
+ * Every 200/206/304 carries ETag, Last-Modified, Accept-Ranges: bytes and Cache-Control; a 302 the ETag of
+ * the version its URL leads to.
  */
 export async function serveFile(
   deps: StorageDeps,
@@ -91,7 +92,9 @@ export async function serveFile(
     goneError: options.goneError,
   });
   if ('url' in content) {
-    return { statusCode: 302, headers: { location: safeLocation(content.url), 'cache-control': 'no-store' }, body: '' };
+    // The ETag names the version the URL leads to (each stored version has an object key of its own, so the URL
+    // serves those bytes or, once they are replaced and deleted, nothing); the redirect itself expires, so no-store.
+    return { statusCode: 302, headers: { location: safeLocation(content.url), etag: validators.etag, 'cache-control': 'no-store' }, body: '' };
   }
   deps.metrics.bytes(METRIC_NAMES.bytesServed, content.bytes.byteLength);
   return { statusCode, headers, body: Buffer.from(content.bytes).toString('base64'), isBase64Encoded: true };

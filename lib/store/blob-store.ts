@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { RECORDER_MIDDLEWARE, recordUnsentCall } from './aws-call-record';
@@ -147,6 +148,23 @@ export class S3BlobStore implements BlobStore {
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
     const [{ PutObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
     await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength }));
+  }
+
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<number> {
+    const [{ Upload }, client] = await Promise.all([sdk(), this.s3()]);
+    let size = 0;
+    const counted = Readable.from(
+      (async function* () {
+        for await (const piece of body) {
+          size += piece.byteLength;
+          yield piece;
+        }
+      })(),
+    );
+    // lib-storage's Upload: parts of 5 MiB, one in flight; it aborts the multipart upload itself when the body fails.
+    const upload = new Upload({ client, params: { Bucket: this.bucket, Key: key, Body: counted, ContentType: contentType }, queueSize: 1, leavePartsOnError: false });
+    await upload.done();
+    return size;
   }
 
   async copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined> {

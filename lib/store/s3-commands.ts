@@ -20,6 +20,7 @@ export {
   S3Client,
 } from '@aws-sdk/client-s3';
 export { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+export { Upload } from '@aws-sdk/lib-storage';
 export { formatUrl } from '@aws-sdk/core/util';
 export { getEndpointFromInstructions } from '@smithy/core/endpoints';
 export { extendedEncodeURIComponent, HttpRequest } from '@smithy/core/protocols';

@@ -217,7 +217,7 @@ const BYTES_SCHEMA = (mediaType: string) => ({ schema: { type: 'string', content
  */
 const GATEWAY_CONTENT = {
   description:
-    'The file’s bytes (up to 4 MiB in the response); for a directory its `index.html`, else an HTML listing of it. With `format=raw` or `Accept: application/vnd.ipld.raw` the block at the end of the path, with `format=car` or `Accept: application/vnd.ipld.car` a CARv1 of the blocks from the root CID along the path and of the whole UnixFS DAG there.',
+    'The file’s bytes (up to 4 MiB in the response); for a directory its `index.html`, else an HTML listing of it. With `format=raw` or `Accept: application/vnd.ipld.raw` the block at the end of the path, with `format=car` or `Accept: application/vnd.ipld.car` a CARv1 (`version=1; order=dfs; dups=n|y`) of the blocks from the root CID along the path and of the DAG there as `dag-scope` (block|entity|all) and `entity-bytes` (from:to, negatives from the end, `*`) ask, of any size: a CAR over 4 MiB is a 302 to a presigned GET (60 s) of it.',
   content: {
     'application/octet-stream': BYTES_SCHEMA('application/octet-stream'),
     'text/html': BYTES_SCHEMA('text/html'),

@@ -94,10 +94,24 @@ describe('listingResponse', () => {
 
     // assess
     expect(page.statusCode).toBe(200);
-    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', etag: '"DirIndex-1_CID-bafyroot"', 'cache-control': GATEWAY_SERVE_OPTIONS.cacheControl });
+    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': GATEWAY_SERVE_OPTIONS.cacheControl });
+    expect(page.headers!.etag).toMatch(/^"DirIndex-1-[\w-]{16}_CID-bafyroot"$/);
     expect(page.headers!['content-security-policy']).toContain("default-src 'none'");
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
+  });
+
+  it('tags a page of other children under the same CID differently: no 304 for the page a client cached before a file was replaced', () => {
+    // prepare: the children the old CID was computed from, then the same directory after one file was overwritten
+    const replaced: DirectoryListing = { ...LISTING, children: LISTING.children.map((child) => (child.name === 'mailto:x' ? { ...child, cidV1: 'bafynewer', size: 99 } : child)) };
+    const before = listingResponse(httpEvent({ rawPath: '/ipfs/bafyroot/docs/' }), LISTING, GATEWAY_SERVE_OPTIONS);
+
+    // act
+    const after = listingResponse(httpEvent({ rawPath: '/ipfs/bafyroot/docs/', headers: { 'if-none-match': before.headers!.etag as string } }), replaced, GATEWAY_SERVE_OPTIONS);
+
+    // assess
+    expect(after.statusCode).toBe(200);
+    expect(after.headers!.etag).not.toBe(before.headers!.etag);
   });
 
   it('answers HEAD with the headers of GET and no body', () => {

@@ -3,7 +3,7 @@ import { serveContentPath } from '../../../lib/gateway/serve-content';
 import { trustlessResponse } from '../../../lib/gateway/trustless-views';
 import { recordBandwidth } from '../../../lib/core/read/bandwidth';
 import { parseContentPath } from '../../../lib/gateway/path-gateway';
-import { openTrustless, trustlessFormat } from '../../../lib/gateway/trustless';
+import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { route } from '../../../lib/app/route';
 
@@ -12,21 +12,24 @@ import { route } from '../../../lib/app/route';
  * file at a path under a directory CID (a directory itself: its index.html or a listing),
  * with ranges, conditional requests and HEAD (lib/http/serve-file.ts); a 302 to a
  * presigned GET above 4 MiB. With `?format=raw|car` (or Accept: application/vnd.ipld.raw|car)
- * the block at the path's end, or a CAR of the blocks that lead there and of its whole
- * DAG, for clients that verify what they get (the trustless gateway).
+ * the block at the path's end, or a CAR of the blocks that lead there and of the DAG there
+ * (`dag-scope`, `entity-bytes`, `car-dups`), for clients that verify what they get (the
+ * trustless gateway); a CAR over 4 MiB is a 302 to a presigned GET of it.
  * The bytes handed out count towards the owner's bandwidth of the month.
  */
 export const handler = route(
-  // Query parameters other than `format` are ignored, as IPFS gateways ignore those they do not know.
+  // Query parameters other than `format` and the trustless CAR ones are ignored, as IPFS gateways ignore those they do not know.
   { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: gatewayPath, query: gatewayQuery } },
   async ({ path, query, services, event }) => {
     // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
     const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
-    const format = trustlessFormat(query.format, headerValue(event, 'accept'));
-    if (format) {
-      const content = await openTrustless(services, path.cid, format, contentPath.segments);
-      const response = trustlessResponse(content, format, path.cid, contentPath.segments, event.requestContext.http.method === 'HEAD');
-      await recordBandwidth(services, content.accountId, Buffer.byteLength(response.body ?? '', 'base64'));
+    const trustless = trustlessRequest(query, headerValue(event, 'accept'));
+    if (trustless) {
+      const content = await openTrustless(services, path.cid, trustless, contentPath.segments);
+      const head = event.requestContext.http.method === 'HEAD';
+      const conditional = { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') };
+      const { response, servedBytes } = await trustlessResponse(services, content, trustless, path.cid, { segments: contentPath.segments, head, conditional });
+      await recordBandwidth(services, content.accountId, servedBytes);
       return { response };
     }
     return { response: await serveContentPath(services, event, { prefix: `/ipfs/${path.cid}`, cid: path.cid, path: contentPath }) };

@@ -5,7 +5,7 @@ import { IPNS_SERVE_OPTIONS, ipnsRecordResponse } from '../../../lib/gateway/vie
 import { recordBandwidth } from '../../../lib/core/read/bandwidth';
 import { resolveIpns, wantsIpnsRecord } from '../../../lib/core/read/ipns-names';
 import { parseContentPath } from '../../../lib/gateway/path-gateway';
-import { openTrustless, trustlessFormat } from '../../../lib/gateway/trustless';
+import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { route } from '../../../lib/app/route';
 
@@ -27,11 +27,13 @@ export const handler = route(
     if (wantsIpnsRecord(query.format, accept)) return { response: ipnsRecordResponse(resolved.record, resolved.ipnsName, head) };
     // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
     const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
-    const format = trustlessFormat(query.format, accept);
-    if (format) {
-      const content = await openTrustless(services, resolved.cid, format, contentPath.segments);
-      const response = trustlessResponse(content, format, resolved.cid, contentPath.segments, head, IPNS_SERVE_OPTIONS.cacheControl);
-      await recordBandwidth(services, content.accountId, Buffer.byteLength(response.body ?? '', 'base64'));
+    const trustless = trustlessRequest(query, accept);
+    if (trustless) {
+      const content = await openTrustless(services, resolved.cid, trustless, contentPath.segments);
+      const conditional = { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') };
+      const options = { segments: contentPath.segments, head, cacheControl: IPNS_SERVE_OPTIONS.cacheControl, conditional };
+      const { response, servedBytes } = await trustlessResponse(services, content, trustless, resolved.cid, options);
+      await recordBandwidth(services, content.accountId, servedBytes);
       return { response };
     }
     const request = { prefix: `/ipns/${path.name}`, cid: resolved.cid, path: contentPath };

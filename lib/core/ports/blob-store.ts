@@ -20,6 +20,12 @@ export interface BlobStore {
     disposition?: 'inline' | 'attachment',
   ): Promise<string>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Writes `body` to `key` as it is produced, with bounded memory (one multipart part at a time, 5 MiB; a body
+   * under one part is a single PutObject), and returns its size in bytes. When `body` throws, the upload is
+   * aborted (no object, no parts left) and the error is thrown.
+   */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<number>;
   /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
   copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;

@@ -273,6 +273,6 @@ describe('GET /ipns/<name>/<path>', () => {
     expect(bare.headers.location).toBe(`/ipns/${name}/`);
     expect(site.text).toBe('<!doctype html><p>site</p>');
     expect(car.status).toBe(200);
-    expect(car.headers).toMatchObject({ 'content-type': 'application/vnd.ipld.car; version=1', 'x-ipfs-roots': root, 'cache-control': 'public, max-age=300' });
+    expect(car.headers).toMatchObject({ 'content-type': 'application/vnd.ipld.car; version=1; order=dfs; dups=n', 'x-ipfs-roots': root, 'cache-control': 'public, max-age=300' });
   });
 });

@@ -52,14 +52,14 @@ beforeAll(async () => {
 }, 600_000);
 
 /** `?format=` of a CID (and a path after it), or with `accept` the media type in Accept instead. */
-function trustless(cid: string, rest: string | undefined, format: 'car' | 'raw', accept?: string): Promise<InvokeResult> {
+function trustless(cid: string, rest: string | undefined, format: 'car' | 'raw', accept?: string, query: Record<string, string> = {}): Promise<InvokeResult> {
   return invoke(
     ipfsGateway,
     httpEvent({
       path: rest === undefined ? '/ipfs/{cid}' : '/ipfs/{cid}/{proxy+}',
       rawPath: `/ipfs/${cid}${rest === undefined ? '' : `/${rest.split('/').map(encodeURIComponent).join('/')}`}`,
       pathParameters: rest === undefined ? { cid } : { cid, proxy: rest },
-      ...(accept ? { headers: { accept } } : { query: { format } }),
+      ...(accept ? { headers: { accept } } : { query: { format, ...query } }),
     }),
   );
 }
@@ -118,7 +118,7 @@ describe('GET /ipfs/<rootCid>?format=car', () => {
 
     // assess
     expect(response.statusCode).toBe(200);
-    expect(response.headers['content-type']).toBe('application/vnd.ipld.car; version=1');
+    expect(response.headers['content-type']).toBe('application/vnd.ipld.car; version=1; order=dfs; dups=n');
     const car = await verifiedCar(response.bodyBytes);
     expect(car.roots.map(String)).toEqual([root]);
     const exported = await exportedTree(car.roots[0]!, car.blockstore);
@@ -209,8 +209,8 @@ describe('CARs and blocks under a path', () => {
   });
 });
 
-describe('limits', () => {
-  it('413 DAG_TOO_LARGE_FOR_FORMAT for a tree past the CAR limit; its files one by one still fit', async () => {
+describe('a tree larger than one response', () => {
+  it('is a 302 to its CAR (written once under its root CID), which verifies whole; a file of it on its own too', async () => {
     // prepare
     const big = await createTestTenant(services, { publicBucket: true });
     const bigTree = new Map([['big/a.bin', prngBytes(2_500_000, 11)], ['big/b.bin', prngBytes(2_500_000, 12)]]);
@@ -220,11 +220,41 @@ describe('limits', () => {
     const [whole, one] = await Promise.all([trustless(bigAddresses.get('')!.cidV1, undefined, 'car'), trustless(bigAddresses.get('')!.cidV1, 'big/a.bin', 'car')]);
 
     // assess
-    expectApillonError(whole, { status: 413, code: 41300003, message: 'DAG_TOO_LARGE_FOR_FORMAT' });
+    expect(whole.statusCode).toBe(302);
+    const fetched = await fetch(whole.headers.location!);
+    const car = await verifiedCar(new Uint8Array(await fetched.arrayBuffer()));
+    const exported = await exportedTree(car.roots[0]!, car.blockstore);
+    expectSameFiles(exported.files, bigTree);
     expect(one.statusCode).toBe(200);
-    const car = await verifiedCar(one.bodyBytes);
-    const entry = await exporter(`${bigAddresses.get('')!.cidV1}/big/a.bin`, car.blockstore);
+    const alone = await verifiedCar(one.bodyBytes);
+    const entry = await exporter(`${bigAddresses.get('')!.cidV1}/big/a.bin`, alone.blockstore);
     expect(entry.type).toBe('file');
+  });
+});
+
+describe('dag-scope of a directory', () => {
+  it('block: its root block; entity: every block of its own node (a HAMT’s shards), none of its children’s', async () => {
+    // prepare
+    const root = addresses.get('')!.cidV1;
+    const wide = addresses.get('wide')!.cidV1;
+
+    // act
+    const [block, entity] = await Promise.all([
+      trustless(root, 'wide', 'car', undefined, { 'dag-scope': 'block' }),
+      trustless(root, 'wide', 'car', undefined, { 'dag-scope': 'entity', 'entity-bytes': '0:10' }),
+    ]);
+
+    // assess
+    const rootBlock = await verifiedCar(block.bodyBytes);
+    expect(rootBlock.blocks.map((item) => item.cid.toString())).toEqual([root, wide]);
+    const shards = await verifiedCar(entity.bodyBytes);
+    // After the root's block, every block of the entity is a HAMT shard (no child's block), and the exporter lists every name from them alone.
+    for (const item of shards.blocks.slice(1)) expect(UnixFS.unmarshal(dagPb.decode(item.bytes).Data!).type).toBe('hamt-sharded-directory');
+    const listed = await exporter(wide, shards.blockstore);
+    if (listed.type !== 'directory') throw new Error(`a ${listed.type}`);
+    const names: string[] = [];
+    for await (const child of listed.entries()) names.push(child.name);
+    expect(names.sort()).toEqual([...TREE.keys()].filter((path) => path.startsWith('wide/')).map((path) => path.slice(5)).sort());
   });
 });
 

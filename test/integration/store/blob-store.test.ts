@@ -3,7 +3,7 @@
  * against s3rver: what each operation returns and how a missing object reads, as the lifecycle and the
  * gateways rely on them. What it writes is read back through a separate SDK client (test/support/sdk-s3.ts).
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../lib/app/services';
 import { ObjectMissingError } from '../../../lib/core/model/storage-errors';
@@ -32,6 +32,34 @@ describe('blob store on s3rver', () => {
     expect(await stored.Body!.transformToString()).toBe('hello world');
     expect(stored.ContentType).toBe('text/plain');
     expect(head).toEqual({ size: 11, eTag: stored.ETag });
+  });
+
+  it('writes a stream of 12 MiB in 5 MiB parts and returns its size; a stream that fails leaves no object and no open upload', async () => {
+    // prepare: pieces of 1 MiB, as a CAR writer hands them out
+    const piece = (index: number) => new Uint8Array(1024 * 1024).fill(index);
+    const pieces = async function* () {
+      for (let index = 0; index < 12; index++) yield piece(index);
+    };
+    const failing = async function* () {
+      for (let index = 0; index < 7; index++) yield piece(index);
+      throw new Error('the walk found a block that does not hash to its CID');
+    };
+
+    // act
+    const size = await blobs.putStream('derived/store/stream.car', pieces(), 'application/vnd.ipld.car; version=1');
+    const failure = await blobs.putStream('derived/store/failed.car', failing(), 'application/vnd.ipld.car').catch((error: Error) => error);
+
+    // assess
+    expect(size).toBe(12 * 1024 * 1024);
+    const stored = await sdkS3(services.config).send(new GetObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: 'derived/store/stream.car' }));
+    const bytes = await stored.Body!.transformToByteArray();
+    expect(bytes.byteLength).toBe(12 * 1024 * 1024);
+    expect([0, 5, 11].map((index) => bytes[index * 1024 * 1024 + 17])).toEqual([0, 5, 11]);
+    expect(stored.ContentType).toBe('application/vnd.ipld.car; version=1');
+    expect((failure as Error).message).toContain('does not hash');
+    expect(await blobs.head('derived/store/failed.car')).toBeUndefined();
+    const open = await sdkS3(services.config).send(new ListMultipartUploadsCommand({ Bucket: services.config.FILES_BUCKET, Prefix: 'derived/store/' }));
+    expect(open.Uploads ?? []).toEqual([]);
   });
 
   it('reads whole, by inclusive byte range, and as a stream', async () => {
