@@ -14,8 +14,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toJSONSchema } from 'zod/v4/core';
-import { ERRORS } from '../../lib/errors';
-import type { HttpHandler, Schemas } from '../../lib/http/route';
+import { ERRORS, type ErrorName } from '../../lib/errors';
+import { declaredErrors, routeSpecOf } from './declarations';
+import type { Schemas } from '../../lib/http/route';
 import { VALIDATION_CODES } from '../../lib/http/validation';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -105,16 +106,12 @@ function components() {
         type: 'object',
         required: ['status', 'message'],
         additionalProperties: false,
-        properties: { status: { const: 'error' }, message: { type: 'string', enum: catalogue.quantumMessages } },
+        properties: {
+          status: { const: 'error' },
+          message: { type: 'string', enum: catalogue.quantumMessages },
+          data: { type: 'object', description: 'Facts of the refusal a client acts on (a limit in bytes, the offending file).' },
+        },
       },
-    },
-    responses: {
-      ApillonError: { description: 'An error of the catalogue (lib/errors.ts), Apillon shape.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonError' } } } },
-      ApillonValidationError: {
-        description: 'DATA_VALIDATION_FAILED: which property is wrong (422xxxxx field codes); nothing is stored.',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonValidationError' } } },
-      },
-      QuantumError: { description: 'An error of the catalogue (lib/errors.ts), Quantum shape.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumError' } } } },
     },
   };
 }
@@ -164,21 +161,20 @@ const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
     200: { description: 'Replaced: url and credentials changed, the secret kept (not shown).', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } },
   },
   'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
-  'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  'docs/openapi:/docs': { 200: { description: 'The reference for people: Swagger UI rendering this document, with try-it requests to this service.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  'docs/openapi:/docs/{proxy+}': {
+    200: { description: 'A file of the reference page (Swagger UI’s script and stylesheet, gzip-compressed when accepted).', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+    404: { description: 'No such file of the reference page: a short HTML page naming the path.', content: { 'text/html': { schema: { type: 'string' } } } },
+  },
   'console/assets:/console': { 200: { description: 'The web console’s page (sign in with an API key and secret or a master key).', content: { 'text/html': { schema: { type: 'string' } } } } },
   'console/assets:/console/{proxy+}': {
     200: { description: 'A file of the console’s build (script, stylesheet).', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
-    404: { description: 'No such file in the console’s build.', content: { 'text/plain': { schema: { type: 'string' } } } },
+    404: { description: 'No such file in the console’s build: a short HTML page naming the path.', content: { 'text/html': { schema: { type: 'string' } } } },
   },
 };
 
 /** OpenAPI path key: `{location+}` becomes `{location}` (it may hold slashes). */
 export const openApiPath = (template: string) => template.replace(/\{(\w+)\+\}/g, '{$1}');
-
-async function handlerOf(route: RouteEntry): Promise<HttpHandler | undefined> {
-  const module = (await import(path.join(ROOT, 'functions', route.group, route.name, 'handler.ts'))) as { handler?: HttpHandler };
-  return module.handler;
-}
 
 export async function buildDocument(): Promise<Record<string, unknown>> {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -188,7 +184,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
   for (const route of routeTable()) {
     // ANY routes are the Quantum catch-all (405 REQ_METHOD_INVALID / 400 INVALID_PATH): described in info, not as operations.
     if (route.method === 'ANY' || route.method === '*') continue;
-    const spec = (await handlerOf(route))?.routeSpec;
+    const spec = await routeSpecOf(route);
     const surface = spec?.surface ?? route.group;
     const schemas: Schemas = spec?.schemas ?? {};
     const pathSchema = schemas.path ? inputSchema(schemas.path) : undefined;
@@ -233,11 +229,10 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
     else if (surface === 'apillon') responses[successStatus] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } };
     else if (surface === 'quantum') responses['200'] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumSuccess' } } } };
 
-    if (surface === 'apillon') {
-      for (const status of errorStatuses(catalogue.table.map((entry) => entry.status))) responses[status] = { $ref: '#/components/responses/ApillonError' };
-      if (spec && Object.keys(schemas).length > 0) responses['422'] = { $ref: '#/components/responses/ApillonValidationError' };
-    } else if (surface === 'quantum') {
-      for (const status of errorStatuses(catalogue.table.map((entry) => entry.quantum.status))) responses[status] = { $ref: '#/components/responses/QuantumError' };
+    if (spec && (surface === 'apillon' || surface === 'quantum')) Object.assign(responses, errorResponses(surface, declaredErrors(spec, route.path), route.path, spec.model));
+    else if (spec) {
+      // The catch-all (surface per path): its errors in both shapes are described in info.
+      Object.assign(responses, errorResponses('apillon', declaredErrors(spec, route.path), route.path, spec.model));
     }
 
     const auth = spec ? spec.auth !== false : false;
@@ -270,7 +265,8 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
         ...catalogue.table.map((entry) => `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`),
       ].join('\n'),
     },
-    servers: [{ url: 'http://localhost:3000', description: '`npm start`' }],
+    // Relative: the service the document is served from (try-it requests on /docs go there).
+    servers: [{ url: '/', description: 'This service' }],
     tags: [
       { name: 'apillon', description: 'Apillon Web3 Storage API' },
       { name: 'quantum', description: 'Quantum Storage API' },
@@ -339,9 +335,78 @@ const WEBHOOKS = {
   },
 };
 
-function errorStatuses(statuses: number[]): string[] {
-  return [...new Set(statuses)].sort((a, b) => a - b).map(String);
+const EXAMPLE_ID = '5b0c1c1e-0000-4000-8000-000000000000';
+const EXAMPLE_TIME = '2026-01-01T00:00:00.000Z';
+
+/**
+ * The error answers of one operation: for each HTTP status its declared errors give in `surface`'s shape, the codes
+ * it carries (Apillon's numeric codes, Quantum's messages: the schema's enum and the description) and one example
+ * body per error. Apillon's DATA_VALIDATION_FAILED has its own shape (field errors).
+ */
+export function errorResponses(surface: 'apillon' | 'quantum', names: readonly ErrorName[], pathTemplate: string, model: string | undefined): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorName[]>();
+  for (const name of names) {
+    const definition = ERRORS[name];
+    const status = surface === 'apillon' ? definition.status : definition.quantum.status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), name]);
+  }
+  const path = openApiPath(pathTemplate);
+  const responses: Record<string, unknown> = {};
+  for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
+    const entries = byStatus.get(status)!.sort((a, b) => (surface === 'apillon' ? ERRORS[a].code - ERRORS[b].code : ERRORS[a].quantum.message.localeCompare(ERRORS[b].quantum.message)) || a.localeCompare(b));
+    const examples: Record<string, { summary: string; value: unknown }> = {};
+    const lines: string[] = [];
+    let schema: unknown;
+    if (surface === 'apillon') {
+      const catalogue = entries.filter((name) => name !== 'validationFailed');
+      const codes = [...new Set(catalogue.map((name) => ERRORS[name].code))];
+      const shapes: unknown[] = [];
+      if (entries.includes('validationFailed')) {
+        shapes.push({ $ref: '#/components/schemas/ApillonValidationError' });
+        lines.push('- `DATA_VALIDATION_FAILED`: a parameter or body field is wrong; `errors` names each (422xxxxx field codes); nothing changed.');
+        examples.validationFailed = {
+          summary: 'DATA_VALIDATION_FAILED',
+          value: { id: EXAMPLE_ID, model: model ?? 'Request', errors: [{ code: 42200032, property: 'unknown', message: 'PARAMETER_NOT_SUPPORTED' }], path, timestamp: EXAMPLE_TIME },
+        };
+      }
+      if (codes.length > 0) shapes.push({ allOf: [{ $ref: '#/components/schemas/ApillonError' }, { properties: { code: { enum: codes } } }] });
+      for (const name of catalogue) {
+        const { code, message } = ERRORS[name];
+        lines.push(`- \`${code}\` ${message}`);
+        examples[name] = { summary: `${code} ${message}`, value: { id: EXAMPLE_ID, code, message, path, timestamp: EXAMPLE_TIME } };
+      }
+      schema = shapes.length === 1 ? shapes[0] : { oneOf: shapes };
+    } else {
+      const messages = [...new Set(entries.map((name) => ERRORS[name].quantum.message))];
+      schema = { allOf: [{ $ref: '#/components/schemas/QuantumError' }, { properties: { message: { enum: messages } } }] };
+      for (const message of messages) {
+        const names = entries.filter((name) => ERRORS[name].quantum.message === message);
+        lines.push(`- \`${message}\` (${names.map((name) => ERRORS[name].message).join(', ')})`);
+        examples[names[0]!] = { summary: message, value: { status: 'error', message } };
+      }
+    }
+    responses[String(status)] = {
+      description: `${STATUS_TEXT[status] ?? 'Error'}:\n${lines.join('\n')}`,
+      content: { 'application/json': { schema, examples } },
+    };
+  }
+  return responses;
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 function operationId(route: RouteEntry): string {
   const words = `${route.method.toLowerCase()} ${route.path}`.replace(/[{}+]/g, '').split(/[^A-Za-z0-9]+/).filter(Boolean);
