@@ -72,8 +72,8 @@ export interface RouteSpec<S extends Schemas, A extends boolean, Svc extends Htt
  * - every route: INTERNAL_SERVER_ERROR (500, anything unexpected), SERVICE_BUSY (503, the local stack's full pool:
  *   lib/local/offline-plugin.ts), INVALID_PATH and INVALID_UTF8 for a path parameter (lib/http/text.ts) when the
  *   route has one;
- * - with a credential (`auth` not false): the authentication refusals (lib/core/access/authenticate.ts) and
- *   SERVICE_UNAVAILABLE (503: the credential lookup's DynamoDB did not answer);
+ * - with a credential (`auth` not false): the authentication refusals (lib/core/access/authenticate.ts) (a failed
+ *   credential lookup is an internal error: nothing in the service answers the catalogue's SERVICE_UNAVAILABLE);
  * - with a JSON body: MALFORMED_JSON_BODY, UNSUPPORTED_CONTENT_TYPE, REQUEST_BODY_TOO_LARGE, INVALID_UTF8
  *   (lib/http/middleware/json-body.ts);
  * - with a query, path or body schema, or an Apillon route refusing unknown query parameters: DATA_VALIDATION_FAILED,
@@ -83,7 +83,7 @@ export interface RouteSpec<S extends Schemas, A extends boolean, Svc extends Htt
 export function stackErrors(spec: Pick<RouteSpec<Schemas, boolean>, 'auth' | 'bodyFormat' | 'schemas' | 'surface' | 'unknownQuery'>, pathTemplate: string): ErrorName[] {
   const errors = new Set<ErrorName>(['internal', 'serviceBusy']);
   if (/\{\w+\+?\}/.test(pathTemplate)) errors.add('invalidPath').add('invalidUtf8');
-  if (spec.auth !== false) errors.add('missingAuthorization').add('malformedAuthorization').add('invalidCredentials').add('dependencyUnavailable');
+  if (spec.auth !== false) errors.add('missingAuthorization').add('malformedAuthorization').add('invalidCredentials');
   const bodyFormat = spec.bodyFormat ?? (spec.schemas?.body ? 'json' : 'none');
   if (bodyFormat === 'json') errors.add('malformedJson').add('unsupportedContentType').add('bodyTooLarge').add('invalidUtf8');
   const refusesQuery = (spec.unknownQuery ?? (spec.surface === 'apillon' ? 'refuse' : 'ignore')) === 'refuse';
