@@ -258,7 +258,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
         'Two APIs over one storage core. **apillon**: the Apillon Web3 Storage API under `/storage` (and the public `/ipfs/{cid}` and `/ipns/{name}` gateways), usable by the official `@apillon/sdk`; envelope `{id, status, data}`, errors `{id, code, message, path, timestamp}` with numeric codes. **quantum**: the Quantum Storage API under `/API/...` and at the same bare paths; envelope `{status: "success", message, data?}`, errors `{status: "error", message: CODE}`.',
         'On the Quantum paths, a method an endpoint does not take answers `405 REQ_METHOD_INVALID`, and a path without its bucket, location or token `400 INVALID_PATH` / `400 INVALID_TOKEN`. ' +
           'Any other path or method no route serves answers 404: `40400001 ROUTE_NOT_FOUND` in the Apillon shape, `NOT_FOUND` in the Quantum shape under `/API` and the bare Quantum paths.',
-        'Generated from the routes (functions/*/*/function.yml), the handlers’ zod schemas and the error catalogue (lib/errors.ts) by `npm run openapi:generate`.',
+        'Generated from the routes (`functions/*/*/function.yml`), the handlers’ zod schemas and declared errors, and the error catalogue (`lib/errors.ts`) by `npm run openapi:generate`. Each operation lists the statuses and codes it can answer, with an example of each.',
         '',
         '| error | HTTP | Apillon code | Apillon message | Quantum HTTP | Quantum message |',
         '|---|---|---|---|---|---|',
