@@ -101,6 +101,7 @@ export default defineConfig({
           globalSetup: ['test/errors/setup.ts'],
           sequence: { groupOrder: 2 },
           maxWorkers: 1,
+          hookTimeout: 60_000,
         },
       },
       {

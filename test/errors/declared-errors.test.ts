@@ -8,10 +8,10 @@
  * - no handler repeats an error the stack adds.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ErrorName } from '../../lib/errors';
 import type { RenderedErrorRecord } from '../../lib/http/error-record';
-import { functionDeclarations } from '../../scripts/openapi/declarations';
+import { functionDeclarations, type FunctionDeclaration } from '../../scripts/openapi/declarations';
 
 const { file, complete } = inject('errorRecord');
 
@@ -24,9 +24,16 @@ function readRecord(): RenderedErrorRecord[] {
 }
 
 describe('declared errors', () => {
+  let all: FunctionDeclaration[];
+
+  beforeAll(async () => {
+    // Imports every handler module (a few seconds on a busy machine).
+    all = await functionDeclarations();
+  });
+
   it('every error a route rendered is one its function declares', async () => {
     // prepare
-    const declarations = new Map((await functionDeclarations()).map((d) => [d.site, new Set<ErrorName>([...d.handlerErrors, ...d.stackErrors])]));
+    const declarations = new Map(all.map((d) => [d.site, new Set<ErrorName>([...d.handlerErrors, ...d.stackErrors])]));
 
     // act
     const undeclared = new Set<string>();
@@ -43,7 +50,7 @@ describe('declared errors', () => {
 
   it('no handler declares an error the shared stack adds', async () => {
     // act
-    const repeated = (await functionDeclarations()).flatMap((d) => d.handlerErrors.filter((name) => d.stackErrors.includes(name)).map((name) => `${d.site}: ${name}`));
+    const repeated = all.flatMap((d) => d.handlerErrors.filter((name) => d.stackErrors.includes(name)).map((name) => `${d.site}: ${name}`));
 
     // assess
     expect(repeated).toEqual([]);
@@ -55,7 +62,7 @@ describe('declared errors', () => {
     const reached = new Map<string, Set<ErrorName>>();
     const reachedAnywhere = new Set<ErrorName>(record.map((r) => r.error));
     for (const r of record) if (r.site) (reached.get(r.site) ?? reached.set(r.site, new Set()).get(r.site)!).add(r.error);
-    const declarations = await functionDeclarations();
+    const declarations = all;
 
     // act
     const unreached = declarations.flatMap((d) => d.handlerErrors.filter((name) => !reached.get(d.site)?.has(name)).map((name) => `${d.site}: ${name}`));
