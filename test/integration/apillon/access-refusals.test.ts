@@ -174,3 +174,31 @@ describe('Quantum operations refuse before touching a bucket', () => {
     },
   );
 });
+
+describe('Apillon operations that change or upload into a bucket marked for deletion', () => {
+  let marked: string;
+
+  it.beforeAll(async ({ services }) => {
+    // As a removal of a bucket with files leaves it until its files are purged.
+    const bucket = await createTestBucket(services, tenant.accountId);
+    await services.buckets.markForDeletion(bucket.bucketUuid, new Date().toISOString());
+    marked = bucket.bucketUuid;
+  });
+
+  const rows: [Route, string, () => Record<string, string>, object][] = [
+    ['bucketUpdate', 'PATCH /storage/buckets/{bucketUuid}', () => ({ bucketUuid: marked }), { maxFileSize: 1000 }],
+    ['webhookPut', 'PUT /storage/buckets/{bucketUuid}/webhook', () => ({ bucketUuid: marked }), { url: 'https://example.com/hook' }],
+    ['uploadRequest', 'POST /storage/{bucketUuid}/upload', () => ({ bucketUuid: marked }), { fileName: 'a.txt', contentType: 'text/plain' }],
+    ['sessionUpload', 'POST /storage/buckets/{bucketUuid}/upload', () => ({ bucketUuid: marked }), { files: [{ fileName: 'a.txt', contentType: 'text/plain' }] }],
+    ['multipartCreate', 'POST /storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart', () => ({ bucketUuid: marked, sessionUuid: randomUUID() }), { fileName: 'a.bin', size: 10 }],
+  ];
+
+  it.for(rows.map(([route, routeKey, params, body]) => ({ route, routeKey, params, body })))('$routeKey answers 404 40406009', async ({ route, routeKey, params, body }) => {
+    // act
+    const response = await call(route, { headers: tenant.headers.basic, params: params(), body });
+
+    // assess
+    expect({ status: response.statusCode, code: response.body?.code }, response.rawBody).toEqual({ status: 404, code: ERRORS.bucketMarkedForDeletion.code });
+    expect(contractViolation(routeKey, response)).toBeUndefined();
+  });
+});
