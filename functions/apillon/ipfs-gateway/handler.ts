@@ -18,7 +18,7 @@ import { route } from '../../../lib/app/route';
  */
 export const handler = route(
   // Query parameters other than `format` are ignored, as IPFS gateways ignore those they do not know.
-  { surface: 'apillon', errors: ['fileNotFound', 'rangeNotSatisfiable', 'fileTooLargeForFormat'], auth: false, unknownQuery: 'ignore', schemas: { path: gatewayPath, query: gatewayQuery } },
+  { surface: 'apillon', errors: ['fileNotFound', 'rangeNotSatisfiable', 'fileTooLargeForFormat', 'dagTooLargeForFormat'], auth: false, unknownQuery: 'ignore', schemas: { path: gatewayPath, query: gatewayQuery } },
   async ({ path, query, services, event }) => {
     // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
     const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
