@@ -1,11 +1,22 @@
+import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Every error a route renders during the run is appended here (lib/http/error-record.ts): the test workers
 // and the local stack (which inherits this process's environment) write it, the `errors` project checks it.
-// One file per run; that project's global setup (test/errors/setup.ts) removes it at the end.
+// One file per run; that project's global setup (test/errors/setup.ts) removes it at the end, and a run without that
+// project leaves it until the next run removes the files of runs that are over (their process is gone).
 process.env.ERROR_RECORD_FILE ??= path.join(os.tmpdir(), `storage-errors-${process.pid}.ndjson`);
+for (const name of readdirSync(os.tmpdir())) {
+  const pid = Number(/^storage-errors-(\d+)\.ndjson$/.exec(name)?.[1]);
+  if (!pid || pid === process.pid) continue;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(os.tmpdir(), name), { force: true });
+  }
+}
 
 /**
  * Three projects, one `vitest run` (`npm test`):
