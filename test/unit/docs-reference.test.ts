@@ -35,6 +35,17 @@ describe('GET /openapi.json', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(response.body!)).toEqual(document);
   });
+
+  it('answers it gzip-compressed to a client that takes gzip', async () => {
+    // act
+    const response = await get('/openapi.json', { 'accept-encoding': 'gzip, br' });
+
+    // assess
+    expect(response.headers).toMatchObject({ 'content-encoding': 'gzip', vary: 'accept-encoding', 'content-type': 'application/json; charset=utf-8' });
+    const bytes = Buffer.from(response.body!, 'base64');
+    expect(bytes.length).toBeLessThan(40_000);
+    expect(JSON.parse(gunzipSync(bytes).toString('utf8'))).toEqual(document);
+  });
 });
 
 describe('GET /docs', () => {
