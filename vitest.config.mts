@@ -1,4 +1,22 @@
+import { readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every error a route renders during the run is appended here (lib/http/error-record.ts): the test workers
+// and the local stack (which inherits this process's environment) write it, the `errors` project checks it.
+// One file per run; that project's global setup (test/errors/setup.ts) removes it at the end, and a run without that
+// project leaves it until the next run removes the files of runs that are over (their process is gone).
+process.env.ERROR_RECORD_FILE ??= path.join(os.tmpdir(), `storage-errors-${process.pid}.ndjson`);
+for (const name of readdirSync(os.tmpdir())) {
+  const pid = Number(/^storage-errors-(\d+)\.ndjson$/.exec(name)?.[1]);
+  if (!pid || pid === process.pid) continue;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(os.tmpdir(), name), { force: true });
+  }
+}
 
 /**
  * Three projects, one `vitest run` (`npm test`):
@@ -8,6 +26,7 @@ import { defineConfig } from 'vitest/config';
  *   and buckets, see test/support/services.ts, so files run in parallel);
  * - e2e: the local stack exactly as the README starts it (`npm start -- --in-memory`), ONE
  *   stack for the run, shared by the e2e files; iam: the IAM test on the AWS calls they made;
+ *   errors: each route's declared errors against the errors the run rendered;
  *   e2e-last: the stack's Ctrl-C check, after them.
  *
  * The projects repeat the shared options instead of `extends: true`, which would make
@@ -23,6 +42,7 @@ const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   // Powertools Metrics would print an EMF line per invocation; the tests that read them enable it themselves.
   POWERTOOLS_METRICS_DISABLED: 'true',
+  ERROR_RECORD_FILE: process.env.ERROR_RECORD_FILE,
 };
 
 export default defineConfig({
@@ -80,6 +100,19 @@ export default defineConfig({
           maxWorkers: 1,
           testTimeout: 60_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // Each route's declared errors against those the run rendered (test/errors/declared-errors.test.ts), after the
+        // unit, integration and e2e files; a few seconds.
+        test: {
+          name: 'errors',
+          env,
+          include: ['test/errors/**/*.test.ts'],
+          globalSetup: ['test/errors/setup.ts'],
+          sequence: { groupOrder: 2 },
+          maxWorkers: 1,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,5 +1,5 @@
 import { mergePolicy } from '../core/upload/policy';
-import { AppError, invalidNextToken } from '../errors';
+import { AppError, invalidNextToken, type ErrorName } from '../errors';
 import type { BucketRecord } from '../core/ports';
 import type { SessionStore } from '../core/ports';
 import { createBucket } from '../core/access/buckets';
@@ -19,6 +19,9 @@ import { encodeCursor, isCursorOffset, openCursor } from '../core/model/cursor';
 export interface ApillonDeps extends StorageDeps {
   readonly sessions: SessionStore;
 }
+
+/** The errors {@link openBucket} answers: every bucket-scoped Apillon route declares them (its route spec's `errors`). */
+export const OPEN_BUCKET_ERRORS = ['missingPermission', 'bucketNotFound', 'recordOfAnotherAccount', 'wrongApplicationToken'] as const satisfies readonly ErrorName[];
 
 /**
  * The bucket `bucketUuid` for a caller who needs `permission` in it. 403 without

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { $ZodType, output } from 'zod/v4/core';
 import * as z from 'zod/mini';
 import type { Principal } from '../core/access/principal';
+import type { ErrorName } from '../errors';
 import type { Logger } from '../log';
 import { authentication } from './middleware/authenticate';
 import { errorRenderer } from './middleware/error-renderer';
@@ -55,8 +56,40 @@ export interface RouteSpec<S extends Schemas, A extends boolean, Svc extends Htt
   readonly schemas?: S;
   /** Apillon's `model` name in 422 validation errors. */
   readonly model?: string;
+  /**
+   * The catalogue errors (lib/errors.ts, by name) the handler itself can answer: its domain calls' refusals.
+   * The stack's own errors are added by {@link stackErrors} from `auth`, `schemas` and `bodyFormat`, so a route
+   * never repeats them. docs/openapi.json documents the union per operation, and a test run checks it both ways
+   * (test/errors/declared-errors.test.ts: every error a route rendered is declared, every declared one was rendered).
+   */
+  readonly errors?: readonly ErrorName[];
   /** Overrides the services the route was bound to (tests). */
   readonly services?: () => Svc;
+}
+
+/**
+ * The errors the shared stack itself can answer on a route of `spec` (so no handler declares them):
+ * - every route: INTERNAL_SERVER_ERROR (500, anything unexpected), SERVICE_BUSY (503, the local stack's full pool:
+ *   lib/local/offline-plugin.ts), INVALID_PATH and INVALID_UTF8 for a path parameter (lib/http/text.ts) when the
+ *   route has one;
+ * - with a credential (`auth` not false): the authentication refusals (lib/core/access/authenticate.ts) (a failed
+ *   credential lookup is an internal error: nothing in the service answers the catalogue's SERVICE_UNAVAILABLE);
+ * - with a JSON body: MALFORMED_JSON_BODY, UNSUPPORTED_CONTENT_TYPE, REQUEST_BODY_TOO_LARGE, INVALID_UTF8
+ *   (lib/http/middleware/json-body.ts);
+ * - with a query, path or body schema, or an Apillon route refusing unknown query parameters: DATA_VALIDATION_FAILED,
+ *   and INVALID_UTF8 for a query string (lib/http/parameters.ts).
+ * `pathTemplate` is the API Gateway route's path (its `{parameters}` decide the path-parameter errors).
+ */
+export function stackErrors(spec: Pick<RouteSpec<Schemas, boolean>, 'auth' | 'bodyFormat' | 'schemas' | 'surface' | 'unknownQuery'>, pathTemplate: string): ErrorName[] {
+  const errors = new Set<ErrorName>(['internal', 'serviceBusy']);
+  if (/\{\w+\+?\}/.test(pathTemplate)) errors.add('invalidPath').add('invalidUtf8');
+  if (spec.auth !== false) errors.add('missingAuthorization').add('malformedAuthorization').add('invalidCredentials');
+  const bodyFormat = spec.bodyFormat ?? (spec.schemas?.body ? 'json' : 'none');
+  if (bodyFormat === 'json') errors.add('malformedJson').add('unsupportedContentType').add('bodyTooLarge').add('invalidUtf8');
+  const refusesQuery = (spec.unknownQuery ?? (spec.surface === 'apillon' ? 'refuse' : 'ignore')) === 'refuse';
+  if (spec.schemas?.query || spec.schemas?.path || spec.schemas?.body || refusesQuery) errors.add('validationFailed');
+  if (spec.schemas?.query || refusesQuery) errors.add('invalidUtf8');
+  return [...errors];
 }
 
 export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> & {

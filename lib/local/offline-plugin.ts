@@ -18,6 +18,7 @@
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AppError } from '../errors';
+import { errorRecordFile, recordRenderedError } from '../http/error-record';
 import { renderError } from '../http/render';
 import { surfaceOfPath } from '../quantum/routes';
 import { isHttpEvent, LambdaPool, localPoolSettings, PoolBusyError, type InvocationContextFields, type PooledFunction } from './lambda-pool';
@@ -82,6 +83,8 @@ export function functionEnvironment(
   });
   for (const [variable, value] of Object.entries(provider.environment ?? {})) env[variable] = environmentValue(key, variable, value);
   for (const [variable, value] of Object.entries(fn.environment ?? {})) env[variable] = environmentValue(key, variable, value);
+  // The test run's record of rendered errors (lib/http/error-record.ts), when the stack runs under vitest.
+  if (processEnv.ERROR_RECORD_FILE) env.ERROR_RECORD_FILE = processEnv.ERROR_RECORD_FILE;
   env.IS_OFFLINE = 'true';
   return env;
 }
@@ -109,6 +112,8 @@ export function busyResponse(event: APIGatewayProxyEventV2, requestId: string, e
     { requestId, path: rawPath },
     new AppError('serviceBusy', { headers: { 'retry-after': String(error.retryAfterSeconds), 'x-request-id': requestId } }),
   );
+  const recordFile = errorRecordFile();
+  if (recordFile) recordRenderedError(recordFile, { method: event.requestContext?.http?.method ?? '', path: rawPath, error: 'serviceBusy' });
   return event.requestContext?.http?.method === 'HEAD' ? { ...rendered, body: '' } : rendered;
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { AppError } from '../errors';
+import { AppError, type ErrorName } from '../errors';
 import type { BucketRecord } from '../core/ports';
 import { issueApplicationToken } from '../core/access/accounts';
 import { createBucket } from '../core/access/buckets';
@@ -40,6 +40,9 @@ export function parseNewBucketName(raw: string | undefined): string {
   if (!NEW_BUCKET_NAME.test(name) || name.includes('..')) throw new AppError('invalidBucketName');
   return name;
 }
+
+/** The errors {@link resolveBucket} answers besides INVALID_PATH (which every route with a path parameter has). */
+export const RESOLVE_BUCKET_ERRORS = ['bucketNotFound', 'wrongApplicationToken'] as const satisfies readonly ErrorName[];
 
 /**
  * The caller's bucket named `raw`. An application token for another bucket

@@ -5,39 +5,16 @@
  * a fresh clone serves the console with `npm ci && npm start`, and deploys need no extra step.
  * `npm run console:build -- --check` exits 1 when the committed bundle was built from other sources (CI).
  */
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { PackedSite } from '../../lib/http/static-bundle';
+import { filesUnder, packFile, recordedSourceHash } from '../static-site/pack';
 import { BUNDLE_FILE, CONSOLE_DIR, consoleSourceHash, ROOT } from './source-hash';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-};
-const TEXT = new Set(['.html', '.js', '.css', '.svg']);
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? filesUnder(full) : [full];
-    });
-}
 
 async function main(): Promise<void> {
   const sourceHash = consoleSourceHash();
   if (process.argv.includes('--check')) {
-    let recorded: string | undefined;
-    try {
-      recorded = (JSON.parse(readFileSync(BUNDLE_FILE, 'utf8')) as { sourceHash?: string }).sourceHash;
-    } catch {
-      // missing: stale
-    }
-    if (recorded !== sourceHash) {
+    if (recordedSourceHash(BUNDLE_FILE) !== sourceHash) {
       process.stderr.write('console/dist/bundle.json was not built from these sources: run `npm run console:build` and commit it.\n');
       process.exit(1);
     }
@@ -47,14 +24,10 @@ async function main(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: path.join(CONSOLE_DIR, 'vite.config.ts'), mode: 'production' });
   const outDir = path.join(ROOT, '.build', 'console');
-  const files: Record<string, { contentType: string; body: string; encoding: 'utf8' | 'base64' }> = {};
+  const files: Record<string, PackedSite['files'][string]> = {};
   for (const file of filesUnder(outDir)) {
-    const extension = path.extname(file);
-    const contentType = CONTENT_TYPES[extension];
-    if (!contentType) throw new Error(`The console build made ${file}, of a type the console function does not serve (${extension}).`);
-    const bytes = readFileSync(file);
     const relative = path.relative(outDir, file).split(path.sep).join('/');
-    files[relative] = TEXT.has(extension) ? { contentType, body: bytes.toString('utf8'), encoding: 'utf8' } : { contentType, body: bytes.toString('base64'), encoding: 'base64' };
+    files[relative] = packFile(relative, readFileSync(file));
   }
   if (!files['index.html']) throw new Error('The console build made no index.html.');
   mkdirSync(path.dirname(BUNDLE_FILE), { recursive: true });

@@ -11,54 +11,19 @@
  *
  * `npm run openapi:generate` writes docs/openapi.json; `-- --check` fails when it is stale.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toJSONSchema } from 'zod/v4/core';
-import { ERRORS } from '../../lib/errors';
-import type { HttpHandler, Schemas } from '../../lib/http/route';
+import { ERRORS, type ErrorName } from '../../lib/errors';
+import { declaredErrors, routeSpecOf } from './declarations';
+import type { Schemas } from '../../lib/http/route';
 import { VALIDATION_CODES } from '../../lib/http/validation';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** One `httpApi` event of a function.yml. */
-export interface RouteEntry {
-  /** `apillon`, `quantum`, `docs`, ... (the folder under functions/). */
-  readonly group: string;
-  /** The function's folder name. */
-  readonly name: string;
-  readonly functionKey: string;
-  readonly description: string;
-  readonly method: string;
-  /** The API Gateway path template (`{location+}` for a greedy parameter). */
-  readonly path: string;
-}
+import { routeTable, type RouteEntry } from './routes';
 
-/** Every HTTP route of every function.yml, in file order. Throws on an `httpApi` line it cannot read. */
-export function routeTable(root = ROOT): RouteEntry[] {
-  const routes: RouteEntry[] = [];
-  const functions = path.join(root, 'functions');
-  for (const group of readdirSync(functions).sort()) {
-    for (const name of readdirSync(path.join(functions, group)).sort()) {
-      let yml: string;
-      try {
-        yml = readFileSync(path.join(functions, group, name, 'function.yml'), 'utf8');
-      } catch {
-        continue;
-      }
-      const functionKey = /^(\w+):/m.exec(yml)?.[1] ?? name;
-      const description = /^\s+description:\s*(['"]?)(.*)\1\s*$/m.exec(yml)?.[2] ?? '';
-      for (const line of yml.split('\n')) {
-        if (!/^\s*-\s*httpApi:/.test(line)) continue;
-        // API Gateway's $default route (every request no other route serves): described in info, not as an operation.
-        if (/httpApi:\s*['"]\*['"]\s*$/.test(line)) continue;
-        const match = /httpApi:\s*\{\s*method:\s*'?([A-Z*]+)'?\s*,\s*path:\s*(?:'([^']+)'|"([^"]+)"|([^\s,}]+))\s*\}/.exec(line);
-        if (!match) throw new Error(`functions/${group}/${name}/function.yml: cannot read "${line.trim()}"`);
-        routes.push({ group, name, functionKey, description, method: match[1]!, path: (match[2] ?? match[3] ?? match[4])! });
-      }
-    }
-  }
-  return routes;
-}
+export { routeTable, type RouteEntry };
 
 type JsonSchema = Record<string, unknown>;
 
@@ -192,14 +157,6 @@ function components() {
         },
       },
     },
-    responses: {
-      ApillonError: { description: 'An error of the catalogue (lib/errors.ts), Apillon shape.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonError' } } } },
-      ApillonValidationError: {
-        description: 'DATA_VALIDATION_FAILED: which property is wrong (422xxxxx field codes); nothing is stored.',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonValidationError' } } },
-      },
-      QuantumError: { description: 'An error of the catalogue (lib/errors.ts), Quantum shape.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumError' } } } },
-    },
   };
 }
 
@@ -248,21 +205,20 @@ const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
     200: { description: 'Replaced: url and credentials changed, the secret kept (not shown).', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } },
   },
   'docs/openapi:/openapi.json': { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
-  'docs/openapi:/docs': { 200: { description: 'A page listing the routes of this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  'docs/openapi:/docs': { 200: { description: 'The reference for people: Swagger UI rendering this document, with try-it requests to this service.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  'docs/openapi:/docs/{proxy+}': {
+    200: { description: 'A file of the reference page (Swagger UI’s script and stylesheet, gzip-compressed when accepted).', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+    404: { description: 'No such file of the reference page: a short HTML page naming the path.', content: { 'text/html': { schema: { type: 'string' } } } },
+  },
   'console/assets:/console': { 200: { description: 'The web console’s page (sign in with an API key and secret or a master key).', content: { 'text/html': { schema: { type: 'string' } } } } },
   'console/assets:/console/{proxy+}': {
     200: { description: 'A file of the console’s build (script, stylesheet).', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
-    404: { description: 'No such file in the console’s build.', content: { 'text/plain': { schema: { type: 'string' } } } },
+    404: { description: 'No such file in the console’s build: a short HTML page naming the path.', content: { 'text/html': { schema: { type: 'string' } } } },
   },
 };
 
 /** OpenAPI path key: `{location+}` becomes `{location}` (it may hold slashes). */
 export const openApiPath = (template: string) => template.replace(/\{(\w+)\+\}/g, '{$1}');
-
-async function handlerOf(route: RouteEntry): Promise<HttpHandler | undefined> {
-  const module = (await import(path.join(ROOT, 'functions', route.group, route.name, 'handler.ts'))) as { handler?: HttpHandler };
-  return module.handler;
-}
 
 export async function buildDocument(): Promise<Record<string, unknown>> {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -272,7 +228,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
   for (const route of routeTable()) {
     // ANY routes are the Quantum catch-all (405 REQ_METHOD_INVALID / 400 INVALID_PATH): described in info, not as operations.
     if (route.method === 'ANY' || route.method === '*') continue;
-    const spec = (await handlerOf(route))?.routeSpec;
+    const spec = await routeSpecOf(route);
     const surface = spec?.surface ?? route.group;
     const schemas: Schemas = spec?.schemas ?? {};
     const pathSchema = schemas.path ? inputSchema(schemas.path) : undefined;
@@ -317,11 +273,10 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
     else if (surface === 'apillon') responses[successStatus] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } };
     else if (surface === 'quantum') responses['200'] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumSuccess' } } } };
 
-    if (surface === 'apillon') {
-      for (const status of errorStatuses(catalogue.table.map((entry) => entry.status))) responses[status] = { $ref: '#/components/responses/ApillonError' };
-      if (spec && Object.keys(schemas).length > 0) responses['422'] = { $ref: '#/components/responses/ApillonValidationError' };
-    } else if (surface === 'quantum') {
-      for (const status of errorStatuses(catalogue.table.map((entry) => entry.quantum.status))) responses[status] = { $ref: '#/components/responses/QuantumError' };
+    if (spec && (surface === 'apillon' || surface === 'quantum')) Object.assign(responses, errorResponses(surface, declaredErrors(spec, route.path), route.path, spec.model));
+    else if (spec) {
+      // The catch-all (surface per path): its errors in both shapes are described in info.
+      Object.assign(responses, errorResponses('apillon', declaredErrors(spec, route.path), route.path, spec.model));
     }
 
     const auth = spec ? spec.auth !== false : false;
@@ -347,14 +302,15 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
         'Two APIs over one storage core. **apillon**: the Apillon Web3 Storage API under `/storage` (and the public `/ipfs/{cid}` and `/ipns/{name}` gateways), usable by the official `@apillon/sdk`; envelope `{id, status, data}`, errors `{id, code, message, path, timestamp}` with numeric codes. **quantum**: the Quantum Storage API under `/API/...` and at the same bare paths; envelope `{status: "success", message, data?}`, errors `{status: "error", message: CODE}`.',
         'On the Quantum paths, a method an endpoint does not take answers `405 REQ_METHOD_INVALID`, and a path without its bucket, location or token `400 INVALID_PATH` / `400 INVALID_TOKEN` (`404 UPLOAD_DNE` for an `/upload/<verb>/<bucket>` without its upload id). ' +
           'Any other path or method no route serves answers 404: `40400001 ROUTE_NOT_FOUND` in the Apillon shape, `NOT_FOUND` in the Quantum shape under `/API` and the bare Quantum paths.',
-        'Generated from the routes (functions/*/*/function.yml), the handlers’ zod schemas and the error catalogue (lib/errors.ts) by `npm run openapi:generate`.',
+        'Generated from the routes (`functions/*/*/function.yml`), the handlers’ zod schemas and declared errors, and the error catalogue (`lib/errors.ts`) by `npm run openapi:generate`. Each operation lists the statuses and codes it can answer, with an example of each.',
         '',
         '| error | HTTP | Apillon code | Apillon message | Quantum HTTP | Quantum message |',
         '|---|---|---|---|---|---|',
         ...catalogue.table.map((entry) => `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`),
       ].join('\n'),
     },
-    servers: [{ url: 'http://localhost:3000', description: '`npm start`' }],
+    // Relative: the service the document is served from (try-it requests on /docs go there).
+    servers: [{ url: '/', description: 'This service' }],
     tags: [
       { name: 'apillon', description: 'Apillon Web3 Storage API' },
       { name: 'quantum', description: 'Quantum Storage API' },
@@ -423,9 +379,78 @@ const WEBHOOKS = {
   },
 };
 
-function errorStatuses(statuses: number[]): string[] {
-  return [...new Set(statuses)].sort((a, b) => a - b).map(String);
+const EXAMPLE_ID = '5b0c1c1e-0000-4000-8000-000000000000';
+const EXAMPLE_TIME = '2026-01-01T00:00:00.000Z';
+
+/**
+ * The error answers of one operation: for each HTTP status its declared errors give in `surface`'s shape, the codes
+ * it carries (Apillon's numeric codes, Quantum's messages: the schema's enum and the description) and one example
+ * body per error. Apillon's DATA_VALIDATION_FAILED has its own shape (field errors).
+ */
+export function errorResponses(surface: 'apillon' | 'quantum', names: readonly ErrorName[], pathTemplate: string, model: string | undefined): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorName[]>();
+  for (const name of names) {
+    const definition = ERRORS[name];
+    const status = surface === 'apillon' ? definition.status : definition.quantum.status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), name]);
+  }
+  const path = openApiPath(pathTemplate);
+  const responses: Record<string, unknown> = {};
+  for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
+    const entries = byStatus.get(status)!.sort((a, b) => (surface === 'apillon' ? ERRORS[a].code - ERRORS[b].code : ERRORS[a].quantum.message.localeCompare(ERRORS[b].quantum.message)) || a.localeCompare(b));
+    const examples: Record<string, { summary: string; value: unknown }> = {};
+    const lines: string[] = [];
+    let schema: unknown;
+    if (surface === 'apillon') {
+      const catalogue = entries.filter((name) => name !== 'validationFailed');
+      const codes = [...new Set(catalogue.map((name) => ERRORS[name].code))];
+      const shapes: unknown[] = [];
+      if (entries.includes('validationFailed')) {
+        shapes.push({ $ref: '#/components/schemas/ApillonValidationError' });
+        lines.push('- `DATA_VALIDATION_FAILED`: a parameter or body field is wrong; `errors` names each (422xxxxx field codes); nothing changed.');
+        examples.validationFailed = {
+          summary: 'DATA_VALIDATION_FAILED',
+          value: { id: EXAMPLE_ID, model: model ?? 'Request', errors: [{ code: 42200032, property: 'unknown', message: 'PARAMETER_NOT_SUPPORTED' }], path, timestamp: EXAMPLE_TIME },
+        };
+      }
+      if (codes.length > 0) shapes.push({ allOf: [{ $ref: '#/components/schemas/ApillonError' }, { properties: { code: { enum: codes } } }] });
+      for (const name of catalogue) {
+        const { code, message } = ERRORS[name];
+        lines.push(`- \`${code}\` ${message}`);
+        examples[name] = { summary: `${code} ${message}`, value: { id: EXAMPLE_ID, code, message, path, timestamp: EXAMPLE_TIME } };
+      }
+      schema = shapes.length === 1 ? shapes[0] : { oneOf: shapes };
+    } else {
+      const messages = [...new Set(entries.map((name) => ERRORS[name].quantum.message))];
+      schema = { allOf: [{ $ref: '#/components/schemas/QuantumError' }, { properties: { message: { enum: messages } } }] };
+      for (const message of messages) {
+        const names = entries.filter((name) => ERRORS[name].quantum.message === message);
+        lines.push(`- \`${message}\` (${names.map((name) => ERRORS[name].message).join(', ')})`);
+        examples[names[0]!] = { summary: message, value: { status: 'error', message } };
+      }
+    }
+    responses[String(status)] = {
+      description: `${STATUS_TEXT[status] ?? 'Error'}:\n${lines.join('\n')}`,
+      content: { 'application/json': { schema, examples } },
+    };
+  }
+  return responses;
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 function operationId(route: RouteEntry): string {
   const words = `${route.method.toLowerCase()} ${route.path}`.replace(/[{}+]/g, '').split(/[^A-Za-z0-9]+/).filter(Boolean);

@@ -112,18 +112,32 @@ describe('the handlers keep the contract', () => {
     expectContract('GET /API/file/quota', quota);
   });
 
-  it('the reference itself: GET /openapi.json answers the document, GET /docs a page of its routes', async () => {
+  it('the reference itself: GET /openapi.json answers the document, GET /docs the Swagger UI page, an unknown asset the 404 page', async () => {
     // act
     const json = await invoke(openApi, { method: 'GET', rawPath: '/openapi.json', path: '/openapi.json' });
     const page = await invoke(openApi, { method: 'GET', rawPath: '/docs', path: '/docs' });
+    const missing = await invoke(openApi, { method: 'GET', rawPath: '/docs/assets/nope.js', path: '/docs/{proxy+}' });
 
     // assess
     expectContract('GET /openapi.json', json);
     expectContract('GET /docs', page);
+    expectContract('GET /docs/{proxy+}', missing);
     expect(json.body).toEqual(openApiDocument);
-    expect(page.rawBody).toContain('<code>/storage/buckets/{bucketUuid}/upload</code>');
-    expect(page.rawBody).toContain('<code>/API/file/add/{bucket}/{location}</code>');
-    expect(page.rawBody).not.toMatch(/<script|https?:\/\/(?!localhost)/);
+    expect(page.rawBody).toContain('<div id="swagger-ui"></div>');
+    expect(page.rawBody).not.toMatch(/https?:\/\//);
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('documents per operation only the errors it declares, with an example of each', () => {
+    // prepare
+    const operation = openApiDocument.paths['/storage/buckets']!.get!.responses as Record<string, { content?: Record<string, { examples?: Record<string, unknown> }> }>;
+    const download = openApiDocument.paths['/API/file/download/{token}']!.get!.responses as Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }>;
+
+    // assess
+    expect(Object.keys(operation).sort()).toEqual(['200', '400', '401', '403', '422', '500', '503']);
+    expect(Object.keys(operation['403']!.content!['application/json']!.examples!)).toEqual(['missingPermission']);
+    expect(download['400']!.content!['application/json']!.examples!.invalidDownloadToken!.value).toEqual({ status: 'error', message: 'INVALID_TOKEN' });
+    expect(Object.keys(download)).not.toContain('401');
   });
 
   it('a body that breaks the contract is caught (the check can fail)', () => {

@@ -45,8 +45,22 @@ describe('GET /console', () => {
 
     // assess
     expect(response.statusCode).toBe(404);
-    expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.body).toContain('404 Not found');
+    expect(response.body).toContain('is not a file of the web console');
+    expect(response.body).not.toMatch(/<script|<style|style=/);
+  });
+
+  it('names the path in its 404 page, escaped', async () => {
+    // act
+    const response = await get('/console/<img src=x onerror=alert(1)>');
+
+    // assess
+    expect(response.statusCode).toBe(404);
+    expect(response.body).toContain('<code>/console/&#60;img src=x onerror=alert(1)&#62;</code>');
+    expect(response.body).not.toContain('<img');
   });
 
   it('sends a CSP with no inline code, no framing, requests only to itself and the files bucket', async () => {

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { bucketContentQuery, bucketPath } from '../../../lib/apillon/schemas';
 import { listView, sdkContentItemView } from '../../../lib/apillon/views';
 import { listContent } from '../../../lib/apillon/files';
@@ -6,7 +7,7 @@ import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/content?directoryUuid&... (READ): the listing as the SDK's listObjects reads it. */
 export const handler = route(
-  { surface: 'apillon', model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: bucketContentQuery } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'directoryNotFound'], model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: bucketContentQuery } },
   async ({ path, query, principal, services, event }) => {
     const page = await listContent(services, principal, path.bucketUuid, { ...query, directory: query.directoryUuid });
     const links = { baseUrl: publicBaseUrl(services.config, event), bucket: page.bucket };

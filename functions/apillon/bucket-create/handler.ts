@@ -5,7 +5,7 @@ import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets {name, description} (WRITE): a new bucket, public by default. */
 export const handler = route(
-  { surface: 'apillon', model: 'CreateBucketDto', schemas: { body: createBucketBody } },
+  { surface: 'apillon', errors: ['missingPermission', 'wrongApplicationToken', 'bucketExists'], model: 'CreateBucketDto', schemas: { body: createBucketBody } },
   async ({ body, principal, services }) => {
     const bucket = await createApillonBucket(services, principal, body, services.config.DEFAULT_BUCKET_MAX_BYTES);
     return { status: 201, data: bucketView(bucket) };

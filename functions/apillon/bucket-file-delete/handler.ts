@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { fileInBucketPath } from '../../../lib/apillon/schemas';
 import { sdkFileView } from '../../../lib/apillon/views';
 import { deleteFile } from '../../../lib/apillon/files';
@@ -6,7 +7,7 @@ import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/files/:id (WRITE): marks the file for deletion (the SDK's File.delete). */
 export const handler = route(
-  { surface: 'apillon', schemas: { path: fileInBucketPath } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'fileNotFound'], schemas: { path: fileInBucketPath } },
   async ({ path, principal, services, event }) => {
     const { record, bucket } = await deleteFile(services, principal, path.bucketUuid, path.id);
     return { data: sdkFileView(record, { baseUrl: publicBaseUrl(services.config, event), bucket }) };

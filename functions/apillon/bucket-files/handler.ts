@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { bucketFilesQuery, bucketPath } from '../../../lib/apillon/schemas';
 import { listView, sdkFileView } from '../../../lib/apillon/views';
 import { listFiles } from '../../../lib/apillon/files';
@@ -6,7 +7,7 @@ import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/files?fileStatus&sessionUuid&page&limit (READ): the SDK's listFiles. */
 export const handler = route(
-  { surface: 'apillon', model: 'FilesQueryFilter', schemas: { path: bucketPath, query: bucketFilesQuery } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS], model: 'FilesQueryFilter', schemas: { path: bucketPath, query: bucketFilesQuery } },
   async ({ path, query, principal, services, event }) => {
     const page = await listFiles(services, principal, path.bucketUuid, query);
     const links = { baseUrl: publicBaseUrl(services.config, event), bucket: page.bucket };

@@ -1,12 +1,12 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { bucketView } from '../../../lib/apillon/views';
-import { openBucket } from '../../../lib/apillon/buckets';
+import { openBucket, OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { Permission } from '../../../lib/core/access/principal';
 import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid (READ). */
 export const handler = route(
-  { surface: 'apillon', schemas: { path: bucketPath } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS], schemas: { path: bucketPath } },
   async ({ path, principal, services }) => {
     const bucket = await openBucket(services, principal, path.bucketUuid, Permission.READ);
     return { data: bucketView(bucket) };

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { updateBucketBody } from '../../../lib/apillon/policy-schemas';
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { bucketView } from '../../../lib/apillon/views';
@@ -6,6 +7,6 @@ import { route } from '../../../lib/app/route';
 
 /** PATCH /storage/buckets/:bucketUuid {maxFileSize?, allowedContentTypes?} (WRITE): the bucket's upload policy; null clears a rule. */
 export const handler = route(
-  { surface: 'apillon', model: 'UpdateBucketDto', schemas: { path: bucketPath, body: updateBucketBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'bucketMarkedForDeletion'], model: 'UpdateBucketDto', schemas: { path: bucketPath, body: updateBucketBody } },
   async ({ path, body, principal, services }) => ({ data: bucketView(await changeUploadPolicy(services, principal, path.bucketUuid, body)) }),
 );

@@ -5,7 +5,7 @@ import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets (READ): the account's buckets, paged (the SDK's listBuckets). */
 export const handler = route(
-  { surface: 'apillon', model: 'BucketQueryFilter', schemas: { query: bucketListQuery } },
+  { surface: 'apillon', errors: ['missingPermission'], model: 'BucketQueryFilter', schemas: { query: bucketListQuery } },
   async ({ query, principal, services }) => {
     const page = await listBuckets(services, principal, query);
     return { data: listView(page, bucketView) };

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { bucketPath, contentQuery } from '../../../lib/apillon/schemas';
 import { contentItemView, listView } from '../../../lib/apillon/views';
 import { listContent } from '../../../lib/apillon/files';
@@ -6,7 +7,7 @@ import { route } from '../../../lib/app/route';
 
 /** GET /storage/:bucketUuid/content?search&directoryId&page&limit&orderBy&desc (READ): the seed's listing. */
 export const handler = route(
-  { surface: 'apillon', model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: contentQuery } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'directoryNotFound'], model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: contentQuery } },
   async ({ path, query, principal, services, event }) => {
     const page = await listContent(services, principal, path.bucketUuid, { ...query, directory: query.directoryId });
     const links = { baseUrl: publicBaseUrl(services.config, event), bucket: page.bucket };

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { directoryInBucketPath } from '../../../lib/apillon/schemas';
 import { sdkDirectoryView } from '../../../lib/apillon/views';
 import { deleteDirectory } from '../../../lib/apillon/files';
@@ -6,7 +7,7 @@ import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/directories/:directoryUuid (WRITE): its files are marked for deletion. */
 export const handler = route(
-  { surface: 'apillon', schemas: { path: directoryInBucketPath } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'directoryNotFound'], schemas: { path: directoryInBucketPath } },
   async ({ path, principal, services, event }) => {
     const { record, bucket } = await deleteDirectory(services, principal, path.bucketUuid, path.directoryUuid);
     return { data: sdkDirectoryView(record, { baseUrl: publicBaseUrl(services.config, event), bucket }) };

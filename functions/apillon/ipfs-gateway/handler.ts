@@ -19,7 +19,13 @@ import { route } from '../../../lib/app/route';
  */
 export const handler = route(
   // Query parameters other than `format` and the trustless CAR ones are ignored, as IPFS gateways ignore those they do not know.
-  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: gatewayPath, query: gatewayQuery } },
+  {
+    surface: 'apillon',
+    errors: ['fileNotFound', 'rangeNotSatisfiable', 'dagTooLargeForFormat', 'dagScopeNotValid', 'entityBytesNotValid', 'entityBytesOutOfRange', 'carVersionNotSupported', 'carOrderNotSupported', 'carDupsNotValid'],
+    auth: false,
+    unknownQuery: 'ignore',
+    schemas: { path: gatewayPath, query: gatewayQuery },
+  },
   async ({ path, query, services, event }) => {
     // serverless-offline strips a trailing slash before the function sees it (config.ts IS_OFFLINE).
     const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));

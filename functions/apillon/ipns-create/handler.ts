@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { createIpnsBody } from '../../../lib/apillon/cid-schemas';
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
@@ -8,7 +9,7 @@ import { signingServices } from '../../../lib/app/signing-services';
 
 /** POST /storage/buckets/:bucketUuid/ipns {name, description?, cid?} (EXECUTE): a new IPNS name (the SDK's createIpns). */
 export const handler = route(
-  { surface: 'apillon', model: 'CreateIpnsDto', schemas: { path: bucketPath, body: createIpnsBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS], model: 'CreateIpnsDto', schemas: { path: bucketPath, body: createIpnsBody } },
   async ({ path, body, principal, services, event }) => ({
     status: 201,
     data: ipnsView(await createIpns(signingServices(services), principal, path.bucketUuid, body), publicBaseUrl(services.config, event)),

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
 import { deleteIpns } from '../../../lib/apillon/ipns';
@@ -5,6 +6,6 @@ import { publicBaseUrl } from '../../../lib/http/public-url';
 import { route } from '../../../lib/app/route';
 
 /** DELETE /storage/buckets/:bucketUuid/ipns/:ipnsUuid (WRITE): the name and its key go (the SDK's `ipns(uuid).delete()`). */
-export const handler = route({ surface: 'apillon', schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({
+export const handler = route({ surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'ipnsRecordNotFound'], schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({
   data: ipnsView(await deleteIpns(services, principal, path.bucketUuid, path.ipnsUuid), publicBaseUrl(services.config, event)),
 }));

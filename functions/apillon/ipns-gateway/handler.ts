@@ -19,7 +19,7 @@ import { route } from '../../../lib/app/route';
  */
 export const handler = route(
   // Query parameters other than `format` are ignored, as on the `/ipfs/` gateway.
-  { surface: 'apillon', auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
+  { surface: 'apillon', errors: ['ipnsRecordNotFound'], auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
   async ({ path, query, services, event }) => {
     const resolved = await resolveIpns(services, path.name);
     const accept = headerValue(event, 'accept');

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
 import { getIpns } from '../../../lib/apillon/ipns';
@@ -5,6 +6,6 @@ import { publicBaseUrl } from '../../../lib/http/public-url';
 import { route } from '../../../lib/app/route';
 
 /** GET /storage/buckets/:bucketUuid/ipns/:ipnsUuid (READ): one IPNS name (the SDK's `ipns(uuid).get()`). */
-export const handler = route({ surface: 'apillon', schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({
+export const handler = route({ surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'ipnsRecordNotFound'], schemas: { path: ipnsInBucketPath } }, async ({ path, principal, services, event }) => ({
   data: ipnsView(await getIpns(services, principal, path.bucketUuid, path.ipnsUuid), publicBaseUrl(services.config, event)),
 }));

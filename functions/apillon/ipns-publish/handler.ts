@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { publishIpnsBody } from '../../../lib/apillon/cid-schemas';
 import { ipnsInBucketPath } from '../../../lib/apillon/schemas';
 import { ipnsView } from '../../../lib/apillon/views';
@@ -8,7 +9,7 @@ import { signingServices } from '../../../lib/app/signing-services';
 
 /** POST /storage/buckets/:bucketUuid/ipns/:ipnsUuid/publish {cid} (EXECUTE): points the name at a CID (a new signed record). */
 export const handler = route(
-  { surface: 'apillon', model: 'PublishIpnsDto', schemas: { path: ipnsInBucketPath, body: publishIpnsBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'ipnsRecordNotFound'], model: 'PublishIpnsDto', schemas: { path: ipnsInBucketPath, body: publishIpnsBody } },
   async ({ path, body, principal, services, event }) => ({
     data: ipnsView(await publishIpns(signingServices(services), principal, path.bucketUuid, path.ipnsUuid, body.cid), publicBaseUrl(services.config, event)),
   }),

@@ -9,7 +9,7 @@ import { route } from '../../../lib/app/route';
  * uploading); null for a CID stored only where the gateway does not serve it (private buckets).
  */
 export const handler = route(
-  { surface: 'apillon', model: 'LinksOnIpfsDto', schemas: { body: linksBody } },
+  { surface: 'apillon', errors: ['missingPermission'], model: 'LinksOnIpfsDto', schemas: { body: linksBody } },
   async ({ body, principal, services, event }) => {
     requireLinkPermission(principal);
     return { data: linksView(publicBaseUrl(services.config, event), body.cids, await linkableCids(services, body.cids)) };

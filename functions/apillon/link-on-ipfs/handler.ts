@@ -11,7 +11,7 @@ import { route } from '../../../lib/app/route';
  * gateway does not serve it (private buckets).
  */
 export const handler = route(
-  { surface: 'apillon', model: 'LinkOnIpfsQueryFilter', schemas: { path: linkTargetPath, query: linkQuery } },
+  { surface: 'apillon', errors: ['missingPermission'], model: 'LinkOnIpfsQueryFilter', schemas: { path: linkTargetPath, query: linkQuery } },
   async ({ path, query, principal, services, event }) => {
     requireLinkPermission(principal);
     const target = linkTarget(path.cid, query.type);

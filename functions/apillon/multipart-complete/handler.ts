@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { completeMultipartBody, multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { multipartFileView } from '../../../lib/apillon/views';
 import { completeMultipartUpload } from '../../../lib/apillon/multipart';
@@ -5,7 +6,7 @@ import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/complete {parts} (EXECUTE): the file enters the lifecycle. */
 export const handler = route(
-  { surface: 'apillon', model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound'], model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
   async ({ path, body, principal, services }) => {
     const parts = body.parts.map((part) => ({ partNumber: part.partNumber, eTag: part.ETag }));
     return { data: multipartFileView(await completeMultipartUpload(services, principal, path, parts)) };

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { createMultipartBody } from '../../../lib/apillon/multipart-schemas';
 import { sessionInBucketPath } from '../../../lib/apillon/schemas';
 import { multipartCreatedView } from '../../../lib/apillon/views';
@@ -7,7 +8,7 @@ import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart {fileName, path?, contentType?, size} (EXECUTE) → 201. */
 export const handler = route(
-  { surface: 'apillon', model: 'MultipartUploadDto', schemas: { path: sessionInBucketPath, body: createMultipartBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'bucketMarkedForDeletion', 'uploadSessionNotFound', 'uploadSessionEnded', 'notEnoughStorageSpace', 'uploadPolicyViolation'], model: 'MultipartUploadDto', schemas: { path: sessionInBucketPath, body: createMultipartBody } },
   async ({ path, body, principal, services }) => {
     const created = await createMultipartUpload(services, principal, path.bucketUuid, path.sessionUuid, body);
     services.metrics.count(METRIC_NAMES.uploadsRequested, 1);

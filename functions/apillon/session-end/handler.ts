@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { endSessionBody, sessionInBucketPath } from '../../../lib/apillon/schemas';
 import { sessionView } from '../../../lib/apillon/views';
 import { endSession } from '../../../lib/apillon/session-end';
@@ -5,7 +6,7 @@ import { route } from '../../../lib/app/route';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/end {wrapWithDirectory?, directoryPath?} (EXECUTE). */
 export const handler = route(
-  { surface: 'apillon', model: 'EndFileUploadSessionDto', schemas: { path: sessionInBucketPath, body: endSessionBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'uploadSessionNotFound', 'uploadSessionEnded', 'invalidDirectory'], model: 'EndFileUploadSessionDto', schemas: { path: sessionInBucketPath, body: endSessionBody } },
   async ({ path, body, principal, services }) => {
     const session = await endSession(services, principal, path.bucketUuid, path.sessionUuid, body);
     return { data: sessionView(session) };

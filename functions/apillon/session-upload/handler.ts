@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { bucketPath, sessionUploadBody } from '../../../lib/apillon/schemas';
 import { sessionUploadView } from '../../../lib/apillon/views';
 import { requestSessionUpload } from '../../../lib/apillon/uploads';
@@ -9,7 +10,7 @@ import { route } from '../../../lib/app/route';
  * up to 200 upload requests in an upload session, answered in request order.
  */
 export const handler = route(
-  { surface: 'apillon', model: 'FileUploadsRequestDto', schemas: { path: bucketPath, body: sessionUploadBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'bucketMarkedForDeletion', 'uploadSessionNotFound', 'uploadSessionEnded', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], model: 'FileUploadsRequestDto', schemas: { path: bucketPath, body: sessionUploadBody } },
   async ({ path, body, principal, services }) => {
     const { sessionUuid, uploads } = await requestSessionUpload(services, principal, path.bucketUuid, body);
     services.metrics.count(METRIC_NAMES.uploadsRequested, uploads.length);

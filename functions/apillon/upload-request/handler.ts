@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { bucketPath, singleUploadBody } from '../../../lib/apillon/schemas';
 import { singleUploadView } from '../../../lib/apillon/views';
 import { requestFileUpload } from '../../../lib/apillon/uploads';
@@ -9,7 +10,7 @@ import { route } from '../../../lib/app/route';
  * an upload request (status 1) and its presigned PUT URL, valid 60 s.
  */
 export const handler = route(
-  { surface: 'apillon', model: 'FileUploadRequestDto', schemas: { path: bucketPath, body: singleUploadBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'bucketMarkedForDeletion', 'notEnoughStorageSpace', 'maxBucketSizeReached', 'uploadPolicyViolation'], model: 'FileUploadRequestDto', schemas: { path: bucketPath, body: singleUploadBody } },
   async ({ path, body, principal, services }) => {
     const upload = await requestFileUpload(services, principal, path.bucketUuid, body);
     services.metrics.count(METRIC_NAMES.uploadsRequested);

@@ -1,3 +1,4 @@
+import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { putWebhookBody } from '../../../lib/apillon/webhook-schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
@@ -9,7 +10,7 @@ import { route } from '../../../lib/app/route';
  * 201 with its signing `secret` when created; 200 without it when replaced (the secret stays).
  */
 export const handler = route(
-  { surface: 'apillon', model: 'BucketWebhookDto', schemas: { path: bucketPath, body: putWebhookBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'bucketMarkedForDeletion', 'webhookHostNotResolved', 'webhookTargetLoopback', 'webhookTargetPrivate', 'webhookTargetLinkLocal', 'webhookTargetMetadata', 'webhookTargetReserved'], model: 'BucketWebhookDto', schemas: { path: bucketPath, body: putWebhookBody } },
   async ({ path, body, principal, services }) => {
     const { webhook, created } = await setWebhook(services, principal, path.bucketUuid, body);
     return { status: created ? 201 : 200, data: webhookView(webhook, { withSecret: created }) };

@@ -8,7 +8,7 @@ import { serveStatic, type StaticSite } from '../../../lib/http/static-bundle';
  * are never served here: the gateway (/ipfs, /ipns) serves them, sandboxed.
  */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveStatic(site, event.rawPath);
+  return serveStatic(site, { rawPath: event.rawPath, acceptEncoding: event.headers?.['accept-encoding'] });
 }
 
 /**
@@ -48,4 +48,4 @@ export function consoleHeaders(env: Record<string, string | undefined>): Record<
   };
 }
 
-const site: StaticSite = { base: '/console', files: bundle.files, headers: consoleHeaders(process.env) };
+const site: StaticSite = { base: '/console', title: 'the web console', files: bundle.files, headers: consoleHeaders(process.env) };

@@ -7,7 +7,7 @@ import { bucketPath } from '../../../lib/quantum/schemas';
  * POST /bucket/policy/<name> {max_file_size?, allowed_content_types?} (master key): the bucket's upload policy
  * (bytes; `type/subtype` or `type/*`), `null` clearing a rule; answers the policy now in force.
  */
-export const handler = route({ surface: 'quantum', schemas: { path: bucketPath, body: quantumPolicyBody } }, async ({ path, body, principal, services }) => {
+export const handler = route({ surface: 'quantum', errors: ['masterKeyRequired'], schemas: { path: bucketPath, body: quantumPolicyBody } }, async ({ path, body, principal, services }) => {
   const bucket = await changeQuantumUploadPolicy(services, principal, path.bucket, { maxFileSize: body.max_file_size, allowedContentTypes: body.allowed_content_types });
   return {
     message: `Upload policy of ${bucket.name} set`,

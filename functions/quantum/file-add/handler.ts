@@ -1,7 +1,7 @@
 import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { Permission, requirePermission } from '../../../lib/core/access/principal';
 import { addFiles } from '../../../lib/quantum/files';
-import { resolveBucket } from '../../../lib/quantum/buckets';
+import { resolveBucket, RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { DEFAULT_MULTIPART_LIMITS, parseMultipart } from '../../../lib/http/multipart';
 import { route } from '../../../lib/app/route';
 import { locationPath } from '../../../lib/quantum/schemas';
@@ -16,7 +16,7 @@ import { locationPath } from '../../../lib/quantum/schemas';
 const LARGE_FILE_ROUTE = 'POST /API/upload/create/<bucket>/<location>';
 
 export const handler = route(
-  { surface: 'quantum', bodyFormat: 'raw', schemas: { path: locationPath } },
+  { surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
     requirePermission(principal, Permission.EXECUTE);
     const bucket = await resolveBucket(services, principal, path.bucket);

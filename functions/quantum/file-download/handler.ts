@@ -12,7 +12,7 @@ import { tokenPath } from '../../../lib/quantum/schemas';
  * 416 leave it valid. A spent token, or one whose sibling was spent, is 400 INVALID_TOKEN.
  * The bytes handed out count towards the owner's bandwidth of the month.
  */
-export const handler = route({ surface: 'quantum', auth: false, schemas: { path: tokenPath } }, async ({ path, services, event }) => {
+export const handler = route({ surface: 'quantum', errors: ['invalidDownloadToken', 'rangeNotSatisfiable'], auth: false, schemas: { path: tokenPath } }, async ({ path, services, event }) => {
   const file = await checkDownloadToken(services, path.token);
   const target: FileToServe = { file, size: file.size ?? 0, etag: storedVersionTag(file) };
   const response = await serveFile(services, event, target, {

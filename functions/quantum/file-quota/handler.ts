@@ -3,7 +3,7 @@ import { spaceLeft } from '../../../lib/quantum/files';
 import { route } from '../../../lib/app/route';
 
 /** GET /file/quota: the bytes the account may still store. */
-export const handler = route({ surface: 'quantum' }, async ({ principal, services }) => {
+export const handler = route({ surface: 'quantum' , errors: ['missingPermission'] }, async ({ principal, services }) => {
   requirePermission(principal, Permission.READ);
   return { message: 'File quota retrieved successfully', data: { space_left: await spaceLeft(services, principal) } };
 });

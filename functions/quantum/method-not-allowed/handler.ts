@@ -12,6 +12,6 @@ import { surfaceOfPath, unservedRequestError } from '../../../lib/quantum/routes
  * - any other path (API Gateway's `$default` route): 404 ROUTE_NOT_FOUND, in the Quantum shape
  *   under `/API` and the seed's bare paths, in Apillon's under `/storage`, `/ipfs` and elsewhere.
  */
-export const handler = route({ surface: (event) => surfaceOfPath(event.rawPath), auth: false, bodyFormat: 'raw' }, async ({ event }) =>
+export const handler = route({ surface: (event) => surfaceOfPath(event.rawPath), errors: ['methodNotAllowed', 'routeNotFound', 'invalidDownloadToken'], auth: false, bodyFormat: 'raw' }, async ({ event }) =>
   fail(unservedRequestError(event.routeKey, event.requestContext.http.method)),
 );

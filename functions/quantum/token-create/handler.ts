@@ -3,7 +3,7 @@ import { route } from '../../../lib/app/route';
 import { bucketPath } from '../../../lib/quantum/schemas';
 
 /** POST /token/create/<bucket>: an application token for one bucket, shown once (master key only). */
-export const handler = route({ surface: 'quantum', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
+export const handler = route({ surface: 'quantum', errors: ['masterKeyRequired', 'bucketNotFound'], schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
   message: 'Token created',
   data: { token: await createBucketToken(services, principal, path.bucket) },
 }));

@@ -36,6 +36,10 @@ import { handler as multipartParts } from '../../../functions/apillon/multipart-
 import { handler as multipartList } from '../../../functions/apillon/multipart-list/handler';
 import { handler as multipartComplete } from '../../../functions/apillon/multipart-complete/handler';
 import { handler as multipartAbort } from '../../../functions/apillon/multipart-abort/handler';
+import { handler as webhookDelete } from '../../../functions/apillon/webhook-delete/handler';
+import { handler as webhookDeliveries } from '../../../functions/apillon/webhook-deliveries/handler';
+import { handler as webhookGet } from '../../../functions/apillon/webhook-get/handler';
+import { handler as webhookPut } from '../../../functions/apillon/webhook-put/handler';
 import type { Services } from '../../../lib/app/services';
 import { invoke, lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord, type HttpEventInit, type InvokeResult } from '../../support/events';
 
@@ -47,6 +51,7 @@ export const handlers = {
   bucketFiles, fileDetail, fileDelete, bucketFileGet, bucketFileDelete, directoryDelete, info, linkOnIpfs,
   linksOnIpfs, ipfsGateway, ipfsClusterInfo, ipnsList, ipnsCreate, ipnsGet, ipnsDelete, ipnsPublish, ipnsGateway,
   multipartCreate, multipartParts, multipartList, multipartComplete, multipartAbort, bucketUpdate,
+  webhookGet, webhookPut, webhookDelete, webhookDeliveries,
 } as const;
 
 type Route = keyof typeof handlers;
@@ -88,6 +93,10 @@ const TEMPLATES: Record<Route, [string, string]> = {
   multipartList: ['GET', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}'],
   multipartComplete: ['POST', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}/complete'],
   multipartAbort: ['DELETE', '/storage/buckets/{bucketUuid}/upload/{sessionUuid}/multipart/{fileUuid}'],
+  webhookGet: ['GET', '/storage/buckets/{bucketUuid}/webhook'],
+  webhookPut: ['PUT', '/storage/buckets/{bucketUuid}/webhook'],
+  webhookDelete: ['DELETE', '/storage/buckets/{bucketUuid}/webhook'],
+  webhookDeliveries: ['GET', '/storage/buckets/{bucketUuid}/webhook/deliveries'],
 };
 
 export interface CallInit extends Omit<HttpEventInit, 'method' | 'path' | 'rawPath' | 'pathParameters'> {
