@@ -1,9 +1,10 @@
 import { multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { multipartFileView } from '../../../lib/apillon/views';
 import { abortMultipartUpload } from '../../../lib/apillon/multipart';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withMultipart } from '../../../lib/app/multipart';
 
 /** DELETE /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): aborts the upload (status 106). */
-export const handler = route({ surface: 'apillon', schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => ({
+export const handler = routeUsing(withMultipart)({ surface: 'apillon', schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => ({
   data: multipartFileView(await abortMultipartUpload(services, principal, path)),
 }));

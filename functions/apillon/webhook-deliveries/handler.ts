@@ -1,9 +1,10 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { deliveriesView } from '../../../lib/apillon/webhook-views';
 import { webhookDeliveries } from '../../../lib/apillon/webhook-settings';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withWebhooks } from '../../../lib/app/webhooks';
 
 /** GET /storage/buckets/:bucketUuid/webhook/deliveries (READ): the webhook's last 50 attempts (event id, time, status code). */
-export const handler = route({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
+export const handler = routeUsing(withWebhooks)({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
   data: deliveriesView(await webhookDeliveries(services, principal, path.bucketUuid)),
 }));

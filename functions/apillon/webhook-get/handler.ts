@@ -1,9 +1,10 @@
 import { bucketPath } from '../../../lib/apillon/schemas';
 import { webhookView } from '../../../lib/apillon/webhook-views';
 import { getWebhook } from '../../../lib/apillon/webhook-settings';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withWebhooks } from '../../../lib/app/webhooks';
 
 /** GET /storage/buckets/:bucketUuid/webhook (READ): the bucket's webhook, without its secret. */
-export const handler = route({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
+export const handler = routeUsing(withWebhooks)({ surface: 'apillon', schemas: { path: bucketPath } }, async ({ path, principal, services }) => ({
   data: webhookView(await getWebhook(services, principal, path.bucketUuid), { withSecret: false }),
 }));

@@ -3,7 +3,8 @@ import { Permission, requirePermission } from '../../../lib/core/access/principa
 import { addFiles } from '../../../lib/quantum/files';
 import { resolveBucket } from '../../../lib/quantum/buckets';
 import { parseMultipart } from '../../../lib/http/multipart';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withQueues } from '../../../lib/app/queues';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /**
@@ -11,7 +12,7 @@ import { locationPath } from '../../../lib/quantum/schemas';
  * more), `force=true` to overwrite (a repeated `force` counts by its last value). The bytes come through API Gateway (10 MB
  * per request at most); large files belong on the presigned Apillon upload route.
  */
-export const handler = route(
+export const handler = routeUsing(withQueues)(
   { surface: 'quantum', bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
     requirePermission(principal, Permission.EXECUTE);
