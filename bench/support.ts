@@ -11,7 +11,8 @@ import S3rver from 's3rver';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { freePort } from '../lib/local/ports';
 import { parseConfig } from '../lib/config';
-import { createServices, setServicesForTests, type Services } from '../lib/app/services';
+import { createServices } from '../lib/app/all-services';
+import { setServicesForTests, type Services } from '../lib/app/services';
 import { createAwsClients, type AwsClients } from '../lib/store/clients';
 import { provisionBuckets, provisionTable } from '../lib/store/provision';
 

@@ -21,7 +21,8 @@ import { parseConfig } from '../lib/config';
 import { createAccount, issueApiKey, issueMasterKey } from '../lib/core/access/accounts';
 import { ALL_PERMISSIONS, parsePermissionName, permissionName, type Permission } from '../lib/core/access/principal';
 import { localEnvironment, localPorts } from '../lib/local/environment';
-import { createServices, type Services } from '../lib/app/services';
+import { createServices } from '../lib/app/all-services';
+import type { Services } from '../lib/app/services';
 
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 

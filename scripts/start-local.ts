@@ -26,7 +26,7 @@ import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../lib/local/sqs-e
 import { assertPortFree } from '../lib/local/ports';
 import { seedLocalAccount, type LocalAccount } from '../lib/local/seed';
 import { addMultipartOperations } from '../lib/local/s3rver-multipart';
-import { createServices } from '../lib/app/services';
+import { createServices } from '../lib/app/all-services';
 import { provisionBucketCors, provisionBuckets, provisionTable } from '../lib/store/provision';
 
 const root = path.resolve(__dirname, '..');

@@ -1,5 +1,3 @@
-import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys';
-import { createIPNSRecord, marshalIPNSRecord } from 'ipns';
 import { base36 } from 'multiformats/bases/base36';
 export { resolveIpns } from '../core/read/ipns-names';
 import { toCidV1 } from '../cid';
@@ -28,6 +26,9 @@ export interface IpnsReadDeps extends StorageDeps {
   readonly ipns: IpnsStore;
 }
 
+/** The key and record libraries, loaded when a name is first made or signed (lib/apillon/ipns-keys.ts says why). */
+const ipnsKeys = () => import('./ipns-keys');
+
 /**
  * How long a signed record stays valid (its EOL), in ms. Kubo signs for 48 h and
  * republishes; nothing republishes here yet, so records are signed for a year.
@@ -46,6 +47,7 @@ export async function createIpns(
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const cid = input.cid ? ipfsCid(input.cid) : undefined;
   const ipnsUuid = newUuid();
+  const { generateKeyPair } = await ipnsKeys();
   const key = await generateKeyPair('Ed25519');
   const now = new Date().toISOString();
   const record: IpnsRecord = {
@@ -125,6 +127,7 @@ function ipfsCid(cid: string): string {
 }
 
 async function sign(deps: IpnsDeps, record: IpnsRecord, cid: string): Promise<IpnsRecord> {
+  const { privateKeyFromRaw, createIPNSRecord, marshalIPNSRecord } = await ipnsKeys();
   const key = privateKeyFromRaw(await deps.keySealer.open(record.sealedKey, record.ipnsUuid));
   let current = record;
   for (let attempt = 0; attempt < 5; attempt += 1) {

@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { Services } from './services';
+import type { CoreServices as Services } from './services';
 
 export interface DependencyHealth {
   readonly name: string;

@@ -11,19 +11,19 @@ import { recordAwsCalls } from './aws-call-record';
  * every setting in {@link CLIENT_SETTINGS}. Endpoints come from configuration: unset on AWS,
  * DYNAMODB_ENDPOINT / S3_ENDPOINT / SQS_ENDPOINT / SSM_ENDPOINT for LocalStack or the local emulators.
  *
- * DynamoDB is built at once (every function reads the table). S3 and SQS are built on first use
- * and their modules loaded then (`import()` of s3-commands.ts, sqs-commands.ts): esbuild defers a dynamically
- * imported module's evaluation, so a function that never touches S3 does not pay the S3 client's ~13 ms of module
- * evaluation at init (bench/bundles.ts prints the figures). Each getter returns the same client for
- * the life of the process. SSM has its own getter ({@link ssmClient}), which only the two functions
- * that sign IPNS records import: esbuild leaves its ~225 KB out of every other bundle.
+ * DynamoDB is built at once (every function reads the table). S3 is built on first use and its module
+ * loaded then (`import()` of s3-commands.ts): esbuild defers a dynamically imported module's evaluation, so a
+ * function that never touches S3 does not pay the S3 client's ~13 ms of module evaluation at init
+ * (bench/bundles.ts prints the figures). Each getter returns the same client for the life of the process.
+ * SQS and SSM have their own getters ({@link sqsClient}, {@link ssmClient}), imported only by the composition
+ * of the functions that send to a queue (lib/app/queues.ts) or sign IPNS records (lib/app/signing-services.ts):
+ * esbuild leaves the SQS client (~33 KB) and the SSM client (~170 KB) out of every other bundle, where they would
+ * still be parsed (and their source maps read) at every cold start even though never evaluated.
  */
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
   /** S3 (objects, presigned URLs): `forcePathStyle` with an endpoint, no checksum unless an operation requires one. */
   readonly s3: () => Promise<S3Client>;
-  /** SQS (the lifecycle queue's SendMessageBatch). */
-  readonly sqs: () => Promise<SQSClient>;
 }
 
 /**
@@ -79,7 +79,6 @@ export function createAwsClients(cfg: Config): AwsClients {
     marshallOptions: { removeUndefinedValues: true },
   });
   let s3: Promise<S3Client> | undefined;
-  let sqs: Promise<SQSClient> | undefined;
   return {
     dynamo,
     s3: () =>
@@ -96,7 +95,23 @@ export function createAwsClients(cfg: Config): AwsClients {
           }),
         ),
       )),
-    sqs: () => (sqs ??= import('./sqs-commands').then(({ SQSClient }) => record(new SQSClient(commonSettings(cfg, 'sqs', cfg.SQS_ENDPOINT))))),
+  };
+}
+
+const sqsClients = new WeakMap<Config, Promise<SQSClient>>();
+
+/**
+ * The process's SQS client for `cfg` (SendMessageBatch of the lifecycle queue, SendMessage of the webhook queue),
+ * built on first use, once per configuration, with the settings above.
+ */
+export function sqsClient(cfg: Config): () => Promise<SQSClient> {
+  return () => {
+    let client = sqsClients.get(cfg);
+    if (!client) {
+      client = import('./sqs-commands').then(({ SQSClient }) => recorder(cfg)(new SQSClient(commonSettings(cfg, 'sqs', cfg.SQS_ENDPOINT))));
+      sqsClients.set(cfg, client);
+    }
+    return client;
   };
 }
 

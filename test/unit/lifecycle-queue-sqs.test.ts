@@ -11,13 +11,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config';
 import { LocalQueue } from '../../lib/local/object-event-queue';
 import { startLocalSqsEndpoint, type LocalSqsEndpoint } from '../../lib/local/sqs-endpoint';
-import { createAwsClients } from '../../lib/store/clients';
+import { sqsClient as processSqsClient } from '../../lib/store/clients';
 import { SqsLifecycleQueue } from '../../lib/store/lifecycle-queue';
 import { serverAnswering } from '../support/aws-wire';
 
 /** The service's SQS client (lib/store/clients.ts) on `sqsEndpoint`. */
 const sqsClient = (sqsEndpoint: string) =>
-  createAwsClients(parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SQS_ENDPOINT: sqsEndpoint })).sqs;
+  processSqsClient(parseConfig({ TABLE_NAME: 't', FILES_BUCKET: 'files', REPLICA_BUCKET: 'replica', SQS_ENDPOINT: sqsEndpoint }));
 
 let endpoint: LocalSqsEndpoint;
 let queue: LocalQueue;

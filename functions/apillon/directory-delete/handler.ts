@@ -3,10 +3,11 @@ import { directoryInBucketPath } from '../../../lib/apillon/schemas';
 import { sdkDirectoryView } from '../../../lib/apillon/views';
 import { deleteDirectory } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withQueues } from '../../../lib/app/queues';
 
 /** DELETE /storage/buckets/:bucketUuid/directories/:directoryUuid (WRITE): its files are marked for deletion. */
-export const handler = route(
+export const handler = routeUsing(withQueues)(
   { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'directoryNotFound'], schemas: { path: directoryInBucketPath } },
   async ({ path, principal, services, event }) => {
     const { record, bucket } = await deleteDirectory(services, principal, path.bucketUuid, path.directoryUuid);

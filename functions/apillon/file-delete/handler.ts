@@ -3,10 +3,11 @@ import { fileInBucketPath } from '../../../lib/apillon/schemas';
 import { fileDetailView } from '../../../lib/apillon/views';
 import { deleteFile } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withQueues } from '../../../lib/app/queues';
 
 /** DELETE /storage/:bucketUuid/file/:id (WRITE): the record, marked for deletion (status 8). */
-export const handler = route(
+export const handler = routeUsing(withQueues)(
   { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'fileNotFound', 'fileMarkedForDeletion'], schemas: { path: fileInBucketPath } },
   async ({ path, principal, services, event }) => {
     const { record, bucket } = await deleteFile(services, principal, path.bucketUuid, path.id);

@@ -2,10 +2,11 @@ import { OPEN_BUCKET_ERRORS } from '../../../lib/apillon/buckets';
 import { completeMultipartBody, multipartFilePath } from '../../../lib/apillon/multipart-schemas';
 import { multipartFileView } from '../../../lib/apillon/views';
 import { completeMultipartUpload } from '../../../lib/apillon/multipart';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withMultipart } from '../../../lib/app/multipart';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/complete {parts} (EXECUTE): the file enters the lifecycle. */
-export const handler = route(
+export const handler = routeUsing(withMultipart)(
   { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound'], model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
   async ({ path, body, principal, services }) => {
     const parts = body.parts.map((part) => ({ partNumber: part.partNumber, eTag: part.ETag }));

@@ -5,7 +5,8 @@ import { continueAddressing } from '../../../lib/core/lifecycle/sliced-cids';
 import { advanceFile, processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
 import { sharingSessionReads } from '../../../lib/core/upload/session-wrap';
 import { parseObjectEventMessage } from '../../../lib/app/events';
-import { services, type Services } from '../../../lib/app/services';
+import { services, type CoreServices } from '../../../lib/app/services';
+import { withQueues } from '../../../lib/app/queues';
 
 /**
  * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file 1→2→3→4; the same queue's
@@ -21,7 +22,7 @@ const processor = new BatchProcessor(EventType.SQS);
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
   // [webhooks] ... and the bucket's webhook once (lib/core/webhooks/announce.ts).
-  const deps = sharingWebhookReads(sharingSessionReads(services()));
+  const deps = sharingWebhookReads(sharingSessionReads(withQueues(services())));
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {
@@ -35,8 +36,10 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
 }
 
+type Deps = ReturnType<typeof withQueues<CoreServices>>;
+
 /** One SQS message: resolves when it is done (or can never be done), throws when it must come back. */
-async function handleMessage(deps: Services, log: Services['logger'], record: SQSRecord): Promise<void> {
+async function handleMessage(deps: Deps, log: Deps['logger'], record: SQSRecord): Promise<void> {
   const message = parseObjectEventMessage(record.body);
   if (message.kind === 'test') return; // S3's s3:TestEvent when the notification is set up: nothing to do
   if (message.kind === 'unreadable') {

@@ -2,6 +2,8 @@ import type { Context } from 'aws-lambda';
 import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { sweepStrandedFiles, type SweepReport } from '../../../lib/core/lifecycle/sweeper';
 import { services } from '../../../lib/app/services';
+import { withQueues } from '../../../lib/app/queues';
+import { withMultipart } from '../../../lib/app/multipart';
 import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 
 /**
@@ -14,7 +16,7 @@ import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
  * Multipart uploads open for longer than 7 days are aborted (their files cancelled): lib/apillon/multipart.ts.
  */
 export async function handler(_event: unknown, context: Context): Promise<SweepReport & { abortedMultipartUploads: number }> {
-  const deps = services();
+  const deps = withMultipart(withQueues(services()));
   const log = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {

@@ -1,7 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverWebhook } from '../../../lib/core/webhooks/deliver';
-import { services, type Services } from '../../../lib/app/services';
+import { services, type CoreServices } from '../../../lib/app/services';
+import { withQueues } from '../../../lib/app/queues';
+import { withWebhooks } from '../../../lib/app/webhooks';
 import { parseWebhookMessage } from '../../../lib/store/webhook-queue';
 
 /**
@@ -13,7 +15,7 @@ import { parseWebhookMessage } from '../../../lib/store/webhook-queue';
 const processor = new BatchProcessor(EventType.SQS);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const deps = services();
+  const deps = withWebhooks(withQueues(services()));
   deps.metrics.captureColdStart(context.functionName);
   try {
     return await processPartialResponse(event, (record: SQSRecord) => handleMessage(deps, record), processor, {
@@ -27,7 +29,9 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
 }
 
-async function handleMessage(deps: Services, record: SQSRecord): Promise<void> {
+type Deps = ReturnType<typeof withWebhooks<ReturnType<typeof withQueues<CoreServices>>>>;
+
+async function handleMessage(deps: Deps, record: SQSRecord): Promise<void> {
   const delivery = parseWebhookMessage(record.body);
   if (!delivery) {
     // Only this service sends here: a body that is no delivery will never become one.

@@ -3,7 +3,8 @@ import { Permission, requirePermission } from '../../../lib/core/access/principa
 import { addFiles } from '../../../lib/quantum/files';
 import { resolveBucket, RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { DEFAULT_MULTIPART_LIMITS, parseMultipart } from '../../../lib/http/multipart';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withQueues } from '../../../lib/app/queues';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /**
@@ -15,7 +16,7 @@ import { locationPath } from '../../../lib/quantum/schemas';
 /** Where files too large for this request go (README "Quantum Storage API"). */
 const LARGE_FILE_ROUTE = 'POST /API/upload/create/<bucket>/<location>';
 
-export const handler = route(
+export const handler = routeUsing(withQueues)(
   { surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
     requirePermission(principal, Permission.EXECUTE);

@@ -1,11 +1,12 @@
 import { Permission, requirePermission } from '../../../lib/core/access/principal';
 import { resolveBucket, RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { makeDirectory } from '../../../lib/quantum/files';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withQueues } from '../../../lib/app/queues';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /** POST /file/mkdir/<bucket>/<location>: a folder and its missing parents (400 INVALID_DIR where a file has a name). */
-export const handler = route({ surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'invalidDirectory'], schemas: { path: locationPath } }, async ({ path, principal, services }) => {
+export const handler = routeUsing(withQueues)({ surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'invalidDirectory'], schemas: { path: locationPath } }, async ({ path, principal, services }) => {
   requirePermission(principal, Permission.WRITE);
   const bucket = await resolveBucket(services, principal, path.bucket);
   await makeDirectory(services, bucket, path.location);

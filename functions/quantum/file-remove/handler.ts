@@ -1,11 +1,12 @@
 import { Permission, requirePermission } from '../../../lib/core/access/principal';
 import { resolveBucket, RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { removeLocation } from '../../../lib/quantum/files';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withQueues } from '../../../lib/app/queues';
 import { locationPath } from '../../../lib/quantum/schemas';
 
 /** POST /file/remove/<bucket>/<location>: a file, or a folder with everything in it (404 FILE_DNE). */
-export const handler = route({ surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'fileNotFound'], schemas: { path: locationPath } }, async ({ path, principal, services }) => {
+export const handler = routeUsing(withQueues)({ surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'fileNotFound'], schemas: { path: locationPath } }, async ({ path, principal, services }) => {
   requirePermission(principal, Permission.WRITE);
   const bucket = await resolveBucket(services, principal, path.bucket);
   await removeLocation(services, bucket, path.location);

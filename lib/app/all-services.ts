@@ -1,0 +1,17 @@
+import type { Config } from '../config';
+import { createAwsClients, type AwsClients } from '../store/clients';
+import { multipartOf } from './multipart';
+import { queuesOf } from './queues';
+import { createCoreServices } from './core-services';
+import type { Services } from './services';
+import { webhooksOf } from './webhooks';
+
+/**
+ * Every service any function uses, for `cfg`: the core services and every extension (queues, webhooks,
+ * multipart). For tests, scripts and the local stack's seeding, which drive any handler; a deployed function
+ * builds only its own composition (lib/app/route.ts `routeUsing`), so no handler imports this module.
+ */
+export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
+  const core = createCoreServices(cfg, clients);
+  return { ...core, ...queuesOf(core), ...webhooksOf(core), ...multipartOf(core) };
+}

@@ -1,0 +1,82 @@
+/**
+ * Each function's bundle holds its own composition (lib/app/core-services.ts): a function whose function.yml
+ * names a queue (LIFECYCLE_QUEUE_URL, WEBHOOK_QUEUE_URL) composes the queues (lib/app/queues.ts `withQueues`),
+ * else its files would silently not be sent on (the queue ports are optional: StorageDeps); and a function
+ * that names none carries no SQS client (what its cold start would parse for nothing: bench/bundles.ts).
+ * Bundled with the functions' own esbuild options, packages left external (our modules are what is checked).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+const { functionBuildOptions } = require(path.join(root, 'infra/esbuild.config.js')) as { functionBuildOptions: Record<string, unknown> };
+
+interface FunctionFacts {
+  readonly directory: string;
+  readonly namesQueue: boolean;
+  /** Our modules in the bundle (bytes in the output > 0) and the packages it imports. */
+  readonly modules: readonly string[];
+  readonly packages: readonly string[];
+}
+
+/** Every function of serverless.yml: its function.yml's environment and handler. */
+function definitions(): { directory: string; handler: string; namesQueue: boolean }[] {
+  const files = readFileSync(path.join(root, 'serverless.yml'), 'utf8').matchAll(/\$\{file\(\.\/(functions\/[^)]+)\/function\.yml\)\}/g);
+  return [...files].map(([, directory]) => {
+    const yml = readFileSync(path.join(root, directory!, 'function.yml'), 'utf8');
+    const handler = /^\s*handler:\s*(\S+)\.\w+\s*$/m.exec(yml)![1]!;
+    return { directory: directory!, handler: `${handler}.ts`, namesQueue: /^\s*(LIFECYCLE_QUEUE_URL|WEBHOOK_QUEUE_URL):/m.test(yml) };
+  });
+}
+
+/** Every function bundled in one esbuild call (it shares the parsing), the facts of each from the metafile. */
+async function bundleAll(): Promise<FunctionFacts[]> {
+  const all = definitions();
+  const result = await build({
+    ...functionBuildOptions,
+    entryPoints: Object.fromEntries(all.map((definition) => [definition.directory, path.join(root, definition.handler)])),
+    absWorkingDir: root,
+    packages: 'external',
+    minify: false,
+    sourcemap: false,
+    write: false,
+    metafile: true,
+    outdir: path.join(root, '.esbuild-composition'),
+    outfile: undefined,
+    logLevel: 'silent',
+  });
+  const outputs = Object.entries((result.metafile as Metafile).outputs);
+  return all.map((definition) => {
+    const [, output] = outputs.find(([file]) => file.endsWith(`${definition.directory}.js`))!;
+    return {
+      directory: definition.directory,
+      namesQueue: definition.namesQueue,
+      modules: Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file),
+      packages: output.imports.filter((imported) => imported.external).map((imported) => imported.path),
+    };
+  });
+}
+
+let functions: FunctionFacts[];
+beforeAll(async () => {
+  functions = await bundleAll();
+}, 60_000);
+
+describe('each function’s composition', () => {
+  it('composes the queues exactly where its function.yml names a queue', () => {
+    // assess
+    expect(functions.length).toBeGreaterThan(50);
+    expect(functions.filter((fn) => fn.namesQueue).length).toBeGreaterThan(10);
+    for (const fn of functions) expect({ fn: fn.directory, queues: fn.modules.includes('lib/app/queues.ts') }).toEqual({ fn: fn.directory, queues: fn.namesQueue });
+  });
+
+  it('leaves the SQS client out of every function that names no queue', () => {
+    // assess
+    for (const fn of functions.filter((candidate) => !candidate.namesQueue)) {
+      expect({ fn: fn.directory, sqs: fn.packages.filter((name) => name.startsWith('@aws-sdk/client-sqs')) }).toEqual({ fn: fn.directory, sqs: [] });
+    }
+    expect(functions.find((fn) => fn.directory === 'functions/apillon/upload-request')!.packages).toContain('@aws-sdk/client-sqs');
+  });
+});
