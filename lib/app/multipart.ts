@@ -2,9 +2,9 @@ import type { MultipartUploadStore } from '../core/ports/multipart-uploads';
 import { S3MultipartStore } from '../store/multipart-store';
 import { extension, type CoreServices } from './core-services';
 
-/** What the multipart routes (lib/apillon/multipart.ts) and the sweeper's stale-upload abort use. */
+/** What the multipart routes (lib/core/upload/multipart.ts) and the sweeper's stale-upload abort use. */
 export interface MultipartServices {
-  /** S3 multipart uploads in the files bucket (lib/apillon/multipart.ts). */
+  /** S3 multipart uploads in the files bucket (lib/core/upload/multipart.ts). */
   readonly multipart: MultipartUploadStore;
 }
 
