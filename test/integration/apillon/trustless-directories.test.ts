@@ -126,7 +126,7 @@ describe('GET /ipfs/<rootCid>?format=car', () => {
     expect(exported.directories.sort()).toEqual([...DIRECTORIES].sort());
     // Each block once (car-dups=n): the twenty-byte files are all different, so only shared leaves could repeat.
     expect(new Set(car.blocks.map((block) => block.cid.toString())).size).toBe(car.blocks.length);
-  });
+  }, 60_000); // the whole tree (hundreds of files, a HAMT), each leaf read from S3: ~8 s alone, 20 s+ on a loaded machine
 
   it('gives the sharded folder as a HAMT, its CID the one the directory was addressed with', async () => {
     // act
