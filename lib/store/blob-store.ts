@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { RECORDER_MIDDLEWARE, recordUnsentCall } from './aws-call-record';
+import { S3_LONG_CALL } from './clients';
 import { dispositionHeader, safeMediaType } from '../http/headers';
 import { ObjectMissingError } from '../core/model/storage-errors';
 import type { BlobStore, ObjectInfo } from '../core/ports';
@@ -232,7 +233,7 @@ export class S3BlobStore implements BlobStore {
    */
   private async copyObject(fromBucket: string, fromKey: string, toBucket: string, toKey: string): Promise<string> {
     const [{ CopyObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
-    const { CopyObjectResult } = await client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: copySource(fromBucket, fromKey) }));
+    const { CopyObjectResult } = await client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: copySource(fromBucket, fromKey) }), S3_LONG_CALL);
     return CopyObjectResult?.ETag ?? '';
   }
 
