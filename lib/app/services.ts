@@ -91,7 +91,7 @@ export function createServices(cfg: Config, clients: AwsClients = createAwsClien
     ...(cfg.LIFECYCLE_QUEUE_URL ? { lifecycleQueue: new SqsLifecycleQueue(clients.sqs, cfg.LIFECYCLE_QUEUE_URL) } : {}),
     sessions: new DynamoSessionStore(table),
     moves: new DynamoMoveStore(table),
-    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
+    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET, undefined, cfg.MULTIPART_COPY_THRESHOLD_BYTES),
     multipart: new S3MultipartStore(clients.s3, cfg.FILES_BUCKET),
     bucketPolicies: new DynamoBucketPolicyStore(table),
     presignTtlSeconds: cfg.presignTtlSeconds,
