@@ -121,8 +121,16 @@ export function addMultipartOperations(s3rver: unknown): void {
       }
       [start, end] = [Number(range[1]), Number(range[2])];
     }
+    // Opened before it is read (as s3rver's getObject does): a source deleted since its check is NoSuchKey, and once
+    // open the bytes stay readable whatever happens to the file.
     const { createReadStream } = await import('node:fs');
-    const bytes = source.size === 0 ? (await import('node:stream')).Readable.from([]) : createReadStream(server.store.getResourcePath(source.bucket, source.key, 'object'), { start, end });
+    const bytes = source.size === 0
+      ? (await import('node:stream')).Readable.from([])
+      : await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+          const stream = createReadStream(server.store.getResourcePath(source.bucket, source.key, 'object'), { start, end });
+          stream.once('error', () => reject(new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: source.key })));
+          stream.once('open', () => resolve(stream));
+        });
     const { md5 } = await server.store.putPart(bucket, uploadId, partNumber, bytes);
     ctx.body = {
       CopyPartResult: { '@': { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' }, LastModified: new Date().toISOString(), ETag: `"${md5}"` },
