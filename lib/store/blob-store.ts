@@ -22,13 +22,11 @@ let s3Commands: Promise<typeof import('./s3-commands')> | undefined;
 /** The module's promise is kept: under a loader (tsx, vitest) every `import()` call costs a resolve round trip. */
 const sdk = () => (s3Commands ??= import('./s3-commands'));
 
-/**
- * A copy that did not happen because its source is gone (NoSuchKey; a 404 that is not the target's NoSuchUpload) or
- * no longer has the ETag it was checked with (PreconditionFailed, 412: `x-amz-copy-source-if-match`).
- */
+/** A copy refused because its source is gone: NoSuchKey, or a 404 that is not the target upload's NoSuchUpload. */
 function sourceGone(error: unknown): boolean {
   return (error as Error | undefined)?.name !== 'NoSuchUpload' && isMissingObject(error);
 }
+/** A copy refused because its source no longer has the ETag it was read with (`x-amz-copy-source-if-match`: 412). */
 function sourceChanged(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   return (error as Error | undefined)?.name === 'PreconditionFailed' || status === 412;

@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
 
-/** The S3 SDK, loaded on first use (lib/store/s3-commands.ts explains why). */
-const sdk = () => import('./s3-commands');
+/** The S3 SDK, loaded on first use (lib/store/s3-commands.ts explains why); the promise kept, as in blob-store.ts. */
+let s3Commands: Promise<typeof import('./s3-commands')> | undefined;
+const sdk = () => (s3Commands ??= import('./s3-commands'));
 
 const MIB = 1024 * 1024;
 

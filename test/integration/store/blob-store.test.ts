@@ -231,4 +231,20 @@ describe('copies above the multipart copy threshold (5 MiB here; S3 CopyObject s
     expect(await openUploads(services.config.FILES_BUCKET, 'files/store/rewritten.bin')).toBe(0);
     expect(await blobs.head('files/store/rewritten.bin')).toBeUndefined();
   });
+
+  it('a source rewritten between its HEAD and a single CopyObject: copy undefined (If-Match refused), nothing copied', async () => {
+    // prepare
+    await blobs.put('uploads/store/rewritten-small.txt', text('first bytes'), 'text/plain');
+    const { store } = await partCopyingStore(async (command) => {
+      if (command !== 'CopyObject') return;
+      await sdkS3(services.config).send(new PutObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: 'uploads/store/rewritten-small.txt', Body: 'other bytes' }));
+    });
+
+    // act
+    const copy = await store.copy('uploads/store/rewritten-small.txt', 'files/store/rewritten-small.txt');
+
+    // assess
+    expect(copy).toBeUndefined();
+    expect(await blobs.head('files/store/rewritten-small.txt')).toBeUndefined();
+  });
 });
