@@ -3,7 +3,18 @@
  * against s3rver: what each operation returns and how a missing object reads, as the lifecycle and the
  * gateways rely on them. What it writes is read back through a separate SDK client (test/support/sdk-s3.ts).
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../lib/app/services';
 import { ObjectMissingError } from '../../../lib/core/model/storage-errors';
@@ -246,5 +257,31 @@ describe('copies above the multipart copy threshold (5 MiB here; S3 CopyObject s
     // assess
     expect(copy).toBeUndefined();
     expect(await blobs.head('files/store/rewritten-small.txt')).toBeUndefined();
+  });
+});
+
+describe("s3rver's UploadPartCopy (lib/local/s3rver-multipart.ts), as S3 answers it", () => {
+  it('copies an inclusive range as the part (ETag: its MD5); refuses a range past the end, a missing source, another ETag', async () => {
+    // prepare
+    const s3 = sdkS3(services.config);
+    const Bucket = services.config.FILES_BUCKET;
+    await blobs.put('uploads/store/part-source.txt', text('0123456789'), 'text/plain');
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'files/store/part-target.txt' }));
+    const partCopy = (input: { CopySource?: string; CopySourceRange?: string; CopySourceIfMatch?: string }) =>
+      s3.send(new UploadPartCopyCommand({ Bucket, Key: 'files/store/part-target.txt', UploadId, PartNumber: 1, CopySource: `${Bucket}/uploads/store/part-source.txt`, ...input }));
+    const refusal = (input: Parameters<typeof partCopy>[0]) => partCopy(input).then(() => 'copied', (error: Error & { $metadata: { httpStatusCode?: number } }) => `${error.$metadata.httpStatusCode} ${error.name}`);
+
+    // act
+    const copied = await partCopy({ CopySourceRange: 'bytes=2-5' });
+    const refusals = [
+      await refusal({ CopySourceRange: 'bytes=5-10' }),
+      await refusal({ CopySource: `${Bucket}/uploads/store/no-such-source.txt` }),
+      await refusal({ CopySourceIfMatch: '"0123"' }),
+    ];
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'files/store/part-target.txt', UploadId }));
+
+    // assess
+    expect(copied.CopyPartResult?.ETag).toBe(`"${createHash('md5').update('2345').digest('hex')}"`);
+    expect(refusals).toEqual(['400 InvalidArgument', '404 NoSuchKey', '412 PreconditionFailed']);
   });
 });
