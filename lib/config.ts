@@ -105,6 +105,12 @@ const configSchema = z.object({
       z.number({ error: 'must be a positive whole number' }).check(z.int('must be a positive whole number'), z.positive('must be a positive whole number')),
     ),
   ),
+  /**
+   * Objects larger than this (bytes) are copied by the lifecycle (uploads/ → files/, files/ → replica) as a multipart
+   * copy (UploadPartCopy) instead of one CopyObject, which S3 refuses above 5 GiB: the default and the largest allowed.
+   * Tests set a few MiB to take the multipart path with small files.
+   */
+  MULTIPART_COPY_THRESHOLD_BYTES: positiveInteger(5 * 1024 ** 3),
   /** Bytes an account may be served per calendar month (gateway and downloads); reported by `/storage/info` (10 GiB). */
   MONTHLY_BANDWIDTH_BYTES: positiveInteger(10 * 1024 ** 3),
   /**
@@ -141,6 +147,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // Loopback webhooks would let any account reach the function's own host: a local-run setting only.
   if (result.success && result.data.WEBHOOK_ALLOW_LOOPBACK && env.AWS_LAMBDA_FUNCTION_NAME && !result.data.IS_OFFLINE) {
     problems.push('WEBHOOK_ALLOW_LOOPBACK: only for local runs, never in a deployed function');
+  }
+  // S3 refuses CopyObject of a source over 5 GiB (API_CopyObject): a higher threshold would fail every such commit.
+  if (result.success && result.data.MULTIPART_COPY_THRESHOLD_BYTES > 5 * 1024 ** 3) {
+    problems.push('MULTIPART_COPY_THRESHOLD_BYTES: must be at most 5368709120 (S3 copies at most 5 GiB in one CopyObject)');
   }
   if (!result.success || problems.length > 0) {
     throw new Error(`Invalid service configuration: ${problems.join('; ')}`);

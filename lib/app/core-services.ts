@@ -72,7 +72,7 @@ export function createCoreServices(cfg: Config, clients: AwsClients = createAwsC
     uploads: new DynamoUploadStore(table),
     sessions: new DynamoSessionStore(table),
     moves: new DynamoMoveStore(table),
-    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
+    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET, undefined, cfg.MULTIPART_COPY_THRESHOLD_BYTES),
     bucketPolicies: new DynamoBucketPolicyStore(table),
     presignTtlSeconds: cfg.presignTtlSeconds,
     cidSlice: { maxMs: cfg.CID_SLICE_SECONDS * 1000, ...(cfg.CID_SLICE_BYTES === undefined ? {} : { maxBytes: cfg.CID_SLICE_BYTES }) },

@@ -19,7 +19,13 @@ import path from 'node:path';
  * - `PUT ?uploadId&partNumber` and `POST ?uploadId` of an upload that does not exist (aborted, completed, or
  *   of another key) → `404 NoSuchUpload`; a part number outside 1–10,000 → `400 InvalidArgument`;
  * - `POST ?uploadId` (complete): parts in ascending order (`InvalidPartOrder`), each one uploaded with the
- *   ETag given (`InvalidPart`), each but the last at least 5 MiB (`EntityTooSmall`); then s3rver assembles them.
+ *   ETag given (`InvalidPart`), each but the last at least 5 MiB (`EntityTooSmall`); then s3rver assembles them;
+ * - `PUT ?uploadId&partNumber` with `x-amz-copy-source` → UploadPartCopy (s3rver: `501 NotImplemented`): the bytes of
+ *   `x-amz-copy-source-range` (`bytes=first-last`, inclusive; the whole source without it) become the part, answered
+ *   `<CopyPartResult><ETag>` with the part's MD5 as S3 does; `404 NoSuchKey` for a missing source, `400
+ *   InvalidArgument` for a range outside it;
+ * - `x-amz-copy-source-if-match` on CopyObject and UploadPartCopy (s3rver ignores it on CopyObject): `412
+ *   PreconditionFailed` when the source's ETag differs (API_CopyObject, API_UploadPartCopy).
  *
  * What is still not S3: the completed object's ETag is the MD5 of its bytes (S3: MD5 of the parts' MD5s, `-N`),
  * and the completion event is `ObjectCreated:Post` (S3: `ObjectCreated:CompleteMultipartUpload`); the event
@@ -37,11 +43,21 @@ interface KoaContext {
   status: number;
   body: unknown;
   req: NodeJS.ReadableStream;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The parts of s3rver's FilesystemStore used here (s3rver/lib/stores/filesystem.js). */
+interface S3rverStore {
+  rootDirectory: string;
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  /** Throws (ENOENT) when the object does not exist; `etag` is the quoted MD5. */
+  getMetadata(bucket: string, key: string): Promise<{ etag: string; 'content-length': number }>;
+  putPart(bucket: string, uploadId: string, partNumber: number, content: NodeJS.ReadableStream): Promise<{ size: number; md5: string }>;
 }
 
 interface S3rverLike {
   readonly middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[];
-  readonly store: { rootDirectory: string };
+  readonly store: S3rverStore;
 }
 
 /** S3's minimum part size for every part but the last (bytes). */
@@ -73,6 +89,52 @@ export function addMultipartOperations(s3rver: unknown): void {
       }),
     );
     return parts.filter((part) => part !== undefined).sort((a, b) => a.number - b.number);
+  }
+
+  /**
+   * The source of a copy (`x-amz-copy-source`: `[/]bucket/key`, URL-encoded, optionally `?versionId=`), checked as S3
+   * checks it: `NoSuchKey` when missing, `PreconditionFailed` when `x-amz-copy-source-if-match` names another ETag.
+   */
+  async function copySourceOf(ctx: KoaContext): Promise<{ bucket: string; key: string; size: number }> {
+    const header = single(ctx.headers['x-amz-copy-source']) ?? '';
+    const [bucket, ...rest] = decodeURIComponent(header.split('?')[0]!.replace(/^\//, '')).split('/');
+    const key = rest.join('/');
+    const metadata = bucket && key ? await server.store.getMetadata(bucket, key).catch(() => undefined) : undefined;
+    if (!bucket || !key || !metadata) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
+    const ifMatch = single(ctx.headers['x-amz-copy-source-if-match']);
+    const unquote = (eTag: string) => eTag.replace(/"/g, '').trim();
+    if (ifMatch !== undefined && unquote(ifMatch) !== unquote(metadata.etag)) {
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'x-amz-copy-source-If-Match' });
+    }
+    return { bucket, key, size: Number(metadata['content-length']) };
+  }
+
+  /** UploadPartCopy: the source's range (inclusive bytes; all of it without one) stored as the part. */
+  async function uploadPartCopy(ctx: KoaContext, bucket: string, uploadId: string, partNumber: number): Promise<void> {
+    const source = await copySourceOf(ctx);
+    const rangeHeader = single(ctx.headers['x-amz-copy-source-range']);
+    let [start, end] = [0, source.size - 1];
+    if (rangeHeader !== undefined) {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
+      if (!range || Number(range[1]) > Number(range[2]) || Number(range[2]) >= source.size) {
+        throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${source.size}`, { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader });
+      }
+      [start, end] = [Number(range[1]), Number(range[2])];
+    }
+    // Opened before it is read (as s3rver's getObject does): a source deleted since its check is NoSuchKey, and once
+    // open the bytes stay readable whatever happens to the file.
+    const { createReadStream } = await import('node:fs');
+    const bytes = source.size === 0
+      ? (await import('node:stream')).Readable.from([])
+      : await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+          const stream = createReadStream(server.store.getResourcePath(source.bucket, source.key, 'object'), { start, end });
+          stream.once('error', () => reject(new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: source.key })));
+          stream.once('open', () => resolve(stream));
+        });
+    const { md5 } = await server.store.putPart(bucket, uploadId, partNumber, bytes);
+    ctx.body = {
+      CopyPartResult: { '@': { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' }, LastModified: new Date().toISOString(), ETag: `"${md5}"` },
+    };
   }
 
   const multipart = async (ctx: KoaContext, next: () => Promise<void>): Promise<void> => {
@@ -112,6 +174,11 @@ export function addMultipartOperations(s3rver: unknown): void {
       };
       return;
     }
+    // CopyObject: s3rver copies, but ignores x-amz-copy-source-if-match.
+    if (key !== '' && uploadId === undefined && ctx.method === 'PUT' && ctx.headers['x-amz-copy-source'] !== undefined) {
+      await copySourceOf(ctx);
+      return next();
+    }
     if (key === '' || uploadId === undefined) return next();
 
     if (ctx.method === 'GET') {
@@ -148,6 +215,7 @@ export function addMultipartOperations(s3rver: unknown): void {
         throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber' });
       }
       await uploadDirectory(bucket, key, uploadId);
+      if (ctx.headers['x-amz-copy-source'] !== undefined) return uploadPartCopy(ctx, bucket, uploadId, partNumber);
       return next();
     }
     if (ctx.method === 'POST') {

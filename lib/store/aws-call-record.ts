@@ -140,7 +140,7 @@ export function queueArn(settings: CallSettings, queueUrl: string): string {
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/): DynamoDB's batch calls are
  * their own actions on each table they name, a transaction's items are checked one by one as
  * PutItem/UpdateItem/DeleteItem/ConditionCheckItem (TransactGetItems as GetItem), a Query or Scan of an
- * index is on `table/<t>/index/<i>`; S3's HeadObject is s3:GetObject, CopyObject is s3:GetObject on the
+ * index is on `table/<t>/index/<i>`; S3's HeadObject is s3:GetObject, CopyObject and UploadPartCopy are s3:GetObject on the
  * source and s3:PutObject on the target, HeadBucket and ListObjects(V2) are s3:ListBucket on the bucket;
  * SQS's SendMessageBatch is sqs:SendMessage. Throws for an operation it does not know, so a new call
  * cannot slip past the IAM test.
@@ -195,7 +195,9 @@ export function iamRequestsOf(service: string, operation: string, input: Input, 
           return [{ action: 's3:ListBucketMultipartUploads', resource: bucketArn(input.Bucket) }];
         case 'DeleteObject':
           return [{ action: 's3:DeleteObject', resource: objectArn(input.Bucket, input.Key) }];
-        case 'CopyObject': {
+        // UploadPartCopy as CopyObject: s3:GetObject on the source, s3:PutObject on the target (IAM's service reference).
+        case 'CopyObject':
+        case 'UploadPartCopy': {
           // CopySource is `bucket/key`, URL-encoded (what the SDK sends in x-amz-copy-source).
           const source = decodeURIComponent(String(input.CopySource).replace(/^\//, ''));
           const slash = source.indexOf('/');

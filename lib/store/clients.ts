@@ -37,6 +37,11 @@ export interface AwsClients {
  *   The API functions have 29 s; 3 attempts of DynamoDB (5 s each: DynamoDB answers in milliseconds, but a
  *   busy DynamoDB Local can pause for seconds, and a retried write is a second write), SQS or SSM (3 s each)
  *   and of S3 (8 s each: a 10 MB PutObject from Quantum `file/add` included) stay within it with their backoff.
+ * - long S3 calls ({@link S3_LONG_CALL}): CompleteMultipartUpload, CopyObject and UploadPartCopy may take minutes
+ *   before S3 answers (on AWS they answer 200 early and keep the connection alive with whitespace, an error coming
+ *   in the 200's body, which the SDK reads as the error; s3rver assembles the whole object before it answers). With
+ *   the 8 s of a GET the client aborted them and its retry collided with the first (s3rver: "Error uploading
+ *   object", 500). They are sent with a request timeout of their own, 5 minutes: a stalled connection still ends.
  * - keep-alive: one agent per client with `keepAlive` (the SDK's default, stated here), so a warm
  *   container reuses its TLS connections; at most 50 sockets per client.
  */
@@ -46,7 +51,16 @@ export const CLIENT_SETTINGS = {
   connectionTimeoutMs: 1000,
   requestTimeoutMs: { dynamodb: 5000, s3: 8000, sqs: 3000, ssm: 3000 },
   maxSockets: 50,
+  /** The request timeout (ms) of the S3 calls that may run for minutes: see {@link S3_LONG_CALL}. */
+  longS3RequestTimeoutMs: 300_000,
 } as const;
+
+/**
+ * The handler options of an S3 call that may take minutes to answer (CompleteMultipartUpload, CopyObject,
+ * UploadPartCopy): `client.send(command, S3_LONG_CALL)`. @smithy/node-http-handler takes a per-request
+ * `requestTimeout` over the client's (its `handle(request, { requestTimeout })`).
+ */
+export const S3_LONG_CALL = { requestTimeout: CLIENT_SETTINGS.longS3RequestTimeoutMs } as const;
 
 type Service = keyof typeof CLIENT_SETTINGS.requestTimeoutMs;
 

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { S3_LONG_CALL } from './clients';
 import type { CompletedPart, CompletionRefusal, MultipartUploadStore, OpenMultipartUpload, UploadedPart } from '../core/ports/multipart-uploads';
 
 /** The S3 SDK, loaded on first use (lib/store/s3-commands.ts explains why). */
@@ -69,6 +70,8 @@ export class S3MultipartStore implements MultipartUploadStore {
           UploadId: uploadId,
           MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.eTag })) },
         }),
+        // S3 assembles the parts before it answers (minutes for a large object): not the 8 s of a GET.
+        S3_LONG_CALL,
       );
       return undefined;
     } catch (error) {

@@ -11,6 +11,7 @@ export {
   ListMultipartUploadsCommand,
   ListPartsCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,

@@ -41,11 +41,12 @@ describe('AWS calls as IAM requests', () => {
     expect(batch.map((request) => `${request.action} ${request.resource}`)).toEqual([`dynamodb:BatchGetItem ${table}`, 'dynamodb:BatchGetItem arn:aws:dynamodb:eu-west-1:000000000000:table/u']);
   });
 
-  it('reads S3 HEAD as GetObject, a copy as GetObject of the source and PutObject of the target, a bucket HEAD as ListBucket', () => {
+  it('reads S3 HEAD as GetObject, a copy (whole or a part) as GetObject of the source and PutObject of the target, a bucket HEAD as ListBucket', () => {
     // act
     const head = iamRequestsOf('S3', 'HeadObject', { Bucket: 'files', Key: 'files/a' }, settings);
     const copy = iamRequestsOf('S3', 'CopyObject', { Bucket: 'replica', Key: 'files/a b', CopySource: 'files/uploads/a%20b' }, settings);
     const bucket = iamRequestsOf('S3', 'HeadBucket', { Bucket: 'files' }, settings);
+    const partCopy = iamRequestsOf('S3', 'UploadPartCopy', { Bucket: 'replica', Key: 'files/a', UploadId: 'u', PartNumber: 2, CopySource: 'files/files/a', CopySourceRange: 'bytes=0-9' }, settings);
 
     // assess
     expect(head).toEqual([{ action: 's3:GetObject', resource: 'arn:aws:s3:::files/files/a' }]);
@@ -54,6 +55,10 @@ describe('AWS calls as IAM requests', () => {
       { action: 's3:PutObject', resource: 'arn:aws:s3:::replica/files/a b' },
     ]);
     expect(bucket).toEqual([{ action: 's3:ListBucket', resource: 'arn:aws:s3:::files' }]);
+    expect(partCopy).toEqual([
+      { action: 's3:GetObject', resource: 'arn:aws:s3:::files/files/a' },
+      { action: 's3:PutObject', resource: 'arn:aws:s3:::replica/files/a' },
+    ]);
   });
 
   it('sends a batch to SQS as sqs:SendMessage on the queue its URL names; reads SSM parameters by name', () => {

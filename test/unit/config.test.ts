@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'info',
       DEFAULT_QUOTA_BYTES: 10 * 1024 ** 3,
       DEFAULT_BUCKET_MAX_BYTES: 5 * 1024 ** 3,
+      MULTIPART_COPY_THRESHOLD_BYTES: 5 * 1024 ** 3,
       presignTtlSeconds: 60,
     });
     expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
@@ -50,6 +51,16 @@ describe('parseConfig', () => {
 
     // assess
     expect([config.DYNAMODB_ENDPOINT, config.S3_ENDPOINT, config.PUBLIC_BASE_URL]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('takes a multipart copy threshold up to S3\'s 5 GiB CopyObject limit, and refuses one above it', () => {
+    // act
+    const lower = parseConfig({ ...REQUIRED, MULTIPART_COPY_THRESHOLD_BYTES: String(5 * 1024 ** 2) });
+    const above = configError({ ...REQUIRED, MULTIPART_COPY_THRESHOLD_BYTES: String(5 * 1024 ** 3 + 1) });
+
+    // assess
+    expect(lower.MULTIPART_COPY_THRESHOLD_BYTES).toBe(5 * 1024 ** 2);
+    expect(above).toContain('MULTIPART_COPY_THRESHOLD_BYTES: must be at most 5368709120');
   });
 
   it('returns a frozen object', () => {

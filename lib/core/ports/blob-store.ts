@@ -26,7 +26,11 @@ export interface BlobStore {
    * aborted (no object, no parts left) and the error is thrown.
    */
   putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<number>;
-  /** Copies `fromKey` to `toKey` in the files bucket; the copy's size and ETag, or undefined when `fromKey` is gone. */
+  /**
+   * Copies `fromKey` to `toKey` in the files bucket, of any size (S3's 5 GiB CopyObject limit is the store's affair);
+   * the size and ETag of the source the copy was made from (comparable with an earlier `head(fromKey)`), or undefined
+   * when `fromKey` is gone or changed during the copy.
+   */
   copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /**
@@ -40,7 +44,7 @@ export interface BlobStore {
    */
   readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
-  /** Copies the object to the replica bucket and verifies the copy (size and ETag). */
+  /** Copies the object (of any size) to the replica bucket and verifies the copy (size and ETag); 'gone' when the object is. */
   replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
   deleteReplica(key: string): Promise<void>;
   headReplica(key: string): Promise<ObjectInfo | undefined>;

@@ -3,7 +3,7 @@
  * builder's checkpoint on as a `continueAddressing` queue message, and the next invocations go on from there with
  * ranged reads, until the file reaches status 4 with the CIDs an independent importer gives. The file is stored as a
  * multipart upload in 5 MiB parts (the Apillon routes, s3rver). Slices of 1 MiB here; the issue's 1 GiB run is
- * `LARGE_CID_TEST_BYTES=1073741824 npx vitest run test/integration/events/sliced-cids.test.ts` (off by default: it
+ * `LARGE_CID_TEST_BYTES=1073741824 LARGE_CID_SLICE_BYTES=67108864 npx vitest run test/integration/events/sliced-cids.test.ts` (off by default: it
  * takes minutes on a shared 2-core machine).
  */
 import { randomUUID } from 'node:crypto';
@@ -67,6 +67,12 @@ describe('the CID of a large object, hashed in slices', () => {
       const created = await call('multipartCreate', { params, headers, body: { fileName: 'large.bin', size: SIZE } });
       expect(created.statusCode, created.rawBody).toBe(201);
       const { fileUuid, partSize } = created.body.data;
+      const phases: Record<string, number> = {};
+      let phaseStart = performance.now();
+      const phase = (name: string) => {
+        phases[name] = Math.round(performance.now() - phaseStart);
+        phaseStart = performance.now();
+      };
       const parts: { partNumber: number; ETag: string }[] = [];
       let partNumber = 0;
       for (const bytes of partBytes(partSize)) {
@@ -75,7 +81,9 @@ describe('the CID of a large object, hashed in slices', () => {
         const put = await fetch(url, { method: 'PUT', body: bytes });
         parts.push({ partNumber, ETag: put.headers.get('etag')! });
       }
+      phase('upload parts');
       expect((await call('multipartComplete', { params: { ...params, fileUuid }, headers, body: { parts } })).statusCode).toBe(200);
+      phase('complete');
 
       // act: the object's event, then every message the function sends itself, as SQS delivers them
       queue.bodies.push(JSON.stringify(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [`uploads/${owner.bucket.bucketUuid}/${fileUuid}`])));
@@ -86,11 +94,16 @@ describe('the CID of a large object, hashed in slices', () => {
         const { batchItemFailures } = await objectCreated(sqsEvent([sqsRecord(body)]), lambdaContext());
         expect(batchItemFailures).toEqual([]);
         invocations++;
+        // The first invocation commits (the copy to files/) and hashes a slice; the last hashes and replicates.
+        phase(invocations === 1 ? 'commit + slice 1' : `slice ${invocations}`);
       }
 
       // assess
       const detail = await call('fileDetail', { params: { bucketUuid: owner.bucket.bucketUuid, id: fileUuid }, headers: owner.headers.basic });
       const expected = await importerFileCids(() => partBytes(partSize));
+      phase('independent importer');
+      // The long run (LARGE_CID_TEST_BYTES) says where its minutes went, in ms.
+      if (process.env.LARGE_CID_TEST_BYTES) console.info('sliced-cids phases (ms)', JSON.stringify(phases));
       expect(detail.body.data.fileStatus).toBe(4);
       expect(detail.body.data.file).toMatchObject({ size: SIZE, CID: expected.cidV1, CIDv0: expected.cidV0 });
       expect(continuations).toBe(Math.ceil(SIZE / SLICE_BYTES) - 1);

@@ -3,11 +3,24 @@
  * against s3rver: what each operation returns and how a missing object reads, as the lifecycle and the
  * gateways rely on them. What it writes is read back through a separate SDK client (test/support/sdk-s3.ts).
  */
-import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../lib/app/services';
 import { ObjectMissingError } from '../../../lib/core/model/storage-errors';
 import { isMissingObject, S3BlobStore } from '../../../lib/store/blob-store';
+import { createAwsClients } from '../../../lib/store/clients';
+import { prngBlocks } from '../../support/data';
 import { sdkS3 } from '../../support/sdk-s3';
 import { testServices } from '../../support/services';
 
@@ -136,5 +149,167 @@ describe('blob store on s3rver', () => {
     expect(await served.text()).toBe('hello');
     expect(served.headers.get('content-disposition')).toBe('attachment; filename="a b.txt"');
     expect(served.headers.get('content-type')).toBe('text/plain');
+  });
+});
+
+const MIB = 1024 * 1024;
+
+/**
+ * A blob store that copies in parts above 5 MiB, on a client of its own whose S3 commands are counted (in the order
+ * sent); `beforeSend` runs before each command, to change the world between the store's steps.
+ */
+async function partCopyingStore(beforeSend: (command: string) => Promise<void> = async () => {}) {
+  const client: S3Client = await createAwsClients(services.config).s3();
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName!.replace(/Command$/, ''));
+      await beforeSend(sent.at(-1)!);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countS3Commands' },
+  );
+  const store = new S3BlobStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, undefined, 5 * MIB);
+  return { store, sent };
+}
+
+const bytesOf = (size: number, seed: number) => Buffer.concat([...prngBlocks(size, seed)]);
+
+async function stored(bucket: string, key: string): Promise<Buffer> {
+  const { Body } = await sdkS3(services.config).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await Body!.transformToByteArray());
+}
+
+async function openUploads(bucket: string, prefix: string): Promise<number> {
+  const { Uploads } = await sdkS3(services.config).send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
+  return Uploads?.length ?? 0;
+}
+
+describe('copies above the multipart copy threshold (5 MiB here; S3 CopyObject stops at 5 GiB)', () => {
+  it('copies 12 MiB in three 5 MiB-range parts and replicates it verified, the bytes identical', async () => {
+    // prepare
+    const bytes = bytesOf(12 * MIB + 3, 7);
+    await blobs.put('uploads/store/large (1).bin', bytes, 'application/x-test');
+    const source = await blobs.head('uploads/store/large (1).bin');
+    const { store, sent } = await partCopyingStore();
+
+    // act
+    const copy = await store.copy('uploads/store/large (1).bin', 'files/store/large.bin');
+    const replicated = await store.replicate('files/store/large.bin');
+
+    // assess
+    expect(copy).toEqual(source);
+    expect(replicated).toBe('verified');
+    const copyCalls = ['HeadObject', 'CreateMultipartUpload', 'UploadPartCopy', 'UploadPartCopy', 'UploadPartCopy', 'CompleteMultipartUpload'];
+    expect(sent).toEqual([...copyCalls, ...copyCalls, 'HeadObject']);
+    expect((await stored(services.config.FILES_BUCKET, 'files/store/large.bin')).equals(bytes)).toBe(true);
+    expect((await stored(services.config.REPLICA_BUCKET, 'files/store/large.bin')).equals(bytes)).toBe(true);
+    const head = await sdkS3(services.config).send(new HeadObjectCommand({ Bucket: services.config.REPLICA_BUCKET, Key: 'files/store/large.bin' }));
+    expect(head.ContentType).toBe('application/x-test');
+  });
+
+  it('copies at or under the threshold in one CopyObject', async () => {
+    // prepare
+    await blobs.put('uploads/store/small.bin', bytesOf(5 * MIB, 8), 'application/octet-stream');
+    const { store, sent } = await partCopyingStore();
+
+    // act
+    const copy = await store.copy('uploads/store/small.bin', 'files/store/small.bin');
+
+    // assess
+    expect(copy?.size).toBe(5 * MIB);
+    expect(sent).toEqual(['HeadObject', 'CopyObject']);
+  });
+
+  it('a source that vanishes during the copy: copy undefined, replicate gone, the target upload aborted and nothing at the target', async () => {
+    // prepare: the source is deleted as the first part is about to be copied
+    await blobs.put('uploads/store/vanishing.bin', bytesOf(11 * MIB, 9), 'application/octet-stream');
+    await blobs.put('files/store/vanishing.bin', bytesOf(11 * MIB, 9), 'application/octet-stream');
+    const deleteOnFirstPart = (bucket: string, key: string) => {
+      let deleted = false;
+      return async (command: string) => {
+        if (command !== 'UploadPartCopy' || deleted) return;
+        deleted = true;
+        await sdkS3(services.config).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      };
+    };
+    const forCopy = await partCopyingStore(deleteOnFirstPart(services.config.FILES_BUCKET, 'uploads/store/vanishing.bin'));
+    const forReplica = await partCopyingStore(deleteOnFirstPart(services.config.FILES_BUCKET, 'files/store/vanishing.bin'));
+
+    // act
+    const copy = await forCopy.store.copy('uploads/store/vanishing.bin', 'files/store/vanished.bin');
+    const replicated = await forReplica.store.replicate('files/store/vanishing.bin');
+
+    // assess
+    expect(copy).toBeUndefined();
+    expect(replicated).toBe('gone');
+    expect(forCopy.sent).toContain('AbortMultipartUpload');
+    expect(forReplica.sent).toContain('AbortMultipartUpload');
+    expect(await openUploads(services.config.FILES_BUCKET, 'files/store/vanished.bin')).toBe(0);
+    expect(await openUploads(services.config.REPLICA_BUCKET, 'files/store/vanishing.bin')).toBe(0);
+    expect(await blobs.head('files/store/vanished.bin')).toBeUndefined();
+    expect(await blobs.headReplica('files/store/vanishing.bin')).toBeUndefined();
+  });
+
+  it('a source rewritten during the copy: copy undefined (If-Match refused), the target upload aborted', async () => {
+    // prepare: other bytes are put at the source as the first part is about to be copied
+    await blobs.put('uploads/store/rewritten.bin', bytesOf(11 * MIB, 10), 'application/octet-stream');
+    let rewritten = false;
+    const { store, sent } = await partCopyingStore(async (command) => {
+      if (command !== 'UploadPartCopy' || rewritten) return;
+      rewritten = true;
+      await sdkS3(services.config).send(new PutObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: 'uploads/store/rewritten.bin', Body: bytesOf(11 * MIB, 11) }));
+    });
+
+    // act
+    const copy = await store.copy('uploads/store/rewritten.bin', 'files/store/rewritten.bin');
+
+    // assess
+    expect(copy).toBeUndefined();
+    expect(sent.at(-1)).toBe('AbortMultipartUpload');
+    expect(await openUploads(services.config.FILES_BUCKET, 'files/store/rewritten.bin')).toBe(0);
+    expect(await blobs.head('files/store/rewritten.bin')).toBeUndefined();
+  });
+
+  it('a source rewritten between its HEAD and a single CopyObject: copy undefined (If-Match refused), nothing copied', async () => {
+    // prepare
+    await blobs.put('uploads/store/rewritten-small.txt', text('first bytes'), 'text/plain');
+    const { store } = await partCopyingStore(async (command) => {
+      if (command !== 'CopyObject') return;
+      await sdkS3(services.config).send(new PutObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: 'uploads/store/rewritten-small.txt', Body: 'other bytes' }));
+    });
+
+    // act
+    const copy = await store.copy('uploads/store/rewritten-small.txt', 'files/store/rewritten-small.txt');
+
+    // assess
+    expect(copy).toBeUndefined();
+    expect(await blobs.head('files/store/rewritten-small.txt')).toBeUndefined();
+  });
+});
+
+describe("s3rver's UploadPartCopy (lib/local/s3rver-multipart.ts), as S3 answers it", () => {
+  it('copies an inclusive range as the part (ETag: its MD5); refuses a range past the end, a missing source, another ETag', async () => {
+    // prepare
+    const s3 = sdkS3(services.config);
+    const Bucket = services.config.FILES_BUCKET;
+    await blobs.put('uploads/store/part-source.txt', text('0123456789'), 'text/plain');
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'files/store/part-target.txt' }));
+    const partCopy = (input: { CopySource?: string; CopySourceRange?: string; CopySourceIfMatch?: string }) =>
+      s3.send(new UploadPartCopyCommand({ Bucket, Key: 'files/store/part-target.txt', UploadId, PartNumber: 1, CopySource: `${Bucket}/uploads/store/part-source.txt`, ...input }));
+    const refusal = (input: Parameters<typeof partCopy>[0]) => partCopy(input).then(() => 'copied', (error: Error & { $metadata: { httpStatusCode?: number } }) => `${error.$metadata.httpStatusCode} ${error.name}`);
+
+    // act
+    const copied = await partCopy({ CopySourceRange: 'bytes=2-5' });
+    const refusals = [
+      await refusal({ CopySourceRange: 'bytes=5-10' }),
+      await refusal({ CopySource: `${Bucket}/uploads/store/no-such-source.txt` }),
+      await refusal({ CopySourceIfMatch: '"0123"' }),
+    ];
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'files/store/part-target.txt', UploadId }));
+
+    // assess
+    expect(copied.CopyPartResult?.ETag).toBe(`"${createHash('md5').update('2345').digest('hex')}"`);
+    expect(refusals).toEqual(['400 InvalidArgument', '404 NoSuchKey', '412 PreconditionFailed']);
   });
 });
