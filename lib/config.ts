@@ -96,6 +96,11 @@ const configSchema = z.object({
   DEFAULT_QUOTA_BYTES: positiveInteger(10 * 1024 ** 3),
   /** Default per-bucket size limit (5 GiB, as on Apillon's free plan). */
   DEFAULT_BUCKET_MAX_BYTES: positiveInteger(5 * 1024 ** 3),
+  /**
+   * Most directories one trustless-gateway CAR rebuilds (each is one listing query); past it the gateway answers
+   * 413 DAG_TOO_LARGE_FOR_FORMAT naming this limit (lib/gateway/trustless.ts).
+   */
+  TRUSTLESS_CAR_MAX_DIRECTORIES: positiveInteger(500),
   /** Seconds of CID hashing one object-created invocation does before it hands on through the queue (its timeout is 50 s). */
   CID_SLICE_SECONDS: positiveInteger(30),
   /** Bytes one invocation hashes at most before handing on (tests and the long suite set a small one); unset: no byte limit. */

@@ -139,7 +139,7 @@ export function resolveEntityBytes(range: EntityBytes, size: number): { start: n
   return end >= start ? { start, end } : undefined;
 }
 
-/** Most directories one CAR rebuilds (each is one listing query): past it, 413 DAG_TOO_LARGE_FOR_FORMAT. */
+/** Most directories one CAR rebuilds by default (each is one listing query): past it, 413 DAG_TOO_LARGE_FOR_FORMAT (config TRUSTLESS_CAR_MAX_DIRECTORIES). */
 export const CAR_MAX_DIRECTORIES = 500;
 
 /** A block with its binary CID (v0 in a CIDv0 DAG, v1 dag-pb in a CIDv1 one, as their links name them). */
@@ -181,7 +181,7 @@ export type TrustlessContent = TrustlessBlock | TrustlessCar;
  * public has that CID or path, or a node rebuilt along the way does not hash to the
  * CID that names it (the directory changed since: its CID is being recomputed);
  * 400 ENTITY_BYTES_OUT_OF_RANGE ({@link resolveEntityBytes}); 413 DAG_TOO_LARGE_FOR_FORMAT
- * (while the CAR is written) for a tree of more than CAR_MAX_DIRECTORIES directories.
+ * (while the CAR is written) for a tree of more than `limits.maxDirectories` directories (default CAR_MAX_DIRECTORIES).
  * Blocks inside a file's DAG are not indexed: only root CIDs are found.
  */
 export async function openTrustless(
@@ -189,6 +189,7 @@ export async function openTrustless(
   cid: string,
   request: TrustlessRequest,
   segments: readonly string[] = [],
+  limits: { readonly maxDirectories: number } = { maxDirectories: CAR_MAX_DIRECTORIES },
 ): Promise<TrustlessContent> {
   const version = cidVersionOf(cid);
   let target = await findPublicContent(deps, cid); // 422 CID_NOT_VALID first for a string that is no CID
@@ -249,7 +250,7 @@ export async function openTrustless(
     fileBytes: request.scope === 'all' ? undefined : 0,
     blocks: async function* () {
       yield* unique(pathBlocks, seen);
-      yield* directoryBlocks(deps, directory, expected, version, request.scope, seen, { directories: 0 });
+      yield* directoryBlocks(deps, directory, expected, version, request.scope, seen, { directories: 0, max: limits.maxDirectories });
     },
   };
 }
@@ -347,9 +348,11 @@ async function* directoryBlocks(
   version: 0 | 1,
   scope: DagScope,
   seen: Set<string> | undefined,
-  visited: { directories: number },
+  visited: { directories: number; readonly max: number },
 ): AsyncGenerator<CidBlock> {
-  if (++visited.directories > CAR_MAX_DIRECTORIES) throw new AppError('dagTooLargeForFormat');
+  if (++visited.directories > visited.max) {
+    throw new AppError('dagTooLargeForFormat', { details: { limit: visited.max, reason: `A CAR rebuilds at most ${visited.max} directories; this tree has more. Ask for a CAR of a sub-directory, or its files one by one.` } });
+  }
   const { node, children } = await verifiedDirectoryNode(deps, directory, expected, version);
   const shards = new Map(node.blocks.map((block) => [hex(block.cid.multihash.digest), block.bytes]));
   const byCid = new Map(children.map((child) => [hex(CID.parse(entryCid(child, version)!).multihash.digest), child]));

@@ -31,7 +31,7 @@ export const handler = route(
     const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
     const trustless = trustlessRequest(query, headerValue(event, 'accept'));
     if (trustless) {
-      const content = await openTrustless(services, path.cid, trustless, contentPath.segments);
+      const content = await openTrustless(services, path.cid, trustless, contentPath.segments, { maxDirectories: services.config.TRUSTLESS_CAR_MAX_DIRECTORIES });
       const head = event.requestContext.http.method === 'HEAD';
       const conditional = { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') };
       const { response, servedBytes } = await trustlessResponse(services, content, trustless, path.cid, { segments: contentPath.segments, head, conditional });

@@ -19,7 +19,7 @@ import { route } from '../../../lib/app/route';
  */
 export const handler = route(
   // Query parameters other than `format` are ignored, as on the `/ipfs/` gateway.
-  { surface: 'apillon', errors: ['ipnsRecordNotFound'], auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
+  { surface: 'apillon', errors: ['ipnsRecordNotFound', 'fileNotFound'], auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
   async ({ path, query, services, event }) => {
     const resolved = await resolveIpns(services, path.name);
     const accept = headerValue(event, 'accept');
@@ -29,7 +29,7 @@ export const handler = route(
     const contentPath = parseContentPath(path.proxy, services.config.IS_OFFLINE ? undefined : event.rawPath.endsWith('/'));
     const trustless = trustlessRequest(query, accept);
     if (trustless) {
-      const content = await openTrustless(services, resolved.cid, trustless, contentPath.segments);
+      const content = await openTrustless(services, resolved.cid, trustless, contentPath.segments, { maxDirectories: services.config.TRUSTLESS_CAR_MAX_DIRECTORIES });
       const conditional = { 'if-none-match': headerValue(event, 'if-none-match'), 'cache-control': headerValue(event, 'cache-control') };
       const options = { segments: contentPath.segments, head, cacheControl: IPNS_SERVE_OPTIONS.cacheControl, conditional };
       const { response, servedBytes } = await trustlessResponse(services, content, trustless, resolved.cid, options);

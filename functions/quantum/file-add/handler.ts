@@ -17,7 +17,7 @@ import { locationPath } from '../../../lib/quantum/schemas';
 const LARGE_FILE_ROUTE = 'POST /API/upload/create/<bucket>/<location>';
 
 export const handler = routeUsing(withQueues)(
-  { surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
+  { surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'formFieldNameTooLong', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
     requirePermission(principal, Permission.EXECUTE);
     const bucket = await resolveBucket(services, principal, path.bucket);

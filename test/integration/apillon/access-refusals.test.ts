@@ -146,7 +146,24 @@ describe('Apillon operations on a record that does not exist in the bucket', () 
 
 describe('Quantum operations refuse before touching a bucket', () => {
   const unknown = () => `absent-${randomUUID().slice(0, 8)}`;
-  type Row = [keyof typeof quantum, string, string, () => Record<string, string>, () => Record<string, string>, ErrorName];
+  type Row = [keyof typeof quantum, string, string, () => Record<string, string>, () => Record<string, string>, ErrorName, object?];
+  // The large-file routes (lib/quantum/uploads.ts): a body their validation accepts, so only the bucket or the upload decides.
+  const upload = (verb: 'create' | 'parts' | 'list' | 'complete' | 'abort'): [keyof typeof quantum, string, string, object | undefined] => {
+    const handler = `upload${verb[0]!.toUpperCase()}${verb.slice(1)}` as keyof typeof quantum;
+    if (verb === 'create') return [handler, 'POST', '/upload/create/{bucket}/{location+}', { size: 10 }];
+    const body = verb === 'parts' ? { part_numbers: [1] } : verb === 'complete' ? { parts: [{ part_number: 1, etag: '"e"' }] } : undefined;
+    return [handler, verb === 'list' ? 'GET' : 'POST', `/upload/${verb}/{bucket}/{upload}`, body];
+  };
+  const uploadParams = (bucket: string) => ({ bucket, location: 'big.bin', upload: randomUUID() });
+  const uploadRows: Row[] = (['create', 'parts', 'list', 'complete', 'abort'] as const).flatMap((verb): Row[] => {
+    const [handler, method, route, body] = upload(verb);
+    const rows: Row[] = [
+      [handler, method, route, () => uploadParams(unknown()), () => tenant.headers.master, 'bucketNotFound', body],
+      [handler, method, route, () => uploadParams(tenant.bucket.name), () => noPermissions, 'missingPermission', body],
+    ];
+    if (verb !== 'create') rows.push([handler, method, route, () => uploadParams(tenant.bucket.name), () => tenant.headers.master, 'multipartUploadNotFound', body]);
+    return rows;
+  });
   const rows: Row[] = [
     ['fileGet', 'GET', '/file/get/{bucket}/{location+}', () => ({ bucket: unknown(), location: 'a.txt' }), () => tenant.headers.master, 'bucketNotFound'],
     ['fileGet', 'GET', '/file/get/{bucket}/{location+}', () => ({ bucket: unknown(), location: 'a.txt' }), () => tenant.headers.application, 'wrongApplicationToken'],
@@ -160,13 +177,19 @@ describe('Quantum operations refuse before touching a bucket', () => {
     ['tokenCreate', 'POST', '/token/create/{bucket}', () => ({ bucket: unknown() }), () => tenant.headers.application, 'masterKeyRequired'],
     ['tokenRemove', 'POST', '/token/remove/{token}', () => ({ token: 'not-a-token' }), () => tenant.headers.application, 'masterKeyRequired'],
     ['tokenRemoveBucket', 'POST', '/token/remove/b/{bucket}', () => ({ bucket: unknown() }), () => tenant.headers.application, 'masterKeyRequired'],
+    ...uploadRows,
   ];
 
-  it.for(rows.map(([handler, method, route, params, headers, error]) => ({ handler, method, route, params, headers, error })))(
+  it.for(rows.map(([handler, method, route, params, headers, error, body]) => ({ handler, method, route, params, headers, error, body })))(
     '$method $route: answers $error',
-    async ({ handler, method, route, params, headers, error }) => {
+    async ({ handler, method, route, params, headers, error, body }) => {
       // act
-      const response = await invoke(quantum[handler], routeEvent({ method, route, params: params(), headers: headers() }));
+      const all = params();
+      const used = Object.fromEntries(Object.entries(all).filter(([name]) => route.includes(`{${name}`)));
+      const response = await invoke(
+        quantum[handler],
+        routeEvent({ method, route, params: used, headers: { ...headers(), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }),
+      );
 
       // assess
       expect({ status: response.statusCode, message: response.body?.message }, response.rawBody).toEqual({ status: ERRORS[error].quantum.status, message: ERRORS[error].quantum.message });

@@ -21,7 +21,7 @@ import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { prngBytes } from '../../support/data';
 import { expectApillonError } from '../../support/envelopes';
 import { httpEvent, invoke, type InvokeResult } from '../../support/events';
-import { createTestTenant, testServices, type TestTenant } from '../../support/services';
+import { buildTestServices, createTestTenant, testServices, type TestTenant } from '../../support/services';
 import { storeAddressedTree, storeTree } from '../../support/trees';
 
 /** Enough 255-byte names that Σ(name + CID bytes) passes kubo's 256 KiB, with CIDv0s as with CIDv1s. */
@@ -136,6 +136,26 @@ describe('GET /ipfs/<rootCid>?format=car', () => {
     expect(response.statusCode).toBe(200);
     expect(Buffer.from((await sha256.digest(response.bodyBytes)).bytes).equals(Buffer.from(CID.parse(addresses.get('wide')!.cidV1).multihash.bytes))).toBe(true);
     expect(UnixFS.unmarshal(dagPb.decode(response.bodyBytes).Data!).type).toBe('hamt-sharded-directory');
+  });
+});
+
+describe('a tree past TRUSTLESS_CAR_MAX_DIRECTORIES', () => {
+  it('answers 413 DAG_TOO_LARGE_FOR_FORMAT naming the limit; a sub-directory within it is still served', async () => {
+    // prepare: the same tree, served by a gateway that rebuilds at most 2 directories in one CAR
+    const limited = buildTestServices({ TRUSTLESS_CAR_MAX_DIRECTORIES: '2' });
+    setServicesForTests(limited);
+    try {
+      // act
+      const whole = await trustless(addresses.get('')!.cidV1, undefined, 'car');
+      const sub = await trustless(addresses.get('')!.cidV1, 'sub', 'car');
+
+      // assess
+      expect(whole.statusCode, whole.rawBody).toBe(413);
+      expect(whole.body).toMatchObject({ code: 41300003, message: 'DAG_TOO_LARGE_FOR_FORMAT', details: { limit: 2 } });
+      expect(sub.statusCode, sub.rawBody).toBe(200);
+    } finally {
+      setServicesForTests(services);
+    }
   });
 });
 

@@ -158,6 +158,21 @@ describe('a Quantum large-file upload', () => {
     expect((await services.accounts.getAccount(owner.accountId))!.usedBytes).toBe(1000);
   });
 
+  it('answers 400 INVALID_DIR to a location under a file (a folder cannot be made where a file is), and makes nothing', async () => {
+    // prepare: a file docs/a.txt
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+    await addFiles(owner.headers.master, owner.bucket.name, 'docs', [{ name: 'a.txt', content: 'a file' }]);
+    const before = await snapshot(services, owner.bucket);
+
+    // act
+    const refused = await q.create('docs/a.txt/inner.bin', { size: 1000 });
+
+    // assess
+    expect(refusal(refused)).toEqual({ status: 400, message: 'INVALID_DIR' });
+    expect(await snapshot(services, owner.bucket)).toEqual(before);
+  });
+
   it('answers 400 INVALID_BUCKET to a token of another bucket, on every route, and changes nothing', async () => {
     // prepare: an upload in the tenant's bucket; a second bucket of the same account with its own token
     const owner = await createTestTenant(services);

@@ -18,6 +18,11 @@ import { handler as methodNotAllowed } from '../../../functions/quantum/method-n
 import { handler as tokenCreate } from '../../../functions/quantum/token-create/handler';
 import { handler as tokenRemove } from '../../../functions/quantum/token-remove/handler';
 import { handler as tokenRemoveBucket } from '../../../functions/quantum/token-remove-bucket/handler';
+import { handler as uploadCreate } from '../../../functions/quantum/upload-create/handler';
+import { handler as uploadParts } from '../../../functions/quantum/upload-parts/handler';
+import { handler as uploadList } from '../../../functions/quantum/upload-list/handler';
+import { handler as uploadComplete } from '../../../functions/quantum/upload-complete/handler';
+import { handler as uploadAbort } from '../../../functions/quantum/upload-abort/handler';
 import type { Services } from '../../../lib/app/services';
 import type { BucketRecord } from '../../../lib/core/ports';
 import { formBody, type FormFile } from '../../support/data';
@@ -40,6 +45,11 @@ export const quantum = {
   fileDownload,
   fileQuota,
   methodNotAllowed,
+  uploadCreate,
+  uploadParts,
+  uploadList,
+  uploadComplete,
+  uploadAbort,
 };
 
 /** `POST /file/add/<bucket>/<location>` with a form of `files`. */
