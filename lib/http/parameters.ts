@@ -23,13 +23,17 @@ export function lastWins(pairs: Iterable<readonly [string, string]>): Record<str
   return { ...values };
 }
 
-/** The query parameters a route of `surface` reads, decoded strictly (400 INVALID_UTF8), repeats handled as above. */
-export function queryParameters(event: APIGatewayProxyEventV2, surface: Surface): Record<string, string> {
+/**
+ * The query parameters a route of `surface` reads, decoded strictly (400 INVALID_UTF8), repeats handled as above.
+ * `only`: the names the route reads, when it ignores the others (the gateways, as IPFS gateways ignore parameters
+ * they do not know, `utm_source` twice included): a repeat of another name is not refused.
+ */
+export function queryParameters(event: APIGatewayProxyEventV2, surface: Surface, only?: ReadonlySet<string>): Record<string, string> {
   const pairs = queryParameterList(event);
   if (surface === 'apillon') {
     const seen = new Set<string>();
     const repeated = new Set<string>();
-    for (const [name] of pairs) (seen.has(name) ? repeated : seen).add(name);
+    for (const [name] of pairs) if (!only || only.has(name)) (seen.has(name) ? repeated : seen).add(name);
     if (repeated.size > 0) {
       throw validationError(
         [...repeated].map((property) => ({ code: VALIDATION_CODES.PARAMETER_REPEATED!, property, message: 'PARAMETER_REPEATED' })),

@@ -128,13 +128,15 @@ function buildRoute<S extends Schemas, A extends boolean, Svc extends HttpServic
   // A route whose surface is chosen per request (the catch-all) takes no query.
   const refuseUnknownQuery = (spec.unknownQuery ?? (spec.surface === 'apillon' ? 'refuse' : 'ignore')) === 'refuse';
   const querySchema = spec.schemas?.query ?? (refuseUnknownQuery ? z.strictObject({}) : undefined);
+  // A route that ignores unknown parameters reads (and refuses repeats of) only its own.
+  const readNames = !refuseUnknownQuery && querySchema ? new Set(Object.keys((querySchema as unknown as { _zod: { def: { shape?: object } } })._zod.def.shape ?? {})) : undefined;
 
   const wrapped = stack.handler(async (event, context) => {
     const state = context.route;
     const surface = typeof spec.surface === 'function' ? spec.surface(event) : spec.surface;
     const pathParameters = event.pathParameters ?? {};
     for (const value of Object.values(pathParameters)) requireValidPathParameter(value ?? '');
-    const query = querySchema ? queryParameters(event, surface) : {};
+    const query = querySchema ? queryParameters(event, surface, readNames) : {};
     const input = {
       body: validated(spec.schemas?.body, state.body ?? {}, spec.model),
       query: validated(querySchema, query, spec.model),

@@ -76,6 +76,18 @@ describe('query strings', () => {
   });
 });
 
+describe('queryParameters of a route that reads only some names', () => {
+  it('ignores a repeat of a name it does not read (utm_source twice), and still refuses a repeat of its own', () => {
+    // act
+    const ignored = queryParameters(withQuery('utm_source=a&utm_source=b&format=car'), 'apillon', new Set(['format']));
+    const refused = thrown(() => queryParameters(withQuery('format=car&format=raw'), 'apillon', new Set(['format'])));
+
+    // assess
+    expect(ignored).toEqual({ utm_source: 'b', format: 'car' });
+    expect(refused?.fieldErrors).toEqual([{ code: 42200034, property: 'format', message: 'PARAMETER_REPEATED' }]);
+  });
+});
+
 describe('requireValidPathParameter', () => {
   it.each(['%FF', 'a%C3', 'a%E2%82%2F', 'a\uFFFDb'])('refuses %s', (value) => {
     // act + assess

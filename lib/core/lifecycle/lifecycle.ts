@@ -108,10 +108,15 @@ function rejectionStatus(error: AppError): number {
   }
 }
 
-/** The file detail's `rejectionReason` of a refusal that names a limit (quota, bucket limit): `NAME: <reason>`. */
-function rejectionReason(error: AppError): string | undefined {
+/**
+ * The file detail's `rejectionReason`: `NAME: <reason>` for a refusal that names a limit (quota, bucket limit), else
+ * `NAME: <what happened at the path>` (a path conflict: another upload to the same path committed first), so no
+ * rejected file is left without one.
+ */
+function rejectionReason(error: AppError, file: FileRecord): string {
   const reason = error.details?.reason;
-  return typeof reason === 'string' ? `${error.definition.message}: ${reason}` : undefined;
+  if (typeof reason === 'string') return `${error.definition.message}: ${reason}`;
+  return `${error.definition.message}: ${JSON.stringify(file.path)} was refused when its bytes arrived (another upload to that path was committed first, or the path is no longer free); upload it again, with overwrite (Apillon) or force (Quantum) to replace what is there`;
 }
 
 /**
@@ -139,7 +144,7 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   try {
     batch = await decideBatch(deps, bucket, [candidate], { overwrite: found.overwrite ?? false, selfUuid: found.uuid });
   } catch (error) {
-    if (error instanceof AppError) return reject(deps, found, rejectionStatus(error), rejectionReason(error));
+    if (error instanceof AppError) return reject(deps, found, rejectionStatus(error), rejectionReason(error, found));
     throw error;
   }
   // Another run committed this very file meanwhile: the loop reads its new state.

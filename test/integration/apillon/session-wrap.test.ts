@@ -286,7 +286,7 @@ describe('conflicts at the new paths', () => {
     expectApillonSuccess(ended);
     expect(await services.entries.get(uploaded[0]!.fileUuid)).toMatchObject({ path: 'a.txt', fileStatus: FileStatus.REPLICATED, recordStatus: RecordStatus.ACTIVE });
     expect(await holderOf(bucket.bucketUuid, 'a.txt')).toBe(uploaded[0]!.fileUuid);
-    expect(await services.entries.get(uploaded[1]!.fileUuid)).toMatchObject({ path: 'w/b.txt', fileStatus: FileStatus.ERROR_PATH_CONFLICT });
+    expect(await services.entries.get(uploaded[1]!.fileUuid)).toMatchObject({ path: 'w/b.txt', fileStatus: FileStatus.ERROR_PATH_CONFLICT, rejectionReason: expect.stringMatching(/^[A-Z_]+: "w\/b\.txt" was refused when its bytes arrived/) });
     await expectCharged(bucket.bucketUuid, 'x'.length + 'y'.length + 'committed'.length);
   });
 

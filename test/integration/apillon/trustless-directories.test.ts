@@ -139,6 +139,24 @@ describe('GET /ipfs/<rootCid>?format=car', () => {
   });
 });
 
+describe('query parameters the gateway does not read', () => {
+  it('ignores a repeated unknown parameter (utm_source twice) as IPFS gateways do, and refuses a repeated format (422)', async () => {
+    // prepare
+    const cid = addresses.get('')!.cidV1;
+    const at = (rawQueryString: string) => ({ ...httpEvent({ path: '/ipfs/{cid}', rawPath: `/ipfs/${cid}`, pathParameters: { cid } }), rawQueryString });
+
+    // act
+    const ignored = await invoke(ipfsGateway, at('utm_source=a&utm_source=b&format=raw'));
+    const refused = await invoke(ipfsGateway, at('format=raw&format=car'));
+
+    // assess
+    expect(ignored.statusCode, ignored.rawBody).toBe(200);
+    expect(ignored.headers['content-type']).toBe('application/vnd.ipld.raw');
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body.errors).toEqual([{ code: 42200034, property: 'format', message: 'PARAMETER_REPEATED' }]);
+  });
+});
+
 describe('a tree past TRUSTLESS_CAR_MAX_DIRECTORIES', () => {
   it('answers 413 DAG_TOO_LARGE_FOR_FORMAT naming the limit; a sub-directory within it is still served', async () => {
     // prepare: the same tree, served by a gateway that rebuilds at most 2 directories in one CAR
