@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prngBytes } from '../support/data';
 import { importerFileCids } from '../support/file-cids';
-import type { LocalStack } from '../support/local-stack';
+import { until, type LocalStack } from '../support/local-stack';
 import { sharedLocalStack } from '../support/shared-local-stack';
 
 const MIB = 1024 * 1024;
@@ -60,15 +60,6 @@ function runClient(options: object, killAfterPart?: number): Promise<{ lines: st
   });
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('a multipart upload over HTTP (local stack)', () => {
   it('survives its client killed after part 4: resumed from the listing, completed, at status 4 with the independent CID', async () => {
@@ -93,7 +84,7 @@ describe('a multipart upload over HTTP (local stack)', () => {
     const detail = await until(async () => {
       const answer = await stack.request(`/storage/${bucketUuid}/file/${fileUuid}/detail`, { headers: stack.headers.basic });
       return answer.body?.data?.fileStatus === 4 || answer.body?.data?.fileStatus >= 100 ? answer.body.data : undefined;
-    });
+    }, 120_000);
 
     // assess
     expect({ partSize, partCount }).toEqual({ partSize: 5 * MIB, partCount: 6 });

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prngBytes } from '../support/data';
-import type { LocalStack } from '../support/local-stack';
+import { until, type LocalStack } from '../support/local-stack';
 import { sharedLocalStack } from '../support/shared-local-stack';
 
 const MIB = 1024 * 1024;
@@ -26,15 +26,6 @@ const post = (headers: Record<string, string>, body?: unknown): RequestInit => (
   ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('a Quantum large-file upload over HTTP (local stack)', () => {
   it('goes up in 2 parts with an application token, reaches the bucket, and downloads as the same bytes', async () => {
@@ -61,7 +52,7 @@ describe('a Quantum large-file upload over HTTP (local stack)', () => {
     const fileToken = await until(async () => {
       const answer = await stack.request(`/API/file/get/${name}/videos/big.bin`, { headers: app });
       return answer.status === 200 ? (answer.body.data.file_token as string) : undefined;
-    });
+    }, 90_000);
     const download = await fetch(`${stack.baseUrl}/API/file/download/${fileToken}`, { redirect: 'manual' });
     const fetched = await fetch(download.headers.get('location')!);
 

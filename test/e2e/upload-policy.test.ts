@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../support/local-stack';
+import { until, type LocalStack } from '../support/local-stack';
 import { sharedLocalStack } from '../support/shared-local-stack';
 
 let stack: Omit<LocalStack, 'stop'>;
@@ -20,15 +20,6 @@ const json = (method: string, body: unknown, headers: Record<string, string> = s
   body: JSON.stringify(body),
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('an upload policy over HTTP (local stack)', () => {
   it('Apillon: set on create, changed by PATCH, refused at the request (422) and on arrival (107)', async () => {
@@ -45,7 +36,7 @@ describe('an upload policy over HTTP (local stack)', () => {
     const detail = await until(async () => {
       const answer = await stack.request(`/storage/${bucketUuid}/file/${undeclared.body.data.fileUuid}/detail`, { headers: stack.headers.basic });
       return answer.body?.data?.fileStatus > 1 ? answer.body.data : undefined;
-    });
+    }, 60_000);
 
     // assess
     expect(patched.status, patched.text).toBe(200);

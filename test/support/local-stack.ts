@@ -312,3 +312,14 @@ function signalGroup(processGroup: number, signal: NodeJS.Signals): void {
 }
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls `probe` every 500 ms until it gives a value (not undefined), which it returns; throws after `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await delay(500);
+  }
+}
