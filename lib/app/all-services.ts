@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { createAwsClients, type AwsClients } from '../store/clients';
+import { blockIndexOf } from './block-index';
 import { multipartOf } from './multipart';
 import { queuesOf } from './queues';
 import { createCoreServices } from './core-services';
@@ -8,10 +9,10 @@ import { webhooksOf } from './webhooks';
 
 /**
  * Every service any function uses, for `cfg`: the core services and every extension (queues, webhooks,
- * multipart). For tests, scripts and the local stack's seeding, which drive any handler; a deployed function
+ * multipart, block index). For tests, scripts and the local stack's seeding, which drive any handler; a deployed function
  * builds only its own composition (lib/app/route.ts `routeUsing`), so no handler imports this module.
  */
 export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
   const core = createCoreServices(cfg, clients);
-  return { ...core, ...queuesOf(core), ...webhooksOf(core), ...multipartOf(core) };
+  return { ...core, ...queuesOf(core), ...webhooksOf(core), ...multipartOf(core), ...blockIndexOf(core) };
 }

@@ -1,5 +1,6 @@
 import { parseConfig } from '../config';
 import { createCoreServices, type CoreServices } from './core-services';
+import type { BlockIndexServices } from './block-index';
 import type { MultipartServices } from './multipart';
 import type { QueueServices } from './queues';
 import type { WebhookServices } from './webhooks';
@@ -7,10 +8,10 @@ import type { WebhookServices } from './webhooks';
 export type { CoreServices } from './core-services';
 
 /**
- * Everything any function uses: the core services with every extension (queues, webhooks, multipart),
+ * Everything any function uses: the core services with every extension (queues, webhooks, multipart, block index),
  * what tests and scripts build (lib/app/all-services.ts `createServices`) and hand to any handler.
  */
-export type Services = CoreServices & QueueServices & WebhookServices & MultipartServices;
+export type Services = CoreServices & QueueServices & WebhookServices & MultipartServices & BlockIndexServices;
 
 /**
  * The process's one set of services (clients, stores, logger, metrics), kept for the life of the

@@ -9,13 +9,14 @@ import { encodeCarV1, type CarBlock } from '../cid/car';
 import { buildFileDag, hashLeaf, KUBO_DAG_OPTIONS, type DagBlock } from '../cid/dag';
 import { buildDirectory, type DirectoryNode } from '../cid/directory';
 import { AppError } from '../errors';
-import { cidVersionOf, entryCid, findPublicContent, publicDirectory, type PublicDirectory } from '../core/read/public-content';
+import { cidVersionOf, entryCid, findPublicContent, publicDirectory, type PublicContent, type PublicDirectory } from '../core/read/public-content';
 import { directoryLinks } from '../core/directories/directories';
 import { isFile, type EntryRecord, type FileRecord } from '../core/model/entries';
-import { dagIndexKey } from '../core/model/object-keys';
+import { dagIndexKey, DERIVED_OBJECT_DAYS } from '../core/model/object-keys';
 import { ObjectMissingError } from '../core/model/storage-errors';
 import { entryBelow, linkedChildren } from './path-gateway';
 import type { StorageDeps } from '../core/ports/storage';
+import type { BlockIndex, BlockLocation } from '../core/ports/block-index';
 
 /**
  * The trustless gateway (https://specs.ipfs.tech/http-gateways/trustless-gateway/):
@@ -29,6 +30,9 @@ import type { StorageDeps } from '../core/ports/storage';
  * about 0.02 % of the file): written by the first request that needs them, from one
  * streamed pass over the object checked against the CID, read by every later one. So a
  * block, an `entity-bytes` range or a whole file costs the bytes it holds, not a rehash.
+ * Building them also records where each block of the DAG is (lib/core/ports/block-index.ts), so a
+ * block inside the file is found by its own CID too (`/ipfs/<block CID>?format=raw`, the way a client
+ * that fetches block by block, such as Helia's trustless-gateway broker, walks a large file from its root).
  * A directory's node (HAMT shards included) is rebuilt from its current children's
  * names, CIDs and DAG sizes by lib/cid/directory.ts, the rule its CID was computed by.
  * A node that no longer hashes to the CID its parent (or the request) names, because the
@@ -43,6 +47,20 @@ import type { StorageDeps } from '../core/ports/storage';
  * invocations the second.
  */
 export type TrustlessFormat = 'raw' | 'car';
+
+/** What the trustless gateway reads and writes: the storage ports and the block index (lib/app/block-index.ts). */
+export interface TrustlessDeps extends StorageDeps {
+  readonly blockIndex: BlockIndex;
+}
+
+/** Locations of one block tried at a lookup (one per root DAG that holds it; past that, the first ones found). */
+const MAX_BLOCK_LOCATIONS = 10;
+
+/** The multihash code of sha2-256, the only hash the gateway's DAGs use. */
+const SHA2_256 = 0x12;
+
+/** Seconds a block location lives: past the derived DAG index it points into, which a root request then rebuilds. */
+const BLOCK_LOCATION_SECONDS = (DERIVED_OBJECT_DAYS + 2) * 24 * 60 * 60;
 
 /** The spec's `dag-scope`: the root block alone, the entity (a file, a directory's own nodes), or everything under it. */
 export type DagScope = 'block' | 'entity' | 'all';
@@ -182,17 +200,26 @@ export type TrustlessContent = TrustlessBlock | TrustlessCar;
  * CID that names it (the directory changed since: its CID is being recomputed);
  * 400 ENTITY_BYTES_OUT_OF_RANGE ({@link resolveEntityBytes}); 413 DAG_TOO_LARGE_FOR_FORMAT
  * (while the CAR is written) for a tree of more than `limits.maxDirectories` directories (default CAR_MAX_DIRECTORIES).
- * Blocks inside a file's DAG are not indexed: only root CIDs are found.
+ * A CID that names no file or directory but a block inside the DAG of one (a leaf or an inner node of a file
+ * the gateway has built the DAG of, lib/core/ports/block-index.ts) is that block: its raw bytes, or a CAR of the
+ * DAG under it (`dag-scope`, and `entity-bytes` counted from its first byte).
  */
 export async function openTrustless(
-  deps: StorageDeps,
+  deps: TrustlessDeps,
   cid: string,
   request: TrustlessRequest,
   segments: readonly string[] = [],
   limits: { readonly maxDirectories: number } = { maxDirectories: CAR_MAX_DIRECTORIES },
 ): Promise<TrustlessContent> {
   const version = cidVersionOf(cid);
-  let target = await findPublicContent(deps, cid); // 422 CID_NOT_VALID first for a string that is no CID
+  let target: PublicContent;
+  try {
+    target = await findPublicContent(deps, cid); // 422 CID_NOT_VALID first for a string that is no CID
+  } catch (error) {
+    // Not a file or directory: perhaps a block inside a file's DAG (a leaf, an inner node).
+    if (segments.length === 0 && isNotFound(error)) return openIndexedBlock(deps, parseCid(cid), request);
+    throw error;
+  }
   const root = parseCid(cid);
   let expected = root;
   const pathBlocks: CidBlock[] = [];
@@ -342,7 +369,7 @@ function linkTo(node: DirectoryNode, cid: CID, name: string): { blocks: CidBlock
  * blocks (what enumerating the directory needs). 413 DAG_TOO_LARGE_FOR_FORMAT past CAR_MAX_DIRECTORIES.
  */
 async function* directoryBlocks(
-  deps: StorageDeps,
+  deps: TrustlessDeps,
   directory: PublicDirectory,
   expected: CID,
   version: 0 | 1,
@@ -394,7 +421,7 @@ const CHUNK_SIZE = KUBO_DAG_OPTIONS.chunkSize;
  * The DAG of `file` (`size` bytes in S3) whose root is `expected`: a one-chunk file is its one leaf (read and
  * checked here); a larger one has its inner nodes from {@link innerNodes}. 404 when the bytes do not give `expected`.
  */
-async function openFileDag(deps: StorageDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<FileDag> {
+async function openFileDag(deps: TrustlessDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<FileDag> {
   if (size <= CHUNK_SIZE) {
     const leaf = leafBlock(await readObject(deps, file, size === 0 ? undefined : { start: 0, end: size - 1 }, size), expected);
     return {
@@ -404,11 +431,11 @@ async function openFileDag(deps: StorageDeps, file: FileRecord, size: number, ex
       },
     };
   }
-  const inner = await innerNodes(deps, file, expected, version);
+  const inner = await innerNodes(deps, file, size, expected, version);
   const rootBytes = inner.get(hex(expected.multihash.digest))!;
   return {
     rootBlock: async () => rootBytes,
-    blocks: (scope, range, seen) => walkFile(deps, file, inner, expected, size, scope, range, seen),
+    blocks: (scope, range, seen) => walkFile(deps, file, inner, { cid: expected, offset: 0, length: size }, scope, range, seen),
   };
 }
 
@@ -432,15 +459,16 @@ function leafBlock(chunk: Uint8Array, cid: CID): Uint8Array {
 }
 
 /**
- * The file's blocks from the node named `root` depth-first: each inner node, then its children whose bytes
- * meet `range` (all of them without one), the leaves read from S3 in one forward stream. `block`: the root alone.
+ * The file's blocks from the node `start` names depth-first (the root, covering the whole file; or an inner node,
+ * covering the file's bytes `offset` … `offset + length − 1`): each inner node, then its children whose bytes
+ * meet `range` (file offsets; all of them without one), the leaves read from S3 in one forward stream.
+ * `block`: the start node alone.
  */
 async function* walkFile(
   deps: StorageDeps,
   file: FileRecord,
   inner: ReadonlyMap<string, Uint8Array>,
-  root: CID,
-  size: number,
+  start: { readonly cid: CID; readonly offset: number; readonly length: number },
   scope: DagScope,
   range: ByteRange | undefined,
   seen: Set<string> | undefined,
@@ -472,7 +500,7 @@ async function* walkFile(
         childOffset += childLength;
       }
     };
-    yield* visit(root, 0, size);
+    yield* visit(start.cid, start.offset, start.length);
   } finally {
     await reader.close();
   }
@@ -550,7 +578,7 @@ class ForwardReader {
  * from one streamed pass over the object (memory: the inner nodes, ~0.02 % of the file) and written there.
  * 404 when the object is gone or its bytes give another root (it changed since the CID was found).
  */
-async function innerNodes(deps: StorageDeps, file: FileRecord, expected: CID, version: 0 | 1): Promise<Map<string, Uint8Array>> {
+async function innerNodes(deps: TrustlessDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<Map<string, Uint8Array>> {
   const key = dagIndexKey(expected.toString());
   const rootKey = hex(expected.multihash.digest);
   const stored = await readDagIndex(deps, key);
@@ -572,8 +600,101 @@ async function innerNodes(deps: StorageDeps, file: FileRecord, expected: CID, ve
   };
   // Root first (the builder makes parents after their children), each block under the CID its parent links.
   const blocks: CarBlock[] = order.reverse().map((block) => ({ cid: toCid(block.digest).bytes, bytes: block.bytes }));
+  // The locations first: should their writes fail, no index is stored either, and the next request builds both.
+  await deps.blockIndex.put(blockLocations(built, expected, size), BLOCK_LOCATION_SECONDS);
   await deps.blobs.put(key, encodeCarV1([expected.bytes], blocks), 'application/vnd.ipld.car; version=1');
   return built;
+}
+
+/**
+ * Where each block of the file DAG rooted at `root` (`size` bytes) is, from its inner nodes alone: a link the inner
+ * nodes do not hold is a leaf, placed by its parent's UnixFS block sizes. The root itself is left out (it is found
+ * as the file's own CID).
+ */
+export function blockLocations(inner: ReadonlyMap<string, Uint8Array>, root: CID, size: number): BlockLocation[] {
+  const rootCid = root.toString();
+  const locations: BlockLocation[] = [];
+  const visit = (node: Uint8Array, offset: number) => {
+    const { Links, Data } = dagPb.decode(node);
+    const sizes = UnixFS.unmarshal(Data!).blockSizes;
+    let childOffset = offset;
+    for (const [index, link] of Links.entries()) {
+      const length = Number(sizes[index]!);
+      const digest = hex(link.Hash.multihash.digest);
+      const child = inner.get(digest);
+      locations.push({ digest, rootCid, kind: child ? 'node' : 'leaf', offset: childOffset, length });
+      if (child) visit(child, childOffset);
+      childOffset += length;
+    }
+  };
+  const rootNode = inner.get(hex(root.multihash.digest));
+  if (rootNode && size > 0) visit(rootNode, 0);
+  return locations;
+}
+
+/** The AppError 404 FILE_DOES_NOT_EXISTS (what every lookup here throws for "nothing public by that name"). */
+function isNotFound(error: unknown): boolean {
+  return error instanceof AppError && error.errorName === 'fileNotFound';
+}
+
+/**
+ * The block named `requested`, found in the block index: the first of its locations whose root is a public file
+ * and whose bytes still hash to it (a leaf read from S3, an inner node from the root's derived DAG index). 404 when
+ * none is (never indexed, or every file that held it is gone or private).
+ */
+async function openIndexedBlock(deps: TrustlessDeps, requested: CID, request: TrustlessRequest): Promise<TrustlessContent> {
+  if (requested.multihash.code !== SHA2_256) throw new AppError('fileNotFound');
+  const digest = hex(requested.multihash.digest);
+  for (const location of await deps.blockIndex.find(digest, MAX_BLOCK_LOCATIONS)) {
+    let root: PublicContent;
+    try {
+      root = await findPublicContent(deps, location.rootCid);
+    } catch (error) {
+      if (isNotFound(error)) continue;
+      throw error;
+    }
+    if (root.kind !== 'file' || location.offset + location.length > root.size) continue;
+    const { file, size } = root;
+    const rootCid = parseCid(location.rootCid);
+    let inner: ReadonlyMap<string, Uint8Array> = new Map();
+    let bytes: Uint8Array;
+    try {
+      if (location.kind === 'node') {
+        inner = await innerNodes(deps, file, size, rootCid, cidVersionOf(location.rootCid));
+        const node = inner.get(digest);
+        if (!node) continue;
+        bytes = node;
+      } else {
+        bytes = leafBlock(await readObject(deps, file, { start: location.offset, end: location.offset + location.length - 1 }, size), requested);
+      }
+    } catch (error) {
+      if (isNotFound(error)) continue; // the object changed or went since the location was written
+      throw error;
+    }
+    if (request.format === 'raw') return { format: 'raw', accountId: file.accountId, block: { cid: requested.bytes, bytes } };
+    const block = { cid: requested, offset: location.offset, length: location.length };
+    let scope = request.scope;
+    let range: ByteRange | undefined;
+    if (request.entityBytes) {
+      const within = resolveEntityBytes(request.entityBytes, location.length);
+      if (within) range = { start: location.offset + within.start, end: location.offset + within.end };
+      else scope = 'block';
+    }
+    const seen = request.dups ? undefined : new Set<string>();
+    const leafOnly = location.kind === 'leaf';
+    return {
+      format: 'car',
+      accountId: file.accountId,
+      root: requested.bytes,
+      fileBytes: scope === 'block' || leafOnly ? 0 : range ? range.end - range.start + 1 : location.length,
+      blocks: leafOnly
+        ? async function* () {
+            yield { cid: requested.bytes, bytes };
+          }
+        : () => walkFile(deps, file, inner, block, scope, range, seen),
+    };
+  }
+  throw new AppError('fileNotFound');
 }
 
 /** The inner nodes a derived DAG index holds, each checked against its CID; undefined when there is none (or it does not read). */

@@ -24,6 +24,7 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../core/model/collation';
  * | IPNS name lookup     | IPNSNAME#<ipnsName>       | IPNSNAME            |                                                 |
  * | bucket webhook       | WEBHOOK#<bucketUuid>      | WEBHOOK             |                                                 |
  * | webhook delivery log | WEBHOOKLOG#<webhookId>    | <ISO time>#<id>     | (expiresAt: 30 days)                            |
+ * | DAG block location   | BLOCK#<sha2-256 hex>      | <root CID>          | (expiresAt: derived objects' days + 2)          |
  *
  * Files short of their last lifecycle step also carry `pendingPk`/`pendingAt`
  * (sparse index ByPendingStep, sharded so no one partition takes every write):
@@ -82,6 +83,8 @@ export const keys = {
   webhook: (bucketUuid: string) => ({ pk: `WEBHOOK#${bucketUuid}`, sk: 'WEBHOOK' }),
   /** The delivery log of one webhook (a webhook set again after a removal starts a new log). */
   webhookLog: (webhookId: string) => `WEBHOOKLOG#${webhookId}`,
+  /** Where a block of a file DAG the trustless gateway built is (lib/core/ports/block-index.ts), one item per root. */
+  blockPartition: (digest: string) => `BLOCK#${digest}`,
   /** Bytes served to an account: one counter per calendar month (UTC, `yyyy-mm`), so a month's figure needs no reset job. */
   bandwidth: (accountId: string, month: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `BANDWIDTH#${month}` }),
   ipns: (ipnsUuid: string) => ({ pk: `IPNS#${ipnsUuid}`, sk: 'IPNS' }),

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The single DynamoDB table all stores share. */
 export interface Table {
@@ -133,6 +133,35 @@ export function transactWriteOrFalse(table: Table, items: NonNullable<TransactWr
 }
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
+/** Items a BatchWriteItem call takes at most (DynamoDB's limit). */
+export const BATCH_WRITE_ITEMS = 25;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes `requests` (BatchWriteItem `PutRequest`/`DeleteRequest` entries, each of its own key) in calls of at most
+ * BATCH_WRITE_ITEMS, `concurrency` calls at a time. Unwritten entries (throttling) are sent again with exponential
+ * backoff; throws after UNPROCESSED_RETRIES. No condition applies: use it only for items no other writer races with
+ * (fresh keys, or items that are the same whoever writes them).
+ */
+export async function batchWriteAll(table: Table, requests: readonly Record<string, unknown>[], concurrency = 8): Promise<void> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < requests.length; i += BATCH_WRITE_ITEMS) chunks.push(requests.slice(i, i + BATCH_WRITE_ITEMS));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending = chunks[next++]!;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) throw new Error('BatchWriteItem left items unprocessed after retries');
+        if (attempt > 0) await pause(2 ** attempt * 10);
+        const { UnprocessedItems } = await table.client.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending as never } }));
+        pending = (UnprocessedItems?.[table.name] ?? []) as Record<string, unknown>[];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+}
+
 const BATCH_GET_KEYS = 100;
 /** Retries of a batch call's unprocessed part (DynamoDB answers part of a batch when throttled). */
 export const UNPROCESSED_RETRIES = 8;

@@ -1,9 +1,9 @@
-import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord, FileRecord } from '../core/model/entries';
 import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, StagedCommitOutcome, UploadSnapshot, UploadStore } from '../core/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
-import { batchGetConsistent, failedConditionIndex, stripKeys, UNPROCESSED_RETRIES, type Table, writeOrFalse, dueItems } from './table';
+import { batchGetConsistent, batchWriteAll, failedConditionIndex, stripKeys, type Table, writeOrFalse, dueItems } from './table';
 import {
   adjustCount,
   chargeUsage,
@@ -14,11 +14,6 @@ import {
   retireReplaced,
   type TransactItem,
 } from './transact-items';
-
-/** DynamoDB's limit of items per BatchWriteItem call. */
-const BATCH_WRITE_ITEMS = 25;
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoUploadStore implements UploadStore {
   private readonly numbers: NumberAllocator;
@@ -60,10 +55,8 @@ export class DynamoUploadStore implements UploadStore {
 
   async putUploadRequests(files: readonly FileRecord[], expiresAtEpochSeconds: number): Promise<void> {
     const requests = files.map((file) => ({ PutRequest: { Item: { ...entryItem(file, false), expiresAt: expiresAtEpochSeconds } } }));
-    const chunks: (typeof requests)[] = [];
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_ITEMS) chunks.push(requests.slice(i, i + BATCH_WRITE_ITEMS));
     // Every record has a fresh uuid, so no write can overwrite another record: no condition needed.
-    await Promise.all(chunks.map((chunk) => this.batchWrite(chunk)));
+    await batchWriteAll(this.table, requests, Number.POSITIVE_INFINITY);
   }
 
   async createDirectories(directories: readonly EntryRecord[], anchors: readonly { path: string; entryUuid: string }[] = []): Promise<boolean> {
@@ -266,17 +259,5 @@ export class DynamoUploadStore implements UploadStore {
       counts.set(entry.parentUuid, { bucketUuid: entry.bucketUuid, by: (current?.by ?? 0) + 1 });
     }
     return [...counts].map(([directoryUuid, { bucketUuid, by }]) => adjustCount(this.table.name, bucketUuid, directoryUuid, by));
-  }
-
-  private async batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {
-    let pending = requests;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_RETRIES) throw new Error('BatchWriteItem left items unprocessed after retries');
-      if (attempt > 0) await delay(2 ** attempt * 10);
-      const { UnprocessedItems } = await this.table.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.table.name]: pending as never } }),
-      );
-      pending = (UnprocessedItems?.[this.table.name] ?? []) as Record<string, unknown>[];
-    }
   }
 }

@@ -2,10 +2,12 @@
  * The trustless gateway over HTTP on the run's shared local stack: a 7 MiB file (more than a Lambda response holds)
  * uploaded with the seed's route, then its CAR: a 302 to the object the function wrote (lib-storage's multipart
  * upload into s3rver), which `@ipld/car` and `ipfs-unixfs-exporter` verify and rebuild into the file; an
- * `entity-bytes` range in the body; a bad `dag-scope` a 400 in the Apillon shape.
+ * `entity-bytes` range in the body; a leaf found by its own CID, as a client walking block by block asks for it;
+ * a bad `dag-scope` a 400 in the Apillon shape.
  */
 import { createHash } from 'node:crypto';
 import { CarReader } from '@ipld/car/reader';
+import * as dagPb from '@ipld/dag-pb';
 import { exporter } from 'ipfs-unixfs-exporter';
 import { CID } from 'multiformats/cid';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +88,22 @@ describe('the trustless gateway over HTTP (local stack)', () => {
     const { blocks, content } = await verified(new Uint8Array(await answer.arrayBuffer()), BYTES.length - 1000, 1000);
     expect(blocks).toBe(2);
     expect(content.equals(BYTES.subarray(BYTES.length - 1000))).toBe(true);
+  });
+
+  it('answers a leaf by its own CID with its raw block (the DAG the root request built says where it is)', async () => {
+    // prepare
+    const root = await fetch(`${stack.baseUrl}/ipfs/${cid}?format=raw`);
+    expect(root.status).toBe(200);
+    const leaf = dagPb.decode(new Uint8Array(await root.arrayBuffer())).Links[28]!.Hash;
+
+    // act
+    const answer = await fetch(`${stack.baseUrl}/ipfs/${leaf.toString()}?format=raw`);
+
+    // assess
+    expect(answer.status).toBe(200);
+    const block = new Uint8Array(await answer.arrayBuffer());
+    expect(createHash('sha256').update(block).digest().equals(Buffer.from(leaf.multihash.digest))).toBe(true);
+    expect(Buffer.from(dagPb.decode(block).Data!).includes(BYTES.subarray(BYTES.length - 12_345))).toBe(true);
   });
 
   it('answers a bad dag-scope with 400 DAG_SCOPE_NOT_VALID', async () => {

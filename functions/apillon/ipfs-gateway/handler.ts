@@ -5,7 +5,8 @@ import { recordBandwidth } from '../../../lib/core/read/bandwidth';
 import { parseContentPath } from '../../../lib/gateway/path-gateway';
 import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withBlockIndex } from '../../../lib/app/block-index';
 
 /**
  * GET and HEAD /ipfs/:cid[/<path…>], no credentials: a file of a public bucket, or the
@@ -14,10 +15,11 @@ import { route } from '../../../lib/app/route';
  * presigned GET above 4 MiB. With `?format=raw|car` (or Accept: application/vnd.ipld.raw|car)
  * the block at the path's end, or a CAR of the blocks that lead there and of the DAG there
  * (`dag-scope`, `entity-bytes`, `car-dups`), for clients that verify what they get (the
- * trustless gateway); a CAR over 4 MiB is a 302 to a presigned GET of it.
+ * trustless gateway); a CAR over 4 MiB is a 302 to a presigned GET of it. In those formats a
+ * CID may also name a block inside a file (a leaf, an inner node: the block index, lib/core/ports/block-index.ts).
  * The bytes handed out count towards the owner's bandwidth of the month.
  */
-export const handler = route(
+export const handler = routeUsing(withBlockIndex)(
   // Query parameters other than `format` and the trustless CAR ones are ignored, as IPFS gateways ignore those they do not know.
   {
     surface: 'apillon',

@@ -7,7 +7,8 @@ import { resolveIpns, wantsIpnsRecord } from '../../../lib/core/read/ipns-names'
 import { parseContentPath } from '../../../lib/gateway/path-gateway';
 import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { withBlockIndex } from '../../../lib/app/block-index';
 
 /**
  * GET and HEAD /ipns/:name[/<path…>], no credentials: the content the name points at,
@@ -17,7 +18,7 @@ import { route } from '../../../lib/app/route';
  * `?format=raw|car` a block or a CAR of what the name points at. The content's bytes
  * count towards its owner's bandwidth of the month.
  */
-export const handler = route(
+export const handler = routeUsing(withBlockIndex)(
   // Query parameters other than `format` are ignored, as on the `/ipfs/` gateway.
   { surface: 'apillon', errors: ['ipnsRecordNotFound', 'fileNotFound'], auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
   async ({ path, query, services, event }) => {

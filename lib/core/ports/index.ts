@@ -20,3 +20,4 @@ export type * from './upload-store';
 export type * from './ipns-store';
 export type * from './key-sealer';
 export type * from './bandwidth-store';
+export type * from './block-index';
