@@ -128,6 +128,15 @@ export interface FieldError {
   readonly minimum?: number;
 }
 
+/**
+ * The `property` of a field error: the path to the field with its segments joined by dots, list items by their
+ * index (`files.1.size`, `part_numbers.0`), on both surfaces. Every field error names its field through this, whether
+ * a schema (lib/http/validation.ts) or the domain (lib/core/upload/multipart.ts) found it.
+ */
+export function fieldPath(segments: readonly PropertyKey[]): string {
+  return segments.map(String).join('.');
+}
+
 export class AppError extends Error {
   readonly definition: ErrorDefinition;
   readonly fieldErrors: readonly FieldError[];
