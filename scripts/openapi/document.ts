@@ -41,7 +41,7 @@ const UUID = { type: 'string', format: 'uuid' };
 function errorCatalogue() {
   const entries = Object.entries(ERRORS).map(([name, definition]) => ({ name, ...definition }));
   return {
-    apillonCodes: [...new Set(entries.map((entry) => entry.code))].sort((a, b) => a - b),
+    apillonCodes: [...new Set(entries.filter((entry) => !entry.quantumOnly).map((entry) => entry.code))].sort((a, b) => a - b),
     quantumMessages: [...new Set(entries.map((entry) => entry.quantum.message))].sort(),
     table: entries,
   };
@@ -309,7 +309,11 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
         '',
         '| error | HTTP | Apillon code | Apillon message | Quantum HTTP | Quantum message |',
         '|---|---|---|---|---|---|',
-        ...catalogue.table.map((entry) => `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`),
+        ...catalogue.table.map((entry) =>
+          entry.quantumOnly
+            ? `| ${entry.name} | — | — | — (Quantum only) | ${entry.quantum.status} | ${entry.quantum.message} |`
+            : `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`,
+        ),
       ].join('\n'),
     },
     // Relative: the service the document is served from (try-it requests on /docs go there).
