@@ -75,7 +75,7 @@ describe('admin CLI without its table', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`Cannot reach the table storage-service-local at http://127.0.0.1:${port} (set by DYNAMODB_PORT`);
     expect(result.stderr).toMatch(/listens on another port, set DYNAMODB_PORT to it/);
-  });
+  }, 60_000);
 
   it('names DYNAMODB_ENDPOINT when that is where it looked', () => {
     // act
@@ -84,5 +84,5 @@ describe('admin CLI without its table', () => {
     // assess: admin() points DYNAMODB_ENDPOINT at the discard port
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Cannot reach the table no-such-table at http://127.0.0.1:9 (set by DYNAMODB_ENDPOINT)');
-  });
+  }, 60_000);
 });
