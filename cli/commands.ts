@@ -6,21 +6,22 @@ import { createWriteStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInterface } from 'node:readline/promises';
 import { ApiClient, ApiError, NetworkError, type Credentials } from './api';
 import { configPath, readConfig, resolveCredentials, stateDirectory, writeConfig, DEFAULT_API_URL } from './config';
 import type { Actions, GlobalOptions, Io } from './main';
 import { looksLikeCid } from './options';
 import { formatBytes, PlainReporter, silentReporter, terminalReporter, type ProgressReporter } from './progress';
+import { Prompter } from './prompt';
 import { upload } from './upload';
 
 type Env = Record<string, string | undefined>;
 
 /** The real actions, printing to `io`. */
 export function createActions(io: Io, env: Env = process.env, stderr: NodeJS.WriteStream = process.stderr, stdin: NodeJS.ReadStream = process.stdin): Actions {
-  const client = (options: GlobalOptions) =>
+  // `quiet`: nothing on stderr but errors (retries are not errors: the one that fails for good is reported).
+  const client = (options: GlobalOptions & { quiet?: boolean }) =>
     new ApiClient(resolveCredentials(options, env, configPath(env)), undefined, (what, attempt, delayMs, reason) => {
-      io.writeErr(`retrying ${what} in ${(delayMs / 1000).toFixed(1)}s (attempt ${attempt + 1}; ${reason})\n`);
+      if (!options.quiet) io.writeErr(`retrying ${what} in ${(delayMs / 1000).toFixed(1)}s (attempt ${attempt + 1}; ${reason})\n`);
     });
   const print = (json: boolean | undefined, value: unknown, lines: () => string[]) => io.writeOut(json ? `${JSON.stringify(value, null, 2)}\n` : lines().map((line) => `${line}\n`).join(''));
 
@@ -28,9 +29,19 @@ export function createActions(io: Io, env: Env = process.env, stderr: NodeJS.Wri
     async login(options) {
       const stored = readConfig(configPath(env));
       const apiUrl = options.apiUrl || env.APILLON_API_URL || stored.apiUrl || DEFAULT_API_URL;
-      const key = options.key ?? (await ask(stdin, stderr, 'API key: '));
-      const secret = options.secret ?? (await ask(stdin, stderr, 'API secret: '));
-      if (!key || !secret) throw new Error('an API key and an API secret are both needed.');
+      let key = options.key;
+      let secret = options.secret;
+      if (key === undefined || secret === undefined) {
+        // One prompt for both answers: piped answers usually come in one chunk (cli/prompt.ts).
+        const prompt = new Prompter(stdin, stderr);
+        try {
+          key ??= await prompt.ask('API key: ');
+          secret ??= await prompt.ask('API secret: ', { hidden: true });
+        } finally {
+          prompt.close();
+        }
+      }
+      if (!key || !secret) throw new Error('an API key and an API secret are both needed (asked on stdin, or --key and --secret).');
       const credentials: Credentials = { apiUrl, apiKey: key, apiSecret: secret };
       // Checked before anything is written: GET /storage/info needs only valid credentials.
       await new ApiClient(credentials).get('/storage/info');
@@ -66,7 +77,7 @@ export function createActions(io: Io, env: Env = process.env, stderr: NodeJS.Wri
       if (options.json) io.writeOut(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const sent = result.files.length - result.skipped;
-        io.writeErr(`uploaded ${sent} file${sent === 1 ? '' : 's'}${result.skipped ? `, ${result.skipped} already stored` : ''} in session ${result.sessionUuid}${directoryPath ? ` under ${directoryPath}/` : ''}\n`);
+        if (!options.quiet) io.writeErr(`uploaded ${sent} file${sent === 1 ? '' : 's'}${result.skipped ? `, ${result.skipped} already stored` : ''} in session ${result.sessionUuid}${directoryPath ? ` under ${directoryPath}/` : ''}\n`);
         if (result.directoryCid) io.writeOut(`${result.directoryCid}\n`);
         else if (options.wait && result.files.length === 1 && result.files[0]!.CID) io.writeOut(`${result.files[0]!.CID}\n`);
         else if (options.wait) for (const file of result.files) io.writeOut(`${file.CID ?? '-'}  ${file.relative}\n`);
@@ -193,25 +204,6 @@ function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
   return [line(header), ...rows.map(line)];
-}
-
-/** One line from the user (the secret is not echoed on a terminal). */
-async function ask(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream, question: string): Promise<string> {
-  const hidden = /secret/i.test(question) && stdin.isTTY;
-  const prompt = createInterface({ input: stdin, output: stderr, terminal: !!stdin.isTTY });
-  if (hidden) {
-    // Echo nothing while the secret is typed (readline writes through _writeToOutput).
-    const writer = prompt as unknown as { _writeToOutput: (text: string) => void };
-    writer._writeToOutput = (text: string) => {
-      if (text.startsWith(question)) stderr.write(question);
-    };
-  }
-  try {
-    return (await prompt.question(question)).trim();
-  } finally {
-    prompt.close();
-    if (hidden) stderr.write('\n');
-  }
 }
 
 /** A person's one-line description of a failure: the API's code and name where there is one. */

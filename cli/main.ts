@@ -95,7 +95,7 @@ export function buildProgram(actions: Actions, io: Io): Command {
     .addOption(new Option('-c, --concurrency <n>', 'PUTs at once').argParser(integerIn(1, 64)).default(8))
     .addOption(new Option('--multipart-threshold <size>', 'files this big or bigger go through multipart upload').argParser(parseSize).default(100 * 1024 * 1024, '100MiB'))
     .addOption(json())
-    .option('-q, --quiet', 'no progress output')
+    .option('-q, --quiet', 'nothing on stderr but errors (no progress, no summary, no retry notices)')
     .action((source: string, _options, command: Command) => actions.upload(source, global(command) as never));
 
   program

@@ -14,10 +14,15 @@ export interface ErrorDefinition {
   readonly message: string;
   /** Quantum error code and its HTTP status, when the Quantum surface renders it differently. */
   readonly quantum: { readonly status: number; readonly message: string };
+  /**
+   * Only the Quantum surface answers it: no Apillon route can give it (its Apillon status, code and message are never
+   * sent; README's table and docs/openapi.json say so).
+   */
+  readonly quantumOnly?: true;
 }
 
-function define(status: number, code: number, message: string, quantum?: [number, string]): ErrorDefinition {
-  return { status, code, message, quantum: quantum ? { status: quantum[0], message: quantum[1] } : { status, message } };
+function define(status: number, code: number, message: string, quantum?: [number, string], options: { quantumOnly?: true } = {}): ErrorDefinition {
+  return { status, code, message, quantum: quantum ? { status: quantum[0], message: quantum[1] } : { status, message }, ...options };
 }
 
 export const ERRORS = {
@@ -31,7 +36,11 @@ export const ERRORS = {
   wrongApplicationToken: define(403, 40300003, 'Insufficient permissions to access this record', [400, 'INVALID_BUCKET']),
 
   // Request shape.
-  methodNotAllowed: define(405, 40500001, 'METHOD_NOT_ALLOWED', [405, 'REQ_METHOD_INVALID']),
+  /**
+   * A Quantum path with a method its endpoint does not take (lib/quantum/routes.ts). Quantum only: API Gateway routes
+   * an Apillon path only with its own methods, so any other method reaches the `$default` route: 404 ROUTE_NOT_FOUND.
+   */
+  methodNotAllowed: define(405, 40500001, 'METHOD_NOT_ALLOWED', [405, 'REQ_METHOD_INVALID'], { quantumOnly: true }),
   routeNotFound: define(404, 40400001, 'ROUTE_NOT_FOUND', [404, 'NOT_FOUND']),
   malformedJson: define(400, 40000005, 'MALFORMED_JSON_BODY', [400, 'INVALID_REQUEST']),
   unsupportedContentType: define(415, 41500001, 'UNSUPPORTED_CONTENT_TYPE', [400, 'INVALID_REQUEST']),
@@ -126,6 +135,15 @@ export interface FieldError {
   readonly maximum?: number;
   /** The lower bound the value broke, where one applies (as `maximum`). */
   readonly minimum?: number;
+}
+
+/**
+ * The `property` of a field error: the path to the field with its segments joined by dots, list items by their
+ * index (`files.1.size`, `part_numbers.0`), on both surfaces. Every field error names its field through this, whether
+ * a schema (lib/http/validation.ts) or the domain (lib/core/upload/multipart.ts) found it.
+ */
+export function fieldPath(segments: readonly PropertyKey[]): string {
+  return segments.map(String).join('.');
 }
 
 export class AppError extends Error {

@@ -54,12 +54,25 @@ export function parsePermissions(text: string): Permission[] {
 }
 
 let cachedServices: Services | undefined;
+/** Where the table was looked for, and which variable says so (set with the services; named when it cannot be reached). */
+let tableTarget = { endpoint: 'DynamoDB', setBy: 'AWS_REGION', hint: 'Are TABLE_NAME/AWS_REGION set for AWS?' };
 
 /** The services, built on first use: help and usage errors never touch the table. */
 function services(): Services {
   if (cachedServices) return cachedServices;
+  const givenEndpoint = process.env.DYNAMODB_ENDPOINT;
+  const local = !process.env.TABLE_NAME;
   // Without TABLE_NAME, the local stack (`npm start`) is meant: take its settings and credentials.
-  if (!process.env.TABLE_NAME) Object.assign(process.env, { ...localEnvironment(localPorts()), ...process.env });
+  if (local) Object.assign(process.env, { ...localEnvironment(localPorts()), ...process.env });
+  tableTarget = givenEndpoint
+    ? { endpoint: givenEndpoint, setBy: 'DYNAMODB_ENDPOINT', hint: 'Is DynamoDB running there? DYNAMODB_ENDPOINT is its URL.' }
+    : local
+      ? {
+          endpoint: process.env.DYNAMODB_ENDPOINT!,
+          setBy: 'DYNAMODB_PORT, default 8000',
+          hint: 'Is the local stack running (npm start)? If its DynamoDB Local listens on another port, set DYNAMODB_PORT to it (or DYNAMODB_ENDPOINT to its URL); for AWS, set TABLE_NAME and AWS_REGION.',
+        }
+      : { endpoint: `DynamoDB in ${process.env.AWS_REGION ?? 'the default region'}`, setBy: 'AWS_REGION', hint: 'Are TABLE_NAME/AWS_REGION and the AWS credentials right?' };
   // The tool only touches the table; bucket names follow serverless.yml's defaults unless given.
   process.env.FILES_BUCKET ??= `${process.env.TABLE_NAME}-files`;
   process.env.REPLICA_BUCKET ??= `${process.env.TABLE_NAME}-replica`;
@@ -206,13 +219,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.failure;
     }
     const failure = error as Error;
-    report(
-      /ECONNREFUSED|ResourceNotFound/.test(`${failure.name} ${failure.message}`)
-        ? `Cannot reach the table (${failure.name}). Is the local stack running (npm start), or are TABLE_NAME/AWS_REGION set for AWS?`
-        : `${failure.name}: ${failure.message}`,
-    );
+    report(unreachableTable(failure) ?? `${failure.name}: ${failure.message}`);
     return EXIT.failure;
   }
+}
+
+/**
+ * A table that cannot be reached (nothing listens, or no such table there), said with the endpoint tried and the
+ * variable that sets it; undefined for any other failure.
+ */
+function unreachableTable(failure: Error): string | undefined {
+  const code = (failure as { code?: unknown }).code;
+  const text = `${failure.name} ${failure.message} ${String(code ?? '')}`;
+  const where = `${tableTarget.endpoint} (set by ${tableTarget.setBy})`;
+  if (/ResourceNotFound/.test(text)) return `No table ${process.env.TABLE_NAME} at ${where}. ${tableTarget.hint}`;
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(text)) {
+    return `Cannot reach the table ${process.env.TABLE_NAME} at ${where}: ${typeof code === 'string' ? code : failure.message}. ${tableTarget.hint}`;
+  }
+  return undefined;
 }
 
 if (process.argv[1] && /admin\.[cm]?[jt]s$/.test(process.argv[1])) {

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { $ZodType, output } from 'zod/v4/core';
 import * as z from 'zod/mini';
-import type { Principal } from '../core/access/principal';
+import { requirePermission, type Permission, type Principal } from '../core/access/principal';
 import type { ErrorName } from '../errors';
 import type { Logger } from '../log';
 import { authentication } from './middleware/authenticate';
@@ -42,6 +42,12 @@ export interface RouteSpec<S extends Schemas, A extends boolean, Svc extends Htt
   /** Whether a credential is required (default true). */
   readonly auth?: A;
   /**
+   * The key permission the route needs (READ, WRITE, EXECUTE), checked by the stack once the request is authenticated
+   * and validated, before the handler: 403 missingPermission naming it (lib/core/access/principal.ts). Declared here,
+   * the check is also what docs/openapi.json says the route's 403 is.
+   */
+  readonly permission?: Permission;
+  /**
    * How the body is read. A route that declares `schemas.body` reads JSON; `raw`
    * leaves it to the handler (multipart). Any other route takes no body and
    * ignores one, as the Django service does (`curl -d a=b -X POST …/bucket/create/x`).
@@ -73,17 +79,19 @@ export interface RouteSpec<S extends Schemas, A extends boolean, Svc extends Htt
  *   lib/local/offline-plugin.ts), INVALID_PATH and INVALID_UTF8 for a path parameter (lib/http/text.ts) when the
  *   route has one;
  * - with a credential (`auth` not false): the authentication refusals (lib/core/access/authenticate.ts) (a failed
- *   credential lookup is an internal error: nothing in the service answers the catalogue's SERVICE_UNAVAILABLE);
+ *   credential lookup is an internal error: nothing in the service answers the catalogue's SERVICE_UNAVAILABLE), and
+ *   the 403 of a declared `permission`;
  * - with a JSON body: MALFORMED_JSON_BODY, UNSUPPORTED_CONTENT_TYPE, REQUEST_BODY_TOO_LARGE, INVALID_UTF8
  *   (lib/http/middleware/json-body.ts);
  * - with a query, path or body schema, or an Apillon route refusing unknown query parameters: DATA_VALIDATION_FAILED,
  *   and INVALID_UTF8 for a query string (lib/http/parameters.ts).
  * `pathTemplate` is the API Gateway route's path (its `{parameters}` decide the path-parameter errors).
  */
-export function stackErrors(spec: Pick<RouteSpec<Schemas, boolean>, 'auth' | 'bodyFormat' | 'schemas' | 'surface' | 'unknownQuery'>, pathTemplate: string): ErrorName[] {
+export function stackErrors(spec: Pick<RouteSpec<Schemas, boolean>, 'auth' | 'bodyFormat' | 'schemas' | 'surface' | 'unknownQuery' | 'permission'>, pathTemplate: string): ErrorName[] {
   const errors = new Set<ErrorName>(['internal', 'serviceBusy']);
   if (/\{\w+\+?\}/.test(pathTemplate)) errors.add('invalidPath').add('invalidUtf8');
   if (spec.auth !== false) errors.add('missingAuthorization').add('malformedAuthorization').add('invalidCredentials');
+  if (spec.auth !== false && spec.permission !== undefined) errors.add('missingPermission');
   const bodyFormat = spec.bodyFormat ?? (spec.schemas?.body ? 'json' : 'none');
   if (bodyFormat === 'json') errors.add('malformedJson').add('unsupportedContentType').add('bodyTooLarge').add('invalidUtf8');
   const refusesQuery = (spec.unknownQuery ?? (spec.surface === 'apillon' ? 'refuse' : 'ignore')) === 'refuse';
@@ -147,6 +155,7 @@ function buildRoute<S extends Schemas, A extends boolean, Svc extends HttpServic
       requestId: state.requestId,
       event,
     } as RouteInput<S, A, Svc>;
+    if (spec.permission !== undefined && state.principal) requirePermission(state.principal, spec.permission);
     const output = await handler(input);
     if ('response' in output) return output.response;
     return renderSuccess(surface, { requestId: state.requestId, path: event.rawPath }, output);

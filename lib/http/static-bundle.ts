@@ -54,21 +54,53 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return (gzip ?? any ?? 0) > 0;
 }
 
+/**
+ * The headers every answer of a static site carries (the console's and the API reference's, one policy): a CSP allowing
+ * only the site's own scripts and stylesheets (no inline code, no eval), `data:` images (Swagger UI's inline SVG
+ * icons), requests to its own origin and to `connectSources` (origins, e.g. the files bucket the console PUTs to), no
+ * framing, no forms posting elsewhere; no MIME sniffing, no referrer, its own browsing-context group.
+ */
+export function staticSiteHeaders(connectSources: readonly string[] = []): Record<string, string> {
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ["connect-src 'self'", ...connectSources].join(' '),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  };
+}
+
+/** Where the 404 page of every site links besides the site's own start. */
+const REFERENCE_LINK = { href: '/docs', text: 'API reference' } as const;
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
  * 404 for a path that is no file of the site: a small HTML page (no script, no style, so the site's CSP holds) that
- * names the path and links to the site's start and the API reference. A static site answers in HTML, not in an API
- * surface's JSON envelope.
+ * names the path and links to the site's start and the API reference (once: the reference's own 404 links it once).
+ * A static site answers in HTML, not in an API surface's JSON envelope.
  */
 function notFound(site: StaticSite, rawPath: string): APIGatewayProxyStructuredResultV2 {
   const what = site.title ?? site.base;
+  const links = [{ href: site.base, text: what }, ...(site.base === REFERENCE_LINK.href ? [] : [REFERENCE_LINK])];
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title></head>
 <body><h1>404 Not found</h1><p><code>${escapeHtml(rawPath)}</code> is not a file of ${escapeHtml(what)}.</p>
-<p><a href="${escapeHtml(site.base)}">${escapeHtml(what)}</a> · <a href="/docs">API reference</a></p></body></html>
+<p>${links.map((link) => `<a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>`).join(' · ')}</p></body></html>
 `;
   return { statusCode: 404, headers: { ...site.headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
 }

@@ -1,6 +1,6 @@
 import { safeParse } from 'zod/mini';
 import type { $ZodIssue, $ZodType, output } from 'zod/v4/core';
-import { validationError, type FieldError } from '../errors';
+import { fieldPath, validationError, type FieldError } from '../errors';
 
 /**
  * Apillon validation codes (422xxxxx). A zod (mini) schema names the problem with one of
@@ -68,25 +68,37 @@ export const VALIDATION_CODES: Record<string, number> = {
 };
 const GENERIC_CODE = 42200000;
 
+/**
+ * A failed parse's field errors: one per field (`property`), the first problem zod found with it, with the tightest
+ * bounds its problems name (a size of 1e20 breaks `int` and `lte`: one FILE_SIZE_NOT_VALID with the `lte`'s `maximum`).
+ */
 export function toFieldErrors(issues: readonly $ZodIssue[]): FieldError[] {
-  return issues.flatMap((issue): FieldError[] => {
+  const byProperty = new Map<string, FieldError>();
+  const add = (error: FieldError) => {
+    const first = byProperty.get(error.property);
+    if (!first) byProperty.set(error.property, error);
+    else {
+      // The tightest bound any of its problems names (zod's `int` names the largest safe integer, `lte` the field's own).
+      const maximum = Math.min(first.maximum ?? Infinity, error.maximum ?? Infinity);
+      const minimum = Math.max(first.minimum ?? -Infinity, error.minimum ?? -Infinity);
+      byProperty.set(error.property, { ...first, ...(Number.isFinite(maximum) ? { maximum } : {}), ...(Number.isFinite(minimum) ? { minimum } : {}) });
+    }
+  };
+  for (const issue of issues) {
     // A strict object's unknown keys: one error per key, naming it.
     if (issue.code === 'unrecognized_keys') {
-      const prefix = issue.path.map(String).join('.');
-      return issue.keys.map((key) => ({
-        code: VALIDATION_CODES.PARAMETER_NOT_SUPPORTED!,
-        property: prefix ? `${prefix}.${key}` : key,
-        message: 'PARAMETER_NOT_SUPPORTED',
-      }));
+      for (const key of issue.keys) add({ code: VALIDATION_CODES.PARAMETER_NOT_SUPPORTED!, property: fieldPath([...issue.path, key]), message: 'PARAMETER_NOT_SUPPORTED' });
+      continue;
     }
-    const property = issue.path.map(String).join('.') || 'body';
+    const property = fieldPath(issue.path) || 'body';
     const known = VALIDATION_CODES[issue.message];
     const field =
       known !== undefined
         ? { code: known, property, message: issue.message }
         : { code: GENERIC_CODE, property, message: `${property.replace(/\W+/g, '_').toUpperCase()}_NOT_VALID` };
-    return [{ ...field, ...boundOf(issue) }];
-  });
+    add({ ...field, ...boundOf(issue) });
+  }
+  return [...byProperty.values()];
 }
 
 /**

@@ -7,6 +7,8 @@ import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type
 import { joinPath, normaliseSegment, parseUrlPath } from '../core/model/paths';
 import type { Principal } from '../core/access/principal';
 import { storeFilesAtomically } from '../core/upload/staged-commit';
+import { pathOf, type Candidate } from '../core/upload/admission';
+import { newUuid } from '../core/access/secrets';
 import type { StorageDeps } from '../core/ports/storage';
 import { ensureDirectory } from '../core/directories/tree';
 
@@ -63,8 +65,32 @@ export async function addFiles(
   }));
   // The bucket's upload policy, on the bytes themselves (they are all here: request and arrival are one moment).
   requireWithinPolicy(bucket.uploadPolicy, staged.map((file) => ({ name: file.candidate.name, size: file.candidate.size, contentType: file.contentType })));
-  const stored = await storeFilesAtomically(deps, bucket, staged, { overwrite: force });
+  const sessionUuid = await announcedTogether(deps, bucket, staged.map((file) => file.candidate));
+  const stored = await storeFilesAtomically(deps, bucket, staged, { overwrite: force, ...(sessionUuid ? { sessionUuid } : {}) });
+  if (sessionUuid && stored.files.length !== new Set(staged.map((file) => pathOf(file.candidate))).size) {
+    deps.logger.warn('file/add stored another number of files than its files.ready session counts', { sessionUuid, stored: stored.files.length });
+  }
   return stored.files.map((file) => file.path);
+}
+
+/**
+ * One files.ready event for a request of several files, as Apillon sends one per upload session (issue 22): the
+ * request gets a session of its own, written before its files exist, already ended and counting the files the request
+ * stores (the same path twice: the last one), and each file carries its uuid. Each file's lifecycle then counts itself
+ * settled in that session, and the last one claims the event through the same claim and outbox as an Apillon
+ * session's (lib/core/webhooks/announce.ts): one event listing every file, whatever order they settle in, whatever
+ * run stops where. Nothing is written for a bucket without a webhook (its files are single uploads, as one file
+ * is), so only buckets that asked pay for it; a request the commit refuses leaves its session, never claimed, to
+ * expire with the sessions' TTL. Answers the session's uuid, or undefined for no session.
+ */
+async function announcedTogether(deps: StorageDeps, bucket: BucketRecord, candidates: readonly Candidate[]): Promise<string | undefined> {
+  const fileCount = new Set(candidates.map(pathOf)).size;
+  if (fileCount < 2 || !deps.webhooks || !deps.webhookQueue) return undefined;
+  if (!(await deps.webhooks.get(bucket.bucketUuid))) return undefined;
+  const now = new Date().toISOString();
+  const sessionUuid = newUuid();
+  await deps.sessions.create({ sessionUuid, bucketUuid: bucket.bucketUuid, accountId: bucket.accountId, status: 'ended', fileCount, createdAt: now, updatedAt: now, endedAt: now });
+  return sessionUuid;
 }
 
 /** `POST /file/mkdir/<bucket>/<location>`: the folder and any missing parents (existing ones are fine). */

@@ -14,7 +14,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toJSONSchema } from 'zod/v4/core';
-import { ERRORS, type ErrorName } from '../../lib/errors';
+import { ERRORS, missingPermissionError, type ErrorName, type FieldError } from '../../lib/errors';
+import { permissionName, type Permission } from '../../lib/core/access/principal';
+import { fieldErrorsOf } from './field-codes';
 import { declaredErrors, routeSpecOf } from './declarations';
 import type { Schemas } from '../../lib/http/route';
 import { VALIDATION_CODES } from '../../lib/http/validation';
@@ -39,7 +41,7 @@ const UUID = { type: 'string', format: 'uuid' };
 function errorCatalogue() {
   const entries = Object.entries(ERRORS).map(([name, definition]) => ({ name, ...definition }));
   return {
-    apillonCodes: [...new Set(entries.map((entry) => entry.code))].sort((a, b) => a - b),
+    apillonCodes: [...new Set(entries.filter((entry) => !entry.quantumOnly).map((entry) => entry.code))].sort((a, b) => a - b),
     quantumMessages: [...new Set(entries.map((entry) => entry.quantum.message))].sort(),
     table: entries,
   };
@@ -273,10 +275,11 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
     else if (surface === 'apillon') responses[successStatus] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApillonSuccess' } } } };
     else if (surface === 'quantum') responses['200'] = { description: 'Success.', content: { 'application/json': { schema: { $ref: '#/components/schemas/QuantumSuccess' } } } };
 
-    if (spec && (surface === 'apillon' || surface === 'quantum')) Object.assign(responses, errorResponses(surface, declaredErrors(spec, route.path), route.path, spec.model));
+    const described = spec && { model: spec.model, permission: spec.permission, fieldErrors: fieldErrorsOf(spec) };
+    if (spec && (surface === 'apillon' || surface === 'quantum')) Object.assign(responses, errorResponses(surface, declaredErrors(spec, route.path), route.path, described!));
     else if (spec) {
       // The catch-all (surface per path): its errors in both shapes are described in info.
-      Object.assign(responses, errorResponses('apillon', declaredErrors(spec, route.path), route.path, spec.model));
+      Object.assign(responses, errorResponses('apillon', declaredErrors(spec, route.path), route.path, described!));
     }
 
     const auth = spec ? spec.auth !== false : false;
@@ -306,7 +309,11 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
         '',
         '| error | HTTP | Apillon code | Apillon message | Quantum HTTP | Quantum message |',
         '|---|---|---|---|---|---|',
-        ...catalogue.table.map((entry) => `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`),
+        ...catalogue.table.map((entry) =>
+          entry.quantumOnly
+            ? `| ${entry.name} | — | — | — (Quantum only) | ${entry.quantum.status} | ${entry.quantum.message} |`
+            : `| ${entry.name} | ${entry.status} | ${entry.code} | ${entry.message} | ${entry.quantum.status} | ${entry.quantum.message} |`,
+        ),
       ].join('\n'),
     },
     // Relative: the service the document is served from (try-it requests on /docs go there).
@@ -382,12 +389,26 @@ const WEBHOOKS = {
 const EXAMPLE_ID = '5b0c1c1e-0000-4000-8000-000000000000';
 const EXAMPLE_TIME = '2026-01-01T00:00:00.000Z';
 
+/** What of a route its error answers are described from, besides its declared errors. */
+export interface ErrorDescription {
+  /** Apillon's `model` of its 422. */
+  readonly model: string | undefined;
+  /** The permission the stack checks (RouteSpec.permission): its 403 names it. */
+  readonly permission: Permission | undefined;
+  /** Its 422 field codes (field-codes.ts): the DATA_VALIDATION_FAILED examples. */
+  readonly fieldErrors: readonly FieldError[];
+}
+
 /**
  * The error answers of one operation: for each HTTP status its declared errors give in `surface`'s shape, the codes
  * it carries (Apillon's numeric codes, Quantum's messages: the schema's enum and the description) and one example
- * body per error. Apillon's DATA_VALIDATION_FAILED has its own shape (field errors).
+ * body per error. Apillon's DATA_VALIDATION_FAILED has its own shape (field errors): one example per field code the
+ * route's validation gives. A 403 for a missing permission names the permission the route checks.
  */
-export function errorResponses(surface: 'apillon' | 'quantum', names: readonly ErrorName[], pathTemplate: string, model: string | undefined): Record<string, unknown> {
+export function errorResponses(surface: 'apillon' | 'quantum', names: readonly ErrorName[], pathTemplate: string, described: ErrorDescription): Record<string, unknown> {
+  const { model, permission, fieldErrors } = described;
+  // The message as the route answers it (the catalogue's missingPermission names KEY_READ; the route names its own).
+  const messageOf = (name: ErrorName) => (name === 'missingPermission' && permission !== undefined ? missingPermissionError(permissionName(permission)).message : ERRORS[name].message);
   const byStatus = new Map<number, ErrorName[]>();
   for (const name of names) {
     const definition = ERRORS[name];
@@ -407,15 +428,20 @@ export function errorResponses(surface: 'apillon' | 'quantum', names: readonly E
       const shapes: unknown[] = [];
       if (entries.includes('validationFailed')) {
         shapes.push({ $ref: '#/components/schemas/ApillonValidationError' });
-        lines.push('- `DATA_VALIDATION_FAILED`: a parameter or body field is wrong; `errors` names each (422xxxxx field codes); nothing changed.');
-        examples.validationFailed = {
-          summary: 'DATA_VALIDATION_FAILED',
-          value: { id: EXAMPLE_ID, model: model ?? 'Request', errors: [{ code: 42200032, property: 'unknown', message: 'PARAMETER_NOT_SUPPORTED' }], path, timestamp: EXAMPLE_TIME },
-        };
+        const codes = fieldErrors.map((field) => `\`${field.code}\` ${field.message}`).join(', ');
+        lines.push(`- \`DATA_VALIDATION_FAILED\`: a parameter or body field is wrong; \`errors\` names each (${codes ? `field codes: ${codes}, or ` : ''}\`42200000\` \`<FIELD>_NOT_VALID\`); nothing changed.`);
+        const fields = fieldErrors.length > 0 ? fieldErrors : [{ code: 42200000, property: 'body', message: 'BODY_NOT_VALID' }];
+        for (const field of fields) {
+          examples[fields.length === 1 ? 'validationFailed' : `validationFailed.${field.message}`] = {
+            summary: `DATA_VALIDATION_FAILED: ${field.code} ${field.message}`,
+            value: { id: EXAMPLE_ID, model: model ?? 'Request', errors: [field], path, timestamp: EXAMPLE_TIME },
+          };
+        }
       }
       if (codes.length > 0) shapes.push({ allOf: [{ $ref: '#/components/schemas/ApillonError' }, { properties: { code: { enum: codes } } }] });
       for (const name of catalogue) {
-        const { code, message } = ERRORS[name];
+        const { code } = ERRORS[name];
+        const message = messageOf(name);
         lines.push(`- \`${code}\` ${message}`);
         examples[name] = { summary: `${code} ${message}`, value: { id: EXAMPLE_ID, code, message, path, timestamp: EXAMPLE_TIME } };
       }
@@ -425,7 +451,7 @@ export function errorResponses(surface: 'apillon' | 'quantum', names: readonly E
       schema = { allOf: [{ $ref: '#/components/schemas/QuantumError' }, { properties: { message: { enum: messages } } }] };
       for (const message of messages) {
         const names = entries.filter((name) => ERRORS[name].quantum.message === message);
-        lines.push(`- \`${message}\` (${names.map((name) => ERRORS[name].message).join(', ')})`);
+        lines.push(`- \`${message}\` (${names.map(messageOf).join(', ')})`);
         examples[names[0]!] = { summary: message, value: { status: 'error', message } };
       }
     }

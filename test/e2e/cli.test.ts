@@ -32,9 +32,10 @@ describe('the storage CLI against the local stack', () => {
   let env: NodeJS.ProcessEnv;
 
   /** Runs `storage <args>` to its end (or `kill` it when `until` says so). */
-  const cli = (args: string[], options: { env?: NodeJS.ProcessEnv; until?: (child: ChildProcess) => void } = {}): Promise<CliRun> =>
+  const cli = (args: string[], options: { env?: NodeJS.ProcessEnv; until?: (child: ChildProcess) => void; stdin?: string } = {}): Promise<CliRun> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...env, ...options.env }, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      if (options.stdin !== undefined) child.stdin!.end(options.stdin); // in one chunk, as `printf 'KEY\nSECRET\n' |` gives it
       let stdout = '';
       let stderr = '';
       child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -113,6 +114,26 @@ describe('the storage CLI against the local stack', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect((JSON.parse(listed.stdout) as { bucketUuid: string }[]).map((bucket) => bucket.bucketUuid)).toContain(stack.bucketUuid);
   });
+
+  it('logs in with the key and secret piped on stdin (one chunk), then uploads with --quiet writing nothing to stderr', async () => {
+    // prepare
+    const config = path.join(work, 'piped', 'config.json');
+    const source = folder('quiet', { 'one.txt': 'one\n', 'two.txt': 'two\n' });
+    const bucketUuid = await newBucket('cli-quiet');
+    const noKey = { APILLON_API_KEY: '', APILLON_API_SECRET: '', STORAGE_CLI_CONFIG: config };
+
+    // act
+    const login = await cli(['login', '--api-url', stack.baseUrl], { env: noKey, stdin: `${stack.credentials.apiKey}\n${stack.credentials.apiSecret}\n` });
+    const quiet = await cli(['upload', source, '--bucket', bucketUuid, '--quiet'], { env: noKey });
+
+    // assess
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toBe('');
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toMatchObject({ apiKey: stack.credentials.apiKey, apiSecret: stack.credentials.apiSecret });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect((await bucketFiles(bucketUuid)).map((file) => file.name).sort()).toEqual(['one.txt', 'two.txt']);
+  }, 120_000);
 
   it('uploads 250 files (two batches of upload requests) with --wrap --wait and prints the directory CID the SDK’s importer gives', { timeout: 600_000 }, async () => {
     // prepare: 5 folders of 49 files and 5 at the top, past one batch of upload requests (cli/upload.ts MAX_BATCH_FILES,

@@ -10,6 +10,8 @@ import { describe, expect } from 'vitest';
 import { handler as openApi } from '../../functions/docs/openapi/handler';
 import { handler as status } from '../../functions/quantum/status/handler';
 import { buildDocument, openApiPath, routeTable } from '../../scripts/openapi/document';
+import { functionDeclarations } from '../../scripts/openapi/declarations';
+import { permissionName } from '../../lib/core/access/principal';
 import { invoke, type InvokeResult } from '../support/events';
 import { tenantTest } from '../support/fixtures';
 import { contractViolation, openApiDocument } from '../support/openapi-contract';
@@ -138,6 +140,44 @@ describe('the handlers keep the contract', () => {
     expect(Object.keys(operation['403']!.content!['application/json']!.examples!)).toEqual(['missingPermission']);
     expect(download['400']!.content!['application/json']!.examples!.invalidDownloadToken!.value).toEqual({ status: 'error', message: 'INVALID_TOKEN' });
     expect(Object.keys(download)).not.toContain('401');
+  });
+
+  it('names in each 403 the permission its route checks (Quantum file/add: KEY_EXECUTE, file/get: KEY_READ, file/mkdir: KEY_WRITE)', async () => {
+    // prepare: every route whose stack checks a permission (RouteSpec.permission)
+    const checked = (await functionDeclarations()).filter((declaration) => declaration.spec.permission !== undefined);
+    const said = (route: { method: string; path: string }) => {
+      const responses = openApiDocument.paths[openApiPath(route.path)]![route.method.toLowerCase() as 'get']!.responses as Record<string, { description: string }>;
+      return responses['403']!.description;
+    };
+
+    // assess
+    expect(checked.map((declaration) => declaration.site)).toEqual(expect.arrayContaining(['quantum/file-add', 'quantum/file-get', 'quantum/file-mkdir', 'quantum/upload-create']));
+    for (const declaration of checked) {
+      const name = permissionName(declaration.spec.permission!);
+      for (const route of declaration.routes) {
+        expect(said(route), `${route.method} ${route.path}`).toContain(`missing ${name} permission`);
+        expect(said(route).match(/missing KEY_\w+ permission/g), `${route.method} ${route.path}`).toEqual([`missing ${name} permission`]);
+      }
+    }
+    expect(said({ method: 'POST', path: '/API/file/add/{bucket}/{location+}' })).toContain('missing KEY_EXECUTE permission');
+  });
+
+  it('gives as the gateway’s 422 examples the field codes it answers (its schemas’ and PARAMETER_REPEATED), not PARAMETER_NOT_SUPPORTED', async () => {
+    // prepare
+    const examples = (openApiDocument.paths['/ipfs/{cid}']!.get!.responses as Record<string, { content: Record<string, { examples: Record<string, { value: { errors: { code: number; message: string }[] } }> }> }>)['422']!
+      .content['application/json']!.examples;
+    const documented = Object.values(examples).flatMap((example) => example.value.errors.map((error) => error.message));
+
+    // act: the gateway's own refusals of a bad CID and a bad format
+    const badCid = await call('ipfsGateway', { params: { cid: 'not-a-cid' } });
+    const badFormat = await call('ipfsGateway', { params: { cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' }, query: { format: 'zip' } });
+
+    // assess
+    expect(documented.sort()).toEqual(['CID_NOT_VALID', 'FORMAT_NOT_VALID', 'PARAMETER_REPEATED']);
+    expect([badCid.statusCode, badFormat.statusCode]).toEqual([422, 422]);
+    expect(documented).toContain(badCid.body.errors[0].message);
+    expect(documented).toContain(badFormat.body.errors[0].message);
+    expectContract('GET /ipfs/{cid}', badCid);
   });
 
   it('a body that breaks the contract is caught (the check can fail)', () => {

@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as unserved } from '../../functions/quantum/method-not-allowed/handler';
 import { setServicesForTests } from '../../lib/app/services';
+import { ERRORS } from '../../lib/errors';
+import { surfaceOfPath, unservedRequestError } from '../../lib/quantum/routes';
+import { routeTable } from '../../scripts/openapi/routes';
 import { expectApillonError, expectQuantumError } from '../support/envelopes';
 import { httpEvent, invoke } from '../support/events';
 import { testServices } from '../support/services';
@@ -44,6 +47,17 @@ describe('the $default route', () => {
 
     // assess
     expectQuantumError(response, { status: 404, message: 'NOT_FOUND' });
+  });
+
+  it('is the only way to a wrong method on an Apillon path (API Gateway routes no other method there): methodNotAllowed is Quantum only', () => {
+    // prepare: the routes the catch-all function serves besides `$default` (its `ANY` routes)
+    const anyRoutes = routeTable().filter((route) => route.name === 'method-not-allowed');
+
+    // assess
+    expect(anyRoutes.length).toBeGreaterThan(0);
+    expect(anyRoutes.filter((route) => surfaceOfPath(route.path) !== 'quantum')).toEqual([]);
+    expect(unservedRequestError('$default', 'DELETE')).toBe('routeNotFound');
+    expect(ERRORS.methodNotAllowed.quantumOnly).toBe(true);
   });
 
   it('answers HEAD with the status and headers only', async () => {

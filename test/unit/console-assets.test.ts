@@ -50,6 +50,7 @@ describe('GET /console', () => {
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
     expect(response.body).toContain('404 Not found');
     expect(response.body).toContain('is not a file of the web console');
+    expect(response.body!.match(/<a href="[^"]*">/g)).toEqual(['<a href="/console">', '<a href="/docs">']);
     expect(response.body).not.toMatch(/<script|<style|style=/);
   });
 

@@ -13,7 +13,7 @@ const rows = errorsSection
   .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
 
 describe('README error tables', () => {
-  it.each(Object.entries(ERRORS))('list %s with its statuses, code and both messages on one row', (_, definition) => {
+  it.each(Object.entries(ERRORS).filter(([, definition]) => !('quantumOnly' in definition)))('list %s with its statuses, code and both messages on one row', (_, definition) => {
     // assess
     const row = rows.find((cells) => cells[1] === String(definition.code));
     expect(row, `no row for ${definition.code}`).toBeDefined();
@@ -24,6 +24,14 @@ describe('README error tables', () => {
       String(definition.quantum.status),
       definition.quantum.message,
     ]);
+  });
+
+  it.each(Object.entries(ERRORS).filter(([, definition]) => 'quantumOnly' in definition))('list %s, answered by the Quantum surface only, with no Apillon status, code or message', (_, definition) => {
+    // assess
+    const row = rows.find((cells) => cells[3] === String(definition.quantum.status) && cells[4] === definition.quantum.message);
+    expect(row, `no row for ${definition.quantum.message}`).toBeDefined();
+    expect(row!.slice(0, 3)).toEqual(['—', '—', '— (Quantum only)']);
+    expect(rows.some((cells) => cells[1] === String(definition.code)), 'its Apillon code is never answered').toBe(false);
   });
 
   it.each(Object.entries(VALIDATION_CODES))('list the validation code %s', (message, code) => {

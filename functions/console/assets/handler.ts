@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import bundle from '../../../console/dist/bundle.json';
-import { serveStatic, type StaticSite } from '../../../lib/http/static-bundle';
+import { serveStatic, staticSiteHeaders, type StaticSite } from '../../../lib/http/static-bundle';
 
 /**
  * GET /console and GET /console/{proxy+}: the web console (console/, packed by `npm run console:build` into
@@ -21,31 +21,9 @@ export function uploadOrigins(env: Record<string, string | undefined>): string[]
   return [`https://${env.FILES_BUCKET}.s3.${env.AWS_REGION}.amazonaws.com`, `https://${env.FILES_BUCKET}.s3.amazonaws.com`];
 }
 
-/**
- * The console's headers: a CSP allowing only its own script and stylesheet (no inline code, no eval), requests to
- * its origin and the bucket, no framing, no forms posting elsewhere; no MIME sniffing, no referrer, its own
- * browsing-context group.
- */
+/** The console's headers (lib/http/static-bundle.ts): requests to its own origin and the files bucket (uploadOrigins). */
 export function consoleHeaders(env: Record<string, string | undefined>): Record<string, string> {
-  const csp = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${uploadOrigins(env).join(' ')}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-  return {
-    'content-security-policy': csp,
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-  };
+  return staticSiteHeaders(uploadOrigins(env));
 }
 
 const site: StaticSite = { base: '/console', title: 'the web console', files: bundle.files, headers: consoleHeaders(process.env) };

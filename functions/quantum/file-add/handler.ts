@@ -1,5 +1,5 @@
 import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
-import { Permission, requirePermission } from '../../../lib/core/access/principal';
+import { Permission } from '../../../lib/core/access/principal';
 import { addFiles } from '../../../lib/quantum/files';
 import { resolveBucket, RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { DEFAULT_MULTIPART_LIMITS, parseMultipart } from '../../../lib/http/multipart';
@@ -17,9 +17,8 @@ import { locationPath } from '../../../lib/quantum/schemas';
 const LARGE_FILE_ROUTE = 'POST /API/upload/create/<bucket>/<location>';
 
 export const handler = routeUsing(withQueues)(
-  { surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'formFieldNameTooLong', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
+  { surface: 'quantum', permission: Permission.EXECUTE, errors: [...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'formFieldNameTooLong', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
-    requirePermission(principal, Permission.EXECUTE);
     const bucket = await resolveBucket(services, principal, path.bucket);
     const form = await parseMultipart(event, DEFAULT_MULTIPART_LIMITS, { largeFileRoute: LARGE_FILE_ROUTE });
     const files = form.files.filter((file) => file.field === 'files');

@@ -1,3 +1,4 @@
+import { Permission } from '../../../lib/core/access/principal';
 import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { createQuantumUpload } from '../../../lib/quantum/uploads';
 import { routeUsing } from '../../../lib/app/route';
@@ -10,7 +11,7 @@ import { createUploadBody, locationPath } from '../../../lib/quantum/schemas';
  * POST /upload/create/<bucket>/<location> {size, content_type?, force?}: a file too large for `file/add`, to be
  * uploaded straight to S3 in parts → data {upload_id, part_size, part_count, path}.
  */
-export const handler = routeUsing((core) => withMultipart(withQueues(core)))({ surface: 'quantum', errors: ['missingPermission', ...RESOLVE_BUCKET_ERRORS, 'invalidDirectory', 'fileAlreadyExists', 'notEnoughStorageSpace', 'uploadPolicyViolation'], schemas: { path: locationPath, body: createUploadBody } }, async ({ path, body, principal, services }) => {
+export const handler = routeUsing((core) => withMultipart(withQueues(core)))({ surface: 'quantum', permission: Permission.EXECUTE, errors: [...RESOLVE_BUCKET_ERRORS, 'invalidDirectory', 'fileAlreadyExists', 'notEnoughStorageSpace', 'uploadPolicyViolation'], schemas: { path: locationPath, body: createUploadBody } }, async ({ path, body, principal, services }) => {
   const created = await createQuantumUpload(services, principal, path.bucket, path.location, { size: body.size, contentType: body.content_type, force: body.force ?? false });
   services.metrics.count(METRIC_NAMES.uploadsRequested, 1);
   return {

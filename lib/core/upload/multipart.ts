@@ -1,4 +1,4 @@
-import { AppError, validationError } from '../../errors';
+import { AppError, fieldPath, validationError } from '../../errors';
 import type { BucketRecord } from '../ports';
 import { FileStatus, isFile, RecordStatus, type FileRecord } from '../model/entries';
 import { isUuid } from '../access/secrets';
@@ -154,7 +154,7 @@ export async function presignUploadParts(
   partNumbers.forEach((partNumber, index) => {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > plan.partCount) {
       throw validationError(
-        [{ code: 42200052, property: `${names.partNumbers}[${index}]`, message: `PART_NUMBER_NOT_VALID: parts are 1 to ${plan.partCount}`, minimum: 1, maximum: plan.partCount }],
+        [{ code: 42200052, property: fieldPath([names.partNumbers, index]), message: `PART_NUMBER_NOT_VALID: parts are 1 to ${plan.partCount}`, minimum: 1, maximum: plan.partCount }],
         names.partsModel,
       );
     }
@@ -195,14 +195,14 @@ export async function completeUpload(
   for (let index = 0; index < multipart.partCount; index++) {
     if (parts[index]?.partNumber !== index + 1) {
       throw validationError(
-        [{ code: 42200053, property: `${names.parts}[${index}]`, message: `PARTS_NOT_COMPLETE: parts 1 to ${multipart.partCount} in ascending order, part ${index + 1} expected here` }],
+        [{ code: 42200053, property: fieldPath([names.parts, index]), message: `PARTS_NOT_COMPLETE: parts 1 to ${multipart.partCount} in ascending order, part ${index + 1} expected here` }],
         names.completeModel,
       );
     }
   }
   if (parts.length > multipart.partCount) {
     throw validationError(
-      [{ code: 42200053, property: `${names.parts}[${multipart.partCount}]`, message: `PARTS_NOT_COMPLETE: the upload has ${multipart.partCount} parts`, maximum: multipart.partCount }],
+      [{ code: 42200053, property: fieldPath([names.parts, multipart.partCount]), message: `PARTS_NOT_COMPLETE: the upload has ${multipart.partCount} parts`, maximum: multipart.partCount }],
       names.completeModel,
     );
   }

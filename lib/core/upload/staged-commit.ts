@@ -79,7 +79,8 @@ export interface StoredFiles {
 }
 
 /**
- * Stores `files` atomically (see above). Throws admission's AppError when the
+ * Stores `files` atomically (see above). `sessionUuid`: the files belong to that upload session (its files.ready event
+ * waits for them all, lib/core/webhooks/announce.ts). Throws admission's AppError when the
  * batch is refused; nothing is then kept. Once the commit point has passed it
  * never throws: whatever fails after it (the rest of a phased commit, deleting
  * replaced bytes, the lifecycle message) is finished by the sweeper, and the
@@ -93,7 +94,7 @@ export async function storeFilesAtomically(
   deps: StorageDeps,
   bucket: BucketRecord,
   files: readonly StagedFile[],
-  options: { overwrite: boolean },
+  options: { overwrite: boolean; sessionUuid?: string },
 ): Promise<StoredFiles> {
   const candidates = files.map((file) => file.candidate);
   const uuids = files.map(() => newUuid());
@@ -143,6 +144,8 @@ export async function storeFilesAtomically(
           chargedBytes: candidate.size,
           objectKey: objectKeys[index]!,
           overwrite: options.overwrite,
+          // [webhooks] The request's files.ready session (lib/quantum/files.ts): each file counts itself settled in it.
+          ...(options.sessionUuid ? { sessionUuid: options.sessionUuid } : {}),
         };
       });
       const replacedObjectKeys = [...admission.replaced.values()].flatMap((claim) => (claim.objectKey ? [claim.objectKey] : []));

@@ -91,6 +91,34 @@ describe('hidden characters in names', () => {
   });
 });
 
+describe('one entry per field', () => {
+  it('refuses {"size": 1e20} once, with its bound (not once per rule it breaks)', async () => {
+    // prepare
+    const before = await tableSnapshot(services);
+
+    // act
+    const response = await upload({ fileName: 'huge.bin', contentType: 'application/octet-stream', size: 1e20 });
+
+    // assess
+    expect(response.statusCode).toBe(422);
+    expect(response.body.errors).toEqual([{ code: 42200013, property: 'size', message: 'FILE_SIZE_NOT_VALID', maximum: 5 * 1024 ** 3 }]);
+    expect(await tableSnapshot(services)).toEqual(before);
+  });
+
+  it('names a list item by its index, dot-joined, as every other field error (files.1.fileSize)', async () => {
+    // act
+    const response = await call('sessionUpload', {
+      params: { bucketUuid: tenant.bucket.bucketUuid },
+      headers: tenant.headers.basic,
+      body: { files: [{ fileName: 'ok.txt', fileSize: 1 }, { fileName: 'b.txt', fileSize: 1e20 }] },
+    });
+
+    // assess
+    expect(response.statusCode).toBe(422);
+    expect(response.body.errors).toEqual([{ code: 42200013, property: 'files.1.fileSize', message: 'FILE_SIZE_NOT_VALID', maximum: 5 * 1024 ** 3 }]);
+  });
+});
+
 describe('values that disagree', () => {
   it('refuses fileSize 5 with size 7, naming `size` (422 CONFLICTING_VALUE)', async () => {
     // prepare

@@ -24,6 +24,8 @@ import { call, deliverEvents, objectKeyOf, putBytes } from '../apillon/helpers';
 import { EventEmitter } from 'node:events';
 import type { FilesReadyPayload } from '../../../lib/core/webhooks/files-ready';
 import { STRANDED_AFTER_SECONDS, sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
+import { advanceFile } from '../../../lib/core/lifecycle/lifecycle';
+import { addFiles as quantumAdd } from '../quantum/support';
 
 interface Received {
   readonly headers: IncomingHttpHeaders;
@@ -243,6 +245,37 @@ describe('files.ready webhooks', () => {
     expect(receiver.callsTo('/redirected')).toHaveLength(0);
     const redirectLog = await pollAttempts(redirectBucket.bucketUuid, 2);
     expect(redirectLog.map((attempt) => attempt.statusCode)).toEqual([302, 302]);
+  }, 60_000);
+
+  it('a Quantum file/add of several files gives one call listing them all, settled concurrently, as a session does', async () => {
+    // prepare: three files in one request (one named twice: the last one is stored), to a bucket with a webhook
+    const bucket = await createTestBucket(services, tenant.accountId);
+    const url = receiver.script('/quantum-add', []);
+    await setWebhook(services, await principalOf(), bucket.bucketUuid, { url });
+    const added = await quantumAdd(tenant.headers.master, bucket.name, 'site', [
+      { name: 'q0.bin', content: prngBytes(300, 200) },
+      { name: 'q1.bin', content: prngBytes(600, 201) },
+      { name: 'q2.bin', content: prngBytes(900, 202) },
+      { name: 'q1.bin', content: prngBytes(700, 203) },
+    ], { force: 'true' });
+    expect(added.statusCode, added.rawBody).toBe(200);
+    const uuids = await Promise.all(['q0', 'q1', 'q2'].map(async (name) => (await services.entries.getPathClaim(bucket.bucketUuid, `site/${name}.bin`))!.entryUuid));
+
+    // act: each file's lifecycle run (what the lifecycle queue's messages run), all at once
+    await Promise.all(uuids.map((uuid) => advanceFile(services, uuid)));
+    const [received] = await waitFor('the call', () => receiver.callsTo('/quantum-add').length > 0 && receiver.callsTo('/quantum-add'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // assess
+    expect(receiver.callsTo('/quantum-add')).toHaveLength(1);
+    const payload = JSON.parse(received!.body) as FilesReadyPayload;
+    expect(payload).toMatchObject({ type: 'files.ready', bucketUuid: bucket.bucketUuid, sessionUuid: expect.any(String) });
+    expect(payload.files.map((file) => [file.path, file.name, file.size])).toEqual([
+      ['site/', 'q0.bin', 300],
+      ['site/', 'q1.bin', 700],
+      ['site/', 'q2.bin', 900],
+    ]);
+    expect(payload.files.map((file) => file.fileUuid).sort()).toEqual([...uuids].sort());
   }, 60_000);
 
   it('a files.ready claimed by a run that died before queueing it is queued by the sweeper, once, as the same event', async () => {

@@ -208,7 +208,7 @@ describe('a Quantum large-file upload', () => {
 
     // assess
     expect(refusal(outside)).toEqual({ status: 400, message: 'INVALID_REQUEST' });
-    expect(outside.body.data).toEqual({ errors: [{ property: 'part_numbers[0]', message: 'PART_NUMBER_NOT_VALID: parts are 1 to 3', minimum: 1, maximum: 3 }] });
+    expect(outside.body.data).toEqual({ errors: [{ property: 'part_numbers.0', message: 'PART_NUMBER_NOT_VALID: parts are 1 to 3', minimum: 1, maximum: 3 }] });
     expect(many.body.data).toEqual({ errors: [{ property: 'part_numbers', message: 'TOO_MANY_PART_NUMBERS', maximum: 100 }] });
     expect(huge.body.data).toEqual({ errors: [{ property: 'size', message: 'FILE_SIZE_NOT_VALID', maximum: 5 * 1024 ** 4 }] });
     expect(unknown.body.data).toEqual({ errors: [{ property: 'contentType', message: 'PARAMETER_NOT_SUPPORTED' }] });
