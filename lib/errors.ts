@@ -75,6 +75,10 @@ export const ERRORS = {
   // Multipart uploads (lib/core/upload/multipart.ts; Apillon's in a session, Quantum's /upload routes): no open upload of that
   // file in that session or bucket (never made, completed, aborted, or expired after 7 days).
   multipartUploadNotFound: define(404, 40406013, 'MULTIPART_UPLOAD_NOT_FOUND', [404, 'UPLOAD_DNE']),
+  // A multipart upload another upload to its path replaced before it was completed (with overwrite: Apillon always,
+  // Quantum `force`): every call on it answers this, its details naming the newer upload (`supersededBy`); its parts
+  // are deleted and its file detail shows status 106 with the same reason (issue 21).
+  multipartUploadSuperseded: define(409, 40906003, 'MULTIPART_UPLOAD_SUPERSEDED', [409, 'UPLOAD_SUPERSEDED']),
   // A bucket's upload policy (lib/core/upload/policy.ts): the message names the file and the limit (bytes or types).
   uploadPolicyViolation: define(422, 42206001, 'UPLOAD_POLICY_VIOLATION', [400, 'POLICY_VIOLATION']),
   // Bucket webhooks (lib/core/webhooks, issue 22): the target refusals name the reason (SSRF guard, address-policy.ts).

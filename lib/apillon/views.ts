@@ -153,6 +153,8 @@ export function fileDetailView(entry: EntryRecord, links: LinkContext) {
     path: directoryPathOf(entry),
     ...times(entry),
     ...(entry.rejectionReason ? { rejectionReason: entry.rejectionReason } : {}),
+    // [issue 21] A multipart upload a later upload to its path replaced: that upload's fileUuid.
+    ...(entry.supersededBy ? { supersededBy: entry.supersededBy } : {}),
   };
 }
 

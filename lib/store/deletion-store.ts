@@ -4,7 +4,7 @@ import type {
 import { pendingMarkUpdate } from './directory-store';
 import { keys } from './keys';
 import { transactWriteOrFalse, withConflictRetry, type Table, dueItems } from './table';
-import { adjustCount, refund, releasePath, type TransactItem } from './transact-items';
+import { adjustCount, holdsReservation, refund, releasePath, releaseReservation, type TransactItem } from './transact-items';
 
 /** Deletion: marks, removals, purges, each giving the charge back once. */
 export class DynamoDeletionStore implements DeletionStore {
@@ -15,6 +15,7 @@ export class DynamoDeletionStore implements DeletionStore {
   }
 
   async markForDeletion(file: EntryRecord, holdsPath: boolean, now: string, purgeAt: string): Promise<boolean> {
+    const held = file.reservedBytes ? holdsReservation(file.reservedBytes) : undefined;
     const items: TransactItem[] = [
       {
         Update: {
@@ -22,14 +23,17 @@ export class DynamoDeletionStore implements DeletionStore {
           Key: keys.entry(file.uuid),
           UpdateExpression:
             'SET recordStatus = :marked, markedForDeletionAt = :now, purgeAt = :purgeAt, duePk = :due, dueAt = :purgeAt, updatedAt = :now ' +
-            'REMOVE listPk, byName, byCreateTime, byUpdateTime, bySize, expiresAt, pendingPk, pendingAt',
-          ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
+            `REMOVE listPk, byName, byCreateTime, byUpdateTime, bySize, expiresAt, pendingPk, pendingAt${held ? ', reservedBytes' : ''}`,
+          ConditionExpression: `recordStatus = :active AND fileStatus = :observed${held ? ` AND ${held.condition}` : ''}`,
           ExpressionAttributeValues: {
             ':marked': RecordStatus.MARKED_FOR_DELETION, ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus,
             ':now': now, ':purgeAt': purgeAt, ':due': keys.purgeSchedule,
+            ...(held?.values ?? {}),
           },
         },
       },
+      // [issue 21] An open upload in parts deleted: its reservation goes back with its record's (once: the condition above).
+      ...(held ? releaseReservation(this.name, file, file.reservedBytes!) : []),
     ];
     if (holdsPath) items.push(...this.leaveDirectory(file, now));
     return withConflictRetry(() => transactWriteOrFalse(this.table, items));
@@ -42,12 +46,14 @@ export class DynamoDeletionStore implements DeletionStore {
         Delete: {
           TableName: this.name,
           Key: keys.entry(file.uuid),
-          ConditionExpression: 'recordStatus = :active AND fileStatus = :observed',
-          ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus },
+          ConditionExpression: `recordStatus = :active AND fileStatus = :observed${file.reservedBytes ? ' AND reservedBytes = :held' : ''}`,
+          ExpressionAttributeValues: { ':active': RecordStatus.ACTIVE, ':observed': file.fileStatus, ...(file.reservedBytes ? { ':held': file.reservedBytes } : {}) },
         },
       },
     ];
     if (charged > 0) items.push(...refund(this.name, file, charged));
+    // [issue 21] An open upload in parts removed: its reservation goes back with its record.
+    if (file.reservedBytes) items.push(...releaseReservation(this.name, file, file.reservedBytes));
     if (holdsPath) items.push(...this.leaveDirectory(file, new Date().toISOString()));
     return withConflictRetry(() => transactWriteOrFalse(this.table, items));
   }

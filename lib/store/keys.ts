@@ -14,6 +14,7 @@ import { nameSortKey, SORT_KEY_SEPARATOR } from '../core/model/collation';
  * | entry (file or dir)  | ENTRY#<uuid>              | ENTRY               | listPk, refPk FILENUM#<n>, cidPk, duePk         |
  * |   (files also)       |                           |                     | filesPk FILES#<bucket>, sessionPk (uploads)     |
  * | path claim           | PATH#<bucketUuid>         | <path>              |                                                 |
+ * | open upload's claim  | UPLOADCLAIM#<bucketUuid>  | <path>              | (expiresAt: its upload's deadline + a day)      |
  * | directory counter    | COUNT#<bucketUuid>        | <dirUuid or ROOT>   |                                                 |
  * | upload session       | SESSION#<sessionUuid>     | SESSION             | duePk SESSIONMOVE, dueAt (while its files move) |
  * | download token       | DLTOKEN#<tokenId>         | DLTOKEN             |                                                 |
@@ -51,6 +52,8 @@ export const keys = {
   entry: (uuid: string) => ({ pk: `ENTRY#${uuid}`, sk: 'ENTRY' }),
   path: (bucketUuid: string, path: string) => ({ pk: `PATH#${bucketUuid}`, sk: path }),
   pathPartition: (bucketUuid: string) => `PATH#${bucketUuid}`,
+  /** An open multipart upload's hold on a file path (issue 21; lib/core/upload/multipart.ts): one open upload per path. */
+  uploadClaim: (bucketUuid: string, path: string) => ({ pk: `UPLOADCLAIM#${bucketUuid}`, sk: path }),
   directoryCounter: (bucketUuid: string, directoryUuid: string | null) => ({
     pk: `COUNT#${bucketUuid}`,
     sk: directoryUuid ?? ROOT_DIRECTORY,

@@ -1,10 +1,20 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FileStatus, RecordStatus, type EntryRecord } from '../core/model/entries';
 import type {
-  CommitFailure, CommitInput, LifecycleStore, PendingItem } from '../core/ports';
+  CommitFailure, CommitInput, LifecycleStore, PendingItem, ReservationRelease } from '../core/ports';
 import { cidAttributes, keys, listingKeys, pendingKeys, pendingPartition, PENDING_SHARDS } from './keys';
 import { failedConditionIndex, transactWrite, type Table, writeOr, writeOrFalse } from './table';
-import { adjustCount, chargeUsage, checkClaim, claimPath, retireReplaced, type TransactItem } from './transact-items';
+import {
+  adjustCount,
+  chargeUsage,
+  checkClaim,
+  claimPath,
+  holdsReservation,
+  releaseReservation,
+  retireReplaced,
+  sessionSettledItem,
+  type TransactItem,
+} from './transact-items';
 
 /** The lifecycle writes of a file (status 1→2→3→4) and the sweeper's index of files waiting for a step. */
 export class DynamoLifecycleStore implements LifecycleStore {
@@ -14,8 +24,10 @@ export class DynamoLifecycleStore implements LifecycleStore {
     return this.table.name;
   }
 
-  async commitUpload({ file, size, limits, replacing, anchor, now }: CommitInput): Promise<CommitFailure | undefined> {
+  async commitUpload({ file, size, limits, replacing, anchor, now, reservedBytes }: CommitInput): Promise<CommitFailure | undefined> {
     const delta = size - (replacing?.chargedBytes ?? 0);
+    // [issue 21] An upload in parts settles its reservation on the real size, in this write (its record gives it up).
+    const held = reservedBytes ? holdsReservation(reservedBytes) : undefined;
     const committed: EntryRecord = { ...file, size, chargedBytes: size, updatedAt: now, fileStatus: FileStatus.UPLOADED };
     const listing = listingKeys(committed);
     const pending = pendingKeys(file.uuid, now);
@@ -31,20 +43,21 @@ export class DynamoLifecycleStore implements LifecycleStore {
               'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, objectKey = :objectKey, ' +
               'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize, ' +
               'pendingPk = :pendingPk, pendingAt = :pendingAt ' +
-              'REMOVE expiresAt',
+              `REMOVE expiresAt${held ? ', reservedBytes' : ''}`,
             // [wrap] `#path = :path`: a session end may retarget the upload meanwhile (session-wrap.ts); decide again then.
-            ConditionExpression: 'fileStatus = :requested AND recordStatus = :active AND #path = :path',
+            ConditionExpression: `fileStatus = :requested AND recordStatus = :active AND #path = :path${held ? ` AND ${held.condition}` : ''}`,
             ExpressionAttributeNames: { '#path': 'path' },
             ExpressionAttributeValues: {
               ':uploaded': FileStatus.UPLOADED, ':requested': FileStatus.REQUESTED, ':active': RecordStatus.ACTIVE, ':size': size, ':now': now, ':parentUuid': file.parentUuid, ':objectKey': file.objectKey,
               ':path': file.path,
               ':listPk': listing.listPk, ':byName': listing.byName, ':byCreateTime': listing.byCreateTime,
               ':byUpdateTime': listing.byUpdateTime, ':bySize': listing.bySize, ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt,
+              ...(held?.values ?? {}),
             },
           },
         },
       ],
-      ...chargeUsage(this.name, limits, delta).map((item, index): [CommitFailure, TransactItem] => [index === 0 ? 'account-limit' : 'bucket-limit', item]),
+      ...chargeUsage(this.name, limits, delta, -(reservedBytes ?? 0)).map((item, index): [CommitFailure, TransactItem] => [index === 0 ? 'account-limit' : 'bucket-limit', item]),
       ['path-changed', claimPath(this.name, committed, replacing?.entryUuid)],
       replacing ? ['replaced-changed', retireReplaced(this.name, replacing.entryUuid)] : ['path-changed', adjustCount(this.name, file.bucketUuid, file.parentUuid, 1)],
     ];
@@ -65,41 +78,48 @@ export class DynamoLifecycleStore implements LifecycleStore {
     from: number,
     to: number,
     set: Record<string, unknown> = {},
-    options: { settled?: boolean; activeOnly?: boolean; countInSession?: string } = {},
+    options: { settled?: boolean; activeOnly?: boolean; countInSession?: string; release?: ReservationRelease } = {},
   ): Promise<boolean> {
     const names = Object.keys(set);
+    const held = options.release ? holdsReservation(options.release.bytes) : undefined;
+    const removed = [...(options.settled ? ['pendingPk', 'pendingAt'] : []), ...(held ? ['reservedBytes'] : [])];
+    const conditions = [options.activeOnly ? 'fileStatus = :from AND recordStatus = :active' : 'fileStatus = :from', ...(held ? [held.condition] : [])];
     const update = {
       TableName: this.name,
       Key: keys.entry(uuid),
-      UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${options.settled ? ' REMOVE pendingPk, pendingAt' : ''}`,
-      ConditionExpression: options.activeOnly ? 'fileStatus = :from AND recordStatus = :active' : 'fileStatus = :from',
+      UpdateExpression: `SET fileStatus = :to${names.map((name, i) => `, #s${i} = :s${i}`).join('')}${removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''}`,
+      ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((name, i) => [`#s${i}`, name])) : undefined,
       ExpressionAttributeValues: {
         ':to': to,
         ':from': from,
         ...(options.activeOnly ? { ':active': RecordStatus.ACTIVE } : {}),
+        ...(held?.values ?? {}),
         ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])),
       },
     };
     const session = options.countInSession;
-    if (session === undefined) return writeOrFalse(() => this.table.client.send(new UpdateCommand(update)));
-    // The file's move and its session's count in one transaction: counted once, by the run whose move wins.
-    return writeOrFalse(() =>
-      withConflictRetries(() =>
-        transactWrite(this.table, [
-          { Update: update },
-          {
-            Update: {
-              TableName: this.name,
-              Key: keys.session(session),
-              // A session gone past its TTL is not brought back for good: the item it leaves expires too.
-              UpdateExpression: 'ADD settledCount :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
-              ExpressionAttributeValues: { ':one': 1, ':expiresAt': Math.floor(Date.now() / 1000) + 7 * 24 * 60 * 60 },
-            },
-          },
-        ]),
-      ),
-    );
+    const others: TransactItem[] = [
+      // The file's move and its session's count in one transaction: counted once, by the run whose move wins.
+      ...(session === undefined ? [] : [sessionSettledItem(this.name, session)]),
+      // [issue 21] Its reservation given back in the same write: once, by the run whose move wins.
+      ...(options.release ? releaseReservation(this.name, options.release, options.release.bytes) : []),
+    ];
+    if (others.length === 0) return writeOrFalse(() => this.table.client.send(new UpdateCommand(update)));
+    return writeOrFalse(() => withConflictRetries(() => transactWrite(this.table, [{ Update: update }, ...others])));
+  }
+
+  async deferPending(uuid: string, untilIso: string): Promise<void> {
+    const pending = pendingKeys(uuid, untilIso);
+    await writeOr(() => this.table.client.send(
+      new UpdateCommand({
+        TableName: this.name,
+        Key: keys.entry(uuid),
+        UpdateExpression: 'SET pendingPk = :pendingPk, pendingAt = :pendingAt',
+        ConditionExpression: 'attribute_exists(pendingPk)',
+        ExpressionAttributeValues: { ':pendingPk': pending.pendingPk, ':pendingAt': pending.pendingAt },
+      }),
+    ), undefined);
   }
 
   async pendingFiles(beforeIso: string, limit: number): Promise<string[]> {

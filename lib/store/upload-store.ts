@@ -1,6 +1,19 @@
 import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EntryRecord, FileRecord } from '../core/model/entries';
-import type { CommitFailure, CommitIntent, CommitPlan, PathClaim, StagedCommit, StagedCommitOutcome, UploadSnapshot, UploadStore } from '../core/ports';
+import { FileStatus, RecordStatus } from '../core/model/entries';
+import type {
+  CommitFailure,
+  CommitIntent,
+  CommitPlan,
+  OpenUploadFailure,
+  OpenUploadWrite,
+  PathClaim,
+  StagedCommit,
+  StagedCommitOutcome,
+  UploadClaim,
+  UploadSnapshot,
+  UploadStore,
+} from '../core/ports';
 import { keys } from './keys';
 import { NumberAllocator } from './number-allocator';
 import { batchGetConsistent, batchWriteAll, failedConditionIndex, stripKeys, type Table, writeOrFalse, dueItems } from './table';
@@ -8,6 +21,8 @@ import {
   adjustCount,
   chargeUsage,
   checkClaim,
+  sessionSettledItem,
+  supersedeItem,
   claimPath,
   entryItem,
   MAX_TRANSACTION_ITEMS,
@@ -26,8 +41,14 @@ export class DynamoUploadStore implements UploadStore {
     return this.numbers.take(count);
   }
 
-  async readSnapshot(accountId: string, bucketUuid: string, paths: readonly string[]): Promise<UploadSnapshot> {
-    const wanted = [keys.account(accountId), keys.bucket(bucketUuid), ...[...new Set(paths)].map((path) => keys.path(bucketUuid, path))];
+  async readSnapshot(accountId: string, bucketUuid: string, paths: readonly string[], uploadClaimPaths: readonly string[] = []): Promise<UploadSnapshot> {
+    const uploadPaths = [...new Set(uploadClaimPaths)];
+    const wanted = [
+      keys.account(accountId),
+      keys.bucket(bucketUuid),
+      ...[...new Set(paths)].map((path) => keys.path(bucketUuid, path)),
+      ...uploadPaths.map((path) => keys.uploadClaim(bucketUuid, path)),
+    ];
     const items = await batchGetConsistent(this.table, wanted);
     const byKey = new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item]));
     const find = (key: { pk: string; sk: string }) => byKey.get(`${key.pk}\u0000${key.sk}`);
@@ -46,11 +67,114 @@ export class DynamoUploadStore implements UploadStore {
         });
       }
     }
+    const uploadClaims = new Map<string, UploadClaim>();
+    for (const path of uploadPaths) {
+      const item = find(keys.uploadClaim(bucketUuid, path));
+      if (item) uploadClaims.set(path, { path, fileUuid: item.fileUuid as string });
+    }
     return {
       account: account ? (stripKeys(account) as UploadSnapshot['account']) : undefined,
       bucket: bucket ? (stripKeys(bucket) as UploadSnapshot['bucket']) : undefined,
       claims,
+      ...(uploadPaths.length > 0 ? { uploadClaims } : {}),
     };
+  }
+
+  async openUpload(write: OpenUploadWrite): Promise<OpenUploadFailure | undefined> {
+    const table = this.table.name;
+    const { file, supersede } = write;
+    const reserved = file.reservedBytes ?? 0;
+    const released = supersede?.file.reservedBytes ?? 0;
+    const labelled: [OpenUploadFailure, TransactItem][] = [
+      // Reasons are reported by the index of the item whose condition failed: keep them in this order.
+      ...chargeUsage(table, write.limits, 0, reserved - released).map((item, index): [OpenUploadFailure, TransactItem] => [index === 0 ? 'account-limit' : 'bucket-limit', item]),
+      [
+        'claim-changed',
+        {
+          Put: {
+            TableName: table,
+            Item: { ...keys.uploadClaim(file.bucketUuid, file.path), fileUuid: file.uuid, createdAt: write.now, expiresAt: write.claimExpiresAtEpochSeconds },
+            ConditionExpression: write.claimHolder ? 'fileUuid = :holder' : 'attribute_not_exists(pk)',
+            ...(write.claimHolder ? { ExpressionAttributeValues: { ':holder': write.claimHolder } } : {}),
+          },
+        },
+      ],
+      // A fresh uuid: the condition only guards against a bug.
+      ['claim-changed', { Put: { TableName: table, Item: entryItem(file, false), ConditionExpression: 'attribute_not_exists(pk)' } }],
+    ];
+    if (write.requirePathFree) {
+      labelled.push(['path-changed', { ConditionCheck: { TableName: table, Key: keys.path(file.bucketUuid, file.path), ConditionExpression: 'attribute_not_exists(pk)' } }]);
+    }
+    if (supersede) {
+      labelled.push(['superseded-changed', supersedeItem(table, supersede.file, file.uuid, supersede.reason, write.now)]);
+      // [webhooks] The superseded file is settled: its session counts it (issue 22's files.ready rule), in this write.
+      if (supersede.file.sessionUuid) labelled.push(['superseded-changed', sessionSettledItem(table, supersede.file.sessionUuid)]);
+    }
+    try {
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: labelled.map(([, item]) => item) }));
+      return undefined;
+    } catch (error) {
+      const index = failedConditionIndex(error);
+      if (index >= 0) return labelled[index]![0];
+      throw error;
+    }
+  }
+
+  async releaseUploadClaim(bucketUuid: string, path: string, fileUuid: string): Promise<void> {
+    await writeOrFalse(() =>
+      this.table.client.send(
+        new DeleteCommand({
+          TableName: this.table.name,
+          Key: keys.uploadClaim(bucketUuid, path),
+          ConditionExpression: 'fileUuid = :me',
+          ExpressionAttributeValues: { ':me': fileUuid },
+        }),
+      ),
+    );
+  }
+
+  async markCompleting(file: Pick<EntryRecord, 'uuid' | 'bucketUuid' | 'path'>, nowIso: string): Promise<boolean> {
+    return writeOrFalse(() =>
+      this.table.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.name,
+                Key: keys.entry(file.uuid),
+                UpdateExpression: 'SET completingAt = if_not_exists(completingAt, :now)',
+                ConditionExpression: 'fileStatus = :requested AND recordStatus = :active AND #path = :path',
+                ExpressionAttributeNames: { '#path': 'path' },
+                ExpressionAttributeValues: { ':now': nowIso, ':requested': FileStatus.REQUESTED, ':active': RecordStatus.ACTIVE, ':path': file.path },
+              },
+            },
+            {
+              // Uploads made before claims existed hold none: absent is theirs.
+              ConditionCheck: {
+                TableName: this.table.name,
+                Key: keys.uploadClaim(file.bucketUuid, file.path),
+                ConditionExpression: 'attribute_not_exists(pk) OR fileUuid = :me',
+                ExpressionAttributeValues: { ':me': file.uuid },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+  }
+
+  async clearCompleting(fileUuid: string): Promise<void> {
+    await writeOrFalse(() =>
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.entry(fileUuid),
+          UpdateExpression: 'REMOVE completingAt',
+          ConditionExpression: 'fileStatus = :requested',
+          ExpressionAttributeValues: { ':requested': FileStatus.REQUESTED },
+        }),
+      ),
+    );
   }
 
   async putUploadRequests(files: readonly FileRecord[], expiresAtEpochSeconds: number): Promise<void> {

@@ -86,6 +86,10 @@ function components() {
           usedBytes: { type: 'integer', description: 'Quota / bucket limit: bytes already used.' },
           requestedBytes: { type: 'integer', description: 'Quota / bucket limit: bytes the refused request would add (absent for a file of undeclared size).' },
           availableBytes: { type: 'integer', description: 'Quota / bucket limit: bytes left.' },
+          reservedBytes: { type: 'integer', description: 'Quota / bucket limit: bytes open multipart uploads reserved (their declared sizes, until they end); present when there are any.' },
+          openUploadId: { type: 'string', description: 'FILE_ALREADY_EXISTS: the open multipart upload holding the path (Quantum `upload_id`, Apillon `fileUuid`).' },
+          uploadId: { type: 'string', description: 'MULTIPART_UPLOAD_SUPERSEDED: the upload the call named.' },
+          supersededBy: { type: 'string', description: 'MULTIPART_UPLOAD_SUPERSEDED: the later upload that took its path.' },
           largeFileRoute: { type: 'string', description: 'Quantum `file/add` over 10 MB: the route for large files.' },
           field: { type: 'string', description: 'A form field whose value is over its limit.' },
           limit: { type: 'integer', description: 'A count limit of a form (files, text fields).' },
@@ -219,6 +223,39 @@ const SPECIAL_SUCCESS: Record<string, Record<string, unknown>> = {
   },
 };
 
+/**
+ * Operation descriptions longer than a function's one-line `description` (its OpenAPI summary, which AWS also keeps as
+ * the Lambda's description: at most 256 characters), by `group/name`: contracts a client must know to use the route.
+ */
+const SUPERSEDED_QUANTUM = '409 UPLOAD_SUPERSEDED (data.uploadId, data.supersededBy, data.reason) once a later create with `force` took its location: its parts were deleted, nothing was kept or charged.';
+const SUPERSEDED_APILLON = '409 MULTIPART_UPLOAD_SUPERSEDED (details.uploadId, details.supersededBy, details.reason) once a later upload to its path took it: its parts were deleted, nothing was kept or charged; its file detail shows status 106 with `supersededBy` and `rejectionReason`.';
+const RESERVATION =
+  'The declared size (less the bytes of a file it replaces) is reserved against the account’s quota and the bucket’s limit from this create until the upload ends, beside their usage: it is settled on the real size by the commit, and given back by an abort, a rejection on arrival, a deletion of the open upload or the sweep after 7 days, each exactly once. Uploads that together pass the quota or the limit are refused here, whichever way they race (a conditional write), never on arrival; the refusal’s details carry `reservedBytes` when open uploads hold any.';
+const OPERATION_DESCRIPTIONS: Record<string, string> = {
+  'quantum/upload-create':
+    'One open upload per location (a conditional write: of concurrent creates exactly one takes it). Without `force`, a location an open upload holds is refused as a file there is: 400 FILE_ALREADY_EXISTS, `data.openUploadId` naming that upload (so is `file/add` without `force`). With `force`, this upload supersedes an open one there whose complete was not asked for yet: every call on that one then answers ' +
+    SUPERSEDED_QUANTUM.replace(' once a later create with `force` took its location', '') +
+    ' An upload whose complete was asked for is not superseded; whichever of the two commits last, the later upload’s bytes stay (the earlier ends at status 106 and its `upload/list` answers 409 UPLOAD_SUPERSEDED). ' +
+    RESERVATION,
+  'quantum/upload-parts': SUPERSEDED_QUANTUM,
+  'quantum/upload-list': SUPERSEDED_QUANTUM,
+  'quantum/upload-complete':
+    SUPERSEDED_QUANTUM +
+    ' Once its complete is asked for no create supersedes it; but should a later forced upload to its location commit first, this one is not put over it: it ends at status 106 (superseded) and `upload/list` of it answers 409 UPLOAD_SUPERSEDED.',
+  'quantum/upload-abort': 'Its reserved space and its location are given back. ' + SUPERSEDED_QUANTUM,
+  'apillon/multipart-create':
+    'One open upload per path (a conditional write). A later create at the path (Apillon always overwrites) supersedes an open upload there whose complete was not asked for yet: every call on that one then answers ' +
+    SUPERSEDED_APILLON.replace(' once a later upload to its path took it', '') +
+    ' An upload whose complete was asked for is not superseded; whichever of the two commits last, the later upload’s bytes stay (the earlier ends at status 106 with `supersededBy`). ' +
+    RESERVATION,
+  'apillon/multipart-parts': SUPERSEDED_APILLON,
+  'apillon/multipart-list': SUPERSEDED_APILLON,
+  'apillon/multipart-complete':
+    SUPERSEDED_APILLON +
+    ' Once its complete is asked for no create supersedes it; but should a later upload to its path commit first, this one is not put over it: it ends at status 106 with `supersededBy` in its file detail.',
+  'apillon/multipart-abort': 'Its reserved space and its path are given back. ' + SUPERSEDED_APILLON,
+};
+
 /** OpenAPI path key: `{location+}` becomes `{location}` (it may hold slashes). */
 export const openApiPath = (template: string) => template.replace(/\{(\w+)\+\}/g, '{$1}');
 
@@ -286,6 +323,7 @@ export async function buildDocument(): Promise<Record<string, unknown>> {
     const operation: Record<string, unknown> = {
       operationId: operationId(route),
       summary: route.description,
+      ...(OPERATION_DESCRIPTIONS[key] ? { description: OPERATION_DESCRIPTIONS[key] } : {}),
       tags: [surface],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),

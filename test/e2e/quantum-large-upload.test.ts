@@ -89,4 +89,25 @@ describe('a Quantum large-file upload over HTTP (local stack)', () => {
       body: { status: 'error', message: 'INVALID_REQUEST', data: { errors: [{ property: 'part_numbers.0', message: 'PART_NUMBER_NOT_VALID', minimum: 1 }] } },
     });
   }, 90_000);
+
+  it('claims its location: concurrent creates without force, one 200 and the rest 400 FILE_ALREADY_EXISTS naming it; with force the later supersedes it (409 UPLOAD_SUPERSEDED)', async () => {
+    // prepare
+    const name = `e2e-qbig-${randomUUID().slice(0, 8)}`;
+    expect((await stack.request(`/API/bucket/create/${name}`, { method: 'POST', headers: stack.headers.master })).status).toBe(200);
+    const create = (body: object) => stack.request(`/API/upload/create/${name}/one/place.bin`, post(stack.headers.master, body));
+
+    // act
+    const racing = await Promise.all([create({ size: 100 }), create({ size: 100 }), create({ size: 100 })]);
+    const winner = racing.find((answer) => answer.status === 200)?.body.data.upload_id as string;
+    const forced = await create({ size: 200, force: true });
+    const listed = await stack.request(`/API/upload/list/${name}/${winner}`, { headers: stack.headers.master });
+
+    // assess
+    expect(racing.filter((answer) => answer.status === 200)).toHaveLength(1);
+    for (const loser of racing.filter((answer) => answer.status !== 200)) {
+      expect({ status: loser.status, message: loser.body.message, openUploadId: loser.body.data?.openUploadId }).toEqual({ status: 400, message: 'FILE_ALREADY_EXISTS', openUploadId: winner });
+    }
+    expect(forced.status, forced.text).toBe(200);
+    expect({ status: listed.status, message: listed.body.message, supersededBy: listed.body.data?.supersededBy }).toEqual({ status: 409, message: 'UPLOAD_SUPERSEDED', supersededBy: forced.body.data.upload_id });
+  }, 90_000);
 });

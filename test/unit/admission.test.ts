@@ -108,3 +108,57 @@ describe('admission', () => {
     expect(refusal(() => admit(snapshot(), [file(`${'d'.repeat(200)}/`.repeat(6) + 'x')], { overwrite: true }))).toBe('invalidPath');
   });
 });
+
+describe('admission with open multipart uploads (issue 21)', () => {
+  const reserving = (overrides: { used?: number; accountReserved?: number; size?: number; bucketReserved?: number; quota?: number; max?: number }): AdmissionSnapshot => {
+    const base = snapshot({ used: overrides.used ?? 0, size: overrides.size ?? 0, quota: overrides.quota ?? 1000, max: overrides.max ?? 1000 });
+    return { ...base, account: { ...base.account, reservedBytes: overrides.accountReserved ?? 0 }, bucket: { ...base.bucket, reservedBytes: overrides.bucketReserved ?? 0 } };
+  };
+
+  it('counts reserved bytes beside usage, and names them in the refusal', () => {
+    // act
+    const quota = refusalDetails(() => admit(reserving({ used: 300, accountReserved: 600 }), [file('x', 101)], { overwrite: false }));
+    const bucket = refusalDetails(() => admit(reserving({ size: 100, bucketReserved: 850 }), [file('x', 51)], { overwrite: false }));
+    const fits = admit(reserving({ used: 300, accountReserved: 600, size: 300, bucketReserved: 600 }), [file('x', 100)], { overwrite: false });
+    const unsized = refusal(() => admit(reserving({ used: 400, accountReserved: 600 }), [file('x')], { overwrite: false }));
+
+    // assess
+    expect(quota).toEqual({
+      limitBytes: 1000,
+      usedBytes: 300,
+      reservedBytes: 600,
+      requestedBytes: 101,
+      availableBytes: 100,
+      reason: '101 bytes more would pass the account’s quota of 1000 bytes (300 used, 600 reserved by open uploads in parts, 100 left)',
+    });
+    expect(bucket).toMatchObject({ limitBytes: 1000, usedBytes: 100, reservedBytes: 850, availableBytes: 50 });
+    expect(fits.deltaBytes).toBe(100);
+    expect(unsized).toBe('notEnoughStorageSpace');
+  });
+
+  it('does not count the reservations the batch gives back (its own at commit, the one it supersedes)', () => {
+    // act: 900 reserved, 800 of them by the upload committing (or superseded) now
+    const admitted = admit(reserving({ used: 100, accountReserved: 900, bucketReserved: 900 }), [file('x', 800)], { overwrite: false, releasedBytes: 800 });
+    const without = refusal(() => admit(reserving({ used: 100, accountReserved: 900, bucketReserved: 900 }), [file('x', 800)], { overwrite: false }));
+
+    // assess
+    expect(admitted.deltaBytes).toBe(800);
+    expect(without).toBe('notEnoughStorageSpace');
+  });
+
+  it('refuses a path an open upload holds without overwrite (naming it), and admits it with overwrite or for the upload itself', () => {
+    // prepare
+    const held: AdmissionSnapshot = { ...snapshot(), openUploads: new Map([['docs/a.bin', { fileUuid: 'open-upload' }]]) };
+
+    // act
+    const details = refusalDetails(() => admit(held, [file('docs/a.bin', 10)], { overwrite: false }));
+    const overwriting = admit(held, [file('docs/a.bin', 10)], { overwrite: true });
+    const itself = admit(held, [file('docs/a.bin', 10)], { overwrite: false, selfUuid: 'open-upload' });
+
+    // assess
+    expect(details).toMatchObject({ openUploadId: 'open-upload' });
+    expect(refusal(() => admit(held, [file('docs/a.bin', 10)], { overwrite: false }))).toBe('fileAlreadyExists');
+    expect(overwriting.deltaBytes).toBe(10);
+    expect(itself.deltaBytes).toBe(10);
+  });
+});

@@ -6,6 +6,6 @@ import { routeUsing } from '../../../lib/app/route';
 import { withMultipart } from '../../../lib/app/multipart';
 
 /** DELETE /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid (EXECUTE): aborts the upload (status 106). */
-export const handler = routeUsing(withMultipart)({ surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound'], schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => ({
+export const handler = routeUsing(withMultipart)({ surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound', 'multipartUploadSuperseded'], schemas: { path: multipartFilePath } }, async ({ path, principal, services }) => ({
   data: multipartFileView(await abortMultipartUpload(services, principal, path)),
 }));

@@ -7,7 +7,7 @@ import { withMultipart } from '../../../lib/app/multipart';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/complete {parts} (EXECUTE): the file enters the lifecycle. */
 export const handler = routeUsing(withMultipart)(
-  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound'], model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound', 'multipartUploadSuperseded'], model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
   async ({ path, body, principal, services }) => {
     const parts = body.parts.map((part) => ({ partNumber: part.partNumber, eTag: part.ETag }));
     return { data: multipartFileView(await completeMultipartUpload(services, principal, path, parts)) };

@@ -6,6 +6,6 @@ import { withMultipart } from '../../../lib/app/multipart';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/parts {partNumbers} (EXECUTE): 60 s UploadPart URLs. */
 export const handler = routeUsing(withMultipart)(
-  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound'], model: 'MultipartPartsDto', schemas: { path: multipartFilePath, body: partUrlsBody } },
+  { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound', 'multipartUploadSuperseded'], model: 'MultipartPartsDto', schemas: { path: multipartFilePath, body: partUrlsBody } },
   async ({ path, body, principal, services }) => ({ data: { parts: await presignParts(services, principal, path, body.partNumbers) } }),
 );

@@ -6,7 +6,7 @@ import { RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { uploadPath } from '../../../lib/quantum/schemas';
 
 /** POST /upload/abort/<bucket>/<upload_id>: the upload is cancelled, its parts deleted (nothing was charged). */
-export const handler = routeUsing(withMultipart)({ surface: 'quantum', permission: Permission.EXECUTE, errors: [...RESOLVE_BUCKET_ERRORS, 'multipartUploadNotFound'], schemas: { path: uploadPath } }, async ({ path, principal, services }) => {
+export const handler = routeUsing(withMultipart)({ surface: 'quantum', permission: Permission.EXECUTE, errors: [...RESOLVE_BUCKET_ERRORS, 'multipartUploadNotFound', 'multipartUploadSuperseded'], schemas: { path: uploadPath } }, async ({ path, principal, services }) => {
   await abortQuantumUpload(services, principal, path.bucket, path.upload);
   return { message: 'Upload aborted' };
 });

@@ -8,7 +8,9 @@ import type { StorageDeps } from '../ports/storage';
 import { parentPath } from '../directories/tree';
 import { deleteObjectBytes } from '../deletion/deletion';
 import { markDirectoryStale } from '../directories/directory-marks';
-import { decideBatch, uploadKeyOf } from '../upload/uploads';
+import { chargeLimitsOf, decideBatch, uploadKeyOf } from '../upload/uploads';
+import { letGoOfPath, settledRequestExpiry, supersededReason } from '../upload/upload-claims';
+import type { PathClaim } from '../ports';
 import { placeBeforeCommit } from '../upload/session-wrap';
 import { policyViolation } from '../upload/policy';
 import { addressInSlices } from './sliced-cids';
@@ -142,13 +144,22 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   const candidate = { directory: found.path.split('/').slice(0, -1), name: found.name, size: uploaded.size };
   let batch;
   try {
-    batch = await decideBatch(deps, bucket, [candidate], { overwrite: found.overwrite ?? false, selfUuid: found.uuid });
+    // [issue 21] An upload in parts gives its reservation back as it commits: not counted against it.
+    // An upload in parts owns its path from its create (issue 21): a create without overwrite found it free and held it
+    // against every writer without overwrite, so whatever stands there now a writer with overwrite put there since, and
+    // this later commit replaces it (the last commit wins, as for any overwrite); its 200 at complete is never undone.
+    batch = await decideBatch(deps, bucket, [candidate], { overwrite: (found.overwrite ?? false) || !!found.multipart, selfUuid: found.uuid, releasedBytes: found.reservedBytes ?? 0 });
   } catch (error) {
     if (error instanceof AppError) return reject(deps, found, rejectionStatus(error), rejectionReason(error, found));
     throw error;
   }
   // Another run committed this very file meanwhile: the loop reads its new state.
   if (batch.snapshot.claims.get(found.path)?.entryUuid === found.uuid) return undefined;
+  // [issue 21] An upload in parts whose path took a file requested after it was created (a later upload that took the
+  // path over while this one was completing, a Quantum add with force) does not replace that later file: it is
+  // superseded, and its file detail says so (106, `supersededBy`, `rejectionReason`); nothing is charged.
+  const later = found.multipart ? await laterFileAt(deps, batch.snapshot.claims.get(found.path), found) : undefined;
+  if (later) return reject(deps, found, FileStatus.ERROR_UPLOAD_CANCELLED, supersededReason(found.path, later.uuid), { supersededBy: later.uuid });
   // The bucket's upload policy, on the real size (and the type the file is served as), as the bucket stands now.
   const violation = policyViolation(batch.bucket.uploadPolicy, { name: found.name, size: uploaded.size, contentType: found.contentType });
   if (violation) return reject(deps, found, FileStatus.ERROR_POLICY_REFUSED, violation.reason);
@@ -173,12 +184,8 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
           replacing,
           anchor: tree.anchors.find((anchor) => anchor.path === parentPath(found.path)),
           now: new Date().toISOString(),
-          limits: {
-            accountId: batch.account.accountId,
-            quotaBytes: batch.account.quotaBytes,
-            bucketUuid: bucket.bucketUuid,
-            bucketMaxBytes: batch.bucket.maxSizeBytes,
-          },
+          limits: chargeLimitsOf(batch),
+          ...(found.reservedBytes ? { reservedBytes: found.reservedBytes } : {}),
         });
   } catch (error) {
     await discardAttempt(deps, file);
@@ -186,6 +193,8 @@ async function commitBytes(deps: StorageDeps, found: FileRecord): Promise<StepOu
   }
   if (failure === undefined) {
     await deps.blobs.delete(uploadKeyOf(file));
+    // [issue 21] An upload in parts lets go of its path's claim (if another upload took it over, that one keeps it).
+    if (file.multipart) await letGoOfPath(deps, found);
     if (replacing?.objectKey) await deleteObjectBytes(deps, replacing.objectKey);
     deps.logger.info('upload committed', { fileUuid: file.uuid, size: uploaded.size, replaced: replacing?.entryUuid });
     deps.metrics.count(METRIC_NAMES.commits);
@@ -204,11 +213,21 @@ async function discardAttempt(deps: StorageDeps, attempt: FileRecord): Promise<v
   if (current?.objectKey !== attempt.objectKey) await deps.blobs.delete(attempt.objectKey);
 }
 
-async function reject(deps: StorageDeps, file: FileRecord, status: number, reason?: string): Promise<StepOutcome> {
+/** The file holding `claim` when it is a file requested after `upload` was created (issue 21; see commitBytes). */
+async function laterFileAt(deps: StorageDeps, claim: PathClaim | undefined, upload: FileRecord): Promise<EntryRecord | undefined> {
+  if (claim?.type !== 'file' || claim.entryUuid === upload.uuid) return undefined;
+  const holder = await deps.entries.get(claim.entryUuid);
+  return holder && holder.createdAt > upload.createdAt ? holder : undefined;
+}
+
+async function reject(deps: StorageDeps, file: FileRecord, status: number, reason?: string, extra: Record<string, unknown> = {}): Promise<StepOutcome> {
   // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
-  const set = { updatedAt: new Date().toISOString(), ...(reason === undefined ? {} : { rejectionReason: reason }) };
+  const set = { updatedAt: new Date().toISOString(), ...(reason === undefined ? {} : { rejectionReason: reason }), ...settledRequestExpiry(file), ...extra };
   const counting = file.sessionUuid ? { countInSession: file.sessionUuid } : {};
-  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, set, { settled: true, ...counting })) {
+  // [issue 21] An upload in parts gives its reservation back in the same write (once: the run whose move wins).
+  const release = file.reservedBytes ? { release: { accountId: file.accountId, bucketUuid: file.bucketUuid, bytes: file.reservedBytes } } : {};
+  if (await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, status, set, { settled: true, ...counting, ...release })) {
+    if (file.multipart) await letGoOfPath(deps, file);
     await Promise.all([deps.blobs.delete(uploadKeyOf(file)), deps.blobs.delete(file.objectKey)]);
     deps.logger.info('upload rejected', { fileUuid: file.uuid, status });
     deps.metrics.count(METRIC_NAMES.rejections, 1, { status: String(status) });

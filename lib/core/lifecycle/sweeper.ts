@@ -5,6 +5,9 @@ import type { StorageDeps } from '../ports/storage';
 import { uploadKeyOf } from '../upload/uploads';
 import { finishDueSessionMoves, sharingSessionReads } from '../upload/session-wrap';
 import { queueClaimedEvent } from '../webhooks/announce';
+import { MULTIPART_UPLOAD_DAYS } from '../upload/multipart-plan';
+import { cancelOpenUpload } from '../upload/upload-claims';
+import type { MultipartUploadStore } from '../ports/multipart-uploads';
 
 /**
  * The sweeper (SPEC §1: "a scheduled sweeper completes any file that stays
@@ -43,7 +46,10 @@ export interface SweepReport {
   readonly completed: number;
   /** Of those, files whose step failed again or that are still unfinished (the next sweep tries again). */
   readonly failed: number;
-  /** Upload requests let go: their bytes never came and their URL expired long ago (they expire by TTL). */
+  /**
+   * Upload requests let go: their bytes never came and their URL expired long ago (they expire by TTL); and open
+   * multipart uploads past their deadline, cancelled with their reservation given back.
+   */
   readonly released: number;
   /** Commit intents finished (staged bytes or replaced bytes deleted, or a decided commit rolled forward). */
   readonly intents: number;
@@ -58,7 +64,7 @@ export interface SweepReport {
 }
 
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
-export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<SweepReport> {
+export async function sweepStrandedFiles(deps: StorageDeps & { readonly multipart?: MultipartUploadStore }, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
   const sessionMoves = await finishDueSessionMoves(deps, now); // [wrap]
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
@@ -100,6 +106,15 @@ export async function sweepStrandedFiles(deps: StorageDeps, now: Date): Promise<
         continue;
       }
       await deps.lifecycle.clearPending(uuid);
+      continue;
+    }
+    if (file.fileStatus === FileStatus.REQUESTED && file.multipart && !(await deps.blobs.head(uploadKeyOf(file)))) {
+      // [issue 21] An open upload in parts holds a reservation and its path until it ends: it stays in this index, out of
+      // sight until its deadline (MULTIPART_UPLOAD_DAYS), and is then cancelled here, its reservation given back, even
+      // when S3 no longer lists it (the bucket's rule aborted it first) and abortStaleMultipartUploads cannot find it.
+      const deadline = new Date(Date.parse(file.createdAt) + MULTIPART_UPLOAD_DAYS * 24 * 60 * 60 * 1000);
+      if (now < deadline) await deps.lifecycle.deferPending(uuid, deadline.toISOString());
+      else if (await cancelOpenUpload(deps, file, { now })) released++;
       continue;
     }
     if (file.fileStatus === FileStatus.REQUESTED && !(await deps.blobs.head(uploadKeyOf(file)))) {

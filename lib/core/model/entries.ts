@@ -94,6 +94,17 @@ export interface EntryRecord {
   /** A file uploaded in parts (lib/core/upload/multipart.ts): S3's UploadId and the plan its parts follow. */
   readonly multipart?: { readonly uploadId: string; readonly partSize: number; readonly partCount: number };
   /**
+   * Bytes reserved for an open multipart upload at its create (issue 21: the account's and the bucket's
+   * `reservedBytes`, beside their usage), so no other upload takes that space meanwhile. Released exactly once, by
+   * the write that takes the file out of status 1 (commit, rejection, abort, superseding, the stale sweep) or deletes
+   * it; that write removes this attribute, and each such write is conditioned on it.
+   */
+  readonly reservedBytes?: number;
+  /** A multipart upload whose complete was asked for (ISO): from then on a later upload to its path no longer supersedes it. */
+  readonly completingAt?: string;
+  /** A multipart upload another upload to its path superseded (status 106): that upload's uuid. */
+  readonly supersededBy?: string;
+  /**
    * A single upload of no session: when its files.ready was claimed (ISO; lib/core/webhooks/announce.ts). While the
    * event is claimed but not yet queued, the file also sits in the sweeper's index, which queues it then.
    */

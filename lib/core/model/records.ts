@@ -23,6 +23,22 @@ export interface ChargeLimits {
   readonly quotaBytes: number;
   readonly bucketUuid: string;
   readonly bucketMaxBytes: number;
+  /**
+   * The figures the decision read (bytes): the account's usage and reservations, the bucket's size and reservations.
+   * A write that grows usage plus reservations re-checks them race-free against these (transact-items.ts `charge`).
+   */
+  readonly seen: { readonly accountUsedBytes: number; readonly accountReservedBytes: number; readonly bucketSizeBytes: number; readonly bucketReservedBytes: number };
+}
+
+/**
+ * An open multipart upload's hold on a file path (issue 21): one open upload per path in a bucket, taken at create by a
+ * conditional write and let go at its commit, abort, rejection or stale sweep. Kept apart from the path claim (which
+ * holds the committed file), so listings and moves never see it.
+ */
+export interface UploadClaim {
+  readonly path: string;
+  /** The upload (its file's uuid) holding the path. */
+  readonly fileUuid: string;
 }
 
 /** Why a commit transaction did not go through: which of the facts it was decided on changed. */
@@ -121,6 +137,8 @@ export interface AccountRecord {
   readonly name: string;
   readonly quotaBytes: number;
   readonly usedBytes: number;
+  /** Bytes reserved by open multipart uploads (declared, not yet arrived): counted against the quota beside `usedBytes`. */
+  readonly reservedBytes?: number;
   readonly createdAt: string;
 }
 
@@ -150,6 +168,8 @@ export interface BucketRecord {
   readonly uploadPolicy?: UploadPolicy;
   /** Bytes of the files in the bucket (charged with the account's usage). */
   readonly sizeBytes: number;
+  /** Bytes reserved by open multipart uploads into the bucket: counted against `maxSizeBytes` beside `sizeBytes`. */
+  readonly reservedBytes?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

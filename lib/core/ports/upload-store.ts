@@ -3,22 +3,50 @@ import type { UploadPolicy } from '../upload/policy';
  * The core's `UploadStore` port (implemented in lib/store/upload-store.ts).
  */
 import type { EntryRecord, FileRecord } from '../model/entries';
-import type { ChargeLimits, CommitFailure, CommitIntent, CommitPlan, PathClaim } from '../model/records';
+import type { ChargeLimits, CommitFailure, CommitIntent, CommitPlan, PathClaim, UploadClaim } from '../model/records';
 
 /** What admission reads before deciding (one consistent batch read). */
 export interface UploadSnapshot {
-  readonly account?: { readonly accountId: string; readonly usedBytes: number; readonly quotaBytes: number };
+  readonly account?: { readonly accountId: string; readonly usedBytes: number; readonly quotaBytes: number; readonly reservedBytes?: number };
   readonly bucket?: {
     readonly bucketUuid: string;
     readonly sizeBytes: number;
     readonly maxSizeBytes: number;
     readonly markedForDeletionAt?: string;
+    /** Bytes reserved by open multipart uploads into the bucket (absent: none ever). */
+    readonly reservedBytes?: number;
     /** The bucket's upload policy (lib/core/upload/policy.ts), read with the rest. */
     readonly uploadPolicy?: UploadPolicy;
   };
   /** The claims found on the paths asked for (free paths are absent). */
   readonly claims: ReadonlyMap<string, PathClaim>;
+  /** The open multipart uploads' claims on the file paths asked for (`uploadClaimPaths`; absent: none asked). */
+  readonly uploadClaims?: ReadonlyMap<string, UploadClaim>;
 }
+
+/**
+ * The create of a multipart upload (issue 21), one transaction: the file's record (status 1, its `reservedBytes`,
+ * kept until it leaves status 1: no TTL), the claim on its path, the reservation on the account and the bucket
+ * (within quota and bucket limit counting usage and every reservation), and, when it supersedes an open upload at
+ * the path, that upload's move to status 106 with its reservation given back.
+ */
+export interface OpenUploadWrite {
+  /** The upload's file: status 1, `multipart` set, `reservedBytes` the bytes to reserve (0 or absent: none). */
+  readonly file: FileRecord;
+  /** The upload that holds the path's claim now (stale, completing, or the one superseded): taken over only from it. Absent: the path must be free. */
+  readonly claimHolder?: string;
+  /** An open upload at the path, not completing, that this one replaces: 1 → 106, `supersededBy`, `rejectionReason`. */
+  readonly supersede?: { readonly file: FileRecord; readonly reason: string };
+  /** Without overwrite: the path must still be free of any file or directory (its admission found it so). */
+  readonly requirePathFree: boolean;
+  /** When the claim item expires (epoch seconds; DynamoDB TTL), should nothing let go of it before. */
+  readonly claimExpiresAtEpochSeconds: number;
+  readonly limits: ChargeLimits;
+  readonly now: string;
+}
+
+/** Which fact an OpenUploadWrite was decided on changed meanwhile (nothing was written). */
+export type OpenUploadFailure = 'claim-changed' | 'path-changed' | 'superseded-changed' | 'account-limit' | 'bucket-limit';
 
 /** The atomic commit of files whose bytes are already at their final keys (a Quantum add). */
 export interface StagedCommit {
@@ -46,7 +74,18 @@ export type StagedCommitOutcome =
 /** Storage for the upload path: batch reads, batch writes, intents, ids. */
 export interface UploadStore {
   /** The account, the bucket and the claims on `paths`, read consistently in as few calls as possible. */
-  readSnapshot(accountId: string, bucketUuid: string, paths: readonly string[]): Promise<UploadSnapshot>;
+  readSnapshot(accountId: string, bucketUuid: string, paths: readonly string[], uploadClaimPaths?: readonly string[]): Promise<UploadSnapshot>;
+  /** Writes a multipart upload's create (see OpenUploadWrite); `undefined` when written, else what changed. */
+  openUpload(write: OpenUploadWrite): Promise<OpenUploadFailure | undefined>;
+  /** Lets go of the claim on `path` if upload `fileUuid` still holds it (else nothing: another upload holds it). */
+  releaseUploadClaim(bucketUuid: string, path: string, fileUuid: string): Promise<void>;
+  /**
+   * Marks open upload `fileUuid` completing (`completingAt`): from then on no later upload supersedes it. Conditioned on
+   * the file being at status 1 and active, and on its still holding its path's claim; false when either is not so.
+   */
+  markCompleting(file: Pick<FileRecord, 'uuid' | 'bucketUuid' | 'path'>, nowIso: string): Promise<boolean>;
+  /** Takes `completingAt` off an open upload whose completion S3 refused (it may be superseded again). */
+  clearCompleting(fileUuid: string): Promise<void>;
   /** `count` fresh integer ids (Apillon's `id`); unique service-wide, never reused. */
   takeNumbers(count: number): Promise<number[]>;
   /** Stores upload requests (status 1, not listed, path not claimed); they expire unless their bytes arrive. */

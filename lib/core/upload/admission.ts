@@ -17,10 +17,15 @@ import type { PathClaim } from '../ports';
  *    (INVALID_DIR), also between the files of one batch.
  * 4. A file already at the path (or twice in one batch) is replaced when the
  *    caller may overwrite (Apillon always; Quantum with `force=true`), else
- *    FILE_ALREADY_EXISTS.
+ *    FILE_ALREADY_EXISTS. So is an open multipart upload holding the path
+ *    (issue 21; the snapshot's `openUploads`, read where the caller asks): without
+ *    overwrite FILE_ALREADY_EXISTS, its details naming the upload (`openUploadId`).
  * 5. Space: a batch may grow the account's usage and the bucket's size by the
  *    sum of its sizes less the bytes of the files it replaces, up to the quota
- *    (NOT_ENOUGH_STORAGE_SPACE) and the bucket limit (MAX_BUCKET_SIZE_REACHED).
+ *    (NOT_ENOUGH_STORAGE_SPACE) and the bucket limit (MAX_BUCKET_SIZE_REACHED),
+ *    counting the bytes open multipart uploads reserved (`reservedBytes`; less
+ *    `releasedBytes`, the reservations the batch itself gives back: its own at
+ *    commit, the one of an upload it supersedes).
  *    A size not declared yet counts as 0, except that a NEW file of unknown
  *    size cannot go into a bucket that is already full, nor into an account
  *    with no space left (its bytes would only be refused at commit).
@@ -31,12 +36,14 @@ import type { PathClaim } from '../ports';
 
 /** What admission reads: the account's and bucket's figures and the claims on every path involved. */
 export interface AdmissionSnapshot {
-  readonly account: { readonly usedBytes: number; readonly quotaBytes: number };
-  readonly bucket: { readonly sizeBytes: number; readonly maxSizeBytes: number; readonly markedForDeletionAt?: string };
+  readonly account: { readonly usedBytes: number; readonly quotaBytes: number; readonly reservedBytes?: number };
+  readonly bucket: { readonly sizeBytes: number; readonly maxSizeBytes: number; readonly markedForDeletionAt?: string; readonly reservedBytes?: number };
   /** The claim on each path of `directoriesOf(candidates)` and each candidate's path (absent: free). */
   readonly claims: ReadonlyMap<string, PathClaim>;
   /** Bytes charged for the file holding each claimed file path (what a replacement gives back). */
   readonly chargedBytes: ReadonlyMap<string, number>;
+  /** [issue 21] The open multipart uploads holding candidates' paths, by path (absent: not read, as for a single upload). */
+  readonly openUploads?: ReadonlyMap<string, { readonly fileUuid: string }>;
 }
 
 /** One file to admit: where it goes and how large it is (bytes), when known. */
@@ -57,6 +64,8 @@ export interface AdmissionOptions {
    * raced with another run of itself sees its own claim).
    */
   readonly selfUuid?: string;
+  /** Reserved bytes the batch gives back as it is written (issue 21): not counted against the limits. */
+  readonly releasedBytes?: number;
 }
 
 export interface Admission {
@@ -114,6 +123,10 @@ export function admit(snapshot: AdmissionSnapshot, candidates: readonly Candidat
     if (claim?.type === 'directory') throw new AppError('invalidDirectory');
     const existing = claim && claim.entryUuid !== options.selfUuid ? claim : undefined;
     const last = lastIndex.get(path) === index;
+    const open = snapshot.openUploads?.get(path);
+    if (open && open.fileUuid !== options.selfUuid && !options.overwrite) {
+      throw new AppError('fileAlreadyExists', { details: { openUploadId: open.fileUuid, reason: `an upload in parts (${open.fileUuid}) to ${JSON.stringify(path)} is open; complete or abort it, or replace it with force` } });
+    }
     if ((existing || !last) && !options.overwrite) throw new AppError('fileAlreadyExists');
     if (!last) {
       superseded.add(index);
@@ -128,23 +141,41 @@ export function admit(snapshot: AdmissionSnapshot, candidates: readonly Candidat
     deltaBytes += candidate.size ?? 0;
   });
 
-  const { account, bucket } = snapshot;
-  if (deltaBytes > 0 && account.usedBytes + deltaBytes > account.quotaBytes) throw spaceRefusal('notEnoughStorageSpace', account.quotaBytes, account.usedBytes, deltaBytes);
-  if (deltaBytes > 0 && bucket.sizeBytes + deltaBytes > bucket.maxSizeBytes) throw spaceRefusal('maxBucketSizeReached', bucket.maxSizeBytes, bucket.sizeBytes, deltaBytes);
-  if (addsUnsizedFile && bucket.sizeBytes >= bucket.maxSizeBytes) throw spaceRefusal('maxBucketSizeReached', bucket.maxSizeBytes, bucket.sizeBytes);
-  if (addsUnsizedFile && account.usedBytes >= account.quotaBytes) throw spaceRefusal('notEnoughStorageSpace', account.quotaBytes, account.usedBytes);
+  // Usage and the reservations of open multipart uploads count alike (less what this batch gives back).
+  const released = options.releasedBytes ?? 0;
+  const account = { quotaBytes: snapshot.account.quotaBytes, usedBytes: snapshot.account.usedBytes, reservedBytes: Math.max(0, (snapshot.account.reservedBytes ?? 0) - released) };
+  const bucket = { maxSizeBytes: snapshot.bucket.maxSizeBytes, usedBytes: snapshot.bucket.sizeBytes, reservedBytes: Math.max(0, (snapshot.bucket.reservedBytes ?? 0) - released) };
+  const taken = (figures: { usedBytes: number; reservedBytes: number }) => figures.usedBytes + figures.reservedBytes;
+  if (deltaBytes > 0 && taken(account) + deltaBytes > account.quotaBytes) throw spaceRefusal('notEnoughStorageSpace', account.quotaBytes, account, deltaBytes);
+  if (deltaBytes > 0 && taken(bucket) + deltaBytes > bucket.maxSizeBytes) throw spaceRefusal('maxBucketSizeReached', bucket.maxSizeBytes, bucket, deltaBytes);
+  if (addsUnsizedFile && taken(bucket) >= bucket.maxSizeBytes) throw spaceRefusal('maxBucketSizeReached', bucket.maxSizeBytes, bucket);
+  if (addsUnsizedFile && taken(account) >= account.quotaBytes) throw spaceRefusal('notEnoughStorageSpace', account.quotaBytes, account);
   return { paths, replaced, newDirectories, deltaBytes, superseded };
 }
 
 /**
  * The refusal of a batch over the account's quota or the bucket's limit (`limitBytes`), with the bytes already used,
- * the bytes the batch would add (`requestedBytes`; absent for a file whose size is not declared) and a sentence.
+ * the bytes open uploads in parts reserved (`reservedBytes`, only when there are any), the bytes the batch would add
+ * (`requestedBytes`; absent for a file whose size is not declared) and a sentence.
  */
-function spaceRefusal(name: 'notEnoughStorageSpace' | 'maxBucketSizeReached', limitBytes: number, usedBytes: number, requestedBytes?: number): AppError {
+function spaceRefusal(
+  name: 'notEnoughStorageSpace' | 'maxBucketSizeReached',
+  limitBytes: number,
+  figures: { readonly usedBytes: number; readonly reservedBytes: number },
+  requestedBytes?: number,
+): AppError {
+  const { usedBytes, reservedBytes } = figures;
   const what = name === 'notEnoughStorageSpace' ? 'the account’s quota' : 'the bucket’s size limit';
+  const available = Math.max(0, limitBytes - usedBytes - reservedBytes);
+  const reserved = reservedBytes > 0 ? ` ${reservedBytes} reserved by open uploads in parts,` : '';
   const reason =
     requestedBytes === undefined
-      ? `${what} is ${limitBytes} bytes and ${usedBytes} are used: no space is left`
-      : `${requestedBytes} bytes more would pass ${what} of ${limitBytes} bytes (${usedBytes} used, ${Math.max(0, limitBytes - usedBytes)} left)`;
-  return sizeRefusal(name, limitBytes, reason, { usedBytes, ...(requestedBytes === undefined ? {} : { requestedBytes }), availableBytes: Math.max(0, limitBytes - usedBytes) });
+      ? `${what} is ${limitBytes} bytes and ${usedBytes} are used${reserved ? ` (${reserved.trim().slice(0, -1)})` : ''}: no space is left`
+      : `${requestedBytes} bytes more would pass ${what} of ${limitBytes} bytes (${usedBytes} used,${reserved} ${available} left)`;
+  return sizeRefusal(name, limitBytes, reason, {
+    usedBytes,
+    ...(reservedBytes > 0 ? { reservedBytes } : {}),
+    ...(requestedBytes === undefined ? {} : { requestedBytes }),
+    availableBytes: available,
+  });
 }

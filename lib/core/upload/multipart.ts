@@ -5,7 +5,9 @@ import { isUuid } from '../access/secrets';
 import { parseUploadKey } from '../model/object-keys';
 import type { CompletedPart, MultipartUploadStore, UploadedPart } from '../ports/multipart-uploads';
 import type { StorageDeps } from '../ports/storage';
-import { requestUploads, uploadKeyOf } from './uploads';
+import { chargeLimitsOf, requestUploads, uploadKeyOf } from './uploads';
+import { cancelOpenUpload, supersededError, supersededReason } from './upload-claims';
+import { announceIfReady } from '../webhooks/announce';
 import { MAX_PART_URLS_PER_CALL, MULTIPART_UPLOAD_DAYS, partLength, planParts, type PartPlan } from './multipart-plan';
 
 /**
@@ -24,7 +26,32 @@ import { MAX_PART_URLS_PER_CALL, MULTIPART_UPLOAD_DAYS, partLength, planParts, t
  * - abort: the file becomes status 106 (cancelled; nothing was charged) and S3 deletes the parts.
  *
  * An upload not completed within MULTIPART_UPLOAD_DAYS is aborted (the bucket's lifecycle rule on AWS, and the
- * sweeper: {@link abortStaleMultipartUploads}).
+ * sweeper: {@link abortStaleMultipartUploads}, and the stranded-file sweep for one S3 no longer lists).
+ *
+ * One path, one open upload; its space reserved (issue 21). The create is one conditional DynamoDB write
+ * (UploadStore.openUpload): the file's record, a claim on its path (race-free: of concurrent creates at one path,
+ * exactly one takes it) and a reservation of the bytes it adds (its declared size less those of the file it replaces)
+ * on the account's and the bucket's `reservedBytes`, within quota and bucket limit counting usage and every other
+ * reservation (admission counts them too). So:
+ * - without overwrite (Quantum without `force`), a create at a path an open upload holds is 400 FILE_ALREADY_EXISTS,
+ *   its details naming that upload (`openUploadId`);
+ * - with overwrite (Apillon always, Quantum `force`), the later create supersedes the open upload in the same write:
+ *   that file becomes 106 with `supersededBy` and a `rejectionReason`, its reservation is given back, S3 deletes its
+ *   parts, and every later call on it (parts, list, complete, abort) answers 409 MULTIPART_UPLOAD_SUPERSEDED naming the
+ *   newer upload. An upload whose complete was asked for (`completingAt`, marked before S3 assembles it) is not
+ *   superseded at create: the later upload takes the claim over, and whichever commits last, the later one's bytes
+ *   stay (below);
+ * - the later writer wins the path, also at commit: an upload's commit replaces a file requested before the upload
+ *   was created (with overwrite: it found the path free, or replaced it knowingly), but not one requested after it
+ *   (a later upload that took the claim over while it was completing, a Quantum `file/add` with `force`): it is then
+ *   superseded (106, `supersededBy`, the same `rejectionReason`, which its file detail shows) and nothing is charged,
+ *   never a silent path-conflict rejection (104). A Quantum `file/add` without `force` at a path an open upload holds
+ *   is refused like the create (400 FILE_ALREADY_EXISTS naming it);
+ * - two uploads whose sizes together pass the quota cannot both be created: the second is refused at create
+ *   (NOT_ENOUGH_STORAGE_SPACE / MAX_BUCKET_SIZE_REACHED, `reservedBytes` among the details), never on arrival;
+ * - the reservation is settled on the real size by the commit (the same transaction charges the usage and gives the
+ *   reservation back), and given back by a rejection, an abort, superseding, the stale sweeps and a deletion: each in
+ *   the write that takes the file out of status 1 (upload-claims.ts), exactly once.
  */
 
 export interface MultipartStorageDeps extends StorageDeps {
@@ -70,15 +97,18 @@ export interface MultipartFieldNames {
   readonly completeModel?: string;
 }
 
-/** Upload requests of multipart files are kept one day longer than the upload may stay open (seconds). */
-const MULTIPART_REQUEST_TTL_SECONDS = (MULTIPART_UPLOAD_DAYS + 1) * 24 * 60 * 60;
+/** An open upload's claim outlives the upload's deadline by a day (DynamoDB TTL), should nothing let go of it. */
+const CLAIM_TTL_SECONDS = (MULTIPART_UPLOAD_DAYS + 1) * 24 * 60 * 60;
 
 /**
  * Records the upload request of `request` in `bucket` and starts its S3 multipart upload. Admission refuses as for
- * any upload (INVALID_PATH, INVALID_DIR, FILE_ALREADY_EXISTS without `overwrite`, quota 40006003, bucket limit
- * 40006002, the upload policy's 422) before anything is made; `beforeWrite` (the caller's own precondition, e.g. an
- * open session) runs once the file is admitted; the S3 upload is created then, and the record written with its
- * UploadId. Throws RangeError for a size outside 0 … 5 TiB (planParts).
+ * any upload (INVALID_PATH, INVALID_DIR, FILE_ALREADY_EXISTS without `overwrite` for a file or an open upload at the
+ * path, quota 40006003 and bucket limit 40006002 counting every open upload's reservation, the upload policy's 422)
+ * before anything is made; `beforeWrite` (the caller's own precondition, e.g. an open session) runs once the file is
+ * admitted; the S3 upload is created then, and the record written with its UploadId, its path's claim and its
+ * reservation in one conditional write (superseding an open upload there when overwriting; see above). A write that
+ * loses a race (another create took the path or the space) is decided again (409 CONCURRENT_UPDATE after
+ * DECIDE_ATTEMPTS). Throws RangeError for a size outside 0 … 5 TiB (planParts).
  */
 export async function startMultipartUpload(
   deps: MultipartStorageDeps,
@@ -88,29 +118,66 @@ export async function startMultipartUpload(
 ): Promise<CreatedMultipartUpload> {
   const plan = planParts(request.size);
   let uploadId = '';
-  const [file] = await requestUploads(
+  let written: FileRecord | undefined;
+  const superseded: FileRecord[] = [];
+  await requestUploads(
     deps,
     bucket,
     [{ fileName: request.fileName, directory: request.directory, contentType: request.contentType, declaredSize: request.size, sessionUuid: request.sessionUuid }],
     {
       overwrite: request.overwrite,
       beforeWrite: options.beforeWrite,
-      requestTtlSeconds: MULTIPART_REQUEST_TTL_SECONDS,
+      openUploads: true,
       // Made once the file is admitted: an upload S3 holds without a record is aborted by the sweeper or the bucket rule.
       prepare: async (records) => {
         uploadId = await deps.multipart.create(uploadKeyOf(records[0]!), request.contentType);
         return records.map((record) => ({ ...record, multipart: { uploadId, partSize: plan.partSize, partCount: plan.partCount } }));
       },
+      write: async ([planned], batch) => {
+        const now = new Date();
+        const reserved = Math.max(0, batch.admission.deltaBytes);
+        const file: FileRecord = { ...planned!, ...(reserved > 0 ? { reservedBytes: reserved } : {}) };
+        const supersede = batch.supersedes.find((open) => open.path === file.path);
+        const failure = await deps.uploads.openUpload({
+          file,
+          // Whatever holds the claim now (a stale holder, a completing upload, the one superseded) is taken over from it only.
+          claimHolder: batch.uploadClaims.get(file.path)?.claim.fileUuid,
+          ...(supersede ? { supersede: { file: supersede, reason: supersededReason(supersede.path, file.uuid) } } : {}),
+          requirePathFree: !request.overwrite,
+          claimExpiresAtEpochSeconds: Math.floor(now.getTime() / 1000) + CLAIM_TTL_SECONDS,
+          limits: chargeLimitsOf(batch),
+          now: now.toISOString(),
+        });
+        if (failure) {
+          deps.logger.debug('multipart create retried', { fileUuid: file.uuid, failure });
+          await deps.multipart.abort(uploadKeyOf(file), uploadId).catch((error: unknown) => deps.logger.warn('upload of a lost create not aborted; the sweeper will', { error }));
+          return false;
+        }
+        written = file;
+        if (supersede) superseded.push(supersede);
+        return true;
+      },
     },
   );
-  return { file: file!, uploadId, plan };
+  // The superseded upload's parts go, and its session's files.ready is announced if it was the last (never fails the create).
+  for (const old of superseded) {
+    deps.logger.info('multipart upload superseded', { fileUuid: old.uuid, supersededBy: written!.uuid });
+    try {
+      if (old.multipart) await deps.multipart.abort(uploadKeyOf(old), old.multipart.uploadId);
+      await announceIfReady(deps, { ...old, fileStatus: FileStatus.ERROR_UPLOAD_CANCELLED });
+    } catch (error) {
+      deps.logger.warn('superseded upload not aborted; the sweeper will', { fileUuid: old.uuid, error });
+    }
+  }
+  return { file: written!, uploadId, plan };
 }
 
 /**
  * The open multipart upload of file `fileUuid` in `bucket` (access to the bucket already checked by the caller):
  * a file of that bucket made by {@link startMultipartUpload}, in session `sessionUuid` (undefined: made outside any
- * session, the Quantum surface's), still at status 1 and active. Anything else is 404 MULTIPART_UPLOAD_NOT_FOUND
- * (Quantum UPLOAD_DNE), an id that is not a uuid included.
+ * session, the Quantum surface's), still at status 1 and active. One another upload superseded is 409
+ * MULTIPART_UPLOAD_SUPERSEDED (Quantum UPLOAD_SUPERSEDED) naming that upload. Anything else is 404
+ * MULTIPART_UPLOAD_NOT_FOUND (Quantum UPLOAD_DNE), an id that is not a uuid included.
  */
 export async function openMultipartUpload(
   deps: Pick<StorageDeps, 'entries'>,
@@ -125,12 +192,12 @@ export async function openMultipartUpload(
     !isFile(file) ||
     !file.multipart ||
     file.bucketUuid !== bucket.bucketUuid ||
-    file.sessionUuid !== sessionUuid?.toLowerCase() ||
-    file.fileStatus !== FileStatus.REQUESTED ||
-    file.recordStatus !== RecordStatus.ACTIVE
+    file.sessionUuid !== sessionUuid?.toLowerCase()
   ) {
     throw new AppError('multipartUploadNotFound');
   }
+  if (file.supersededBy && file.fileStatus === FileStatus.ERROR_UPLOAD_CANCELLED) throw supersededError(file);
+  if (file.fileStatus !== FileStatus.REQUESTED || file.recordStatus !== RecordStatus.ACTIVE) throw new AppError('multipartUploadNotFound');
   return { file, multipart: file.multipart };
 }
 
@@ -184,6 +251,9 @@ export async function listUploadParts(deps: MultipartStorageDeps, upload: OpenMu
  * (422 PARTS_NOT_COMPLETE naming the first part missing or out of order, 422 PARTS_REFUSED with S3's own refusal).
  * The file then goes through the lifecycle on its object's event; the answer is the file as it stands (status 1
  * until the event's commit, seconds later). A repeated complete (S3 already made the object) answers the same.
+ * Before S3 assembles the parts the upload is marked completing (conditioned on its still holding its path's claim),
+ * so no later upload supersedes it once its complete may answer 200; one that lost its claim meanwhile is superseded
+ * now: 409 MULTIPART_UPLOAD_SUPERSEDED, and its bytes are never taken (issue 21).
  */
 export async function completeUpload(
   deps: MultipartStorageDeps,
@@ -206,7 +276,10 @@ export async function completeUpload(
       names.completeModel,
     );
   }
+  if (!file.completingAt && !(await deps.uploads.markCompleting(file, new Date().toISOString()))) await refuseLostUpload(deps, file);
   const refusal = await deps.multipart.complete(uploadKeyOf(file), multipart.uploadId, parts);
+  // S3 refused the parts: the upload is open again as it was (a later upload may supersede it).
+  if (refusal && refusal !== 'NoSuchUpload') await deps.uploads.clearCompleting(file.uuid);
   if (refusal === 'NoSuchUpload') {
     // A repeated complete (a client retrying after a lost answer, or two at once): S3 no longer knows the upload
     // because it made the object, which now stands at the upload key. That is success, not an unknown upload.
@@ -221,23 +294,42 @@ export async function completeUpload(
 }
 
 /**
+ * The answer to a complete whose upload could not be marked completing: it was superseded or lost its path's claim to
+ * a later upload (409, and it is cancelled now if it is still open), or it is no longer open (404).
+ */
+async function refuseLostUpload(deps: MultipartStorageDeps, file: FileRecord): Promise<never> {
+  const current = await deps.entries.get(file.uuid);
+  if (current && isFile(current) && current.fileStatus === FileStatus.REQUESTED && current.recordStatus === RecordStatus.ACTIVE && current.path === file.path) {
+    const { uploadClaims } = await deps.uploads.readSnapshot(current.accountId, current.bucketUuid, [], [current.path]);
+    const by = uploadClaims?.get(current.path)?.fileUuid ?? 'another upload';
+    const reason = supersededReason(current.path, by);
+    if (await cancelOpenUpload(deps, current, { now: new Date(), reason, supersededBy: by })) throw supersededError({ ...current, supersededBy: by, rejectionReason: reason });
+  }
+  const after = await deps.entries.get(file.uuid);
+  if (after && isFile(after) && after.supersededBy && after.fileStatus === FileStatus.ERROR_UPLOAD_CANCELLED) throw supersededError(after);
+  throw new AppError('multipartUploadNotFound');
+}
+
+/**
  * Aborts an open upload: the file becomes status 106 (upload cancelled; it was never charged), then S3 aborts the
  * upload and deletes its parts; a listing then answers 404. Should the upload have been completed meanwhile, the
  * lifecycle finds the file cancelled and deletes the object. An upload already completed (its object at the upload
  * key) is not open: 404 MULTIPART_UPLOAD_NOT_FOUND, and the file goes on to status 4.
  */
 export async function abortUpload(deps: MultipartStorageDeps, upload: OpenMultipartUpload): Promise<FileRecord> {
-  const { file, multipart } = upload;
+  const { file } = upload;
   // A completed upload is no longer open (its object stands at the upload key, waiting for its commit): aborting it
   // would cancel a file whose complete was answered 200. Delete the file instead, once it is listed.
   if (await deps.blobs.head(uploadKeyOf(file))) throw new AppError('multipartUploadNotFound');
-  const now = new Date().toISOString();
-  if (!(await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, FileStatus.ERROR_UPLOAD_CANCELLED, { updatedAt: now }, { settled: true }))) {
-    // Its bytes were committed meanwhile: the upload is no longer open.
+  const now = new Date();
+  // Its reservation is given back and its path's claim let go in the same move (upload-claims.ts).
+  if (!(await cancelOpenUpload(deps, file, { now }))) {
+    // Its bytes were committed meanwhile, or another upload superseded it: the upload is no longer open.
+    const current = await deps.entries.get(file.uuid);
+    if (current && isFile(current) && current.supersededBy && current.fileStatus === FileStatus.ERROR_UPLOAD_CANCELLED) throw supersededError(current);
     throw new AppError('multipartUploadNotFound');
   }
-  await deps.multipart.abort(uploadKeyOf(file), multipart.uploadId);
-  return { ...file, fileStatus: FileStatus.ERROR_UPLOAD_CANCELLED, updatedAt: now };
+  return (await deps.entries.get(file.uuid)) as FileRecord;
 }
 
 /**
@@ -247,7 +339,7 @@ export async function abortUpload(deps: MultipartStorageDeps, upload: OpenMultip
  * at status 1, become 106 (cancelled). Returns how many it aborted; a failure is logged and left to the next sweep.
  */
 export async function abortStaleMultipartUploads(
-  deps: Pick<MultipartStorageDeps, 'multipart' | 'entries' | 'lifecycle' | 'logger'>,
+  deps: Pick<MultipartStorageDeps, 'multipart' | 'entries' | 'lifecycle' | 'logger' | 'uploads' | 'webhooks' | 'webhookQueue'>,
   now: Date,
   limit = 100,
 ): Promise<number> {
@@ -257,10 +349,10 @@ export async function abortStaleMultipartUploads(
     try {
       const ids = parseUploadKey(upload.key);
       const file = ids && (await deps.entries.get(ids.fileUuid));
-      if (file && isFile(file) && file.fileStatus === FileStatus.REQUESTED && file.multipart?.uploadId === upload.uploadId) {
-        await deps.lifecycle.transition(file.uuid, FileStatus.REQUESTED, FileStatus.ERROR_UPLOAD_CANCELLED, { updatedAt: now.toISOString() }, { settled: true });
-      }
-      if (await deps.multipart.abort(upload.key, upload.uploadId)) aborted++;
+      // The file is cancelled, its reservation given back and its path's claim let go (upload-claims.ts), then S3 aborts.
+      const cancelled =
+        !!file && isFile(file) && file.fileStatus === FileStatus.REQUESTED && file.multipart?.uploadId === upload.uploadId && (await cancelOpenUpload(deps, file, { now }));
+      if ((await deps.multipart.abort(upload.key, upload.uploadId)) || cancelled) aborted++;
     } catch (error) {
       deps.logger.error('stale multipart upload could not be aborted', { key: upload.key, uploadId: upload.uploadId, error });
     }

@@ -11,7 +11,7 @@ import type { StorageDeps } from '../ports/storage';
 import { mapConcurrently } from '../model/concurrency';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
 import { newEntryRecord } from '../directories/tree';
-import { decideBatch, type DecidedBatch } from './uploads';
+import { chargeLimitsOf, decideBatch, type DecidedBatch } from './uploads';
 
 /**
  * Atomic multi-file stores (a Quantum `file/add` of several files): all of the
@@ -109,14 +109,14 @@ export async function storeFilesAtomically(
       if (attempt > 0) await backoffBeforeRetry(attempt);
       // The intent names every object the request may stage (a superseded one is never staged; deleting it is harmless),
       // so it is written while the batch is decided, and is durable before the first byte is staged.
-      let batch = staged ? await decideBatch(deps, bucket, candidates, options) : await decideWithIntent(deps, bucket, candidates, options, intentId, objectKeys);
+      let batch = staged ? await decideBatch(deps, bucket, candidates, { ...options, openUploads: true }) : await decideWithIntent(deps, bucket, candidates, options, intentId, objectKeys);
       staged = true;
       const kept = files.map((_, index) => index).filter((index) => !batch.admission.superseded.has(index));
       if (decisionItems(batch, kept.length) > TRANSACTION_ITEMS && batch.tree.directories.length > 0) {
         // New folders that do not fit beside the files in the commit point are made first, as mkdir makes them
         // (they stay, empty, should the request then lose its commit), and the batch is decided again on them.
         if (!(await deps.uploads.createDirectories(batch.tree.directories, batch.tree.anchors))) continue;
-        batch = await decideBatch(deps, bucket, candidates, options);
+        batch = await decideBatch(deps, bucket, candidates, { ...options, openUploads: true });
       }
       const { admission, tree } = batch;
       if (!bytesStaged) {
@@ -157,7 +157,7 @@ export async function storeFilesAtomically(
         replaced: admission.replaced,
         anchors: tree.anchors,
         deltaBytes: admission.deltaBytes,
-        limits: { accountId: batch.account.accountId, quotaBytes: batch.account.quotaBytes, bucketUuid: bucket.bucketUuid, bucketMaxBytes: batch.bucket.maxSizeBytes },
+        limits: chargeLimitsOf(batch),
       });
       if (outcome.committed) {
         // The commit point has passed: from here on nothing throws (the sweeper finishes what fails).
@@ -194,7 +194,7 @@ async function decideWithIntent(
 ): Promise<DecidedBatch> {
   const now = new Date();
   const [decided, intent] = await Promise.allSettled([
-    decideBatch(deps, bucket, candidates, options),
+    decideBatch(deps, bucket, candidates, { ...options, openUploads: true }),
     deps.uploads.putIntent({
       intentId,
       bucketUuid: bucket.bucketUuid,

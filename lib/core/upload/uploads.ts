@@ -3,9 +3,9 @@ import type { BucketRecord } from '../ports';
 import { objectKey, uploadKey } from '../model/object-keys';
 import { requireWithinPolicy } from './policy';
 import { admit, directoriesOf, pathOf, type Admission, type AdmissionSnapshot, type Candidate } from './admission';
-import { FileStatus, type FileRecord } from '../model/entries';
+import { FileStatus, RecordStatus, isFile, type FileRecord } from '../model/entries';
 import { joinPath, normaliseSegment } from '../model/paths';
-import type { PathClaim, UploadSnapshot } from '../ports';
+import type { ChargeLimits, PathClaim, UploadClaim, UploadSnapshot } from '../ports';
 import { newUuid } from '../access/secrets';
 import type { StorageDeps } from '../ports/storage';
 import { backoffBeforeRetry, DECIDE_ATTEMPTS, lostTooManyRaces } from './races';
@@ -31,6 +31,38 @@ export interface DecidedBatch {
   readonly candidates: readonly Candidate[];
   readonly account: NonNullable<UploadSnapshot['account']>;
   readonly bucket: NonNullable<UploadSnapshot['bucket']>;
+  /**
+   * [issue 21] The claims of open multipart uploads on the candidates' paths (asked with `openUploads`), by path, with
+   * the file holding each: `open` when it is still an open upload at that path (else the claim is stale and free).
+   */
+  readonly uploadClaims: ReadonlyMap<string, HeldUploadClaim>;
+  /** [issue 21] Open uploads at the batch's paths, not completing, that an overwriting batch supersedes as it is written. */
+  readonly supersedes: readonly FileRecord[];
+}
+
+/** A claim on a path by a multipart upload, and what holds it. */
+export interface HeldUploadClaim {
+  readonly claim: UploadClaim;
+  /** The holder's record as read (absent: gone). */
+  readonly holder?: FileRecord;
+  /** The holder is an open upload at that path (status 1, active): the claim stands. */
+  readonly open: boolean;
+}
+
+/** The figures a batch was decided on, as a charge re-checks them (transact-items.ts `charge`). */
+export function chargeLimitsOf(batch: Pick<DecidedBatch, 'account' | 'bucket'>): ChargeLimits {
+  return {
+    accountId: batch.account.accountId,
+    quotaBytes: batch.account.quotaBytes,
+    bucketUuid: batch.bucket.bucketUuid,
+    bucketMaxBytes: batch.bucket.maxSizeBytes,
+    seen: {
+      accountUsedBytes: batch.account.usedBytes,
+      accountReservedBytes: batch.account.reservedBytes ?? 0,
+      bucketSizeBytes: batch.bucket.sizeBytes,
+      bucketReservedBytes: batch.bucket.reservedBytes ?? 0,
+    },
+  };
 }
 
 /**
@@ -42,24 +74,54 @@ export async function decideBatch(
   deps: StorageDeps,
   bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
   candidates: readonly Candidate[],
-  options: { overwrite: boolean; selfUuid?: string },
+  options: {
+    overwrite: boolean;
+    selfUuid?: string;
+    /** [issue 21] Read the open multipart uploads' claims on the candidates' paths (admission rule 4). */
+    openUploads?: boolean;
+    /** [issue 21] Reserved bytes the batch gives back as it is written (admission rule 5). */
+    releasedBytes?: number;
+    /** [issue 21] The batch's write supersedes the open uploads at its paths when overwriting (a multipart create). */
+    supersede?: boolean;
+  },
 ): Promise<DecidedBatch> {
   const directories = directoriesOf(candidates);
-  const snapshot = await readBatchSnapshot(deps, bucket, directories, candidates);
+  const snapshot = await readBatchSnapshot(deps, bucket, directories, candidates, options.openUploads ?? false);
   if (!snapshot.account) throw new Error(`Account ${bucket.accountId} of bucket ${bucket.bucketUuid} does not exist`);
   if (!snapshot.bucket) throw new AppError('bucketNotFound');
-  const claims = await withReplacementFacts(deps, snapshot.claims);
+  const [claims, uploadClaims] = await Promise.all([withReplacementFacts(deps, snapshot.claims), withHolders(deps, snapshot.uploadClaims)]);
+  // [issue 21] An overwriting batch supersedes the open uploads at its paths that are not completing; their
+  // reservations are given back by the same write, so they do not count against it.
+  const supersedes = options.overwrite && options.supersede
+    ? [...uploadClaims.values()].flatMap((held) => (held.open && !held.holder!.completingAt && held.holder!.uuid !== options.selfUuid ? [held.holder!] : []))
+    : [];
+  const releasedBytes = (options.releasedBytes ?? 0) + supersedes.reduce((sum, file) => sum + (file.reservedBytes ?? 0), 0);
   const admissionSnapshot: AdmissionSnapshot = {
     account: snapshot.account,
     bucket: snapshot.bucket,
     claims,
     chargedBytes: new Map([...claims].filter(([, claim]) => claim.type === 'file').map(([path, claim]) => [path, claim.chargedBytes ?? 0])),
+    openUploads: new Map([...uploadClaims].filter(([, held]) => held.open).map(([path, held]) => [path, held.claim])),
   };
-  const admission = admit(admissionSnapshot, candidates, options);
+  const admission = admit(admissionSnapshot, candidates, { ...options, releasedBytes });
   const usedDirectories = [...new Set(candidates.map((candidate) => joinPath(candidate.directory)))];
   const numbers = await deps.uploads.takeNumbers(admission.newDirectories.length);
   const tree = planTree(bucket, claims, admission.newDirectories, usedDirectories, numbers, new Date().toISOString());
-  return { snapshot: { ...snapshot, claims }, admission, tree, candidates, account: snapshot.account, bucket: snapshot.bucket };
+  return { snapshot: { ...snapshot, claims }, admission, tree, candidates, account: snapshot.account, bucket: snapshot.bucket, uploadClaims, supersedes };
+}
+
+/** The file holding each open-upload claim (one read each; a path rarely has one): a claim whose holder is no longer open there is stale. */
+async function withHolders(deps: StorageDeps, claims: ReadonlyMap<string, UploadClaim> | undefined): Promise<Map<string, HeldUploadClaim>> {
+  const held = new Map<string, HeldUploadClaim>();
+  await Promise.all(
+    [...(claims ?? new Map<string, UploadClaim>()).values()].map(async (claim) => {
+      const entry = await deps.entries.get(claim.fileUuid);
+      const holder = entry && isFile(entry) ? entry : undefined;
+      const open = !!holder && holder.fileStatus === FileStatus.REQUESTED && holder.recordStatus === RecordStatus.ACTIVE && holder.path === claim.path;
+      held.set(claim.path, { claim, ...(holder ? { holder } : {}), open });
+    }),
+  );
+  return held;
 }
 
 /** Keys one BatchGetItem reads (DynamoDB's limit): a batch whose keys fit is read in one request. */
@@ -80,8 +142,14 @@ async function readBatchSnapshot(
   bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
   directories: readonly string[],
   candidates: readonly Candidate[],
+  openUploads: boolean,
 ): Promise<UploadSnapshot> {
   const files = candidates.map(pathOf);
+  if (openUploads) {
+    // [issue 21] A batch that asks for the open uploads' claims too (a multipart create or commit, a Quantum add) reads
+    // them in the same batch read, on every file path (BatchGetItem is split into requests of 100 keys by the store).
+    return deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, [...directories, ...files], files);
+  }
   if (2 + directories.length + new Set(files).size <= ONE_READ_KEYS) {
     return deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, [...directories, ...files]);
   }
@@ -134,6 +202,16 @@ export async function requestUploads(
     prepare?: (files: readonly FileRecord[]) => Promise<FileRecord[]>;
     /** How long the requests are kept (seconds; default a day). */
     requestTtlSeconds?: number;
+    /**
+     * [issue 21] Read the open multipart uploads' claims on the paths (admission rule 4; `batch.uploadClaims`), and, when
+     * overwriting, supersede those not completing (`batch.supersedes`, for `write` to do).
+     */
+    openUploads?: boolean;
+    /**
+     * Writes the records instead of `putUploadRequests` (a multipart upload's create: one conditional transaction,
+     * multipart.ts); false when it lost a race, and the batch is decided again.
+     */
+    write?: (files: readonly FileRecord[], batch: DecidedBatch) => Promise<boolean>;
   } = { overwrite: true },
 ): Promise<FileRecord[]> {
   const candidates: Candidate[] = inputs.map((input) => ({
@@ -143,7 +221,8 @@ export async function requestUploads(
   }));
   for (let attempt = 0; attempt < DECIDE_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoffBeforeRetry(attempt);
-    const { tree, bucket: current } = await decideBatch(deps, bucket, candidates, options);
+    const batch = await decideBatch(deps, bucket, candidates, { overwrite: options.overwrite, openUploads: options.openUploads, supersede: options.openUploads });
+    const { tree, bucket: current } = batch;
     // The bucket's upload policy on what the client declares (checked again on the real bytes when they arrive).
     requireWithinPolicy(current.uploadPolicy, inputs.map((input) => ({ name: input.fileName, size: input.declaredSize, contentType: input.contentType })));
     // The caller's own precondition (an open upload session), checked once the batch is known to be admitted.
@@ -171,6 +250,10 @@ export async function requestUploads(
       };
     });
     const files = options.prepare ? await options.prepare(planned) : planned;
+    if (options.write) {
+      if (!(await options.write(files, batch))) continue;
+      return files;
+    }
     const ttlSeconds = options.requestTtlSeconds ?? UPLOAD_REQUEST_TTL_SECONDS;
     await Promise.all([deps.uploads.putUploadRequests(files, Math.floor(Date.now() / 1000) + ttlSeconds), options.whileWriting?.(files)]);
     return files;

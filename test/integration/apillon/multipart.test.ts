@@ -270,3 +270,109 @@ describe('refused', () => {
     expectRefusal(await routes(tenant, 'not-a-uuid').create({ fileName: 'x', size: 1 }), 404, 40406004);
   });
 });
+
+/** Usage and reservations of the account and the bucket (bytes). */
+async function figures(owner: TestTenant): Promise<{ used: number; reserved: number; bucketSize: number; bucketReserved: number }> {
+  const [account, bucket] = await Promise.all([services.accounts.getAccount(owner.accountId), services.buckets.get(owner.bucket.bucketUuid)]);
+  return { used: account!.usedBytes, reserved: account!.reservedBytes ?? 0, bucketSize: bucket!.sizeBytes, bucketReserved: bucket!.reservedBytes ?? 0 };
+}
+
+/** Sends every part of `bytes` to an open upload; resolves with the parts as complete takes them. */
+async function sendParts(mp: ReturnType<typeof routes>, created: { fileUuid: string; partSize: number; partCount: number }, bytes: Uint8Array): Promise<{ partNumber: number; ETag: string }[]> {
+  const numbers = Array.from({ length: created.partCount }, (_, index) => index + 1);
+  const { parts } = (await mp.parts(created.fileUuid, numbers)).body.data;
+  const eTags = await Promise.all(parts.map((part: { partNumber: number; url: string }) => putPart(part.url, bytes.subarray((part.partNumber - 1) * created.partSize, part.partNumber * created.partSize))));
+  return numbers.map((partNumber, index) => ({ partNumber, ETag: eTags[index] }));
+}
+
+describe('a later upload to the path of an open one (issue 21; Apillon always overwrites)', () => {
+  it('supersedes it: its complete is 409 MULTIPART_UPLOAD_SUPERSEDED naming the later, its detail says so, and only the later is stored and charged', { timeout: 30_000 }, async () => {
+    // prepare: upload A with every part sent, then B at the same path (same session)
+    const owner = await createTestTenant(services);
+    const mp = routes(owner, randomUUID());
+    const first = prngBytes(3000, 51);
+    const second = prngBytes(2000, 52);
+    const a = (await mp.create({ fileName: 'report.bin', path: 'docs', size: first.byteLength })).body.data;
+    const aParts = await sendParts(mp, a, first);
+
+    // act
+    const b = await mp.create({ fileName: 'report.bin', path: 'docs', size: second.byteLength });
+    const whileOpen = await figures(owner);
+    const completedA = await mp.complete(a.fileUuid, aParts);
+    const partsA = await mp.parts(a.fileUuid, [1]);
+    const abortedA = await mp.abort(a.fileUuid);
+    const completedB = await mp.complete(b.body.data.fileUuid, await sendParts(mp, b.body.data, second));
+    await deliverEvents(services, [uploadKey(owner, b.body.data.fileUuid), uploadKey(owner, a.fileUuid)]);
+    const detailA = await mp.detail(a.fileUuid);
+    const detailB = await mp.detail(b.body.data.fileUuid);
+
+    // assess
+    expectApillonSuccess(b, 201);
+    expect(whileOpen).toEqual({ used: 0, reserved: 2000, bucketSize: 0, bucketReserved: 2000 });
+    for (const refused of [completedA, partsA, abortedA]) expectRefusal(refused, 409, 40906003);
+    expect(completedA.body.details).toMatchObject({ uploadId: a.fileUuid, supersededBy: b.body.data.fileUuid });
+    expect(completedA.body.message).toBe('MULTIPART_UPLOAD_SUPERSEDED');
+    expect(detailA.body.data.fileStatus).toBe(106);
+    expect(detailA.body.data.file).toMatchObject({ supersededBy: b.body.data.fileUuid });
+    expect(detailA.body.data.file.rejectionReason).toContain('MULTIPART_UPLOAD_SUPERSEDED');
+    expectApillonSuccess(completedB, 200);
+    expect(detailB.body.data.fileStatus).toBe(4);
+    expect(detailB.body.data.file).toMatchObject({ size: second.byteLength, path: 'docs/' });
+    expect(await figures(owner)).toEqual({ used: 2000, reserved: 0, bucketSize: 2000, bucketReserved: 0 });
+    // Its parts are gone from S3.
+    expect((await services.multipart.listOpen(`uploads/${owner.bucket.bucketUuid}/`, new Date(Date.now() + 60_000).toISOString(), 10)).map((upload) => upload.key)).toEqual([]);
+  });
+
+  it('of several concurrent creates at one path exactly one stays open; the others are superseded, and nothing stays reserved for them', async () => {
+    // prepare
+    const owner = await createTestTenant(services);
+    const mp = routes(owner, randomUUID());
+
+    // act
+    const answers = await Promise.all(Array.from({ length: 4 }, () => mp.create({ fileName: 'race.bin', size: 1000 })));
+    const lists = await Promise.all(answers.map((answer) => mp.list(answer.body.data.fileUuid)));
+
+    // assess: every create answered 201, one of them is open, the others 409 naming a later one
+    for (const answer of answers) expectApillonSuccess(answer, 201);
+    expect(lists.filter((list) => list.statusCode === 200)).toHaveLength(1);
+    for (const list of lists.filter((list) => list.statusCode !== 200)) expectRefusal(list, 409, 40906003);
+    expect(await figures(owner)).toEqual({ used: 0, reserved: 1000, bucketSize: 0, bucketReserved: 1000 });
+  });
+});
+
+describe('the space an open upload reserves (issue 21)', () => {
+  it('counts at create: of two concurrent creates whose sizes together pass the quota exactly one is 201', async () => {
+    // prepare: a quota of 10 MiB, two files of 6 MiB at different paths
+    const owner = await createTestTenant(services, { quotaBytes: 10 * MIB });
+    const mp = routes(owner, randomUUID());
+
+    // act
+    const answers = await Promise.all([mp.create({ fileName: 'a.bin', size: 6 * MIB }), mp.create({ fileName: 'b.bin', size: 6 * MIB })]);
+
+    // assess
+    const admitted = answers.filter((answer) => answer.statusCode === 201);
+    const refused = answers.filter((answer) => answer.statusCode !== 201);
+    expect(admitted).toHaveLength(1);
+    expectRefusal(refused[0]!, 400, 40006003);
+    expect(refused[0]!.body.details).toMatchObject({ limitBytes: 10 * MIB, usedBytes: 0, reservedBytes: 6 * MIB, requestedBytes: 6 * MIB });
+    expect(await figures(owner)).toEqual({ used: 0, reserved: 6 * MIB, bucketSize: 0, bucketReserved: 6 * MIB });
+  });
+
+  it('is given back once when the open upload is deleted', async () => {
+    // prepare
+    const owner = await createTestTenant(services);
+    const mp = routes(owner, randomUUID());
+    const { fileUuid } = (await mp.create({ fileName: 'deleted.bin', size: 4000 })).body.data;
+    const whileOpen = await figures(owner);
+
+    // act
+    const deleted = await call('fileDelete', { params: { bucketUuid: owner.bucket.bucketUuid, id: fileUuid }, headers: owner.headers.basic });
+    const again = await mp.abort(fileUuid);
+
+    // assess
+    expect(whileOpen).toEqual({ used: 0, reserved: 4000, bucketSize: 0, bucketReserved: 4000 });
+    expect(deleted.statusCode).toBe(200);
+    expect(again.statusCode).toBe(404);
+    expect(await figures(owner)).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
+  });
+});

@@ -17,7 +17,9 @@ import { invoke, type InvokeResult } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApplicationToken, createTestBucket, createTestTenant } from '../../support/services';
 import { deliverEvents, prngBytes } from '../apillon/helpers';
-import { addFiles, download, fileToken, routeEvent, snapshot } from './support';
+import { addFiles, download, fileToken, quantum, routeEvent, snapshot } from './support';
+import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
+import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
 
 const it = tenantTest();
 
@@ -249,5 +251,228 @@ describe('a Quantum large-file upload', () => {
     expect(bad.body.data.errors).toEqual([{ property: 'size', message: 'FILE_SIZE_NOT_VALID', minimum: 0 }]);
     expect(await snapshot(services, owner.bucket)).toEqual(before);
     expect(await services.multipart.listOpen(`uploads/${owner.bucket.bucketUuid}/`, new Date(Date.now() + 60_000).toISOString(), 10)).toEqual([]);
+  });
+});
+
+/** The account's and the bucket's usage and reservations (bytes). */
+async function figures(owner: { accountId: string; bucket: { bucketUuid: string } }): Promise<{ used: number; reserved: number; bucketSize: number; bucketReserved: number }> {
+  const [account, bucket] = await Promise.all([services.accounts.getAccount(owner.accountId), services.buckets.get(owner.bucket.bucketUuid)]);
+  return { used: account!.usedBytes, reserved: account!.reservedBytes ?? 0, bucketSize: bucket!.sizeBytes, bucketReserved: bucket!.reservedBytes ?? 0 };
+}
+
+/** Uploads every part of `bytes` to an open upload; resolves with the parts as complete takes them. */
+async function sendParts(q: ReturnType<typeof routes>, uploadId: string, bytes: Uint8Array, partSize: number, partCount: number): Promise<{ part_number: number; etag: string }[]> {
+  const numbers = Array.from({ length: partCount }, (_, index) => index + 1);
+  const { parts } = (await q.parts(uploadId, numbers)).body.data;
+  const etags = await Promise.all(parts.map((part: { part_number: number; url: string }) => putPart(part.url, bytes.subarray((part.part_number - 1) * partSize, part.part_number * partSize))));
+  return numbers.map((number, index) => ({ part_number: number, etag: etags[index] }));
+}
+
+describe('an open Quantum upload claims its path (issue 21)', () => {
+  it('of five concurrent creates at one path without force exactly one is 200; the others 400 FILE_ALREADY_EXISTS naming it; its abort frees the path', async () => {
+    // prepare
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+
+    // act
+    const answers = await Promise.all(Array.from({ length: 5 }, () => q.create('same/place.bin', { size: 1000 })));
+    const winners = answers.filter((answer) => answer.statusCode === 200);
+    const winnerId = winners[0]?.body.data.upload_id as string;
+    const whileOpen = await addFiles(owner.headers.master, owner.bucket.name, 'same', [{ name: 'place.bin', content: 'small' }]);
+    const aborted = await q.abort(winnerId);
+    const afterAbort = await q.create('same/place.bin', { size: 1000 });
+
+    // assess
+    expect(winners).toHaveLength(1);
+    for (const loser of answers.filter((answer) => answer.statusCode !== 200)) {
+      expect(refusal(loser)).toEqual({ status: 400, message: 'FILE_ALREADY_EXISTS' });
+      expect(loser.body.data).toMatchObject({ openUploadId: winnerId });
+    }
+    expect(refusal(whileOpen)).toEqual({ status: 400, message: 'FILE_ALREADY_EXISTS' });
+    expect(whileOpen.body.data).toMatchObject({ openUploadId: winnerId });
+    expectQuantumSuccess(aborted);
+    expectQuantumSuccess(afterAbort);
+  });
+
+  it('with force the later create supersedes the open one: its complete is 409 UPLOAD_SUPERSEDED naming the later, which alone is stored and charged', { timeout: 30_000 }, async () => {
+    // prepare: upload A with all its parts sent, then B with force at the same path
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const first = prngBytes(3000, 41);
+    const second = prngBytes(2000, 42);
+    const a = (await q.create('doc/report.bin', { size: first.byteLength })).body.data;
+    const aParts = await sendParts(q, a.upload_id, first, a.part_size, a.part_count);
+
+    // act
+    const b = await q.create('doc/report.bin', { size: second.byteLength, force: true });
+    if (b.statusCode !== 200) throw new Error(`create B: ${b.statusCode} ${b.rawBody}`);
+    const whileBOpen = await figures(owner);
+    const completedA = await q.complete(a.upload_id, aParts);
+    const listedA = await q.list(a.upload_id);
+    const partsA = await q.parts(a.upload_id, [1]);
+    const abortedA = await q.abort(a.upload_id);
+    const bId = b.body.data.upload_id as string;
+    const bParts = await sendParts(q, bId, second, b.body.data.part_size, b.body.data.part_count);
+    const completedB = await q.complete(bId, bParts);
+    await deliverEvents(services, [`uploads/${owner.bucket.bucketUuid}/${bId}`, `uploads/${owner.bucket.bucketUuid}/${a.upload_id}`]);
+    const fetched = await download(await fileToken(owner.headers.master, owner.bucket.name, 'doc/report.bin'));
+
+    // assess
+    expectQuantumSuccess(b);
+    expect(whileBOpen).toEqual({ used: 0, reserved: 2000, bucketSize: 0, bucketReserved: 2000 });
+    expect(refusal(completedA)).toEqual({ status: 409, message: 'UPLOAD_SUPERSEDED' });
+    expect(completedA.body.data).toMatchObject({ uploadId: a.upload_id, supersededBy: bId });
+    for (const refused of [listedA, partsA, abortedA]) expect(refusal(refused)).toEqual({ status: 409, message: 'UPLOAD_SUPERSEDED' });
+    const fileA = await fileOf(a.upload_id);
+    expect({ status: fileA.fileStatus, supersededBy: fileA.supersededBy }).toEqual({ status: FileStatus.ERROR_UPLOAD_CANCELLED, supersededBy: bId });
+    expect(fileA.rejectionReason).toContain('MULTIPART_UPLOAD_SUPERSEDED');
+    expectQuantumSuccess(completedB);
+    expect((await fileOf(bId)).fileStatus).toBe(FileStatus.REPLICATED);
+    expect(Buffer.from(fetched.body!, fetched.isBase64Encoded ? 'base64' : 'utf8').equals(Buffer.from(second))).toBe(true);
+    expect(await figures(owner)).toEqual({ used: 2000, reserved: 0, bucketSize: 2000, bucketReserved: 0 });
+  });
+
+  it('a completing upload is not superseded at create; the later forced upload still wins: the earlier is superseded at its commit, its detail says so', { timeout: 30_000 }, async () => {
+    // prepare: A completed in S3, its event not yet delivered
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const first = prngBytes(1500, 43);
+    const second = prngBytes(2500, 44);
+    const a = (await q.create('x.bin', { size: first.byteLength })).body.data;
+    const completedA = await q.complete(a.upload_id, await sendParts(q, a.upload_id, first, a.part_size, a.part_count));
+
+    // act: B with force (created, completed and committed), then A's event
+    const bId = await uploadWhole(q, 'x.bin', second, { force: true });
+    await deliverEvents(services, [`uploads/${owner.bucket.bucketUuid}/${a.upload_id}`]);
+    const fetched = await download(await fileToken(owner.headers.master, owner.bucket.name, 'x.bin'));
+
+    // assess
+    expectQuantumSuccess(completedA);
+    const fileA = await fileOf(a.upload_id);
+    expect({ status: fileA.fileStatus, supersededBy: fileA.supersededBy }).toEqual({ status: FileStatus.ERROR_UPLOAD_CANCELLED, supersededBy: bId });
+    expect(fileA.rejectionReason).toContain('MULTIPART_UPLOAD_SUPERSEDED');
+    expect((await fileOf(bId)).fileStatus).toBe(FileStatus.REPLICATED);
+    expect(Buffer.from(fetched.body!, fetched.isBase64Encoded ? 'base64' : 'utf8').equals(Buffer.from(second))).toBe(true);
+    expect(await figures(owner)).toEqual({ used: second.byteLength, reserved: 0, bucketSize: second.byteLength, bucketReserved: 0 });
+  });
+});
+
+describe('an open Quantum upload reserves its space (issue 21)', () => {
+  it('of two concurrent creates whose sizes together pass the quota exactly one is admitted; abort gives the reservation back', async () => {
+    // prepare: a quota of 10 MiB, two uploads of 6 MiB
+    const owner = await createTestTenant(services, { quotaBytes: 10 * MIB });
+    const q = routes(owner.headers.master, owner.bucket.name);
+
+    // act
+    const answers = await Promise.all([q.create('one.bin', { size: 6 * MIB }), q.create('two.bin', { size: 6 * MIB }), q.create('three.bin', { size: 6 * MIB })]);
+    const admitted = answers.filter((answer) => answer.statusCode === 200);
+    const reservedWhileOpen = await figures(owner);
+    const aborted = await q.abort(admitted[0]!.body.data.upload_id);
+    const afterAbort = await figures(owner);
+    const again = await q.create('four.bin', { size: 6 * MIB });
+
+    // assess
+    expect(admitted).toHaveLength(1);
+    for (const refused of answers.filter((answer) => answer.statusCode !== 200)) {
+      expect(refusal(refused)).toEqual({ status: 400, message: 'INSUFFICIENT_SPACE' });
+      expect(refused.body.data).toMatchObject({ limitBytes: 10 * MIB, usedBytes: 0, reservedBytes: 6 * MIB, requestedBytes: 6 * MIB, availableBytes: 4 * MIB });
+    }
+    expect(reservedWhileOpen).toEqual({ used: 0, reserved: 6 * MIB, bucketSize: 0, bucketReserved: 6 * MIB });
+    expectQuantumSuccess(aborted);
+    expect(afterAbort).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
+    expectQuantumSuccess(again);
+  });
+
+  it('is settled on the real size at commit: while open it counts against the quota, after it usage equals the bytes stored and nothing stays reserved', async () => {
+    // prepare: a quota of 10,000 bytes, an upload of 4,321 open
+    const owner = await createTestTenant(services, { quotaBytes: 10_000 });
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const bytes = prngBytes(4321, 45);
+    const created = (await q.create('settled.bin', { size: bytes.byteLength })).body.data;
+    const parts = await sendParts(q, created.upload_id, bytes, created.part_size, created.part_count);
+
+    // act: an add that fits only without the reservation, then the commit, then the same add
+    const whileOpen = await figures(owner);
+    const refused = await addFiles(owner.headers.master, owner.bucket.name, undefined, [{ name: 'beside.txt', content: 'x'.repeat(6000) }]);
+    expectQuantumSuccess(await q.complete(created.upload_id, parts));
+    await deliverEvents(services, [`uploads/${owner.bucket.bucketUuid}/${created.upload_id}`]);
+    const settled = await figures(owner);
+    const added = await addFiles(owner.headers.master, owner.bucket.name, undefined, [{ name: 'beside.txt', content: 'x'.repeat(5000) }]);
+
+    // assess
+    expect(whileOpen).toEqual({ used: 0, reserved: 4321, bucketSize: 0, bucketReserved: 4321 });
+    expect(refusal(refused)).toEqual({ status: 400, message: 'INSUFFICIENT_SPACE' });
+    expect(refused.body.data).toMatchObject({ limitBytes: 10_000, usedBytes: 0, reservedBytes: 4321, requestedBytes: 6000 });
+    expect((await fileOf(created.upload_id)).fileStatus).toBe(FileStatus.REPLICATED);
+    expect(settled).toEqual({ used: 4321, reserved: 0, bucketSize: 4321, bucketReserved: 0 });
+    expectQuantumSuccess(added);
+    expect(await figures(owner)).toEqual({ used: 4321 + 5000, reserved: 0, bucketSize: 4321 + 5000, bucketReserved: 0 });
+  });
+
+  it('is given back when the lifecycle rejects the bytes on arrival (the policy changed meanwhile: 107)', async () => {
+    // prepare: an upload created, then the bucket's policy lowered under its size
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const bytes = prngBytes(3000, 46);
+    const created = (await q.create('refused.bin', { size: bytes.byteLength })).body.data;
+    const parts = await sendParts(q, created.upload_id, bytes, created.part_size, created.part_count);
+    await services.bucketPolicies.setUploadPolicy(owner.bucket.bucketUuid, { maxFileSize: 1000 }, new Date().toISOString());
+    const whileOpen = await figures(owner);
+
+    // act
+    const completed = await q.complete(created.upload_id, parts);
+    await deliverEvents(services, [`uploads/${owner.bucket.bucketUuid}/${created.upload_id}`]);
+
+    // assess
+    expect(whileOpen).toEqual({ used: 0, reserved: 3000, bucketSize: 0, bucketReserved: 3000 });
+    expectQuantumSuccess(completed);
+    expect((await fileOf(created.upload_id)).fileStatus).toBe(FileStatus.ERROR_POLICY_REFUSED);
+    expect(await figures(owner)).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
+    // The path is free again.
+    expectQuantumSuccess(await q.create('refused.bin', { size: 10 }));
+  });
+
+  it('is given back when the bucket is removed with the upload open', async () => {
+    // prepare: a second bucket of the account with an open upload, beside one in the first bucket
+    const owner = await createTestTenant(services);
+    const other = await createTestBucket(services, owner.accountId, { public: false });
+    await routes(owner.headers.master, owner.bucket.name).create('kept.bin', { size: 100 });
+    await routes(owner.headers.master, other.name).create('gone.bin', { size: 900 });
+    const before = (await services.accounts.getAccount(owner.accountId))!.reservedBytes;
+
+    // act
+    const removed = await invoke(quantum.bucketRemove, routeEvent({ method: 'POST', route: '/bucket/remove/{bucket}', params: { bucket: other.name }, headers: owner.headers.master }));
+
+    // assess
+    expectQuantumSuccess(removed);
+    expect(before).toBe(1000);
+    expect((await services.accounts.getAccount(owner.accountId))!.reservedBytes).toBe(100);
+    expect(await services.buckets.get(other.bucketUuid)).toBeUndefined();
+  });
+
+  it('is given back by the sweeper once the upload is past its 7 days, also when S3 no longer lists it', async () => {
+    // prepare: two open uploads; S3 forgets the second (as the bucket's AbortIncompleteMultipartUpload rule does on AWS)
+    const owner = await createTestTenant(services);
+    const q = routes(owner.headers.master, owner.bucket.name);
+    const listed = (await q.create('stale-1.bin', { size: 700 })).body.data.upload_id as string;
+    const forgotten = (await q.create('stale-2.bin', { size: 300 })).body.data.upload_id as string;
+    await services.multipart.abort(`uploads/${owner.bucket.bucketUuid}/${forgotten}`, (await fileOf(forgotten)).multipart!.uploadId);
+    const before = await figures(owner);
+    const inEightDays = new Date(Date.now() + 8 * 24 * 60 * 60 * 1000);
+
+    // act: the sweep as its function runs it (the S3 listing, then the stranded files' index)
+    await abortStaleMultipartUploads(services, inEightDays);
+    const afterListing = await figures(owner);
+    await sweepStrandedFiles(services, inEightDays);
+
+    // assess
+    expect(before).toMatchObject({ reserved: 1000, bucketReserved: 1000 });
+    expect(afterListing).toMatchObject({ reserved: 300, bucketReserved: 300 });
+    expect(await figures(owner)).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
+    expect([(await fileOf(listed)).fileStatus, (await fileOf(forgotten)).fileStatus]).toEqual([FileStatus.ERROR_UPLOAD_CANCELLED, FileStatus.ERROR_UPLOAD_CANCELLED]);
+    // A second sweep gives nothing back twice.
+    await abortStaleMultipartUploads(services, inEightDays);
+    await sweepStrandedFiles(services, inEightDays);
+    expect(await figures(owner)).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
   });
 });
