@@ -3,8 +3,8 @@
  * builder's checkpoint on as a `continueAddressing` queue message, and the next invocations go on from there with
  * ranged reads, until the file reaches status 4 with the CIDs an independent importer gives. The file is stored as a
  * multipart upload in 5 MiB parts (the Apillon routes, s3rver). Slices of 1 MiB here; the issue's 1 GiB run is
- * `LARGE_CID_TEST_BYTES=1073741824 LARGE_CID_SLICE_BYTES=67108864 npx vitest run test/integration/events/sliced-cids.test.ts` (off by default: it
- * takes minutes on a shared 2-core machine).
+ * `LARGE_CID_TEST_BYTES=1073741824 LARGE_CID_SLICE_BYTES=67108864 npx vitest run test/integration/events/sliced-cids.test.ts`, a step of
+ * its own in `.ci/run` (about a minute; README, "CIDs of large objects, in slices").
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
