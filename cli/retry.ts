@@ -46,4 +46,13 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?
   return Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
 }
 
+/**
+ * How long `--wait` sleeps before it reads the files' statuses again, in ms: every second while they move (a file
+ * reaches status 4 a few seconds after its bytes), every 5 s once nothing has changed for 30 s (a long queue or a
+ * slow CID: fewer listing calls while it waits). `msSinceChange`: ms since the count of settled files last changed.
+ */
+export function waitPollDelay(msSinceChange: number): number {
+  return msSinceChange < 30_000 ? 1_000 : 5_000;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { ApiClient, ApiError } from './api';
 import { Journal, journalFile } from './journal';
 import type { ProgressReporter, ProgressSnapshot } from './progress';
-import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, sleep } from './retry';
+import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, sleep, waitPollDelay } from './retry';
 import { closeTransfers, putRange, type PutAnswer } from './transfer';
 import { splitRelative, walk, type LocalFile } from './walk';
 
@@ -460,14 +460,18 @@ class UploadRun {
     const sessions = [...new Set([...this.journal.state.sessions, this.sessionUuid])];
     const seen = new Map<string, RemoteFile>();
     let lastReported = -1;
-    for (let round = 0; ; round++) {
+    let changedAt = Date.now();
+    for (;;) {
       for (const sessionUuid of sessions) for (const file of await this.sessionFiles(sessionUuid)) if (wanted.has(file.fileUuid)) seen.set(file.fileUuid, file);
       const ready = [...wanted.keys()].filter((uuid) => (seen.get(uuid)?.fileStatus ?? 0) >= STATUS_REPLICATED);
-      if (ready.length !== lastReported) this.reporter.log(`waiting: ${ready.length}/${wanted.size} files at status 4`);
+      if (ready.length !== lastReported) {
+        this.reporter.log(`waiting: ${ready.length}/${wanted.size} files at status 4`);
+        changedAt = Date.now();
+      }
       lastReported = ready.length;
       if (ready.length === wanted.size) break;
       if (Date.now() > deadline) throw new Error(`--wait: ${wanted.size - ready.length} of ${wanted.size} files not at status 4 after ${Math.round(this.options.waitTimeoutMs / 1000)} s`);
-      await sleep(Math.min(5_000, 500 * (round + 1)));
+      await sleep(waitPollDelay(Date.now() - changedAt));
     }
     const failures = [...result.failures];
     for (const [uuid, relative] of wanted) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, errorFromAnswer, NetworkError, withRetries } from '../../../cli/api';
 import { replay } from '../../../cli/journal';
 import { isMissingRoute } from '../../../cli/upload';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../cli/retry';
+import { backoffDelay, isRetryableStatus, parseRetryAfter, waitPollDelay } from '../../../cli/retry';
 
 const POLICY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -18,6 +18,10 @@ describe('retry policy', () => {
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+
+  it('polls --wait every second while files settle, every 5 s after 30 s without a change', () => {
+    expect([0, 1_000, 29_999, 30_000, 600_000].map(waitPollDelay)).toEqual([1_000, 1_000, 1_000, 5_000, 5_000]);
   });
 
   it('backs off exponentially with jitter, honours Retry-After, caps both', () => {
