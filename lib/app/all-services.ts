@@ -1,5 +1,7 @@
 import type { Config } from '../config';
 import { createAwsClients, type AwsClients } from '../store/clients';
+import { blobCopiesOf } from './blob-copies';
+import { blobStreamsOf } from './blob-streams';
 import { blockIndexOf } from './block-index';
 import { multipartOf } from './multipart';
 import { queuesOf } from './queues';
@@ -9,10 +11,10 @@ import { webhooksOf } from './webhooks';
 
 /**
  * Every service any function uses, for `cfg`: the core services and every extension (queues, webhooks,
- * multipart, block index). For tests, scripts and the local stack's seeding, which drive any handler; a deployed function
+ * multipart, block index, blob copies and streams). For tests, scripts and the local stack's seeding, which drive any handler; a deployed function
  * builds only its own composition (lib/app/route.ts `routeUsing`), so no handler imports this module.
  */
 export function createServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): Services {
   const core = createCoreServices(cfg, clients);
-  return { ...core, ...queuesOf(core), ...webhooksOf(core), ...multipartOf(core), ...blockIndexOf(core) };
+  return { ...core, ...queuesOf(core), ...webhooksOf(core), ...multipartOf(core), ...blockIndexOf(core), ...blobCopiesOf(core), ...blobStreamsOf(core) };
 }

@@ -32,7 +32,7 @@ import { DynamoBucketPolicyStore } from '../store/bucket-policy-store';
  * it; tests build their own against emulators.
  *
  * What only some functions use is composed on top of it by the functions that use it (lib/app/queues.ts,
- * webhooks.ts, multipart.ts, signing-services.ts, each an {@link extension}; lib/app/services.ts holds
+ * webhooks.ts, multipart.ts, block-index.ts, blob-copies.ts, blob-streams.ts, signing-services.ts, each an {@link extension}; lib/app/services.ts holds
  * the process's own), so that esbuild leaves the
  * rest out of every other bundle: a cold start parses (and, with source maps, maps) the whole bundle,
  * evaluated or not. bench/bundles.ts prints the figures.
@@ -72,7 +72,7 @@ export function createCoreServices(cfg: Config, clients: AwsClients = createAwsC
     uploads: new DynamoUploadStore(table),
     sessions: new DynamoSessionStore(table),
     moves: new DynamoMoveStore(table),
-    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET, undefined, cfg.MULTIPART_COPY_THRESHOLD_BYTES),
+    blobs: new S3BlobStore(clients.s3, cfg.FILES_BUCKET, cfg.REPLICA_BUCKET),
     bucketPolicies: new DynamoBucketPolicyStore(table),
     presignTtlSeconds: cfg.presignTtlSeconds,
     cidSlice: { maxMs: cfg.CID_SLICE_SECONDS * 1000, ...(cfg.CID_SLICE_BYTES === undefined ? {} : { maxBytes: cfg.CID_SLICE_BYTES }) },

@@ -1,5 +1,7 @@
 import { parseConfig } from '../config';
 import { createCoreServices, type CoreServices } from './core-services';
+import type { BlobCopyServices } from './blob-copies';
+import type { BlobStreamServices } from './blob-streams';
 import type { BlockIndexServices } from './block-index';
 import type { MultipartServices } from './multipart';
 import type { QueueServices } from './queues';
@@ -8,10 +10,10 @@ import type { WebhookServices } from './webhooks';
 export type { CoreServices } from './core-services';
 
 /**
- * Everything any function uses: the core services with every extension (queues, webhooks, multipart, block index),
+ * Everything any function uses: the core services with every extension (queues, webhooks, multipart, block index, blob copies and streams),
  * what tests and scripts build (lib/app/all-services.ts `createServices`) and hand to any handler.
  */
-export type Services = CoreServices & QueueServices & WebhookServices & MultipartServices & BlockIndexServices;
+export type Services = CoreServices & QueueServices & WebhookServices & MultipartServices & BlockIndexServices & BlobCopyServices & BlobStreamServices;
 
 /**
  * The process's one set of services (clients, stores, logger, metrics), kept for the life of the

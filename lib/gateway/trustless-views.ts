@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CarWriter } from '@ipld/car/writer';
 import { CID } from 'multiformats/cid';
 import { derivedCarKey } from '../core/model/object-keys';
-import { INLINE_DOWNLOAD_MAX_BYTES, type StorageDeps } from '../core/ports/storage';
+import { INLINE_DOWNLOAD_MAX_BYTES, type BlobStreamDeps, type StorageDeps } from '../core/ports/storage';
 import { selectResponse, type ConditionalHeaders } from '../http/conditional';
 import { safeLocation } from '../http/headers';
 import type { TrustlessBlock, TrustlessCar, TrustlessContent, TrustlessRequest } from './trustless';
@@ -48,7 +48,7 @@ const IMMUTABLE = 'public, max-age=29030400, immutable';
  * anything is built. `head`: the same status and headers, no body.
  */
 export async function trustlessResponse(
-  deps: StorageDeps,
+  deps: StorageDeps & BlobStreamDeps,
   content: TrustlessContent,
   request: TrustlessRequest,
   cid: string,
@@ -77,7 +77,7 @@ function rawResponse(content: TrustlessBlock, cid: string, options: TrustlessRes
   return { response: { statusCode: 200, headers, body: Buffer.from(body).toString('base64'), isBase64Encoded: true }, servedBytes: body.byteLength };
 }
 
-async function carResponse(deps: StorageDeps, content: TrustlessCar, request: TrustlessRequest, cid: string, options: TrustlessResponseOptions): Promise<TrustlessAnswer> {
+async function carResponse(deps: StorageDeps & BlobStreamDeps, content: TrustlessCar, request: TrustlessRequest, cid: string, options: TrustlessResponseOptions): Promise<TrustlessAnswer> {
   const segments = options.segments ?? [];
   const root = CID.decode(content.root);
   const contentType = `application/vnd.ipld.car; version=1; order=dfs; dups=${request.dups ? 'y' : 'n'}`;
@@ -149,6 +149,6 @@ async function carResponse(deps: StorageDeps, content: TrustlessCar, request: Tr
     // A failure of the walk fails the upload (lib-storage aborts it): no partial CAR is ever stored.
     await produced;
   };
-  const size = await deps.blobs.putStream(key, rest(), contentType);
+  const size = await deps.blobStreams.putStream(key, rest(), contentType);
   return redirect(size);
 }

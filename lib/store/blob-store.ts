@@ -1,9 +1,6 @@
-import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { RECORDER_MIDDLEWARE, recordUnsentCall } from './aws-call-record';
-import { S3_LONG_CALL } from './clients';
-import { copyInParts, copySourceHeader, headCopySource, S3_COPY_LIMITS, type CopySource } from './multipart-copy';
 import { dispositionHeader, safeMediaType } from '../http/headers';
 import { ObjectMissingError } from '../core/model/storage-errors';
 import type { BlobStore, ObjectInfo } from '../core/ports';
@@ -23,19 +20,6 @@ let s3Commands: Promise<typeof import('./s3-commands')> | undefined;
 /** The module's promise is kept: under a loader (tsx, vitest) every `import()` call costs a resolve round trip. */
 const sdk = () => (s3Commands ??= import('./s3-commands'));
 
-/** A copy refused because its source is gone: NoSuchKey, or a 404 that is not the target upload's NoSuchUpload. */
-function sourceGone(error: unknown): boolean {
-  return (error as Error | undefined)?.name !== 'NoSuchUpload' && isMissingObject(error);
-}
-/** A copy refused because its source no longer has the ETag it was read with (`x-amz-copy-source-if-match`: 412). */
-function sourceChanged(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return (error as Error | undefined)?.name === 'PreconditionFailed' || status === 412;
-}
-
-/** The part size a multipart copy prefers (bytes): few parts, each a few seconds of S3's own copying. */
-const COPY_PART_BYTES = 512 * 1024 * 1024;
-
 /** The key of the one PutObject request {@link S3BlobStore} resolves through the SDK and then presigns per key. */
 const TEMPLATE_KEY = 'presign-template';
 
@@ -54,7 +38,8 @@ interface UploadTemplate {
 
 /**
  * File bytes in S3 through `@aws-sdk/client-s3` and `@aws-sdk/s3-request-presigner`: the files bucket
- * (uploads/ and files/) and its replica. Errors are the SDK's (`name` = S3's error code,
+ * (uploads/ and files/) and its replica. Copies and streamed writes are stores of their own (blob-copy-store.ts,
+ * blob-stream-store.ts): only the functions that make them carry their S3 machinery. Errors are the SDK's (`name` = S3's error code,
  * `$metadata.httpStatusCode`), retried by the client's settings (lib/store/clients.ts).
  */
 export class S3BlobStore implements BlobStore {
@@ -63,15 +48,12 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * @param clock the signing time of presigned URLs (tests fix it to compare with the SDK's getSignedUrl).
-   * @param multipartCopyBytes sources larger than this (bytes) are copied in parts ({@link copyChecked}); S3's CopyObject
-   *   limit (5 GiB) unless configured lower (MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts: tests).
    */
   constructor(
     private readonly s3: () => Promise<S3Client>,
     private readonly bucket: string,
     private readonly replicaBucket: string,
     private readonly clock: () => Date = () => new Date(),
-    private readonly multipartCopyBytes: number = S3_COPY_LIMITS.maxCopyObjectBytes,
   ) {}
 
   /**
@@ -165,41 +147,6 @@ export class S3BlobStore implements BlobStore {
     await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength }));
   }
 
-  async putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<number> {
-    const [{ Upload }, client] = await Promise.all([sdk(), this.s3()]);
-    let size = 0;
-    const counted = Readable.from(
-      (async function* () {
-        for await (const piece of body) {
-          size += piece.byteLength;
-          yield piece;
-        }
-      })(),
-    );
-    // lib-storage's Upload: parts of 5 MiB, one in flight; it aborts the multipart upload itself when the body fails.
-    const upload = new Upload({ client, params: { Bucket: this.bucket, Key: key, Body: counted, ContentType: contentType }, queueSize: 1, leavePartsOnError: false });
-    await upload.done();
-    return size;
-  }
-
-  /**
-   * The source is read (HeadObject) and copied on the condition that it still has that ETag, so what this returns
-   * is the size and ETag of the bytes the copy holds, comparable with an earlier HEAD of `fromKey` whichever way it
-   * was copied (a multipart copy's own ETag is `"…-N"`, and on AWS so is a multipart upload's, never a CopyObject's).
-   * Undefined when `fromKey` is gone or changed during the copy (then nothing is left at `toKey` by this call).
-   */
-  async copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined> {
-    const source = await headCopySource(await this.s3(), this.bucket, fromKey, isMissingObject);
-    if (!source) return undefined;
-    try {
-      await this.copyChecked(source, this.bucket, toKey);
-    } catch (error) {
-      if (sourceGone(error) || sourceChanged(error)) return undefined;
-      throw error;
-    }
-    return { size: source.size, eTag: source.eTag };
-  }
-
   head(key: string): Promise<ObjectInfo | undefined> {
     return this.headIn(this.bucket, key);
   }
@@ -241,55 +188,6 @@ export class S3BlobStore implements BlobStore {
 
   deleteReplica(key: string): Promise<void> {
     return this.deleteIn(this.replicaBucket, key);
-  }
-
-  /**
-   * The copy is made on the condition that the source keeps the ETag read first ({@link copyChecked}); it is verified
-   * by reading the replica back: the size of the source and the ETag the copy produced (a multipart copy's is not the
-   * source's). 'mismatch' also when the source changed during the copy.
-   */
-  async replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'> {
-    const source = await headCopySource(await this.s3(), this.bucket, key, isMissingObject);
-    if (!source) return 'gone';
-    let copied: ObjectInfo;
-    try {
-      copied = { size: source.size, eTag: (await this.copyChecked(source, this.replicaBucket, key)) || source.eTag };
-    } catch (error) {
-      if (sourceGone(error)) return 'gone';
-      if (sourceChanged(error)) return 'mismatch';
-      throw error;
-    }
-    if (await this.replicaMatches(key, copied)) return 'verified';
-    // Two runs may copy the same object at once (a duplicate event, the sweeper): what one reads while the other
-    // writes can differ for a moment where the store is not atomic (s3rver). A copy that is really wrong stays wrong.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const settled = await this.head(key);
-    if (!settled) return 'gone';
-    return settled.eTag === source.eTag && (await this.replicaMatches(key, copied)) ? 'verified' : 'mismatch';
-  }
-
-  private async replicaMatches(key: string, copied: ObjectInfo): Promise<boolean> {
-    const copy = await this.headReplica(key);
-    return copy !== undefined && copy.size === copied.size && copy.eTag === copied.eTag;
-  }
-
-  /**
-   * Copies `source` to `toBucket`/`toKey` if it still has the ETag it was read with (`x-amz-copy-source-if-match`:
-   * S3 answers 412 PreconditionFailed otherwise); resolves with the copy's ETag. Up to {@link multipartCopyBytes}
-   * one CopyObject (S3 refuses a source over 5 GiB); above, a multipart copy (lib/store/multipart-copy.ts). S3 may
-   * answer a copy 200 and then an error in the body (API_CopyObject.html): the SDK reads that as the error it is,
-   * which the client's retries cover.
-   */
-  private async copyChecked(source: CopySource, toBucket: string, toKey: string): Promise<string> {
-    const [{ CopyObjectCommand }, client] = await Promise.all([sdk(), this.s3()]);
-    if (source.size > this.multipartCopyBytes) {
-      return copyInParts(client, source, toBucket, toKey, Math.min(this.multipartCopyBytes, COPY_PART_BYTES));
-    }
-    const { CopyObjectResult } = await client.send(
-      new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: copySourceHeader(source.bucket, source.key), CopySourceIfMatch: source.eTag }),
-      S3_LONG_CALL,
-    );
-    return CopyObjectResult?.ETag ?? '';
   }
 
   private async deleteIn(bucket: string, key: string): Promise<void> {

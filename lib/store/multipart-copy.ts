@@ -1,9 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
 
-/** The S3 SDK, loaded on first use (lib/store/s3-commands.ts explains why); the promise kept, as in blob-store.ts. */
-let s3Commands: Promise<typeof import('./s3-commands')> | undefined;
-const sdk = () => (s3Commands ??= import('./s3-commands'));
+/**
+ * The S3 SDK's common and multipart commands, loaded on first use (lib/store/s3-commands.ts explains why); the promise
+ * kept, as in blob-store.ts.
+ */
+let s3Commands: Promise<typeof import('./s3-commands') & typeof import('./s3-multipart-commands')> | undefined;
+const sdk = () => (s3Commands ??= Promise.all([import('./s3-commands'), import('./s3-multipart-commands')]).then(([common, multipart]) => ({ ...common, ...multipart })));
 
 const MIB = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 /**
  * Deterministic interleavings and faults over the REAL stores (DynamoDB Local,
  * s3rver): `instrument(deps)` wraps every port of a run (entries, listings, lifecycle,
- * deletions, directories, downloadTokens, uploads, blobs, buckets, accounts) so a test can
+ * deletions, directories, downloadTokens, uploads, blobs, blobCopies, blobStreams, buckets, accounts) so a test can
  * - list the port calls a run makes (`calls`), then
  * - pause that run just before its k-th call until another run has finished
  *   (`pauseBefore(k)`: every step boundary, one scenario each), or
@@ -13,6 +13,8 @@
 import type { StorageDeps } from '../../lib/core/ports/storage';
 
 const PORTS = ['entries', 'listings', 'lifecycle', 'deletions', 'directories', 'downloadTokens', 'uploads', 'blobs', 'buckets', 'accounts', 'sessions', 'moves'] as const;
+/** Ports only some deps carry (the lifecycle's copy store, the gateways' stream store): wrapped where present. */
+const OPTIONAL_PORTS = ['blobCopies', 'blobStreams'] as const;
 
 export class Killed extends Error {
   constructor(call: string) {
@@ -66,6 +68,10 @@ export function instrument<D extends StorageDeps>(deps: D): Instrumented<D> {
 
   const wrapped = { ...deps } as Record<string, unknown>;
   for (const port of PORTS) wrapped[port] = wrapPort(port, deps[port] as object);
+  for (const port of OPTIONAL_PORTS) {
+    const present = (deps as Record<string, unknown>)[port];
+    if (present) wrapped[port] = wrapPort(port, present as object);
+  }
 
   return {
     deps: wrapped as unknown as D,

@@ -2,7 +2,8 @@
  * Each function's bundle holds its own composition (lib/app/core-services.ts): a function whose function.yml
  * names a queue (LIFECYCLE_QUEUE_URL, WEBHOOK_QUEUE_URL) composes the queues (lib/app/queues.ts `withQueues`),
  * else its files would silently not be sent on (the queue ports are optional: StorageDeps); and a function
- * that names none carries no SQS client (what its cold start would parse for nothing: bench/bundles.ts).
+ * that names none carries no SQS client (what its cold start would parse for nothing: bench/bundles.ts); likewise the
+ * copy store and lib-storage's Upload stay in the functions that copy or stream objects.
  * Bundled with the functions' own esbuild options, packages left external (our modules are what is checked).
  */
 import { readFileSync } from 'node:fs';
@@ -78,5 +79,14 @@ describe('each function’s composition', () => {
       expect({ fn: fn.directory, sqs: fn.packages.filter((name) => name.startsWith('@aws-sdk/client-sqs')) }).toEqual({ fn: fn.directory, sqs: [] });
     }
     expect(functions.find((fn) => fn.directory === 'functions/apillon/upload-request')!.packages).toContain('@aws-sdk/client-sqs');
+  });
+
+  it('carries the copy store (multipart copies) only in the lifecycle functions and lib-storage only in the gateways', () => {
+    // assess: what each function carries beyond the core blob store (lib/core/ports/blob-store.ts)
+    const carrying = (module: string) => functions.filter((fn) => fn.modules.includes(module)).map((fn) => fn.directory).sort();
+    const importing = (name: string) => functions.filter((fn) => fn.packages.includes(name)).map((fn) => fn.directory).sort();
+    expect(carrying('lib/store/blob-copy-store.ts')).toEqual(['functions/events/object-created', 'functions/events/sweep-stranded']);
+    expect(importing('@aws-sdk/lib-storage')).toEqual(['functions/apillon/ipfs-gateway', 'functions/apillon/ipns-gateway']);
+    expect(carrying('lib/store/s3-multipart-commands.ts')).not.toContain('functions/quantum/status');
   });
 });

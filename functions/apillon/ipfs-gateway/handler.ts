@@ -7,6 +7,7 @@ import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless'
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { routeUsing } from '../../../lib/app/route';
 import { withBlockIndex } from '../../../lib/app/block-index';
+import { withBlobStreams } from '../../../lib/app/blob-streams';
 
 /**
  * GET and HEAD /ipfs/:cid[/<path…>], no credentials: a file of a public bucket, or the
@@ -19,7 +20,7 @@ import { withBlockIndex } from '../../../lib/app/block-index';
  * CID may also name a block inside a file (a leaf, an inner node: the block index, lib/core/ports/block-index.ts).
  * The bytes handed out count towards the owner's bandwidth of the month.
  */
-export const handler = routeUsing(withBlockIndex)(
+export const handler = routeUsing((core) => withBlobStreams(withBlockIndex(core)))(
   // Query parameters other than `format` and the trustless CAR ones are ignored, as IPFS gateways ignore those they do not know.
   {
     surface: 'apillon',

@@ -9,6 +9,7 @@ import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless'
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { routeUsing } from '../../../lib/app/route';
 import { withBlockIndex } from '../../../lib/app/block-index';
+import { withBlobStreams } from '../../../lib/app/blob-streams';
 
 /**
  * GET and HEAD /ipns/:name[/<path…>], no credentials: the content the name points at,
@@ -18,7 +19,7 @@ import { withBlockIndex } from '../../../lib/app/block-index';
  * `?format=raw|car` a block or a CAR of what the name points at. The content's bytes
  * count towards its owner's bandwidth of the month.
  */
-export const handler = routeUsing(withBlockIndex)(
+export const handler = routeUsing((core) => withBlobStreams(withBlockIndex(core)))(
   // Query parameters other than `format` are ignored, as on the `/ipfs/` gateway.
   { surface: 'apillon', errors: ['ipnsRecordNotFound', 'fileNotFound'], auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
   async ({ path, query, services, event }) => {

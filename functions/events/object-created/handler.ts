@@ -7,6 +7,7 @@ import { sharingSessionReads } from '../../../lib/core/upload/session-wrap';
 import { parseObjectEventMessage } from '../../../lib/app/events';
 import { services, type CoreServices } from '../../../lib/app/services';
 import { withQueues } from '../../../lib/app/queues';
+import { withBlobCopies } from '../../../lib/app/blob-copies';
 
 /**
  * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file 1→2→3→4; the same queue's
@@ -22,7 +23,7 @@ const processor = new BatchProcessor(EventType.SQS);
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
   // [webhooks] ... and the bucket's webhook once (lib/core/webhooks/announce.ts).
-  const deps = sharingWebhookReads(sharingSessionReads(withQueues(services())));
+  const deps = sharingWebhookReads(sharingSessionReads(withBlobCopies(withQueues(services()))));
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {
@@ -36,7 +37,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
 }
 
-type Deps = ReturnType<typeof withQueues<CoreServices>>;
+type Deps = ReturnType<typeof withBlobCopies<ReturnType<typeof withQueues<CoreServices>>>>;
 
 /** One SQS message: resolves when it is done (or can never be done), throws when it must come back. */
 async function handleMessage(deps: Deps, log: Deps['logger'], record: SQSRecord): Promise<void> {

@@ -3,6 +3,7 @@ import { METRIC_NAMES } from '../../../lib/core/ports/metrics';
 import { sweepStrandedFiles, type SweepReport } from '../../../lib/core/lifecycle/sweeper';
 import { services } from '../../../lib/app/services';
 import { withQueues } from '../../../lib/app/queues';
+import { withBlobCopies } from '../../../lib/app/blob-copies';
 import { withMultipart } from '../../../lib/app/multipart';
 import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 
@@ -16,7 +17,7 @@ import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
  * Multipart uploads open for longer than 7 days are aborted (their files cancelled): lib/apillon/multipart.ts.
  */
 export async function handler(_event: unknown, context: Context): Promise<SweepReport & { abortedMultipartUploads: number }> {
-  const deps = withMultipart(withQueues(services()));
+  const deps = withBlobCopies(withMultipart(withQueues(services())));
   const log = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {

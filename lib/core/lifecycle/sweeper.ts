@@ -1,7 +1,7 @@
 import { FileStatus, RecordStatus, isFile, type FileRecord } from '../model/entries';
 import { advanceFile } from './lifecycle';
 import type { CommitIntent, DirectoryRef } from '../ports';
-import type { StorageDeps } from '../ports/storage';
+import type { LifecycleDeps, StorageDeps } from '../ports/storage';
 import { uploadKeyOf } from '../upload/uploads';
 import { finishDueSessionMoves, sharingSessionReads } from '../upload/session-wrap';
 import { queueClaimedEvent } from '../webhooks/announce';
@@ -64,7 +64,7 @@ export interface SweepReport {
 }
 
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
-export async function sweepStrandedFiles(deps: StorageDeps & { readonly multipart?: MultipartUploadStore }, now: Date): Promise<SweepReport> {
+export async function sweepStrandedFiles(deps: LifecycleDeps & { readonly multipart?: MultipartUploadStore }, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
   const sessionMoves = await finishDueSessionMoves(deps, now); // [wrap]
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();

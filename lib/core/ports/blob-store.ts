@@ -1,5 +1,8 @@
 /**
- * The core's `BlobStore` port (implemented in lib/store/blob-store.ts).
+ * The core's object ports: `BlobStore` (lib/store/blob-store.ts), what every function may do with file bytes, and two
+ * that only some functions need, kept apart so that the others' bundles leave their S3 machinery out (cold start,
+ * issue 19): `BlobCopyStore` (lib/store/blob-copy-store.ts: the lifecycle's copies, in parts above 5 GiB) and
+ * `BlobStreamStore` (lib/store/blob-stream-store.ts: streamed writes, lib-storage's multipart Upload).
  */
 import type { ObjectInfo } from '../model/records';
 
@@ -20,18 +23,6 @@ export interface BlobStore {
     disposition?: 'inline' | 'attachment',
   ): Promise<string>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
-  /**
-   * Writes `body` to `key` as it is produced, with bounded memory (one multipart part at a time, 5 MiB; a body
-   * under one part is a single PutObject), and returns its size in bytes. When `body` throws, the upload is
-   * aborted (no object, no parts left) and the error is thrown.
-   */
-  putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<number>;
-  /**
-   * Copies `fromKey` to `toKey` in the files bucket, of any size (S3's 5 GiB CopyObject limit is the store's affair);
-   * the size and ETag of the source the copy was made from (comparable with an earlier `head(fromKey)`), or undefined
-   * when `fromKey` is gone or changed during the copy.
-   */
-  copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /**
    * The bytes as a stream, from byte `fromByte` (default 0; less than the object's size) to the end;
@@ -44,8 +35,28 @@ export interface BlobStore {
    */
   readAll(key: string, range?: { readonly start: number; readonly end: number }): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
-  /** Copies the object (of any size) to the replica bucket and verifies the copy (size and ETag); 'gone' when the object is. */
-  replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
   deleteReplica(key: string): Promise<void>;
   headReplica(key: string): Promise<ObjectInfo | undefined>;
+}
+
+/** Copies inside the files bucket and to its replica, of any size: the lifecycle's commit and replication steps. */
+export interface BlobCopyStore {
+  /**
+   * Copies `fromKey` to `toKey` in the files bucket, of any size (S3's 5 GiB CopyObject limit is the store's affair);
+   * the size and ETag of the source the copy was made from (comparable with an earlier `head(fromKey)`), or undefined
+   * when `fromKey` is gone or changed during the copy.
+   */
+  copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
+  /** Copies the object (of any size) to the replica bucket and verifies the copy (size and ETag); 'gone' when the object is. */
+  replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
+}
+
+/** Objects written as they are produced, with bounded memory: the trustless gateway's derived CARs. */
+export interface BlobStreamStore {
+  /**
+   * Writes `body` to `key` as it is produced, with bounded memory (one multipart part at a time, 5 MiB; a body
+   * under one part is a single PutObject), and returns its size in bytes. When `body` throws, the upload is
+   * aborted (no object, no parts left) and the error is thrown.
+   */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<number>;
 }

@@ -3,7 +3,7 @@ import type { WebhookQueue } from './webhook-queue';
 import type { WebhookStore } from './webhook-store';
 import type { Logger } from '../../log';
 import type { AccountStore } from '.';
-import type { BlobStore } from '.';
+import type { BlobCopyStore, BlobStore, BlobStreamStore } from '.';
 import type { BucketStore } from '.';
 import type { Metrics } from './metrics';
 import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, MoveStore, SessionStore, UploadStore } from '.';
@@ -51,4 +51,14 @@ export interface StorageDeps {
  * gateway): Lambda's 6 MB response cap, less the base64 growth and headers.
  * Larger files are a 302 to a presigned GET.
  */
+/** What the lifecycle's commit and replication steps add (lib/core/lifecycle/lifecycle.ts): the object-created and sweep-stranded functions. */
+export interface LifecycleDeps extends StorageDeps {
+  readonly blobCopies: BlobCopyStore;
+}
+
+/** What writing a derived object as it is produced adds (lib/gateway/trustless-views.ts: the gateways' CARs). */
+export interface BlobStreamDeps {
+  readonly blobStreams: BlobStreamStore;
+}
+
 export const INLINE_DOWNLOAD_MAX_BYTES = 4 * 1024 * 1024;

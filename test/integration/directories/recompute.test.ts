@@ -13,7 +13,7 @@ import { isFile } from '../../../lib/core/model/entries';
 import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
 import type { BucketRecord, DirectoryRef } from '../../../lib/core/ports';
 import { makeDirectory } from '../../../lib/quantum/files';
-import type { StorageDeps } from '../../../lib/core/ports/storage';
+import type { LifecycleDeps, StorageDeps } from '../../../lib/core/ports/storage';
 import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
 import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
@@ -57,13 +57,13 @@ async function fixture() {
   const { accountId } = await createTestAccount(services, { quotaBytes: 100_000_000 });
   const bucket = await createTestBucket(services, accountId);
   const queue = new CapturingQueue();
-  const deps: StorageDeps = { ...services, lifecycleQueue: queue };
+  const deps: LifecycleDeps = { ...services, lifecycleQueue: queue };
   const model = new Map<string, Uint8Array>();
   return { bucket, queue, deps, model };
 }
 
 /** Stores `bytes` at `path` (an Apillon upload: a file already there is replaced) and runs its event to status 4. */
-async function put(deps: StorageDeps, bucket: BucketRecord, model: Map<string, Uint8Array>, path: string, bytes: Uint8Array): Promise<void> {
+async function put(deps: LifecycleDeps, bucket: BucketRecord, model: Map<string, Uint8Array>, path: string, bytes: Uint8Array): Promise<void> {
   const parts = path.split('/');
   const file = await requestUpload(deps, bucket, { fileName: parts.at(-1)!, directory: parts.slice(0, -1), contentType: 'application/octet-stream', declaredSize: bytes.length });
   await deps.blobs.put(uploadKeyOf(file), bytes, 'application/octet-stream');
@@ -93,7 +93,7 @@ async function expectImporterCids(bucket: BucketRecord, model: ReadonlyMap<strin
 
 const TREE = ['top.txt', 'a/one.txt', 'a/b/two.txt', 'a/b/c/three.bin', 'a/b/c/four.txt', 'x/five.txt', 'x/y/z/six.txt'];
 
-async function storeTree(deps: StorageDeps, bucket: BucketRecord, model: Map<string, Uint8Array>): Promise<void> {
+async function storeTree(deps: LifecycleDeps, bucket: BucketRecord, model: Map<string, Uint8Array>): Promise<void> {
   for (const [i, path] of TREE.entries()) await put(deps, bucket, model, path, prngBytes(path.endsWith('.bin') ? 300_000 : 50 + i, i + 1));
 }
 
@@ -291,7 +291,7 @@ describe('the sweeper', () => {
     expect((await storedDirectoryCids(services, bucket.bucketUuid)).waiting.length).toBeGreaterThan(0);
 
     // act: sweeps past the threshold (each recompute marks its parent, which the next sweep finds)
-    const lossy: StorageDeps = { ...services }; // no queue: every message is lost
+    const lossy: LifecycleDeps = { ...services }; // no queue: every message is lost
     let swept = 0;
     for (let sweep = 0; sweep < 8 && (await storedDirectoryCids(services, bucket.bucketUuid)).waiting.length > 0; sweep++) {
       swept += (await sweepStrandedFiles(lossy, new Date(Date.now() + 11 * 60_000))).staleDirectories;

@@ -9,7 +9,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect } from 'vitest';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
 import { setServicesForTests, type Services } from '../../../lib/app/services';
-import { S3BlobStore } from '../../../lib/store/blob-store';
+import { S3BlobCopyStore } from '../../../lib/store/blob-copy-store';
 import { createAwsClients } from '../../../lib/store/clients';
 import { prngBlocks } from '../../support/data';
 import { lambdaContext, s3ObjectCreatedNotification, sqsEvent, sqsRecord } from '../../support/events';
@@ -36,7 +36,7 @@ describe('a file above the multipart copy threshold', () => {
     );
     const partCopying: Services = {
       ...services,
-      blobs: new S3BlobStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, undefined, 5 * MIB),
+      blobCopies: new S3BlobCopyStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, services.blobs, 5 * MIB),
     };
     const bytes = Buffer.concat([...prngBlocks(SIZE, 21)]);
     const params = { bucketUuid: owner.bucket.bucketUuid, sessionUuid: randomUUID() };

@@ -49,7 +49,7 @@ async function callIndex(label: string): Promise<number> {
 }
 
 describe('a step that fails', () => {
-  it.each(['blobs.copy', 'lifecycle.commitUpload', 'blobs.read', 'lifecycle.recordCids', 'blobs.replicate', 'lifecycle.transition'])(
+  it.each(['blobCopies.copy', 'lifecycle.commitUpload', 'blobs.read', 'lifecycle.recordCids', 'blobCopies.replicate', 'lifecycle.transition'])(
     'fails at %s and the next delivery fails again: the third completes it, charged once',
     async (label) => {
       // prepare
@@ -73,7 +73,7 @@ describe('a step that fails', () => {
 describe('a run killed between steps', () => {
   it.each([
     ['between commit and CID', 'blobs.read', FileStatus.UPLOADED],
-    ['between CID and replica', 'blobs.replicate', FileStatus.ADDRESSED],
+    ['between CID and replica', 'blobCopies.replicate', FileStatus.ADDRESSED],
   ])('%s leaves the file at its status; the next delivery completes it, charged once', async (_, label, statusAfterKill) => {
     // prepare
     const index = await callIndex(label);
@@ -96,7 +96,7 @@ describe('the sweeper', () => {
     const neverEvented = await uploadedFile('no event');
     const killedAtTwo = await uploadedFile('killed at two');
     const killedAtThree = await uploadedFile('killed at three!');
-    const [readIndex, replicateIndex] = [await callIndex('blobs.read'), await callIndex('blobs.replicate')];
+    const [readIndex, replicateIndex] = [await callIndex('blobs.read'), await callIndex('blobCopies.replicate')];
     for (const [stranded, index] of [[killedAtTwo, readIndex], [killedAtThree, replicateIndex]] as const) {
       const run = instrument(services);
       run.killAt(index);

@@ -8,7 +8,7 @@ import { sdkS3 } from '../../support/sdk-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processObjectCreated } from '../../../lib/core/lifecycle/lifecycle';
 import { METRIC_NAMES, type Metrics } from '../../../lib/core/ports/metrics';
-import type { StorageDeps } from '../../../lib/core/ports/storage';
+import type { LifecycleDeps } from '../../../lib/core/ports/storage';
 import { requestUpload, uploadKeyOf } from '../../../lib/core/upload/uploads';
 import { provisionBuckets, provisionTable } from '../../../lib/store/provision';
 import type { Services } from '../../../lib/app/services';
@@ -45,7 +45,7 @@ describe('lifecycle metrics', () => {
     // prepare
     const file = await uploadedFile(services, tenant, 'counted.txt', 'seventeen bytes!!');
     const metrics = recordingMetrics();
-    const deps: StorageDeps = { ...services, metrics };
+    const deps: LifecycleDeps = { ...services, metrics };
 
     // act
     const result = await processObjectCreated(deps, file.key);
@@ -66,7 +66,7 @@ describe('lifecycle metrics', () => {
     const file = await requestUpload(services, tenant.bucket, { fileName: 'wrong-size.txt', directory: [], contentType: 'text/plain', declaredSize: 3, overwrite: true });
     await sdkS3(services.config).send(new PutObjectCommand({ Bucket: services.config.FILES_BUCKET, Key: uploadKeyOf(file), Body: 'hello' }));
     const metrics = recordingMetrics();
-    const deps: StorageDeps = { ...services, metrics };
+    const deps: LifecycleDeps = { ...services, metrics };
 
     // act
     await processObjectCreated(deps, uploadKeyOf(file));

@@ -1,5 +1,5 @@
 /**
- * The blob store (lib/store/blob-store.ts, `@aws-sdk/client-s3` with the settings of lib/store/clients.ts)
+ * The blob stores (lib/store/blob-store.ts, blob-copy-store.ts, blob-stream-store.ts; `@aws-sdk/client-s3` with the settings of lib/store/clients.ts)
  * against s3rver: what each operation returns and how a missing object reads, as the lifecycle and the
  * gateways rely on them. What it writes is read back through a separate SDK client (test/support/sdk-s3.ts).
  */
@@ -18,6 +18,8 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../lib/app/services';
 import { ObjectMissingError } from '../../../lib/core/model/storage-errors';
+import type { BlobCopyStore, BlobStreamStore } from '../../../lib/core/ports';
+import { S3BlobCopyStore } from '../../../lib/store/blob-copy-store';
 import { isMissingObject, S3BlobStore } from '../../../lib/store/blob-store';
 import { createAwsClients } from '../../../lib/store/clients';
 import { prngBlocks } from '../../support/data';
@@ -26,10 +28,14 @@ import { testServices } from '../../support/services';
 
 let services: Services;
 let blobs: S3BlobStore;
+let copies: BlobCopyStore;
+let streams: BlobStreamStore;
 
 beforeAll(async () => {
   services = await testServices();
   blobs = services.blobs as S3BlobStore;
+  copies = services.blobCopies;
+  streams = services.blobStreams;
 });
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -59,8 +65,8 @@ describe('blob store on s3rver', () => {
     };
 
     // act
-    const size = await blobs.putStream('derived/store/stream.car', pieces(), 'application/vnd.ipld.car; version=1');
-    const failure = await blobs.putStream('derived/store/failed.car', failing(), 'application/vnd.ipld.car').catch((error: Error) => error);
+    const size = await streams.putStream('derived/store/stream.car', pieces(), 'application/vnd.ipld.car; version=1');
+    const failure = await streams.putStream('derived/store/failed.car', failing(), 'application/vnd.ipld.car').catch((error: Error) => error);
 
     // assess
     expect(size).toBe(12 * 1024 * 1024);
@@ -96,8 +102,8 @@ describe('blob store on s3rver', () => {
     await blobs.put('uploads/store/source (1).txt', text('copied bytes'), 'text/plain');
 
     // act
-    const copy = await blobs.copy('uploads/store/source (1).txt', 'files/store/copy.txt');
-    const replicated = await blobs.replicate('files/store/copy.txt');
+    const copy = await copies.copy('uploads/store/source (1).txt', 'files/store/copy.txt');
+    const replicated = await copies.replicate('files/store/copy.txt');
 
     // assess
     const replica = await sdkS3(services.config).send(new HeadObjectCommand({ Bucket: services.config.REPLICA_BUCKET, Key: 'files/store/copy.txt' }));
@@ -113,8 +119,8 @@ describe('blob store on s3rver', () => {
     // assess
     expect(await blobs.head('files/store/missing')).toBeUndefined();
     expect(await blobs.read('files/store/missing')).toBeUndefined();
-    expect(await blobs.copy('files/store/missing', 'files/store/never')).toBeUndefined();
-    expect(await blobs.replicate('files/store/missing')).toBe('gone');
+    expect(await copies.copy('files/store/missing', 'files/store/never')).toBeUndefined();
+    expect(await copies.replicate('files/store/missing')).toBe('gone');
     const cause = (readAll as Error).cause as Error;
     expect([(readAll as Error).name, readAll instanceof ObjectMissingError, cause?.name, isMissingObject(cause)]).toEqual(['ObjectMissingError', true, 'NoSuchKey', true]);
   });
@@ -169,7 +175,8 @@ async function partCopyingStore(beforeSend: (command: string) => Promise<void> =
     },
     { step: 'initialize', name: 'countS3Commands' },
   );
-  const store = new S3BlobStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, undefined, 5 * MIB);
+  const { FILES_BUCKET, REPLICA_BUCKET } = services.config;
+  const store = new S3BlobCopyStore(async () => client, FILES_BUCKET, REPLICA_BUCKET, new S3BlobStore(async () => client, FILES_BUCKET, REPLICA_BUCKET), 5 * MIB);
   return { store, sent };
 }
 

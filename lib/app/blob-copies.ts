@@ -1,0 +1,18 @@
+import type { BlobCopyStore } from '../core/ports';
+import { S3BlobCopyStore } from '../store/blob-copy-store';
+import { extension, type CoreServices } from './core-services';
+
+/** What the lifecycle's commit and replication steps add to the core services (object-created, sweep-stranded). */
+export interface BlobCopyServices {
+  /** Copies `uploads/` to `files/` and `files/` to the replica bucket, of any size (lib/core/ports/blob-store.ts). */
+  readonly blobCopies: BlobCopyStore;
+}
+
+/** The copy store of `core`'s buckets (multipart copies above MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts). */
+export function blobCopiesOf(core: CoreServices): BlobCopyServices {
+  const { FILES_BUCKET, REPLICA_BUCKET, MULTIPART_COPY_THRESHOLD_BYTES } = core.config;
+  return { blobCopies: new S3BlobCopyStore(core.clients.s3, FILES_BUCKET, REPLICA_BUCKET, core.blobs, MULTIPART_COPY_THRESHOLD_BYTES) };
+}
+
+/** The core services with the copy store (built once per core services object). */
+export const withBlobCopies = extension(blobCopiesOf);
