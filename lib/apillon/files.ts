@@ -121,6 +121,8 @@ export async function deleteDirectory(deps: StorageDeps, principal: Principal, b
 export interface StorageInfo {
   readonly quotaBytes: number;
   readonly usedBytes: number;
+  /** Bytes open uploads in parts hold against the quota (declared, not yet arrived; issue 21). */
+  readonly reservedBytes: number;
   /** Bytes the account may be served this calendar month (UTC). */
   readonly bandwidthAllowanceBytes: number;
   /** Bytes the gateway and downloads served for the account this month. */
@@ -138,6 +140,7 @@ export async function storageInfo(deps: StorageDeps & Pick<BandwidthDeps, 'bandw
   return {
     quotaBytes: account.quotaBytes,
     usedBytes: account.usedBytes,
+    reservedBytes: account.reservedBytes ?? 0,
     bandwidthAllowanceBytes: bandwidth.allowanceBytes,
     bandwidthUsedBytes: bandwidth.usedBytes,
   };

@@ -1,3 +1,4 @@
+import { availableBytes } from '../core/upload/admission';
 import type { IssuedUpload } from './uploads';
 import { servedByGateway } from '../core/read/public-content';
 import type { StorageInfo } from './files';
@@ -208,10 +209,13 @@ export function listView<T, R>(page: { items: readonly T[]; total: number; nextT
   return { items: page.items.map(view), total: page.total, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
-/** `GET /storage/info` as the SDK's getInfo returns it (bytes; bandwidth: this calendar month, UTC). */
+/**
+ * `GET /storage/info` as the SDK's getInfo returns it (bytes; bandwidth: this calendar month, UTC). availableStorage is
+ * what an upload may still take: the quota less what is used and what open uploads in parts reserve (admission.ts).
+ */
 export function storageInfoView(info: StorageInfo) {
   return {
-    availableStorage: Math.max(0, info.quotaBytes - info.usedBytes),
+    availableStorage: availableBytes(info.quotaBytes, info),
     usedStorage: info.usedBytes,
     totalStorage: info.quotaBytes,
     availableBandwidth: Math.max(0, info.bandwidthAllowanceBytes - info.bandwidthUsedBytes),

@@ -7,7 +7,7 @@ import { FileStatus, RecordStatus, isErrorStatus, isFile, type EntryRecord, type
 import { joinPath, normaliseSegment, parseUrlPath } from '../core/model/paths';
 import type { Principal } from '../core/access/principal';
 import { storeFilesAtomically } from '../core/upload/staged-commit';
-import { pathOf, type Candidate } from '../core/upload/admission';
+import { availableBytes, pathOf, type Candidate } from '../core/upload/admission';
 import { newUuid } from '../core/access/secrets';
 import type { StorageDeps } from '../core/ports/storage';
 import { ensureDirectory } from '../core/directories/tree';
@@ -134,5 +134,5 @@ function hasBytes(entry: EntryRecord): entry is FileRecord {
 export async function spaceLeft(deps: StorageDeps, principal: Principal): Promise<number> {
   const account = await deps.accounts.getAccount(principal.accountId);
   if (!account) throw new AppError('invalidCredentials');
-  return Math.max(0, account.quotaBytes - account.usedBytes);
+  return availableBytes(account.quotaBytes, account);
 }

@@ -137,7 +137,7 @@ async function commitBytes(deps: LifecycleDeps, found: FileRecord): Promise<Step
   // new path first and the loop reads it again. (commitUpload is conditioned on the path, so a decision taken on the
   // old path loses to a retarget.)
   if (await placeBeforeCommit(deps, found)) return undefined;
-  if (found.declaredSize !== undefined && uploaded.size !== found.declaredSize) return reject(deps, found, FileStatus.ERROR_SIZE_MISMATCH);
+  if (found.declaredSize !== undefined && uploaded.size !== found.declaredSize) return reject(deps, found, FileStatus.ERROR_SIZE_MISMATCH, sizeMismatchReason(found, uploaded.size));
   // The decision reads the bucket itself (its batch read): a bucket gone meanwhile is refused there (bucketNotFound).
   const bucket = { bucketUuid: found.bucketUuid, accountId: found.accountId };
 
@@ -218,6 +218,15 @@ async function laterFileAt(deps: LifecycleDeps, claim: PathClaim | undefined, up
   if (claim?.type !== 'file' || claim.entryUuid === upload.uuid) return undefined;
   const holder = await deps.entries.get(claim.entryUuid);
   return holder && holder.createdAt > upload.createdAt ? holder : undefined;
+}
+
+/**
+ * The `rejectionReason` of a file whose object is not the size its upload request declared (status 101), in the style of
+ * the policy's reasons (lib/core/upload/policy.ts): what S3 holds and what was declared, in bytes. The declared size is
+ * what admission (quota, the bucket's maxFileSize) decided on, so the object is not kept whichever way it differs.
+ */
+export function sizeMismatchReason(file: Pick<FileRecord, 'name' | 'declaredSize'>, objectBytes: number): string {
+  return `FILE_SIZE_MISMATCH: ${JSON.stringify(file.name)} arrived as ${objectBytes} bytes; its upload request declared ${file.declaredSize} bytes, and the upload was admitted (quota, the bucket's maxFileSize) on that size`;
 }
 
 async function reject(deps: LifecycleDeps, file: FileRecord, status: number, reason?: string, extra: Record<string, unknown> = {}): Promise<StepOutcome> {

@@ -158,6 +158,15 @@ export function admit(snapshot: AdmissionSnapshot, candidates: readonly Candidat
  * the bytes open uploads in parts reserved (`reservedBytes`, only when there are any), the bytes the batch would add
  * (`requestedBytes`; absent for a file whose size is not declared) and a sentence.
  */
+/**
+ * The bytes an account or a bucket can still take (its limit less what is used and what open uploads in parts reserve:
+ * issue 21), never below 0: the figure admission refuses on, and the one `GET /storage/info` (availableStorage) and
+ * Quantum's `file/quota` (space_left) report, so that what a user is told is free is what an upload may take.
+ */
+export function availableBytes(limitBytes: number, figures: { readonly usedBytes: number; readonly reservedBytes?: number }): number {
+  return Math.max(0, limitBytes - figures.usedBytes - (figures.reservedBytes ?? 0));
+}
+
 function spaceRefusal(
   name: 'notEnoughStorageSpace' | 'maxBucketSizeReached',
   limitBytes: number,
@@ -166,7 +175,7 @@ function spaceRefusal(
 ): AppError {
   const { usedBytes, reservedBytes } = figures;
   const what = name === 'notEnoughStorageSpace' ? 'the account’s quota' : 'the bucket’s size limit';
-  const available = Math.max(0, limitBytes - usedBytes - reservedBytes);
+  const available = availableBytes(limitBytes, figures);
   const reserved = reservedBytes > 0 ? ` ${reservedBytes} reserved by open uploads in parts,` : '';
   const reason =
     requestedBytes === undefined

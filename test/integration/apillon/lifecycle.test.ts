@@ -112,7 +112,7 @@ describe('replacing a file', () => {
 });
 
 describe('rejected uploads', () => {
-  it('gets an error status when the bytes differ from the declared size; bytes deleted, nothing charged', async () => {
+  it('gets an error status and a reason naming both sizes when the bytes differ from the declared size; bytes deleted, nothing charged', async () => {
     // prepare: a client that bypasses the signed Content-Length (bytes put straight into S3)
     const tenant = await createTestTenant(services);
     const upload = await requestUpload(tenant, { fileName: 's.txt', contentType: 'text/plain', fileSize: 10 });
@@ -122,7 +122,9 @@ describe('rejected uploads', () => {
     await deliverEvents(services, [upload.key, upload.key]);
 
     // assess
-    expect((await detail(tenant, upload.fileUuid)).fileStatus).toBe(101);
+    const rejected = await detail(tenant, upload.fileUuid);
+    expect(rejected.fileStatus).toBe(101);
+    expect(rejected.file.rejectionReason).toBe('FILE_SIZE_MISMATCH: "s.txt" arrived as 20 bytes; its upload request declared 10 bytes, and the upload was admitted (quota, the bucket\'s maxFileSize) on that size');
     expect(await services.blobs.head(upload.key)).toBeUndefined();
     expect(await usage(tenant)).toEqual({ account: 0, bucket: 0 });
   });

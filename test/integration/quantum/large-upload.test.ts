@@ -16,7 +16,7 @@ import { expectQuantumSuccess } from '../../support/envelopes';
 import { invoke, type InvokeResult } from '../../support/events';
 import { tenantTest } from '../../support/fixtures';
 import { createTestApplicationToken, createTestBucket, createTestTenant } from '../../support/services';
-import { deliverEvents, prngBytes } from '../apillon/helpers';
+import { call, deliverEvents, prngBytes } from '../apillon/helpers';
 import { addFiles, download, fileToken, quantum, routeEvent, snapshot } from './support';
 import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 import { sweepStrandedFiles } from '../../../lib/core/lifecycle/sweeper';
@@ -367,6 +367,8 @@ describe('an open Quantum upload reserves its space (issue 21)', () => {
     const answers = await Promise.all([q.create('one.bin', { size: 6 * MIB }), q.create('two.bin', { size: 6 * MIB }), q.create('three.bin', { size: 6 * MIB })]);
     const admitted = answers.filter((answer) => answer.statusCode === 200);
     const reservedWhileOpen = await figures(owner);
+    const quotaWhileOpen = await invoke(quantum.fileQuota, routeEvent({ method: 'GET', route: '/file/quota', headers: owner.headers.master }));
+    const infoWhileOpen = await call('info', { headers: owner.headers.basic });
     const aborted = await q.abort(admitted[0]!.body.data.upload_id);
     const afterAbort = await figures(owner);
     const again = await q.create('four.bin', { size: 6 * MIB });
@@ -378,6 +380,9 @@ describe('an open Quantum upload reserves its space (issue 21)', () => {
       expect(refused.body.data).toMatchObject({ limitBytes: 10 * MIB, usedBytes: 0, reservedBytes: 6 * MIB, requestedBytes: 6 * MIB, availableBytes: 4 * MIB });
     }
     expect(reservedWhileOpen).toEqual({ used: 0, reserved: 6 * MIB, bucketSize: 0, bucketReserved: 6 * MIB });
+    // What either surface reports free is what admission decides on: the quota less the used and the reserved bytes.
+    expect(quotaWhileOpen.body.data.space_left).toBe(4 * MIB);
+    expect(infoWhileOpen.body.data).toMatchObject({ availableStorage: 4 * MIB, usedStorage: 0, totalStorage: 10 * MIB });
     expectQuantumSuccess(aborted);
     expect(afterAbort).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
     expectQuantumSuccess(again);
