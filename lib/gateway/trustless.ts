@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CarReader } from '@ipld/car/reader';
+import { parse as parseMediaType } from 'content-type';
+import Negotiator from 'negotiator';
 import * as dagPb from '@ipld/dag-pb';
 import { UnixFS } from 'ipfs-unixfs';
 import { CID } from 'multiformats/cid';
@@ -87,30 +89,49 @@ export interface TrustlessRequest {
 /** Query parameters a trustless request reads (as the route gives them: strings, or absent). */
 export type TrustlessQuery = Readonly<Record<string, unknown>>;
 
+const RAW_MEDIA_TYPE = 'application/vnd.ipld.raw';
+const CAR_MEDIA_TYPE = 'application/vnd.ipld.car';
+
 /**
- * The trustless request a gateway request makes: `?format=raw|car` first, else the first
- * trustless media type in Accept (the spec's two ways); undefined for the plain content.
+ * The trustless media type Accept prefers, RFC 9110 §12.5.1: ranges ordered by q-value (q=0: not acceptable), the
+ * more specific first among equals, by `negotiator`; only the two explicit types count (a wildcard asks for the plain
+ * content). For a CAR, the parameters (`version`, `order`, `dups`) of the most preferred CAR range, parsed by
+ * `content-type` (a range it cannot parse gives none). Undefined when Accept names neither type.
+ */
+function acceptedTrustlessType(accept: string | undefined): { format: TrustlessFormat; parameters: Map<string, string> } | undefined {
+  if (!accept) return undefined;
+  const preferred = new Negotiator({ headers: { accept } }).mediaTypes().map((type) => type.toLowerCase()).find((type) => type === RAW_MEDIA_TYPE || type === CAR_MEDIA_TYPE);
+  if (preferred === undefined) return undefined;
+  if (preferred === RAW_MEDIA_TYPE) return { format: 'raw', parameters: new Map() };
+  let best: { q: number; parameters: Map<string, string> } | undefined;
+  for (const range of accept.split(',')) {
+    let parsed;
+    try {
+      parsed = parseMediaType(range.trim());
+    } catch {
+      continue;
+    }
+    if (parsed.type.toLowerCase() !== CAR_MEDIA_TYPE) continue;
+    const { q = '1', ...rest } = parsed.parameters;
+    const weight = Number(q);
+    if (!(weight > 0) || (best && best.q >= weight)) continue;
+    best = { q: weight, parameters: new Map(Object.entries(rest).map(([name, value]) => [name.toLowerCase(), value])) };
+  }
+  return { format: 'car', parameters: best?.parameters ?? new Map() };
+}
+
+/**
+ * The trustless request a gateway request makes: `?format=raw|car` first, else the trustless media type Accept
+ * prefers by q-value (the spec's two ways; {@link acceptedTrustlessType}); undefined for the plain content.
  * CAR parameters: `dag-scope`, `entity-bytes` (which implies `dag-scope=entity`), `car-version`,
  * `car-order`, `car-dups` in the query, else `version`, `order`, `dups` of Accept's CAR type.
  * Errors (400): DAG_SCOPE_NOT_VALID, ENTITY_BYTES_NOT_VALID, CAR_VERSION_NOT_SUPPORTED (only 1),
  * CAR_ORDER_NOT_SUPPORTED (`dfs`, or `unk`, which a depth-first CAR satisfies), CAR_DUPS_NOT_VALID.
  */
 export function trustlessRequest(query: TrustlessQuery, accept: string | undefined): TrustlessRequest | undefined {
-  let format: TrustlessFormat | undefined = query.format === 'raw' || query.format === 'car' ? query.format : undefined;
-  let carParameters = new Map<string, string>();
-  for (const range of (accept ?? '').split(',')) {
-    const [type, ...parameters] = range.split(';').map((part) => part.trim());
-    const mediaType = type!.toLowerCase();
-    if (mediaType !== 'application/vnd.ipld.raw' && mediaType !== 'application/vnd.ipld.car') continue;
-    if (mediaType === 'application/vnd.ipld.car') {
-      carParameters = new Map(parameters.map((parameter) => {
-        const at = parameter.indexOf('=');
-        return [parameter.slice(0, at).trim().toLowerCase(), parameter.slice(at + 1).trim().replace(/^"(.*)"$/, '$1')];
-      }));
-    }
-    format ??= mediaType === 'application/vnd.ipld.raw' ? 'raw' : 'car';
-    break;
-  }
+  const accepted = acceptedTrustlessType(accept);
+  const format: TrustlessFormat | undefined = query.format === 'raw' || query.format === 'car' ? query.format : accepted?.format;
+  const carParameters = accepted?.parameters ?? new Map<string, string>();
   if (!format) return undefined;
   if (format === 'raw') return { format, scope: 'block', dups: false };
 

@@ -4,6 +4,7 @@
  * traversal), long-lived caching of content-hashed assets, gzip-packed files sent compressed to clients that accept
  * gzip, and the caller's security headers on every answer, 404 included.
  */
+import Negotiator from 'negotiator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { gunzipSync } from 'node:zlib';
 
@@ -39,19 +40,10 @@ export interface StaticRequest {
 /** Built assets named by content hash (`assets/index-<hash>.js`): such a file never changes under its name. */
 const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
-/** Whether an Accept-Encoding value takes gzip (RFC 9110 §12.5.3: listed, or `*`, with a q-value above 0). */
+/** Whether an Accept-Encoding value takes gzip (RFC 9110 §12.5.3: listed, or `*`, with a q-value above 0), by `negotiator`. */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   if (!acceptEncoding) return false;
-  let gzip: number | undefined;
-  let any: number | undefined;
-  for (const part of acceptEncoding.split(',')) {
-    const [name = '', ...params] = part.trim().toLowerCase().split(';');
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam ? Number(qParam.slice(2)) : 1;
-    if (name.trim() === 'gzip' || name.trim() === 'x-gzip') gzip = Number.isNaN(q) ? 0 : q;
-    else if (name.trim() === '*') any = Number.isNaN(q) ? 0 : q;
-  }
-  return (gzip ?? any ?? 0) > 0;
+  return new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encodings(['gzip']).includes('gzip');
 }
 
 /**

@@ -22,6 +22,15 @@ describe('trustlessRequest', () => {
     expect(trustlessRequest({}, 'application/vnd.ipld.car')).toEqual({ format: 'car', scope: 'all', dups: false });
   });
 
+  it('takes the type Accept prefers by q-value (RFC 9110 §12.5.1), not the first listed; q=0 is not acceptable', () => {
+    // act / assess
+    expect(trustlessRequest({}, 'application/vnd.ipld.raw;q=0.5, application/vnd.ipld.car')?.format).toBe('car');
+    expect(trustlessRequest({}, 'application/vnd.ipld.car;q=0.2, application/vnd.ipld.raw;q=0.8')?.format).toBe('raw');
+    expect(trustlessRequest({}, 'application/vnd.ipld.car;q=0, text/html')).toBeUndefined();
+    expect(trustlessRequest({}, 'application/vnd.ipld.car; dups=n; q=0.1, application/vnd.ipld.car; dups=y; q=0.9')?.dups).toBe(true);
+    expect(trustlessRequest({}, 'APPLICATION/VND.IPLD.RAW')?.format).toBe('raw');
+  });
+
   it('takes the CAR parameters from the query over those of Accept’s media type', () => {
     // act / assess
     expect(trustlessRequest({}, 'application/vnd.ipld.car; version=1; order=dfs; dups=y')).toEqual({ format: 'car', scope: 'all', dups: true });
