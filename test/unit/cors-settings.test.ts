@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, type ScalarTag } from 'yaml';
+import { parse, type CollectionTag, type ScalarTag } from 'yaml';
 
 interface CorsSettings {
   allowedOrigins: string[];
@@ -16,6 +16,12 @@ interface CorsSettings {
 const cloudFormationTags: ScalarTag[] = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'Not', 'Select', 'Split'].map((name) => ({
   tag: `!${name}`,
   resolve: (value: string) => value,
+}));
+/** The sequence forms (`!Join [sep, [...]]`, ...) the function.yml files use, read as plain lists. */
+const cloudFormationSequenceTags: CollectionTag[] = ['Join', 'Select', 'Split', 'If', 'Sub', 'Equals', 'Not'].map((name) => ({
+  tag: `!${name}`,
+  collection: 'seq',
+  resolve: (value) => value,
 }));
 const serverless = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'), { customTags: cloudFormationTags });
 const cors: CorsSettings = serverless.provider.httpApi.cors;
@@ -46,7 +52,7 @@ describe('provider.httpApi.cors', () => {
     const files = [...readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8').matchAll(/\$\{file\(\.\/(functions\/[^)]+\/function\.yml)\)\}/g)].map(([, file]) => file!);
     const served = new Set<string>();
     for (const file of files) {
-      const definition = Object.values(parse(readFileSync(path.resolve(__dirname, '../..', file), 'utf8'), { customTags: cloudFormationTags }) as Record<string, { events?: { httpApi?: { method: string } | string }[] }>)[0]!;
+      const definition = Object.values(parse(readFileSync(path.resolve(__dirname, '../..', file), 'utf8'), { customTags: [...cloudFormationTags, ...cloudFormationSequenceTags] }) as Record<string, { events?: { httpApi?: { method: string } | string }[] }>)[0]!;
       for (const event of definition.events ?? []) {
         // `httpApi: '*'` or method ANY (catch-alls: no method of their own), or `httpApi: 'GET /path'`, or `{ method, path }`.
         const method = typeof event.httpApi === 'string' ? event.httpApi.split(' ')[0]! : event.httpApi?.method;
