@@ -2,7 +2,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
-import LongestFirstSequencer from './test/support/sequencer';
 
 // Every error a route renders during the run is appended here (lib/http/error-record.ts): the test workers
 // and the local stack (which inherits this process's environment) write it, the `errors` project checks it.
@@ -50,8 +49,6 @@ export default defineConfig({
   test: {
     // The e2e global teardown may have to stop the shared stack (Ctrl-C, up to ~50 s on a busy machine).
     teardownTimeout: 60_000,
-    // The files known to take longest start first (test/support/sequencer.ts): a fresh clone has no durations cached.
-    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         // Three workers on a 2-core machine: unit and integration files mostly wait on child processes
