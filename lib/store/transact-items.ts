@@ -159,16 +159,7 @@ export function chargeUsage(table: string, limits: ChargeLimits, delta: number, 
  * the file removes its `reservedBytes` under the condition {@link holdsReservation}, so it is given back once.
  */
 export function releaseReservation(table: string, file: Pick<EntryRecord, 'accountId' | 'bucketUuid'>, bytes: number): TransactItem[] {
-  const update = (key: Record<string, string>): TransactItem => ({
-    Update: {
-      TableName: table,
-      Key: key,
-      UpdateExpression: 'ADD #reserved :delta',
-      ExpressionAttributeNames: { '#reserved': RESERVED_ATTRIBUTE },
-      ExpressionAttributeValues: { ':delta': -bytes },
-    },
-  });
-  return [update(keys.account(file.accountId)), update(keys.bucket(file.bucketUuid))];
+  return subtractFromAccountAndBucket(table, file, { account: RESERVED_ATTRIBUTE, bucket: RESERVED_ATTRIBUTE }, bytes);
 }
 
 /** The condition (and its value) under which a write on a file may give back its reservation of `bytes`: it still holds it. */
@@ -178,16 +169,26 @@ export function holdsReservation(bytes: number): { readonly condition: string; r
 
 /** Gives back the bytes charged for `file`. */
 export function refund(table: string, file: EntryRecord, charged: number): TransactItem[] {
+  return subtractFromAccountAndBucket(table, file, { account: 'usedBytes', bucket: 'sizeBytes' }, charged);
+}
+
+/** `bytes` taken off a counter of the account and one of the bucket of `file` (unconditional ADDs: never refused). */
+function subtractFromAccountAndBucket(
+  table: string,
+  file: Pick<EntryRecord, 'accountId' | 'bucketUuid'>,
+  attributes: { readonly account: string; readonly bucket: string },
+  bytes: number,
+): TransactItem[] {
   const update = (key: Record<string, string>, attribute: string): TransactItem => ({
     Update: {
       TableName: table,
       Key: key,
-      UpdateExpression: 'ADD #used :delta',
-      ExpressionAttributeNames: { '#used': attribute },
-      ExpressionAttributeValues: { ':delta': -charged },
+      UpdateExpression: 'ADD #counter :delta',
+      ExpressionAttributeNames: { '#counter': attribute },
+      ExpressionAttributeValues: { ':delta': -bytes },
     },
   });
-  return [update(keys.account(file.accountId), 'usedBytes'), update(keys.bucket(file.bucketUuid), 'sizeBytes')];
+  return [update(keys.account(file.accountId), attributes.account), update(keys.bucket(file.bucketUuid), attributes.bucket)];
 }
 
 /** Deletes the record of a file another one replaces; it must still be the active file the caller saw. */

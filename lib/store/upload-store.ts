@@ -110,14 +110,7 @@ export class DynamoUploadStore implements UploadStore {
       // [webhooks] The superseded file is settled: its session counts it (issue 22's files.ready rule), in this write.
       if (supersede.file.sessionUuid) labelled.push(['superseded-changed', sessionSettledItem(table, supersede.file.sessionUuid)]);
     }
-    try {
-      await this.table.client.send(new TransactWriteCommand({ TransactItems: labelled.map(([, item]) => item) }));
-      return undefined;
-    } catch (error) {
-      const index = failedConditionIndex(error);
-      if (index >= 0) return labelled[index]![0];
-      throw error;
-    }
+    return this.transactLabelled(labelled);
   }
 
   async releaseUploadClaim(bucketUuid: string, path: string, fileUuid: string): Promise<void> {
@@ -254,7 +247,7 @@ export class DynamoUploadStore implements UploadStore {
     const records = this.planItems(plan, true);
     if (decision.length + records.length + 1 <= MAX_TRANSACTION_ITEMS) {
       // Everything in one transaction: the common case (up to about 45 files).
-      const failure = await this.transactLabelled([['intent-changed', this.finishItem(commit.intentId, plan.replacedObjectKeys, 'staged')], ...decision, ...records.map((item): [CommitFailure, TransactItem] => ['file-changed', item])]);
+      const failure = await this.transactLabelled<CommitFailure>([['intent-changed', this.finishItem(commit.intentId, plan.replacedObjectKeys, 'staged')], ...decision, ...records.map((item): [CommitFailure, TransactItem] => ['file-changed', item])]);
       return failure ? { failure } : { committed: 'whole' };
     }
     if (decision.length + 1 > MAX_TRANSACTION_ITEMS) {
@@ -263,7 +256,7 @@ export class DynamoUploadStore implements UploadStore {
     // Too many items for one transaction. The first one is the commit point: it decides (charges, claims) and
     // stores the plan in the intent; the records follow in further transactions, each applied exactly once (the
     // intent counts them): the caller's rollForward, or the sweeper's when the caller stops or fails.
-    const failure = await this.transactLabelled([
+    const failure = await this.transactLabelled<CommitFailure>([
       [
         'intent-changed',
         {
@@ -359,7 +352,8 @@ export class DynamoUploadStore implements UploadStore {
         };
   }
 
-  private async transactLabelled(labelled: [CommitFailure, TransactItem][]): Promise<CommitFailure | undefined> {
+  /** One transaction of `labelled` items; the label of the item whose condition failed, or undefined when it was written. */
+  private async transactLabelled<Label>(labelled: [Label, TransactItem][]): Promise<Label | undefined> {
     try {
       await this.table.client.send(new TransactWriteCommand({ TransactItems: labelled.map(([, item]) => item) }));
       return undefined;
