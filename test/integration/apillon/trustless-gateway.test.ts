@@ -81,6 +81,20 @@ describe('GET /ipfs/:cid?format=car', () => {
     const { content } = await verifiedCar(response.bodyBytes, cidV0);
     expect(Buffer.from(content).equals(Buffer.from(FILE))).toBe(true);
   });
+
+  it('answers the type Accept prefers by q-value (RFC 9110 §12.5.1), not the first one listed; q=0 is the plain file', async () => {
+    // act
+    const car = await call('ipfsGateway', { params: { cid: cidV1 }, headers: { accept: 'application/vnd.ipld.raw;q=0.5, application/vnd.ipld.car' } });
+    const raw = await call('ipfsGateway', { params: { cid: cidV1 }, headers: { accept: 'application/vnd.ipld.car;q=0.2, application/vnd.ipld.raw' } });
+    const plain = await call('ipfsGateway', { params: { cid: cidV1 }, headers: { accept: 'application/vnd.ipld.car;q=0, text/html' } });
+
+    // assess
+    expect([car.statusCode, car.headers['content-type']]).toEqual([200, 'application/vnd.ipld.car; version=1; order=dfs; dups=n']);
+    expect([raw.statusCode, raw.headers['content-type']]).toEqual([200, 'application/vnd.ipld.raw']);
+    expect(sha256(raw.bodyBytes)).toEqual(CID.parse(cidV1).multihash.digest);
+    expect(plain.statusCode).toBe(200);
+    expect(Buffer.from(plain.bodyBytes).equals(Buffer.from(FILE))).toBe(true);
+  });
 });
 
 describe('GET /ipfs/:cid?format=raw', () => {
