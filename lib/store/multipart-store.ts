@@ -1,19 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
 import type { CompletedPart, CompletionRefusal, MultipartUploadStore, OpenMultipartUpload, UploadedPart } from '../core/ports/multipart-uploads';
+import { isNoSuchUpload, listOpenUploads, listUploadParts } from './s3-multipart-listing';
 
 /** The S3 SDK's common and multipart commands, loaded on first use (lib/store/s3-commands.ts explains why); the promise kept. */
 let s3Commands: Promise<typeof import('./s3-commands') & typeof import('./s3-multipart-commands')> | undefined;
 const sdk = () => (s3Commands ??= Promise.all([import('./s3-commands'), import('./s3-multipart-commands')]).then(([common, multipart]) => ({ ...common, ...multipart })));
 
 const REFUSALS: ReadonlySet<string> = new Set<CompletionRefusal>(['NoSuchUpload', 'InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
-
-/** S3's "the upload does not exist" (aborted, completed, never made). */
-function isNoSuchUpload(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return name === 'NoSuchUpload' || status === 404;
-}
 
 /**
  * S3 multipart uploads in the files bucket through `@aws-sdk/client-s3` and its presigner. S3's
@@ -41,24 +35,7 @@ export class S3MultipartStore implements MultipartUploadStore {
   }
 
   async listParts(key: string, uploadId: string): Promise<UploadedPart[] | undefined> {
-    const [{ ListPartsCommand }, client] = await Promise.all([sdk(), this.s3()]);
-    const parts: UploadedPart[] = [];
-    let marker: string | undefined;
-    try {
-      // At most 1,000 parts a page; 10 pages for 10,000 parts.
-      for (;;) {
-        const page = await client.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
-        for (const part of page.Parts ?? []) {
-          parts.push({ partNumber: part.PartNumber ?? 0, size: part.Size ?? 0, eTag: part.ETag ?? '' });
-        }
-        if (!page.IsTruncated || page.NextPartNumberMarker === undefined || page.NextPartNumberMarker === marker) break;
-        marker = page.NextPartNumberMarker;
-      }
-    } catch (error) {
-      if (isNoSuchUpload(error)) return undefined;
-      throw error;
-    }
-    return parts;
+    return listUploadParts(await this.s3(), this.bucket, key, uploadId);
   }
 
   async complete(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<CompletionRefusal | undefined> {
@@ -94,22 +71,6 @@ export class S3MultipartStore implements MultipartUploadStore {
   }
 
   async listOpen(prefix: string, beforeIso: string, limit: number): Promise<OpenMultipartUpload[]> {
-    const [{ ListMultipartUploadsCommand }, client] = await Promise.all([sdk(), this.s3()]);
-    const open: OpenMultipartUpload[] = [];
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    for (;;) {
-      const page = await client.send(
-        new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-      );
-      for (const upload of page.Uploads ?? []) {
-        const initiated = upload.Initiated?.toISOString() ?? '';
-        if (upload.Key && upload.UploadId && initiated < beforeIso) open.push({ key: upload.Key, uploadId: upload.UploadId, initiated });
-        if (open.length >= limit) return open;
-      }
-      if (!page.IsTruncated) return open;
-      keyMarker = page.NextKeyMarker;
-      uploadIdMarker = page.NextUploadIdMarker;
-    }
+    return listOpenUploads(await this.s3(), this.bucket, prefix, limit, (upload) => upload.initiated < beforeIso);
   }
 }
