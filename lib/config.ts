@@ -41,6 +41,14 @@ const positiveInteger = (fallback: number) =>
     fallback,
   );
 
+/** A positive whole number, or unset. */
+const optionalPositiveInteger = z.optional(
+  z.pipe(
+    z.pipe(z.string(), z.transform((value: string) => Number(value))),
+    z.number({ error: 'must be a positive whole number' }).check(z.int('must be a positive whole number'), z.positive('must be a positive whole number')),
+  ),
+);
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 const configSchema = z.object({
@@ -104,12 +112,14 @@ const configSchema = z.object({
   /** Seconds of CID hashing one object-created invocation does before it hands on through the queue (its timeout is 50 s). */
   CID_SLICE_SECONDS: positiveInteger(30),
   /** Bytes one invocation hashes at most before handing on (tests and the long suite set a small one); unset: no byte limit. */
-  CID_SLICE_BYTES: z.optional(
-    z.pipe(
-      z.pipe(z.string(), z.transform((value: string) => Number(value))),
-      z.number({ error: 'must be a positive whole number' }).check(z.int('must be a positive whole number'), z.positive('must be a positive whole number')),
-    ),
-  ),
+  CID_SLICE_BYTES: optionalPositiveInteger,
+  /**
+   * Seconds of copying in parts (the commit's uploads/ → files/, the replica's) one invocation does before it hands on
+   * through the queue: a copy of up to 5 TiB outlasts one invocation (issue 21; lib/store/multipart-copy.ts).
+   */
+  COPY_SLICE_SECONDS: positiveInteger(30),
+  /** Bytes of parts one invocation copies at most before handing on (tests set a small one); unset: no byte limit. */
+  COPY_SLICE_BYTES: optionalPositiveInteger,
   /**
    * Objects larger than this (bytes) are copied by the lifecycle (uploads/ → files/, files/ → replica) as a multipart
    * copy (UploadPartCopy) instead of one CopyObject, which S3 refuses above 5 GiB: the default and the largest allowed.

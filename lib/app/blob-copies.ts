@@ -1,4 +1,4 @@
-import type { BlobCopyStore } from '../core/ports';
+import type { BlobCopyStore, CopySlice } from '../core/ports';
 import { S3BlobCopyStore } from '../store/blob-copy-store';
 import { extension, type CoreServices } from './core-services';
 
@@ -6,12 +6,17 @@ import { extension, type CoreServices } from './core-services';
 export interface BlobCopyServices {
   /** Copies `uploads/` to `files/` and `files/` to the replica bucket, of any size (lib/core/ports/blob-store.ts). */
   readonly blobCopies: BlobCopyStore;
+  /** How much of a copy in parts one invocation does (COPY_SLICE_SECONDS, COPY_SLICE_BYTES) before the queue takes it on. */
+  readonly copySlice: CopySlice;
 }
 
 /** The copy store of `core`'s buckets (multipart copies above MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts). */
 export function blobCopiesOf(core: CoreServices): BlobCopyServices {
-  const { FILES_BUCKET, REPLICA_BUCKET, MULTIPART_COPY_THRESHOLD_BYTES } = core.config;
-  return { blobCopies: new S3BlobCopyStore(core.clients.s3, FILES_BUCKET, REPLICA_BUCKET, core.blobs, MULTIPART_COPY_THRESHOLD_BYTES) };
+  const { FILES_BUCKET, REPLICA_BUCKET, MULTIPART_COPY_THRESHOLD_BYTES, COPY_SLICE_SECONDS, COPY_SLICE_BYTES } = core.config;
+  return {
+    blobCopies: new S3BlobCopyStore(core.clients.s3, FILES_BUCKET, REPLICA_BUCKET, core.blobs, MULTIPART_COPY_THRESHOLD_BYTES),
+    copySlice: { maxMs: COPY_SLICE_SECONDS * 1000, ...(COPY_SLICE_BYTES === undefined ? {} : { maxBytes: COPY_SLICE_BYTES }) },
+  };
 }
 
 /** The core services with the copy store (built once per core services object). */

@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
 import { isMissingObject } from './blob-store';
-import { copyInParts, copySourceHeader, headCopySource, S3_COPY_LIMITS, type CopySource } from './multipart-copy';
-import type { BlobCopyStore, BlobStore, ObjectInfo } from '../core/ports';
+import { copyInParts, copySourceHeader, headCopySource, S3_COPY_LIMITS, type CopyContinued, type CopySource } from './multipart-copy';
+import type { BlobCopyStore, BlobStore, CopySlice, ObjectInfo } from '../core/ports';
 
 /** CopyObject and the multipart commands, loaded on first use (lib/store/s3-commands.ts explains why). */
 let s3MultipartCommands: Promise<typeof import('./s3-multipart-commands')> | undefined;
@@ -17,6 +17,8 @@ function sourceChanged(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   return (error as Error | undefined)?.name === 'PreconditionFailed' || status === 412;
 }
+
+const isContinued = (copied: string | CopyContinued): copied is CopyContinued => typeof copied !== 'string';
 
 /** The part size a multipart copy prefers (bytes): few parts, each a few seconds of S3's own copying. */
 const COPY_PART_BYTES = 512 * 1024 * 1024;
@@ -44,13 +46,14 @@ export class S3BlobCopyStore implements BlobCopyStore {
    * The source is read (HeadObject) and copied on the condition that it still has that ETag, so what this returns
    * is the size and ETag of the bytes the copy holds, comparable with an earlier HEAD of `fromKey` whichever way it
    * was copied (a multipart copy's own ETag is `"…-N"`, and on AWS so is a multipart upload's, never a CopyObject's).
-   * Undefined when `fromKey` is gone or changed during the copy (then nothing is left at `toKey` by this call).
+   * Undefined when `fromKey` is gone or changed during the copy (then nothing is left at `toKey` by this call);
+   * 'continued' when a copy in parts stopped at the end of `slice` (the next call with the same keys resumes it).
    */
-  async copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined> {
+  async copy(fromKey: string, toKey: string, slice?: CopySlice): Promise<ObjectInfo | 'continued' | undefined> {
     const source = await headCopySource(await this.s3(), this.bucket, fromKey, isMissingObject);
     if (!source) return undefined;
     try {
-      await this.copyChecked(source, this.bucket, toKey);
+      if (isContinued(await this.copyChecked(source, this.bucket, toKey, slice))) return 'continued';
     } catch (error) {
       if (sourceGone(error) || sourceChanged(error)) return undefined;
       throw error;
@@ -61,14 +64,17 @@ export class S3BlobCopyStore implements BlobCopyStore {
   /**
    * The copy is made on the condition that the source keeps the ETag read first ({@link copyChecked}); it is verified
    * by reading the replica back: the size of the source and the ETag the copy produced (a multipart copy's is not the
-   * source's). 'mismatch' also when the source changed during the copy.
+   * source's). 'mismatch' also when the source changed during the copy; 'continued' when a copy in parts stopped at the
+   * end of `slice` (the next call resumes it).
    */
-  async replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'> {
+  async replicate(key: string, slice?: CopySlice): Promise<'verified' | 'mismatch' | 'gone' | 'continued'> {
     const source = await headCopySource(await this.s3(), this.bucket, key, isMissingObject);
     if (!source) return 'gone';
     let copied: ObjectInfo;
     try {
-      copied = { size: source.size, eTag: (await this.copyChecked(source, this.replicaBucket, key)) || source.eTag };
+      const eTag = await this.copyChecked(source, this.replicaBucket, key, slice);
+      if (isContinued(eTag)) return 'continued';
+      copied = { size: source.size, eTag: eTag || source.eTag };
     } catch (error) {
       if (sourceGone(error)) return 'gone';
       if (sourceChanged(error)) return 'mismatch';
@@ -91,14 +97,15 @@ export class S3BlobCopyStore implements BlobCopyStore {
   /**
    * Copies `source` to `toBucket`/`toKey` if it still has the ETag it was read with (`x-amz-copy-source-if-match`:
    * S3 answers 412 PreconditionFailed otherwise); resolves with the copy's ETag. Up to {@link multipartCopyBytes}
-   * one CopyObject (S3 refuses a source over 5 GiB); above, a multipart copy (lib/store/multipart-copy.ts). S3 may
+   * one CopyObject (S3 refuses a source over 5 GiB); above, a multipart copy (lib/store/multipart-copy.ts), resumable:
+   * with a `slice` it may stop early ({@link CopyContinued}) and the next call with the same target goes on. S3 may
    * answer a copy 200 and then an error in the body (API_CopyObject.html): the SDK reads that as the error it is,
    * which the client's retries cover.
    */
-  private async copyChecked(source: CopySource, toBucket: string, toKey: string): Promise<string> {
+  private async copyChecked(source: CopySource, toBucket: string, toKey: string, slice?: CopySlice): Promise<string | CopyContinued> {
     const [{ CopyObjectCommand }, client] = await Promise.all([copyCommands(), this.s3()]);
     if (source.size > this.multipartCopyBytes) {
-      return copyInParts(client, source, toBucket, toKey, Math.min(this.multipartCopyBytes, COPY_PART_BYTES));
+      return copyInParts(client, source, toBucket, toKey, Math.min(this.multipartCopyBytes, COPY_PART_BYTES), slice);
     }
     const { CopyObjectResult } = await client.send(
       new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: copySourceHeader(source.bucket, source.key), CopySourceIfMatch: source.eTag }),

@@ -43,7 +43,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
               'SET fileStatus = :uploaded, size = :size, chargedBytes = :size, updatedAt = :now, parentUuid = :parentUuid, objectKey = :objectKey, ' +
               'listPk = :listPk, byName = :byName, byCreateTime = :byCreateTime, byUpdateTime = :byUpdateTime, bySize = :bySize, ' +
               'pendingPk = :pendingPk, pendingAt = :pendingAt ' +
-              `REMOVE expiresAt${held ? ', reservedBytes' : ''}`,
+              `REMOVE expiresAt, commitCopy${held ? ', reservedBytes' : ''}`,
             // [wrap] `#path = :path`: a session end may retarget the upload meanwhile (session-wrap.ts); decide again then.
             ConditionExpression: `fileStatus = :requested AND recordStatus = :active AND #path = :path${held ? ` AND ${held.condition}` : ''}`,
             ExpressionAttributeNames: { '#path': 'path' },

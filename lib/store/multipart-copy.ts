@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
+import { isNoSuchUpload, listOpenUploads, listUploadParts } from './s3-multipart-listing';
 
 /**
  * The S3 SDK's common and multipart commands, loaded on first use (lib/store/s3-commands.ts explains why); the promise
@@ -75,69 +76,128 @@ export async function headCopySource(client: S3Client, bucket: string, key: stri
 /** An S3 key as the `CopySource` of a copy: `bucket/key`, the key URL-encoded (S3 decodes x-amz-copy-source), `/` kept. */
 export const copySourceHeader = (bucket: string, key: string) => `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
 
+/** A copy in parts that stopped at the end of its slice: the parts S3 holds so far, of how many (resumed by the next call). */
+export interface CopyContinued {
+  readonly continued: true;
+  readonly copiedParts: number;
+  readonly partCount: number;
+}
+
 /**
- * Copies `source` to `toBucket`/`toKey` as a multipart upload: CreateMultipartUpload (the source's Content-Type and
- * metadata, as CopyObject keeps them), UploadPartCopy of each {@link copyParts} range with `CopySourceIfMatch` =
- * the source's ETag (so every part comes from the same object, the one the caller checked), at most 8 at a time,
- * then CompleteMultipartUpload. The parts run inside S3: the function's memory does not grow with the object.
+ * Copies `source` to `toBucket`/`toKey` as a multipart upload, resumable across invocations (issue 21: a copy of up to
+ * 5 TiB outlasts one). The upload is the earliest open one S3 lists for `toKey` (ListMultipartUploads: the one an earlier
+ * call began; concurrent calls thus converge on one), else a new one (CreateMultipartUpload with the source's
+ * Content-Type and metadata, as CopyObject keeps them). The parts S3 already holds at the size {@link copyParts} plans
+ * (ListParts) are kept; each missing range is copied by UploadPartCopy with `CopySourceIfMatch` = the source's ETag (so
+ * every part, in this call or an earlier one, comes from the object the caller checked), at most 8 at a time. Then
+ * CompleteMultipartUpload. The parts run inside S3: the function's memory does not grow with the object.
  *
- * Any failure aborts the target upload (best effort: an abort that fails too leaves the upload to the bucket's
- * AbortIncompleteMultipartUpload rule) and is thrown as it came: the SDK's error, `PreconditionFailed` (412) when the
- * source changed, `NoSuchKey`/404 when it vanished. Not resumable: one invocation copies the whole object (the
- * bound this puts on a file's size is in the README, "Large files").
- * @returns the copy's ETag (S3's multipart ETag, `"…-N"`: not the source's).
+ * With a `slice`, no part is started once `slice.maxMs` ms have passed or `slice.maxBytes` bytes of parts were started
+ * (at least one part is, so every call makes progress): the call then resolves with {@link CopyContinued} and the
+ * upload stays open for the next call. Resuming is safe only where `toKey` names this source's bytes alone (the
+ * callers' keys are per file version: lib/core/lifecycle/lifecycle.ts).
+ *
+ * A source that is gone (`NoSuchKey`/404) or changed (`PreconditionFailed`, 412) aborts the upload and is thrown as it
+ * came. Any other failure is thrown with the upload left open for a retry to resume (the bucket's
+ * AbortIncompleteMultipartUpload rule ends one that nobody resumes, after a day).
+ * @returns the copy's ETag (S3's multipart ETag, `"…-N"`: not the source's), or {@link CopyContinued}.
  */
-export async function copyInParts(client: S3Client, source: CopySource, toBucket: string, toKey: string, preferredPartBytes: number): Promise<string> {
-  const { CreateMultipartUploadCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } = await sdk();
+export async function copyInParts(
+  client: S3Client,
+  source: CopySource,
+  toBucket: string,
+  toKey: string,
+  preferredPartBytes: number,
+  slice?: { readonly maxMs: number; readonly maxBytes?: number },
+): Promise<string | CopyContinued> {
+  const { CreateMultipartUploadCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, HeadObjectCommand } = await sdk();
+  const started = Date.now();
   const parts = copyParts(source.size, preferredPartBytes);
-  const { UploadId } = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: toBucket, Key: toKey, ContentType: source.contentType, Metadata: source.metadata }),
-  );
-  if (!UploadId) throw new Error(`S3 answered CreateMultipartUpload ${toKey} without an UploadId`);
-  try {
-    const eTags: string[] = new Array<string>(parts.length);
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (!failed && next < parts.length) {
-        const part = parts[next++]!;
-        try {
-          const { CopyPartResult } = await client.send(
-            new UploadPartCopyCommand({
-              Bucket: toBucket,
-              Key: toKey,
-              UploadId,
-              PartNumber: part.partNumber,
-              CopySource: copySourceHeader(source.bucket, source.key),
-              CopySourceRange: `bytes=${part.start}-${part.end}`,
-              CopySourceIfMatch: source.eTag,
-            }),
-            S3_LONG_CALL,
-          );
-          if (!CopyPartResult?.ETag) throw new Error(`S3 answered UploadPartCopy ${toKey} part ${part.partNumber} without an ETag`);
-          eTags[part.partNumber - 1] = CopyPartResult.ETag;
-        } catch (error) {
-          failed = true; // the other workers stop taking parts
-          throw error;
-        }
+  const [open] = (await listOpenUploads(client, toBucket, toKey, 1_000, (upload) => upload.key === toKey)).sort((a, b) => a.initiated.localeCompare(b.initiated));
+  let uploadId = open?.uploadId;
+  const eTags: (string | undefined)[] = new Array<string | undefined>(parts.length);
+  if (uploadId) {
+    const held = await listUploadParts(client, toBucket, toKey, uploadId);
+    if (held === undefined) uploadId = undefined; // completed or aborted since it was listed
+    for (const part of held ?? []) {
+      const planned = parts[part.partNumber - 1];
+      if (planned && part.size === planned.end - planned.start + 1 && part.eTag) eTags[part.partNumber - 1] = part.eTag;
+    }
+  }
+  if (!uploadId) {
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: toBucket, Key: toKey, ContentType: source.contentType, Metadata: source.metadata }),
+    );
+    if (!UploadId) throw new Error(`S3 answered CreateMultipartUpload ${toKey} without an UploadId`);
+    uploadId = UploadId;
+  }
+  const missing = parts.filter((part) => eTags[part.partNumber - 1] === undefined);
+  let next = 0;
+  let startedBytes = 0;
+  let failed = false;
+  const sliceOver = () => slice !== undefined && next > 0 && (Date.now() - started >= slice.maxMs || (slice.maxBytes !== undefined && startedBytes >= slice.maxBytes));
+  const worker = async () => {
+    while (!failed && next < missing.length && !sliceOver()) {
+      const part = missing[next++]!;
+      startedBytes += part.end - part.start + 1;
+      try {
+        const { CopyPartResult } = await client.send(
+          new UploadPartCopyCommand({
+            Bucket: toBucket,
+            Key: toKey,
+            UploadId: uploadId,
+            PartNumber: part.partNumber,
+            CopySource: copySourceHeader(source.bucket, source.key),
+            CopySourceRange: `bytes=${part.start}-${part.end}`,
+            CopySourceIfMatch: source.eTag,
+          }),
+          S3_LONG_CALL,
+        );
+        if (!CopyPartResult?.ETag) throw new Error(`S3 answered UploadPartCopy ${toKey} part ${part.partNumber} without an ETag`);
+        eTags[part.partNumber - 1] = CopyPartResult.ETag;
+      } catch (error) {
+        failed = true; // the other workers stop taking parts
+        throw error;
       }
-    };
+    }
+  };
+  try {
     // Every worker settles before an abort: S3 may keep a part copied while the upload is aborted (API_AbortMultipartUpload).
-    const settled = await Promise.allSettled(Array.from({ length: Math.min(COPY_CONCURRENCY, parts.length) }, worker));
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(COPY_CONCURRENCY, missing.length) }, worker));
     const refused = settled.find((result) => result.status === 'rejected');
     if (refused) throw refused.reason;
-    const completed = await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: toBucket,
-        Key: toKey,
-        UploadId,
-        MultipartUpload: { Parts: parts.map((part, index) => ({ PartNumber: part.partNumber, ETag: eTags[index] })) },
-      }),
-      S3_LONG_CALL,
-    );
-    return completed.ETag ?? '';
+    const copiedParts = eTags.filter((eTag) => eTag !== undefined).length;
+    if (copiedParts < parts.length) return { continued: true, copiedParts, partCount: parts.length };
+    try {
+      const completed = await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: toBucket,
+          Key: toKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((part, index) => ({ PartNumber: part.partNumber, ETag: eTags[index] })) },
+        }),
+        S3_LONG_CALL,
+      );
+      return completed.ETag ?? '';
+    } catch (error) {
+      // A concurrent call (a duplicate event, the sweeper) resumed the same upload and completed it first: its object
+      // is this copy (the same parts of the same source).
+      if (!isNoSuchUpload(error)) throw error;
+      const head = await client.send(new HeadObjectCommand({ Bucket: toBucket, Key: toKey }));
+      if (head.ContentLength !== source.size) throw error;
+      return head.ETag ?? '';
+    }
   } catch (error) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: toBucket, Key: toKey, UploadId })).catch(() => undefined);
+    if (isSourceRefusal(error)) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: toBucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
+    }
     throw error;
   }
+}
+
+/** The source of a copy is gone (`NoSuchKey`, a 404 that is not the target's `NoSuchUpload`) or changed (412). */
+export function isSourceRefusal(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return name === 'PreconditionFailed' || status === 412 || name === 'NoSuchKey' || (status === 404 && name !== 'NoSuchUpload');
 }

@@ -10,7 +10,7 @@ import { deleteObjectBytes } from '../deletion/deletion';
 import { markDirectoryStale } from '../directories/directory-marks';
 import { chargeLimitsOf, decideBatch, uploadKeyOf } from '../upload/uploads';
 import { letGoOfPath, settledRequestExpiry, supersededReason } from '../upload/upload-claims';
-import type { PathClaim } from '../ports';
+import type { CopySlice, PathClaim } from '../ports';
 import { placeBeforeCommit } from '../upload/session-wrap';
 import { policyViolation } from '../upload/policy';
 import { addressInSlices } from './sliced-cids';
@@ -64,7 +64,7 @@ async function advance(deps: LifecycleDeps, fileUuid: string): Promise<EntryReco
       if (!again || !isFile(again) || again.fileStatus === FileStatus.REQUESTED) return again;
       continue;
     }
-    // The CID hashing goes on in a later invocation (a queue message): nothing more to do here.
+    // The CID hashing or a copy in parts goes on in a later invocation (a queue message): nothing more to do here.
     if (outcome === 'deferred') return deps.entries.get(fileUuid);
     if (outcome === undefined && isSettled(file)) return file;
   }
@@ -125,7 +125,8 @@ function rejectionReason(error: AppError, file: FileRecord): string {
  * Step 1→2: the bytes are at the upload key. Checks them (declared size, then
  * admission with the real size: quota, bucket limit, path conflicts), copies
  * them to a key of this attempt's own (the presigned URL stays usable until it
- * expires; what was checked is what is kept) and, in one transaction, charges
+ * expires; what was checked is what is kept; a copy in parts that outlasts its
+ * slice goes on at that key in the next invocation: `commitCopy`) and, in one transaction, charges
  * the usage, claims the path (replacing the file there) and lists the file.
  * A folder removed since the request comes back. Rejected uploads get an error
  * status, their bytes are deleted and nothing is charged.
@@ -167,14 +168,18 @@ async function commitBytes(deps: LifecycleDeps, found: FileRecord): Promise<Step
   if (tree.directories.length > 0 && !(await deps.uploads.createDirectories(tree.directories, tree.anchors))) return undefined;
   const replacing = admission.replaced.get(found.path);
 
+  // [issue 21] A copy in parts an earlier invocation began for these very bytes goes on at its key; else a key of this attempt's own.
+  const { commitCopy, ...unchanged } = found;
+  const resumed = commitCopy?.sourceETag === uploaded.eTag ? commitCopy.objectKey : undefined;
   const file: FileRecord = {
-    ...found,
+    ...unchanged,
     parentUuid: tree.directoryUuid(parentPath(found.path)),
-    objectKey: objectKey(found.bucketUuid, found.uuid, newUuid()),
+    objectKey: resumed ?? objectKey(found.bucketUuid, found.uuid, newUuid()),
   };
   let failure: string | undefined;
   try {
-    const kept = await deps.blobCopies.copy(uploadKeyOf(file), file.objectKey);
+    const kept = await deps.blobCopies.copy(uploadKeyOf(file), file.objectKey, copySliceOf(deps));
+    if (kept === 'continued') return continueCopy(deps, found, FileStatus.REQUESTED, { commitCopy: { objectKey: file.objectKey, sourceETag: uploaded.eTag } });
     // Gone, or put again between the check and the copy: look again at what is there now.
     failure = !kept || kept.size !== uploaded.size || kept.eTag !== uploaded.eTag
       ? 'bytes-changed'
@@ -205,6 +210,24 @@ async function commitBytes(deps: LifecycleDeps, found: FileRecord): Promise<Step
   deps.logger.debug('commit retried', { fileUuid: file.uuid, failure });
   deps.metrics.count(METRIC_NAMES.commitRetries);
   return undefined;
+}
+
+/** The slice a copy in parts gets in this invocation: the configured one where a queue can take it on, else none (whole). */
+function copySliceOf(deps: LifecycleDeps): CopySlice | undefined {
+  return deps.lifecycleQueue ? deps.copySlice : undefined;
+}
+
+/**
+ * A copy in parts (the commit's at status 1, the replica's at 3) stopped at the end of its slice: the record shows
+ * progress (`updatedAt`, so the sweeper leaves it alone; at status 1 also the copy's key: `commitCopy`), only while
+ * the file is still active at that status, and the lifecycle queue gets the file again, whose next run resumes the copy.
+ * 'deferred', or undefined when the file moved on meanwhile (the loop reads it again).
+ */
+async function continueCopy(deps: LifecycleDeps, file: FileRecord, status: number, set: Record<string, unknown> = {}): Promise<StepOutcome> {
+  if (!(await deps.lifecycle.transition(file.uuid, status, status, { ...set, updatedAt: new Date().toISOString() }, { activeOnly: true }))) return undefined;
+  await deps.lifecycleQueue!.enqueue([file]);
+  deps.logger.info('copy in parts continues in the next invocation', { fileUuid: file.uuid, fileStatus: status });
+  return 'deferred';
 }
 
 /** Deletes the copy a commit attempt made, unless that attempt is the one the record kept. */
@@ -285,7 +308,8 @@ async function addressFile(deps: LifecycleDeps, file: FileRecord): Promise<StepO
  */
 async function replicateFile(deps: LifecycleDeps, file: FileRecord): Promise<StepOutcome> {
   if (file.recordStatus === RecordStatus.ACTIVE) await markDirectoryStale(deps, { bucketUuid: file.bucketUuid, directoryUuid: file.parentUuid });
-  const outcome = await deps.blobCopies.replicate(file.objectKey);
+  const outcome = await deps.blobCopies.replicate(file.objectKey, copySliceOf(deps));
+  if (outcome === 'continued') return continueCopy(deps, file, FileStatus.ADDRESSED);
   if (outcome === 'mismatch') throw new Error(`Replica of ${file.objectKey} did not verify`);
   if (outcome === 'gone') return undefined; // replaced or removed meanwhile: the loop reads what is left
   const now = new Date().toISOString();

@@ -100,6 +100,12 @@ export interface EntryRecord {
    * it; that write removes this attribute, and each such write is conditioned on it.
    */
   readonly reservedBytes?: number;
+  /**
+   * Status 1: a commit whose copy from `uploads/` goes on over several invocations (issue 21: a copy in parts of up to
+   * 5 TiB outlasts one): the key it copies to and the ETag of the upload it copies, so the next invocation resumes that
+   * copy rather than starting one of its own (lib/core/lifecycle/lifecycle.ts `commitBytes`). The commit removes it.
+   */
+  readonly commitCopy?: { readonly objectKey: string; readonly sourceETag: string };
   /** A multipart upload whose complete was asked for (ISO): from then on a later upload to its path no longer supersedes it. */
   readonly completingAt?: string;
   /** A multipart upload another upload to its path superseded (status 106): that upload's uuid. */

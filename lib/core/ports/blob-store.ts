@@ -39,16 +39,31 @@ export interface BlobStore {
   headReplica(key: string): Promise<ObjectInfo | undefined>;
 }
 
+/**
+ * How much of a copy in parts one invocation does before it hands on (issue 21: a copy of up to 5 TiB outlasts one
+ * invocation; lib/store/multipart-copy.ts). Every call copies at least one part.
+ */
+export interface CopySlice {
+  /** Milliseconds after which no further part is started (the parts under way finish). */
+  readonly maxMs: number;
+  /** Bytes of parts started per call at most (tests set a small one); absent: no byte limit. */
+  readonly maxBytes?: number;
+}
+
 /** Copies inside the files bucket and to its replica, of any size: the lifecycle's commit and replication steps. */
 export interface BlobCopyStore {
   /**
    * Copies `fromKey` to `toKey` in the files bucket, of any size (S3's 5 GiB CopyObject limit is the store's affair);
    * the size and ETag of the source the copy was made from (comparable with an earlier `head(fromKey)`), or undefined
-   * when `fromKey` is gone or changed during the copy.
+   * when `fromKey` is gone or changed during the copy. With a `slice`, a copy in parts may stop at its end: 'continued',
+   * and a later call with the same keys resumes it (`toKey` must name these bytes alone: a key per attempt).
    */
-  copy(fromKey: string, toKey: string): Promise<ObjectInfo | undefined>;
-  /** Copies the object (of any size) to the replica bucket and verifies the copy (size and ETag); 'gone' when the object is. */
-  replicate(key: string): Promise<'verified' | 'mismatch' | 'gone'>;
+  copy(fromKey: string, toKey: string, slice?: CopySlice): Promise<ObjectInfo | 'continued' | undefined>;
+  /**
+   * Copies the object (of any size) to the replica bucket and verifies the copy (size and ETag); 'gone' when the object
+   * is; 'continued' when a copy in parts stopped at the end of `slice` (a later call resumes it).
+   */
+  replicate(key: string, slice?: CopySlice): Promise<'verified' | 'mismatch' | 'gone' | 'continued'>;
 }
 
 /** Objects written as they are produced, with bounded memory: the trustless gateway's derived CARs. */

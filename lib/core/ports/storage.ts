@@ -3,7 +3,7 @@ import type { WebhookQueue } from './webhook-queue';
 import type { WebhookStore } from './webhook-store';
 import type { Logger } from '../../log';
 import type { AccountStore } from '.';
-import type { BlobCopyStore, BlobStore, BlobStreamStore } from '.';
+import type { BlobCopyStore, BlobStore, BlobStreamStore, CopySlice } from '.';
 import type { BucketStore } from '.';
 import type { Metrics } from './metrics';
 import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, LifecycleQueue, LifecycleStore, ListingStore, MoveStore, SessionStore, UploadStore } from '.';
@@ -54,6 +54,11 @@ export interface StorageDeps {
 /** What the lifecycle's commit and replication steps add (lib/core/lifecycle/lifecycle.ts): the object-created and sweep-stranded functions. */
 export interface LifecycleDeps extends StorageDeps {
   readonly blobCopies: BlobCopyStore;
+  /**
+   * How much of a copy in parts one invocation does before it hands on through the lifecycle queue (issue 21); absent,
+   * or without a queue, a copy finishes in the invocation that began it.
+   */
+  readonly copySlice?: CopySlice;
 }
 
 /** What writing a derived object as it is produced adds (lib/gateway/trustless-views.ts: the gateways' CARs). */

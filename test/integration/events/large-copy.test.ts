@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect } from 'vitest';
+import type { DirectoryRef, LifecycleQueue } from '../../../lib/core/ports';
+import type { FileRecord } from '../../../lib/core/model/entries';
 import { handler as objectCreated } from '../../../functions/events/object-created/handler';
 import { setServicesForTests, type Services } from '../../../lib/app/services';
 import { S3BlobCopyStore } from '../../../lib/store/blob-copy-store';
@@ -76,5 +78,72 @@ describe('a file above the multipart copy threshold', () => {
     expect(sent.filter((command) => command === 'UploadPartCopy')).toHaveLength(6);
     expect(sent.filter((command) => command === 'CompleteMultipartUpload')).toHaveLength(2);
     expect(sent).not.toContain('CopyObject');
+  });
+
+  it('copies in slices across invocations (issue 21): each invocation copies one part, hands the file on through the queue, and the next resumes the same upload', async ({ services, tenant: owner }) => {
+    // prepare: one 5 MiB part a slice; the queue's messages kept for the test to deliver as SQS would
+    const client = await createAwsClients(services.config).s3();
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName!.replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countS3Commands' },
+    );
+    const bodies: string[] = [];
+    const queue: LifecycleQueue = {
+      async enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]) {
+        for (const file of files) bodies.push(JSON.stringify(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [`uploads/${file.bucketUuid}/${file.uuid}`])));
+      },
+      async enqueueDirectories(_directories: readonly DirectoryRef[]) {},
+    };
+    const sliced: Services = {
+      ...services,
+      lifecycleQueue: queue,
+      copySlice: { maxMs: 60_000, maxBytes: 5 * MIB },
+      blobCopies: new S3BlobCopyStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, services.blobs, 5 * MIB),
+    };
+    const bytes = Buffer.concat([...prngBlocks(SIZE, 22)]);
+    const params = { bucketUuid: owner.bucket.bucketUuid, sessionUuid: randomUUID() };
+    const headers = { ...owner.headers.basic, 'content-type': 'application/json' };
+    const created = await call('multipartCreate', { params, headers, body: { fileName: 'sliced.bin', size: SIZE } });
+    const { fileUuid, partSize, partCount } = created.body.data;
+    const urls = (await call('multipartParts', { params: { ...params, fileUuid }, headers, body: { partNumbers: Array.from({ length: partCount }, (_, index) => index + 1) } })).body.data.parts;
+    const parts = [];
+    for (const { partNumber, url } of urls) {
+      const put = await fetch(url, { method: 'PUT', body: bytes.subarray((partNumber - 1) * partSize, partNumber * partSize) });
+      parts.push({ partNumber, ETag: put.headers.get('etag')! });
+    }
+    expect((await call('multipartComplete', { params: { ...params, fileUuid }, headers, body: { parts } })).statusCode).toBe(200);
+
+    // act: the object's event, then every message the function sends itself
+    bodies.push(JSON.stringify(s3ObjectCreatedNotification(services.config.FILES_BUCKET, [`uploads/${owner.bucket.bucketUuid}/${fileUuid}`])));
+    const seen: { fileStatus?: number; commitCopy?: unknown }[] = [];
+    setServicesForTests(sliced);
+    try {
+      for (let body = bodies.shift(); body !== undefined && seen.length < 20; body = bodies.shift()) {
+        expect((await objectCreated(sqsEvent([sqsRecord(body)]), lambdaContext())).batchItemFailures).toEqual([]);
+        const record = (await services.entries.get(fileUuid)) as FileRecord;
+        seen.push({ fileStatus: record.fileStatus, commitCopy: record.commitCopy });
+      }
+    } finally {
+      setServicesForTests(services);
+    }
+
+    // assess: 3 parts a copy, one a slice: the commit's copy over 3 invocations (status 1, its key kept on the record
+    // between them), the replica's over 3 more (the third of the commit's also addresses the file and begins the replica)
+    expect(seen.map((state) => state.fileStatus)).toEqual([1, 1, 3, 3, 4]);
+    const { objectKey, commitCopy } = (await services.entries.get(fileUuid)) as FileRecord;
+    expect(seen[0]!.commitCopy).toMatchObject({ objectKey });
+    expect(commitCopy).toBeUndefined();
+    expect(sent.filter((command) => command === 'CreateMultipartUpload')).toHaveLength(2);
+    expect(sent.filter((command) => command === 'UploadPartCopy')).toHaveLength(6);
+    expect(sent.filter((command) => command === 'CompleteMultipartUpload')).toHaveLength(2);
+    const s3 = sdkS3(services.config);
+    for (const bucket of [services.config.FILES_BUCKET, services.config.REPLICA_BUCKET]) {
+      const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
+      expect(Buffer.from(await Body!.transformToByteArray()).equals(bytes), bucket).toBe(true);
+    }
   });
 });

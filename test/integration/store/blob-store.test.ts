@@ -207,12 +207,64 @@ describe('copies above the multipart copy threshold (5 MiB here; S3 CopyObject s
     // assess
     expect(copy).toEqual(source);
     expect(replicated).toBe('verified');
-    const copyCalls = ['HeadObject', 'CreateMultipartUpload', 'UploadPartCopy', 'UploadPartCopy', 'UploadPartCopy', 'CompleteMultipartUpload'];
+    // ListMultipartUploads: no copy of that target was begun earlier (one would be resumed).
+    const copyCalls = ['HeadObject', 'ListMultipartUploads', 'CreateMultipartUpload', 'UploadPartCopy', 'UploadPartCopy', 'UploadPartCopy', 'CompleteMultipartUpload'];
     expect(sent).toEqual([...copyCalls, ...copyCalls, 'HeadObject']);
     expect((await stored(services.config.FILES_BUCKET, 'files/store/large.bin')).equals(bytes)).toBe(true);
     expect((await stored(services.config.REPLICA_BUCKET, 'files/store/large.bin')).equals(bytes)).toBe(true);
     const head = await sdkS3(services.config).send(new HeadObjectCommand({ Bucket: services.config.REPLICA_BUCKET, Key: 'files/store/large.bin' }));
     expect(head.ContentType).toBe('application/x-test');
+  });
+
+  it('a copy in slices of 5 MiB: one part a call, each later call resuming the open upload, complete on the third, no part copied twice', async () => {
+    // prepare
+    const bytes = bytesOf(12 * MIB + 5, 12);
+    await blobs.put('uploads/store/sliced.bin', bytes, 'application/octet-stream');
+    const source = await blobs.head('uploads/store/sliced.bin');
+    const { store, sent } = await partCopyingStore();
+    const slice = { maxMs: 60_000, maxBytes: 5 * MIB };
+
+    // act
+    const outcomes = [];
+    for (let call = 0; call < 4; call++) {
+      const outcome = await store.copy('uploads/store/sliced.bin', 'files/store/sliced.bin', slice);
+      outcomes.push(outcome);
+      if (outcome !== 'continued') break;
+    }
+
+    // assess
+    expect(outcomes).toEqual(['continued', 'continued', source]);
+    expect(sent.filter((command) => command === 'CreateMultipartUpload')).toHaveLength(1);
+    expect(sent.filter((command) => command === 'UploadPartCopy')).toHaveLength(3);
+    expect(sent.filter((command) => command === 'ListParts')).toHaveLength(2);
+    expect((await stored(services.config.FILES_BUCKET, 'files/store/sliced.bin')).equals(bytes)).toBe(true);
+    expect(await openUploads(services.config.FILES_BUCKET, 'files/store/sliced.bin')).toBe(0);
+  });
+
+  it('a part that fails (S3 500 after the retries) leaves the upload open: the next call copies only the parts S3 does not hold', async () => {
+    // prepare: the second part copy of the first call fails
+    const bytes = bytesOf(16 * MIB, 13);
+    await blobs.put('files/store/interrupted.bin', bytes, 'application/octet-stream');
+    let parts = 0;
+    const failing = await partCopyingStore(async (command) => {
+      if (command === 'UploadPartCopy' && ++parts === 2) throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    });
+    const resuming = await partCopyingStore();
+
+    // act
+    const first = await failing.store.replicate('files/store/interrupted.bin').catch((error: Error) => error.name);
+    const openAfterFailure = await openUploads(services.config.REPLICA_BUCKET, 'files/store/interrupted.bin');
+    const second = await resuming.store.replicate('files/store/interrupted.bin');
+
+    // assess: 4 parts (5, 5, 5, 1 MiB); the first call copied 3 of them (8 at a time: all but the failed one started)
+    expect(first).toBe('InternalError');
+    expect(openAfterFailure).toBe(1);
+    expect(failing.sent).not.toContain('AbortMultipartUpload');
+    expect(second).toBe('verified');
+    expect(resuming.sent.filter((command) => command === 'CreateMultipartUpload')).toHaveLength(0);
+    expect(resuming.sent.filter((command) => command === 'UploadPartCopy')).toHaveLength(1);
+    expect((await stored(services.config.REPLICA_BUCKET, 'files/store/interrupted.bin')).equals(bytes)).toBe(true);
+    expect(await openUploads(services.config.REPLICA_BUCKET, 'files/store/interrupted.bin')).toBe(0);
   });
 
   it('copies at or under the threshold in one CopyObject', async () => {
@@ -224,7 +276,7 @@ describe('copies above the multipart copy threshold (5 MiB here; S3 CopyObject s
     const copy = await store.copy('uploads/store/small.bin', 'files/store/small.bin');
 
     // assess
-    expect(copy?.size).toBe(5 * MIB);
+    expect(copy).toMatchObject({ size: 5 * MIB });
     expect(sent).toEqual(['HeadObject', 'CopyObject']);
   });
 
