@@ -177,7 +177,10 @@ export async function startMultipartUpload(
  * a file of that bucket made by {@link startMultipartUpload}, in session `sessionUuid` (undefined: made outside any
  * session, the Quantum surface's), still at status 1 and active. One another upload superseded is 409
  * MULTIPART_UPLOAD_SUPERSEDED (Quantum UPLOAD_SUPERSEDED) naming that upload. Anything else is 404
- * MULTIPART_UPLOAD_NOT_FOUND (Quantum UPLOAD_DNE), an id that is not a uuid included.
+ * MULTIPART_UPLOAD_NOT_FOUND (Quantum UPLOAD_DNE), an id that is not a uuid included; for an upload of that bucket
+ * (and session) that is no longer open, the error says what became of it: `data: {uploadId, fileStatus, reason?}` (its
+ * file's status: 2–4 completed, 101–107 refused, `reason` the file detail's `rejectionReason`), so a client of either
+ * surface learns why an upload it completed was refused on arrival (issue 21: the policy, the size it declared).
  */
 export async function openMultipartUpload(
   deps: Pick<StorageDeps, 'entries'>,
@@ -197,7 +200,11 @@ export async function openMultipartUpload(
     throw new AppError('multipartUploadNotFound');
   }
   if (file.supersededBy && file.fileStatus === FileStatus.ERROR_UPLOAD_CANCELLED) throw supersededError(file);
-  if (file.fileStatus !== FileStatus.REQUESTED || file.recordStatus !== RecordStatus.ACTIVE) throw new AppError('multipartUploadNotFound');
+  if (file.fileStatus !== FileStatus.REQUESTED || file.recordStatus !== RecordStatus.ACTIVE) {
+    throw new AppError('multipartUploadNotFound', {
+      details: { uploadId: file.uuid, fileStatus: file.fileStatus, ...(file.rejectionReason === undefined ? {} : { reason: file.rejectionReason }) },
+    });
+  }
   return { file, multipart: file.multipart };
 }
 

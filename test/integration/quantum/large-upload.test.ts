@@ -432,6 +432,11 @@ describe('an open Quantum upload reserves its space (issue 21)', () => {
     expect(whileOpen).toEqual({ used: 0, reserved: 3000, bucketSize: 0, bucketReserved: 3000 });
     expectQuantumSuccess(completed);
     expect((await fileOf(created.upload_id)).fileStatus).toBe(FileStatus.ERROR_POLICY_REFUSED);
+    // What the Quantum client can read of it: the upload is gone, and its listing says why.
+    const listed = await q.list(created.upload_id);
+    expect(refusal(listed)).toEqual({ status: 404, message: 'UPLOAD_DNE' });
+    expect(listed.body.data).toMatchObject({ uploadId: created.upload_id, fileStatus: FileStatus.ERROR_POLICY_REFUSED });
+    expect(listed.body.data.reason).toContain('at most 1000 bytes');
     expect(await figures(owner)).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
     // The path is free again.
     expectQuantumSuccess(await q.create('refused.bin', { size: 10 }));
