@@ -99,7 +99,7 @@ export interface CopyContinued {
  *
  * A source that is gone (`NoSuchKey`/404) or changed (`PreconditionFailed`, 412) aborts the upload and is thrown as it
  * came. Any other failure is thrown with the upload left open for a retry to resume (the bucket's
- * AbortIncompleteMultipartUpload rule ends one that nobody resumes, after a day).
+ * AbortIncompleteMultipartUpload rule ends one that nobody resumes, 7 days after it began).
  * @returns the copy's ETag (S3's multipart ETag, `"…-N"`: not the source's), or {@link CopyContinued}.
  */
 export async function copyInParts(
