@@ -9,7 +9,7 @@ export async function handler(_event: unknown, context: Context): Promise<{ purg
   deps.metrics.captureColdStart(context.functionName);
   try {
     let purged = 0;
-    for (let batch = await purgeDueFiles({ ...deps, logger: log }, new Date()); batch > 0; batch = await purgeDueFiles({ ...deps, logger: log }, new Date())) {
+    for (let batch = await purgeDueFiles(deps, new Date()); batch > 0; batch = await purgeDueFiles(deps, new Date())) {
       purged += batch;
     }
     log.info('purge finished', { purged });
