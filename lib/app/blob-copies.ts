@@ -1,4 +1,5 @@
 import type { BlobCopyStore } from '../core/ports';
+import type { StorageDeps } from '../core/ports/storage';
 import { S3BlobCopyStore } from '../store/blob-copy-store';
 import { extension, type CoreServices } from './core-services';
 
@@ -8,11 +9,11 @@ export interface BlobCopyServices {
   readonly blobCopies: BlobCopyStore;
 }
 
-/** The copy store of `core`'s buckets (multipart copies above MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts). */
-export function blobCopiesOf(core: CoreServices): BlobCopyServices {
+/** The copy store of `core`'s buckets (multipart copies above MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts), which reads objects' heads through `core.blobs`. */
+export function blobCopiesOf(core: CoreServices & Pick<StorageDeps, 'blobs'>): BlobCopyServices {
   const { FILES_BUCKET, REPLICA_BUCKET, MULTIPART_COPY_THRESHOLD_BYTES } = core.config;
   return { blobCopies: new S3BlobCopyStore(core.clients.s3, FILES_BUCKET, REPLICA_BUCKET, core.blobs, MULTIPART_COPY_THRESHOLD_BYTES) };
 }
 
-/** The core services with the copy store (built once per core services object). */
-export const withBlobCopies = extension(blobCopiesOf);
+/** The core services with the copy store (built once per core services object), on services that hold the blob store (lib/app/stores.ts `blobs`). */
+export const withBlobCopies = extension<BlobCopyServices, Pick<StorageDeps, 'blobs'>>(blobCopiesOf);
