@@ -37,6 +37,12 @@ const MAX_STEPS = 12;
 type StepOutcome = 'no-bytes' | 'deferred' | undefined;
 
 /**
+ * What taking a file through its lifecycle uses: the stores of its steps (commit, CIDs, replication, the session's
+ * placement), the copy store, the queues it hands on to and the announcement of files.ready.
+ */
+export type LifecycleStepDeps = Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps;
+
+/**
  * Takes the file from wherever it is as far as it can go (status 4, an error
  * status, or status 1 while its bytes have not arrived). Safe to run any number
  * of times, concurrently, in any order, and after a crash at any point.
@@ -45,7 +51,7 @@ type StepOutcome = 'no-bytes' | 'deferred' | undefined;
  * Throws when a step fails (S3 or DynamoDB errors, a replica that does not
  * verify): the caller's retry continues where this run stopped.
  */
-export async function advanceFile(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps, fileUuid: string): Promise<EntryRecord | undefined> {
+export async function advanceFile(deps: LifecycleStepDeps, fileUuid: string): Promise<EntryRecord | undefined> {
   const file = await advance(deps, fileUuid);
   // [webhooks] Every path that settles a file comes through here (the object event, a sliced CID's last slice, the
   // sweeper): a settled file may be its session's last, so files.ready is announced here (once: a conditional claim).
@@ -308,7 +314,7 @@ async function replicateFile(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | '
  * takes its file as far as it goes. Keys this service did not issue are
  * ignored; bytes of an upload request that no longer exists are deleted.
  */
-export async function processObjectCreated(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps, key: string): Promise<EntryRecord | undefined> {
+export async function processObjectCreated(deps: LifecycleStepDeps, key: string): Promise<EntryRecord | undefined> {
   const ids = parseUploadKey(key);
   if (!ids) {
     deps.logger.warn('ignoring object this service did not issue', { key });

@@ -63,8 +63,14 @@ export interface SweepReport {
   readonly announced: number;
 }
 
+/**
+ * What a sweep uses: the lifecycle's stores (lib/core/lifecycle/lifecycle.ts `LifecycleStepDeps`), those of the
+ * sessions' moves and the stale directories, and the multipart store where the function composes it (stale uploads).
+ */
+export type SweepDeps = Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'lifecycle' | 'deletions' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps & { readonly multipart?: MultipartUploadStore };
+
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
-export async function sweepStrandedFiles(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'lifecycle' | 'deletions' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps & { readonly multipart?: MultipartUploadStore }, now: Date): Promise<SweepReport> {
+export async function sweepStrandedFiles(deps: SweepDeps, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
   const sessionMoves = await finishDueSessionMoves(deps, now); // [wrap]
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
