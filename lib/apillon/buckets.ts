@@ -1,7 +1,6 @@
 import { mergePolicy } from '../core/upload/policy';
 import { AppError, invalidNextToken, type ErrorName } from '../errors';
 import type { BucketRecord } from '../core/ports';
-import type { SessionStore } from '../core/ports';
 import { createBucket } from '../core/access/buckets';
 import { compareCodePoints, foldName } from '../core/model/collation';
 import type { SortField } from '../core/model/entries';
@@ -15,11 +14,6 @@ import { encodeCursor, isCursorOffset, openCursor } from '../core/model/cursor';
  * reads them, and the one way every bucket-scoped Apillon route opens its bucket.
  */
 
-/** What the Apillon surface's domain operations work with. */
-export interface ApillonDeps extends StorageDeps {
-  readonly sessions: SessionStore;
-}
-
 /** The errors {@link openBucket} answers: every bucket-scoped Apillon route declares them (its route spec's `errors`). */
 export const OPEN_BUCKET_ERRORS = ['missingPermission', 'bucketNotFound', 'recordOfAnotherAccount', 'wrongApplicationToken'] as const satisfies readonly ErrorName[];
 
@@ -28,7 +22,7 @@ export const OPEN_BUCKET_ERRORS = ['missingPermission', 'bucketNotFound', 'recor
  * the permission; 404 BUCKET_NOT_FOUND for a malformed or unknown uuid; 403 for a
  * bucket of another account (or, for an application token, another bucket).
  */
-export async function openBucket(deps: StorageDeps, principal: Principal, bucketUuid: string, permission: Permission): Promise<BucketRecord> {
+export async function openBucket(deps: Pick<StorageDeps, 'buckets'>, principal: Principal, bucketUuid: string, permission: Permission): Promise<BucketRecord> {
   requirePermission(principal, permission);
   if (!isUuid(bucketUuid)) throw new AppError('bucketNotFound');
   const bucket = await deps.buckets.get(bucketUuid.toLowerCase());
@@ -54,7 +48,7 @@ export interface BucketListQuery {
  * an offset cursor bound to this listing (422 NEXT_TOKEN_NOT_VALID otherwise).
  */
 export async function listBuckets(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'buckets'>,
   principal: Principal,
   query: BucketListQuery,
 ): Promise<{ items: BucketRecord[]; total: number; nextToken?: string }> {
@@ -113,7 +107,7 @@ export interface NewApillonBucket {
 
 /** Creates a bucket (WRITE); an application token, bound to one bucket, cannot. 400 when the name is taken. */
 export async function createApillonBucket(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'buckets'>,
   principal: Principal,
   input: NewApillonBucket,
   maxSizeBytes: number,

@@ -40,7 +40,7 @@ export interface InBucket<T> {
 }
 
 /** A directory of the bucket and what is in it (READ). 404 DIRECTORY_NOT_FOUND for an unknown directory. */
-export async function listContent(deps: StorageDeps, principal: Principal, bucketUuid: string, query: ContentQuery): Promise<ContentPage> {
+export async function listContent(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings'>, principal: Principal, bucketUuid: string, query: ContentQuery): Promise<ContentPage> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   const directory = query.directory === undefined ? null : await findDirectory(deps, bucket, query.directory);
   if (query.markedForDeletion) return { ...(await listFiles(deps, principal, bucketUuid, { ...query, markedForDeletion: true })), directory };
@@ -72,7 +72,7 @@ export interface FilesQuery {
  * status (READ). Read from the bucket's (or session's) file index, never a table scan.
  */
 export async function listFiles(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'listings'>,
   principal: Principal,
   bucketUuid: string,
   query: FilesQuery,
@@ -99,19 +99,19 @@ export async function listFiles(
 }
 
 /** One file by internal id, fileUuid or CID (READ); before its bytes arrive it is the upload request (status 1). */
-export async function getFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
+export async function getFile(deps: Pick<StorageDeps, 'buckets' | 'entries'>, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   return { record: await findFile(deps, bucket, reference), bucket };
 }
 
 /** Marks a file for deletion (WRITE): status 8, out of listings, purged 90 days later; again → 40006009. */
-export async function deleteFile(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
+export async function deleteFile(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'deletions' | 'directories' | 'lifecycleQueue' | 'logger'>, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<FileRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   return { record: await markFileForDeletion(deps, await findFile(deps, bucket, reference)), bucket };
 }
 
 /** Deletes a directory (WRITE): every file in it is marked for deletion, the directories go now. */
-export async function deleteDirectory(deps: StorageDeps, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<EntryRecord>> {
+export async function deleteDirectory(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'deletions' | 'directories' | 'lifecycleQueue' | 'logger'>, principal: Principal, bucketUuid: string, reference: string): Promise<InBucket<EntryRecord>> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   const directory = await findDirectory(deps, bucket, reference);
   await markDirectoryForDeletion(deps, directory);
@@ -130,7 +130,7 @@ export interface StorageInfo {
 }
 
 /** The account's quota and usage, and its bandwidth this month (READ). */
-export async function storageInfo(deps: StorageDeps & Pick<BandwidthDeps, 'bandwidth' | 'monthlyBandwidthBytes'>, principal: Principal): Promise<StorageInfo> {
+export async function storageInfo(deps: Pick<StorageDeps, 'accounts'> & Pick<BandwidthDeps, 'bandwidth' | 'monthlyBandwidthBytes'>, principal: Principal): Promise<StorageInfo> {
   requirePermission(principal, Permission.READ);
   const [account, bandwidth] = await Promise.all([
     deps.accounts.getAccount(principal.accountId),
@@ -183,7 +183,7 @@ export function requireLinkPermission(principal: Principal): void {
  * bucket). A CID stored only where the gateway does not serve it (private buckets,
  * files marked for deletion) gets none: its link would answer 404.
  */
-export async function linkableCids(deps: StorageDeps, cids: readonly string[]): Promise<boolean[]> {
+export async function linkableCids(deps: Pick<StorageDeps, 'buckets' | 'entries'>, cids: readonly string[]): Promise<boolean[]> {
   const buckets = new Map<string, Promise<BucketRecord | undefined>>();
   const bucketOf = (bucketUuid: string) => buckets.get(bucketUuid) ?? buckets.set(bucketUuid, deps.buckets.get(bucketUuid)).get(bucketUuid)!;
   const linkable = async (cid: string): Promise<boolean> => {
@@ -206,7 +206,7 @@ export async function linkableCids(deps: StorageDeps, cids: readonly string[]): 
 // ---- helpers ----------------------------------------------------------------
 
 /** A directory of `bucket` by internal id or uuid; 404 DIRECTORY_NOT_FOUND otherwise. */
-async function findDirectory(deps: StorageDeps, bucket: BucketRecord, reference: string): Promise<EntryRecord> {
+async function findDirectory(deps: Pick<StorageDeps, 'entries'>, bucket: BucketRecord, reference: string): Promise<EntryRecord> {
   const ref = reference.trim();
   const entry = /^\d{1,15}$/.test(ref)
     ? await deps.entries.getByNumber(Number(ref))

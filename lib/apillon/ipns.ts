@@ -21,8 +21,8 @@ export interface IpnsDeps extends IpnsReadDeps {
   readonly keySealer: KeySealer;
 }
 
-/** What the routes that do not sign need. */
-export interface IpnsReadDeps extends StorageDeps {
+/** What the routes that do not sign need besides the bucket store: the IPNS names. */
+export interface IpnsReadDeps {
   readonly ipns: IpnsStore;
 }
 
@@ -39,7 +39,7 @@ export const IPNS_RECORD_TTL_NS = 5n * 60n * 1_000_000_000n;
 
 /** `POST /storage/buckets/:bucketUuid/ipns` (EXECUTE): a new name; published at once when `cid` is given. */
 export async function createIpns(
-  deps: IpnsDeps,
+  deps: Pick<StorageDeps, 'buckets'> & IpnsDeps,
   principal: Principal,
   bucketUuid: string,
   input: { name: string; description?: string | null; cid?: string | null },
@@ -69,7 +69,7 @@ export async function createIpns(
 
 /** `GET /storage/buckets/:bucketUuid/ipns` (READ): the bucket's names, filtered and paged as the SDK asks. */
 export async function listIpns(
-  deps: IpnsReadDeps,
+  deps: Pick<StorageDeps, 'buckets'> & IpnsReadDeps,
   principal: Principal,
   bucketUuid: string,
   query: { ipnsName?: string; ipnsValue?: string; search?: string; page: number; limit: number },
@@ -87,7 +87,7 @@ export async function listIpns(
 }
 
 /** `GET /storage/buckets/:bucketUuid/ipns/:ipnsUuid` (READ). 404 IPNS_RECORD_NOT_FOUND. */
-export async function getIpns(deps: IpnsReadDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
+export async function getIpns(deps: Pick<StorageDeps, 'buckets'> & IpnsReadDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   return findIpns(deps, bucket.bucketUuid, ipnsUuid);
 }
@@ -97,14 +97,14 @@ export async function getIpns(deps: IpnsReadDeps, principal: Principal, bucketUu
  * `/ipfs/<cid>` with the next sequence number and stores it. Concurrent publishes
  * each get their own sequence number; the last one stored wins.
  */
-export async function publishIpns(deps: IpnsDeps, principal: Principal, bucketUuid: string, ipnsUuid: string, cid: string): Promise<IpnsRecord> {
+export async function publishIpns(deps: Pick<StorageDeps, 'buckets'> & IpnsDeps, principal: Principal, bucketUuid: string, ipnsUuid: string, cid: string): Promise<IpnsRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const normalised = ipfsCid(cid);
   return sign(deps, await findIpns(deps, bucket.bucketUuid, ipnsUuid), normalised);
 }
 
 /** `DELETE …/ipns/:ipnsUuid` (WRITE): the name and its key are gone; returns the record as it was. */
-export async function deleteIpns(deps: IpnsReadDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
+export async function deleteIpns(deps: Pick<StorageDeps, 'buckets'> & IpnsReadDeps, principal: Principal, bucketUuid: string, ipnsUuid: string): Promise<IpnsRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   const record = await findIpns(deps, bucket.bucketUuid, ipnsUuid);
   await deps.ipns.delete(record);

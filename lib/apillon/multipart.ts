@@ -1,6 +1,7 @@
+import type { StorageDeps } from '../core/ports/storage';
 import { contentTypeFor } from '../core/model/content-type';
 import { AppError } from '../errors';
-import { openBucket, type ApillonDeps } from './buckets';
+import { openBucket } from './buckets';
 import { joinSession } from './uploads';
 import type { FileRecord } from '../core/model/entries';
 import { normaliseSegment, parsePath } from '../core/model/paths';
@@ -29,7 +30,8 @@ import {
  * session's `directoryPath` as any file of the session whose bytes arrive after the end (session-wrap.ts).
  */
 
-export interface MultipartDeps extends ApillonDeps {
+/** What the multipart routes add to the storage ports they pick: S3's multipart uploads. */
+export interface MultipartDeps {
   readonly multipart: MultipartUploadStore;
 }
 
@@ -53,7 +55,7 @@ const APILLON_FIELDS: MultipartFieldNames = { partNumbers: 'partNumbers', parts:
  * already at the path is replaced (Apillon).
  */
 export async function createMultipartUpload(
-  deps: MultipartDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'uploads' | 'sessions' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartDeps,
   principal: Principal,
   bucketUuid: string,
   sessionUuid: string,
@@ -84,7 +86,7 @@ export async function createMultipartUpload(
  * asked for (at most 100 a call, each of 1 … partCount). 404 MULTIPART_UPLOAD_NOT_FOUND when the upload is not open.
  */
 export async function presignParts(
-  deps: MultipartDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'presignTtlSeconds'> & MultipartDeps,
   principal: Principal,
   target: MultipartTarget,
   partNumbers: readonly number[],
@@ -93,7 +95,7 @@ export async function presignParts(
 }
 
 /** `GET …/multipart/:fileUuid` (EXECUTE): the parts S3 holds, by part number; 404 when the upload is not open. */
-export async function listUploadedParts(deps: MultipartDeps, principal: Principal, target: MultipartTarget): Promise<{ file: FileRecord; parts: UploadedPart[] }> {
+export async function listUploadedParts(deps: Pick<StorageDeps, 'buckets' | 'entries'> & MultipartDeps, principal: Principal, target: MultipartTarget): Promise<{ file: FileRecord; parts: UploadedPart[] }> {
   const upload = await openMultipartFile(deps, principal, target);
   return { file: upload.file, parts: await listUploadParts(deps, upload) };
 }
@@ -103,7 +105,7 @@ export async function listUploadedParts(deps: MultipartDeps, principal: Principa
  * 1 … partCount in ascending order, each with the ETag S3 answered; the file then goes through the lifecycle.
  */
 export async function completeMultipartUpload(
-  deps: MultipartDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'lifecycle' | 'uploads' | 'blobs' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartDeps,
   principal: Principal,
   target: MultipartTarget,
   parts: readonly CompletedPart[],
@@ -112,7 +114,7 @@ export async function completeMultipartUpload(
 }
 
 /** `DELETE …/multipart/:fileUuid` (EXECUTE): the file becomes status 106 (upload cancelled), S3 deletes the parts. */
-export async function abortMultipartUpload(deps: MultipartDeps, principal: Principal, target: MultipartTarget): Promise<FileRecord> {
+export async function abortMultipartUpload(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'lifecycle' | 'uploads' | 'blobs' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartDeps, principal: Principal, target: MultipartTarget): Promise<FileRecord> {
   return abortUpload(deps, await openMultipartFile(deps, principal, target));
 }
 
@@ -127,7 +129,7 @@ export interface MultipartTarget {
  * The open multipart upload a route names (EXECUTE in its bucket): the bucket's own 404/403 first, then 404
  * MULTIPART_UPLOAD_NOT_FOUND for anything but an open upload of that bucket and session.
  */
-async function openMultipartFile(deps: MultipartDeps, principal: Principal, target: MultipartTarget): Promise<OpenMultipartUpload> {
+async function openMultipartFile(deps: Pick<StorageDeps, 'buckets' | 'entries'> & MultipartDeps, principal: Principal, target: MultipartTarget): Promise<OpenMultipartUpload> {
   const bucket = await openBucket(deps, principal, target.bucketUuid, Permission.EXECUTE);
   if (!isUuid(target.sessionUuid)) throw new AppError('multipartUploadNotFound');
   return openMultipartUpload(deps, bucket, target.fileUuid, target.sessionUuid);

@@ -1,6 +1,7 @@
+import type { StorageDeps } from '../core/ports/storage';
 import { announceSessionIfReady } from '../core/webhooks/announce';
 import { AppError } from '../errors';
-import { openBucket, type ApillonDeps } from './buckets';
+import { openBucket } from './buckets';
 import { newSession, requireSessionOf } from './uploads';
 import { joinPath, parsePath } from '../core/model/paths';
 import type { BucketRecord, SessionEnding, UploadSessionRecord } from '../core/ports';
@@ -24,7 +25,7 @@ import { ensureDirectory } from '../core/directories/tree';
  * `directoryPath` or a directory above it.
  */
 export async function endSession(
-  deps: ApillonDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'deletions' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger'>,
   principal: Principal,
   bucketUuid: string,
   sessionUuid: string,
@@ -37,7 +38,7 @@ export async function endSession(
 }
 
 async function endAndPlace(
-  deps: ApillonDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'deletions' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger'>,
   principal: Principal,
   bucketUuid: string,
   sessionUuid: string,
@@ -102,7 +103,7 @@ async function endAndPlace(
 }
 
 /** A file at `directory` or above it leaves no place for the wrapping directory: 400 INVALID_DIRECTORY, before anything changes. */
-async function requirePlaceable(deps: ApillonDeps, bucket: BucketRecord, directory: readonly string[]): Promise<void> {
+async function requirePlaceable(deps: Pick<StorageDeps, 'uploads'>, bucket: BucketRecord, directory: readonly string[]): Promise<void> {
   const paths = directory.map((_, index) => joinPath(directory.slice(0, index + 1)));
   const { claims, bucket: current } = await deps.uploads.readSnapshot(bucket.accountId, bucket.bucketUuid, paths);
   if (current?.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');

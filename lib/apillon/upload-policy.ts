@@ -1,3 +1,4 @@
+import type { StorageDeps } from '../core/ports/storage';
 import { AppError } from '../errors';
 import { openBucket } from './buckets';
 import type { BucketRecord } from '../core/ports';
@@ -12,7 +13,7 @@ import { mergePolicy, type PolicyChange } from '../core/upload/policy';
  * from now on, also one requested before (its bytes are then refused: status 107). 404 for a bucket marked for
  * deletion meanwhile (40406009).
  */
-export async function changeUploadPolicy(deps: BucketPolicyDeps, principal: Principal, bucketUuid: string, change: PolicyChange): Promise<BucketRecord> {
+export async function changeUploadPolicy(deps: Pick<StorageDeps, 'buckets'> & BucketPolicyDeps, principal: Principal, bucketUuid: string, change: PolicyChange): Promise<BucketRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   if (bucket.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');
   const updated = await deps.bucketPolicies.setUploadPolicy(bucket.bucketUuid, mergePolicy(bucket.uploadPolicy, change), new Date().toISOString());

@@ -2,7 +2,7 @@ import { contentTypeFor } from '../core/model/content-type';
 import { AppError } from '../errors';
 import type { BucketRecord } from '../core/ports';
 import type { UploadSessionRecord } from '../core/ports';
-import { openBucket, type ApillonDeps } from './buckets';
+import { openBucket } from './buckets';
 import type { FileRecord } from '../core/model/entries';
 import { normaliseSegment, parsePath } from '../core/model/paths';
 import { Permission, type Principal } from '../core/access/principal';
@@ -38,7 +38,7 @@ export interface IssuedUpload {
 const SIGN_CONCURRENCY = 16;
 
 /** `POST /storage/:bucketUuid/upload`: one upload request (EXECUTE). */
-export async function requestFileUpload(deps: StorageDeps, principal: Principal, bucketUuid: string, request: FileToUpload): Promise<IssuedUpload> {
+export async function requestFileUpload(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'uploads' | 'blobs' | 'presignTtlSeconds'>, principal: Principal, bucketUuid: string, request: FileToUpload): Promise<IssuedUpload> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.EXECUTE);
   const [planned] = plan([request]);
   const file = await requestUpload(deps, bucket, planned!);
@@ -58,7 +58,7 @@ export interface SessionUpload {
  * anything is recorded, so a refused batch leaves nothing behind.
  */
 export async function requestSessionUpload(
-  deps: ApillonDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'uploads' | 'sessions' | 'blobs' | 'presignTtlSeconds'>,
   principal: Principal,
   bucketUuid: string,
   input: { sessionUuid?: string | null; files: readonly FileToUpload[] },
@@ -119,7 +119,7 @@ export function requireSessionOf(bucket: BucketRecord, session: UploadSessionRec
 }
 
 /** Opens the session (creating it when new) and counts the batch into it; 40006001 once it has ended. */
-export async function joinSession(deps: ApillonDeps, bucket: BucketRecord, sessionUuid: string, count: number, startedAt: string): Promise<void> {
+export async function joinSession(deps: Pick<StorageDeps, 'sessions'>, bucket: BucketRecord, sessionUuid: string, count: number, startedAt: string): Promise<void> {
   if (await deps.sessions.openAndAddFiles(newSession(bucket, sessionUuid, startedAt), count)) return;
   // Ended, or a session of another bucket (which does not exist from here).
   requireSessionOf(bucket, await deps.sessions.get(sessionUuid));

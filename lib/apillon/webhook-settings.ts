@@ -12,7 +12,9 @@ import { requireAllowedTarget } from '../core/webhooks/target';
  * A bucket's webhook (issue 22): `PUT|GET|DELETE /storage/buckets/:bucketUuid/webhook` and its delivery log
  * `GET …/webhook/deliveries`. One webhook per bucket. Setting and removing it need WRITE, reading it READ.
  */
-export interface WebhookDeps extends StorageDeps {
+
+/** What the webhook routes add to the bucket store: the webhook store, the host resolver and the address policy. */
+export interface WebhookDeps {
   readonly webhooks: WebhookStore;
   /** Resolves the target's host for the address check. */
   readonly webhookTransport: Pick<WebhookTransport, 'resolveHost'>;
@@ -39,7 +41,7 @@ export function newSigningSecret(): string {
  * (`created: true`); a later set replaces url and credentials and keeps the secret (not returned).
  * The URL's host must resolve to allowed addresses only (address-policy.ts): 400 naming the refused kind.
  */
-export async function setWebhook(deps: WebhookDeps, principal: Principal, bucketUuid: string, input: WebhookInput, now = new Date()): Promise<{ webhook: WebhookRecord; created: boolean }> {
+export async function setWebhook(deps: Pick<StorageDeps, 'buckets' | 'webhooks'> & WebhookDeps, principal: Principal, bucketUuid: string, input: WebhookInput, now = new Date()): Promise<{ webhook: WebhookRecord; created: boolean }> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   if (bucket.markedForDeletionAt) throw new AppError('bucketMarkedForDeletion');
   await requireAllowedTarget(deps.webhookTransport, input.url, deps.webhookAddressPolicy);
@@ -63,7 +65,7 @@ export async function setWebhook(deps: WebhookDeps, principal: Principal, bucket
 }
 
 /** The bucket's webhook. 404 WEBHOOK_NOT_FOUND when none is set. */
-export async function getWebhook(deps: WebhookDeps, principal: Principal, bucketUuid: string): Promise<WebhookRecord> {
+export async function getWebhook(deps: Pick<StorageDeps, 'buckets' | 'webhooks'> & WebhookDeps, principal: Principal, bucketUuid: string): Promise<WebhookRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.READ);
   const webhook = await deps.webhooks.get(bucket.bucketUuid);
   if (!webhook) throw new AppError('webhookNotFound');
@@ -71,7 +73,7 @@ export async function getWebhook(deps: WebhookDeps, principal: Principal, bucket
 }
 
 /** Removes the bucket's webhook (and its delivery log): later events are not sent. 404 WEBHOOK_NOT_FOUND when none is set. */
-export async function deleteWebhook(deps: WebhookDeps, principal: Principal, bucketUuid: string): Promise<WebhookRecord> {
+export async function deleteWebhook(deps: Pick<StorageDeps, 'buckets' | 'webhooks'> & WebhookDeps, principal: Principal, bucketUuid: string): Promise<WebhookRecord> {
   const bucket = await openBucket(deps, principal, bucketUuid, Permission.WRITE);
   const webhook = await deps.webhooks.get(bucket.bucketUuid);
   if (!webhook || !(await deps.webhooks.delete(bucket.bucketUuid))) throw new AppError('webhookNotFound');
@@ -79,7 +81,7 @@ export async function deleteWebhook(deps: WebhookDeps, principal: Principal, buc
 }
 
 /** The last DELIVERY_LOG_LIMIT attempts, newest first. 404 WEBHOOK_NOT_FOUND when no webhook is set. */
-export async function webhookDeliveries(deps: WebhookDeps, principal: Principal, bucketUuid: string): Promise<DeliveryAttempt[]> {
+export async function webhookDeliveries(deps: Pick<StorageDeps, 'buckets' | 'webhooks'> & WebhookDeps, principal: Principal, bucketUuid: string): Promise<DeliveryAttempt[]> {
   const webhook = await getWebhook(deps, principal, bucketUuid);
   return deps.webhooks.lastAttempts(webhook.bucketUuid, DELIVERY_LOG_LIMIT);
 }

@@ -1,4 +1,5 @@
 import type { BlobCopyStore, CopySlice } from '../core/ports';
+import type { StorageDeps } from '../core/ports/storage';
 import { S3BlobCopyStore } from '../store/blob-copy-store';
 import { extension, type CoreServices } from './core-services';
 
@@ -10,8 +11,8 @@ export interface BlobCopyServices {
   readonly copySlice: CopySlice;
 }
 
-/** The copy store of `core`'s buckets (multipart copies above MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts). */
-export function blobCopiesOf(core: CoreServices): BlobCopyServices {
+/** The copy store of `core`'s buckets (multipart copies above MULTIPART_COPY_THRESHOLD_BYTES, lib/config.ts), which reads objects' heads through `core.blobs`. */
+export function blobCopiesOf(core: CoreServices & Pick<StorageDeps, 'blobs'>): BlobCopyServices {
   const { FILES_BUCKET, REPLICA_BUCKET, MULTIPART_COPY_THRESHOLD_BYTES, COPY_SLICE_SECONDS, COPY_SLICE_BYTES } = core.config;
   return {
     blobCopies: new S3BlobCopyStore(core.clients.s3, FILES_BUCKET, REPLICA_BUCKET, core.blobs, MULTIPART_COPY_THRESHOLD_BYTES),
@@ -19,5 +20,5 @@ export function blobCopiesOf(core: CoreServices): BlobCopyServices {
   };
 }
 
-/** The core services with the copy store (built once per core services object). */
-export const withBlobCopies = extension(blobCopiesOf);
+/** The core services with the copy store (built once per core services object), on services that hold the blob store (lib/app/stores.ts `blobs`). */
+export const withBlobCopies = extension<BlobCopyServices, Pick<StorageDeps, 'blobs'>>(blobCopiesOf);

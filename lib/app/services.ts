@@ -5,15 +5,16 @@ import type { BlobStreamServices } from './blob-streams';
 import type { BlockIndexServices } from './block-index';
 import type { MultipartServices } from './multipart';
 import type { QueueServices } from './queues';
+import type { StoreServices } from './stores';
 import type { WebhookServices } from './webhooks';
 
 export type { CoreServices } from './core-services';
 
 /**
- * Everything any function uses: the core services with every extension (queues, webhooks, multipart, block index, blob copies and streams),
- * what tests and scripts build (lib/app/all-services.ts `createServices`) and hand to any handler.
+ * Everything any function uses: the core services with every store and every extension (queues, webhooks, multipart, block index, blob
+ * copies and streams), what tests and scripts build (lib/app/all-services.ts `createServices`) and hand to any handler.
  */
-export type Services = CoreServices & QueueServices & WebhookServices & MultipartServices & BlockIndexServices & BlobCopyServices & BlobStreamServices;
+export type Services = CoreServices & StoreServices & QueueServices & WebhookServices & MultipartServices & BlockIndexServices & BlobCopyServices & BlobStreamServices;
 
 /**
  * The process's one set of services (clients, stores, logger, metrics), kept for the life of the

@@ -90,7 +90,7 @@ export function contentUrl(prefix: string, segments: readonly string[], director
  * 404 FILE_DOES_NOT_EXISTS when nothing is there (or `cid` is a file and a path
  * follows it); 422 CID_NOT_VALID for a string that is no CID.
  */
-export async function resolveContentPath(deps: StorageDeps, cid: string, segments: readonly string[]): Promise<PublicContent> {
+export async function resolveContentPath(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'blobs'>, cid: string, segments: readonly string[]): Promise<PublicContent> {
   const root = await findPublicContent(deps, cid);
   if (segments.length === 0) return root;
   if (root.kind !== 'directory') throw new AppError('fileNotFound');
@@ -103,7 +103,7 @@ export async function resolveContentPath(deps: StorageDeps, cid: string, segment
  * gives. 404 FILE_DOES_NOT_EXISTS when no entry the gateway serves is there.
  */
 export async function entryBelow(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'blobs'>,
   directory: PublicDirectory,
   segments: readonly string[],
   version: 0 | 1,
@@ -129,7 +129,7 @@ export const INDEX_FILE_NAME = 'index.html';
  * The `index.html` the gateway serves for `directory` (a file the gateway serves at
  * that name in it), or undefined when it has none: then it lists the directory.
  */
-export async function directoryIndexFile(deps: StorageDeps, directory: PublicDirectory, version: 0 | 1): Promise<PublicContent | undefined> {
+export async function directoryIndexFile(deps: Pick<StorageDeps, 'entries' | 'blobs'>, directory: PublicDirectory, version: 0 | 1): Promise<PublicContent | undefined> {
   try {
     const found = await entryBelow(deps, directory, [INDEX_FILE_NAME], version);
     return found.kind === 'file' ? found : undefined;
@@ -146,7 +146,7 @@ export async function directoryIndexFile(deps: StorageDeps, directory: PublicDir
  * as lib/core/directories/directories.ts `directoryLinks` takes them (which the trustless gateway then
  * applies to build the node).
  */
-export async function linkedChildren(deps: StorageDeps, directory: PublicDirectory): Promise<EntryRecord[]> {
+export async function linkedChildren(deps: Pick<StorageDeps, 'listings'>, directory: PublicDirectory): Promise<EntryRecord[]> {
   const byName = new Map<string, EntryRecord>();
   for (const child of await deps.listings.listAll(directory.bucket.bucketUuid, directory.uuid)) {
     if (!servedByGateway(directory.bucket, child) || !child.cidV0 || !child.cidV1) continue;

@@ -28,7 +28,7 @@ export interface GatewayRequest {
  * 404 FILE_DOES_NOT_EXISTS, 416 RANGE_NOT_SATISFIABLE, 422 CID_NOT_VALID as those say.
  */
 export async function serveContentPath(
-  deps: StorageDeps & BandwidthDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'blobs' | 'logger' | 'metrics' | 'presignTtlSeconds'> & BandwidthDeps,
   event: APIGatewayProxyEventV2,
   request: GatewayRequest,
   options: ServeOptions = GATEWAY_SERVE_OPTIONS,
@@ -67,7 +67,7 @@ export async function serveContentPath(
 
 /** A file of the gateway, served and metered: ETag its CID (in the version asked for). */
 async function serveGatewayFile(
-  deps: StorageDeps & BandwidthDeps,
+  deps: Pick<StorageDeps, 'blobs' | 'logger' | 'metrics' | 'presignTtlSeconds'> & BandwidthDeps,
   event: APIGatewayProxyEventV2,
   found: PublicFile & Pick<PublicContent, 'cid'>,
   options: ServeOptions,

@@ -48,7 +48,7 @@ const IMMUTABLE = 'public, max-age=29030400, immutable';
  * anything is built. `head`: the same status and headers, no body.
  */
 export async function trustlessResponse(
-  deps: StorageDeps & BlobStreamDeps,
+  deps: Pick<StorageDeps, 'blobs' | 'presignTtlSeconds'> & BlobStreamDeps,
   content: TrustlessContent,
   request: TrustlessRequest,
   cid: string,
@@ -77,7 +77,7 @@ function rawResponse(content: TrustlessBlock, cid: string, options: TrustlessRes
   return { response: { statusCode: 200, headers, body: Buffer.from(body).toString('base64'), isBase64Encoded: true }, servedBytes: body.byteLength };
 }
 
-async function carResponse(deps: StorageDeps & BlobStreamDeps, content: TrustlessCar, request: TrustlessRequest, cid: string, options: TrustlessResponseOptions): Promise<TrustlessAnswer> {
+async function carResponse(deps: Pick<StorageDeps, 'blobs' | 'presignTtlSeconds'> & BlobStreamDeps, content: TrustlessCar, request: TrustlessRequest, cid: string, options: TrustlessResponseOptions): Promise<TrustlessAnswer> {
   const segments = options.segments ?? [];
   const root = CID.decode(content.root);
   const contentType = `application/vnd.ipld.car; version=1; order=dfs; dups=${request.dups ? 'y' : 'n'}`;

@@ -50,8 +50,8 @@ import type { BlockIndex, BlockLocation } from '../core/ports/block-index';
  */
 export type TrustlessFormat = 'raw' | 'car';
 
-/** What the trustless gateway reads and writes: the storage ports and the block index (lib/app/block-index.ts). */
-export interface TrustlessDeps extends StorageDeps {
+/** What the trustless gateway adds to the storage ports it reads and writes (each function picks those): the block index (lib/app/block-index.ts). */
+export interface TrustlessDeps {
   readonly blockIndex: BlockIndex;
 }
 
@@ -226,7 +226,7 @@ export type TrustlessContent = TrustlessBlock | TrustlessCar;
  * DAG under it (`dag-scope`, and `entity-bytes` counted from its first byte).
  */
 export async function openTrustless(
-  deps: TrustlessDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'directories' | 'blobs' | 'logger'> & TrustlessDeps,
   cid: string,
   request: TrustlessRequest,
   segments: readonly string[] = [],
@@ -341,7 +341,7 @@ function sameDigest(a: CID, b: CID): boolean {
  * are the entries it links, in link order (name bytes).
  */
 async function verifiedDirectoryNode(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'listings' | 'directories' | 'blobs'>,
   directory: PublicDirectory,
   expected: CID,
   version: 0 | 1,
@@ -390,7 +390,7 @@ function linkTo(node: DirectoryNode, cid: CID, name: string): { blocks: CidBlock
  * blocks (what enumerating the directory needs). 413 DAG_TOO_LARGE_FOR_FORMAT past CAR_MAX_DIRECTORIES.
  */
 async function* directoryBlocks(
-  deps: TrustlessDeps,
+  deps: Pick<StorageDeps, 'listings' | 'directories' | 'blobs' | 'logger'> & TrustlessDeps,
   directory: PublicDirectory,
   expected: CID,
   version: 0 | 1,
@@ -442,7 +442,7 @@ const CHUNK_SIZE = KUBO_DAG_OPTIONS.chunkSize;
  * The DAG of `file` (`size` bytes in S3) whose root is `expected`: a one-chunk file is its one leaf (read and
  * checked here); a larger one has its inner nodes from {@link innerNodes}. 404 when the bytes do not give `expected`.
  */
-async function openFileDag(deps: TrustlessDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<FileDag> {
+async function openFileDag(deps: Pick<StorageDeps, 'blobs' | 'logger'> & TrustlessDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<FileDag> {
   if (size <= CHUNK_SIZE) {
     const leaf = leafBlock(await readObject(deps, file, size === 0 ? undefined : { start: 0, end: size - 1 }, size), expected);
     return {
@@ -461,7 +461,7 @@ async function openFileDag(deps: TrustlessDeps, file: FileRecord, size: number, 
 }
 
 /** The object's bytes (or a range of them): 404 when the object is gone. */
-async function readObject(deps: StorageDeps, file: FileRecord, range: ByteRange | undefined, size: number): Promise<Uint8Array> {
+async function readObject(deps: Pick<StorageDeps, 'blobs'>, file: FileRecord, range: ByteRange | undefined, size: number): Promise<Uint8Array> {
   if (size === 0) return new Uint8Array(0);
   try {
     return await deps.blobs.readAll(file.objectKey, range);
@@ -486,7 +486,7 @@ function leafBlock(chunk: Uint8Array, cid: CID): Uint8Array {
  * `block`: the start node alone.
  */
 async function* walkFile(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'blobs'>,
   file: FileRecord,
   inner: ReadonlyMap<string, Uint8Array>,
   start: { readonly cid: CID; readonly offset: number; readonly length: number },
@@ -537,7 +537,7 @@ class ForwardReader {
   private pending: Uint8Array = new Uint8Array(0);
 
   constructor(
-    private readonly deps: StorageDeps,
+    private readonly deps: Pick<StorageDeps, 'blobs'>,
     private readonly file: FileRecord,
   ) {}
 
@@ -599,7 +599,7 @@ class ForwardReader {
  * from one streamed pass over the object (memory: the inner nodes, ~0.02 % of the file) and written there.
  * 404 when the object is gone or its bytes give another root (it changed since the CID was found).
  */
-async function innerNodes(deps: TrustlessDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<Map<string, Uint8Array>> {
+async function innerNodes(deps: Pick<StorageDeps, 'blobs' | 'logger'> & TrustlessDeps, file: FileRecord, size: number, expected: CID, version: 0 | 1): Promise<Map<string, Uint8Array>> {
   const key = dagIndexKey(expected.toString());
   const rootKey = hex(expected.multihash.digest);
   const stored = await readDagIndex(deps, key);
@@ -663,7 +663,7 @@ function isNotFound(error: unknown): boolean {
  * and whose bytes still hash to it (a leaf read from S3, an inner node from the root's derived DAG index). 404 when
  * none is (never indexed, or every file that held it is gone or private).
  */
-async function openIndexedBlock(deps: TrustlessDeps, requested: CID, request: TrustlessRequest): Promise<TrustlessContent> {
+async function openIndexedBlock(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'blobs' | 'logger'> & TrustlessDeps, requested: CID, request: TrustlessRequest): Promise<TrustlessContent> {
   if (requested.multihash.code !== SHA2_256) throw new AppError('fileNotFound');
   const digest = hex(requested.multihash.digest);
   for (const location of await deps.blockIndex.find(digest, MAX_BLOCK_LOCATIONS)) {
@@ -719,7 +719,7 @@ async function openIndexedBlock(deps: TrustlessDeps, requested: CID, request: Tr
 }
 
 /** The inner nodes a derived DAG index holds, each checked against its CID; undefined when there is none (or it does not read). */
-async function readDagIndex(deps: StorageDeps, key: string): Promise<Map<string, Uint8Array> | undefined> {
+async function readDagIndex(deps: Pick<StorageDeps, 'blobs' | 'logger'>, key: string): Promise<Map<string, Uint8Array> | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await deps.blobs.readAll(key);

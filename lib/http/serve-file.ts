@@ -52,7 +52,7 @@ export interface ServeOptions {
  * the version its URL leads to.
  */
 export async function serveFile(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'blobs' | 'metrics' | 'presignTtlSeconds'>,
   event: APIGatewayProxyEventV2,
   target: FileToServe,
   options: ServeOptions,

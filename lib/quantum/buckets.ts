@@ -16,7 +16,8 @@ import type { StorageDeps } from '../core/ports/storage';
  * record the Apillon surface sees (Quantum-created ones are private).
  */
 
-export interface QuantumDeps extends StorageDeps {
+/** What creating a Quantum bucket adds to the bucket store: its default quota. */
+export interface QuantumDeps {
   readonly config: Pick<Config, 'DEFAULT_BUCKET_MAX_BYTES'>;
 }
 
@@ -49,7 +50,7 @@ export const RESOLVE_BUCKET_ERRORS = ['bucketNotFound', 'wrongApplicationToken']
  * gets 400 INVALID_BUCKET (also when the name does not exist, so a token
  * cannot probe for names); everyone else 404 BUCKET_DNE.
  */
-export async function resolveBucket(deps: StorageDeps, principal: Principal, raw: string | undefined): Promise<BucketRecord> {
+export async function resolveBucket(deps: Pick<StorageDeps, 'buckets'>, principal: Principal, raw: string | undefined): Promise<BucketRecord> {
   const name = parseBucketName(raw);
   const bucket = await deps.buckets.getByName(principal.accountId, name);
   if (!bucket || bucket.markedForDeletionAt) {
@@ -60,7 +61,7 @@ export async function resolveBucket(deps: StorageDeps, principal: Principal, raw
 }
 
 /** `GET /bucket`: the names of the account's buckets, oldest first. */
-export async function listBucketNames(deps: StorageDeps, principal: Principal): Promise<string[]> {
+export async function listBucketNames(deps: Pick<StorageDeps, 'buckets'>, principal: Principal): Promise<string[]> {
   requireMasterKey(principal);
   const buckets = await deps.buckets.list(principal.accountId);
   // The listing order of every listing (lib/core/model/collation.ts), not the index's case-sensitive byte order.
@@ -71,7 +72,7 @@ export async function listBucketNames(deps: StorageDeps, principal: Principal): 
 }
 
 /** `POST /bucket/create/<name>`: a private bucket; 400 BUCKET_EXISTS when the account has one of that name. */
-export async function createQuantumBucket(deps: QuantumDeps, principal: Principal, raw: string | undefined): Promise<BucketRecord> {
+export async function createQuantumBucket(deps: Pick<StorageDeps, 'buckets'> & QuantumDeps, principal: Principal, raw: string | undefined): Promise<BucketRecord> {
   requireMasterKey(principal);
   return createBucket(deps.buckets, {
     accountId: principal.accountId,
@@ -88,7 +89,7 @@ export async function createQuantumBucket(deps: QuantumDeps, principal: Principa
  * directories, and last the bucket and its name. A removal that stopped half
  * way is finished by asking again.
  */
-export async function removeQuantumBucket(deps: StorageDeps, principal: Principal, raw: string | undefined): Promise<void> {
+export async function removeQuantumBucket(deps: Pick<StorageDeps, 'accounts' | 'buckets' | 'entries' | 'listings' | 'deletions' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'>, principal: Principal, raw: string | undefined): Promise<void> {
   requireMasterKey(principal);
   const found = await deps.buckets.getByName(principal.accountId, parseBucketName(raw));
   if (!found) throw new AppError('bucketNotFound');
@@ -101,7 +102,7 @@ export async function removeQuantumBucket(deps: StorageDeps, principal: Principa
 }
 
 /** `POST /token/create/<bucket>`: a new application token for one bucket (shown once). */
-export async function createBucketToken(deps: StorageDeps, principal: Principal, raw: string | undefined): Promise<string> {
+export async function createBucketToken(deps: Pick<StorageDeps, 'accounts' | 'buckets'>, principal: Principal, raw: string | undefined): Promise<string> {
   requireMasterKey(principal);
   const bucket = await resolveBucket(deps, principal, raw);
   return (await issueApplicationToken(deps.accounts, principal.accountId, bucket.bucketUuid)).token;
@@ -111,7 +112,7 @@ export async function createBucketToken(deps: StorageDeps, principal: Principal,
 const MAX_TOKEN_LENGTH = 1024;
 
 /** `POST /token/remove/<token>`: 404 TOKEN_DNE unless it is an application token of the caller's account. */
-export async function removeBucketToken(deps: StorageDeps, principal: Principal, token: string | undefined): Promise<void> {
+export async function removeBucketToken(deps: Pick<StorageDeps, 'accounts'>, principal: Principal, token: string | undefined): Promise<void> {
   requireMasterKey(principal);
   const presented = (token ?? '').trim();
   if (presented === '' || presented.length > MAX_TOKEN_LENGTH) throw new AppError('tokenNotFound');
@@ -122,7 +123,7 @@ export async function removeBucketToken(deps: StorageDeps, principal: Principal,
 }
 
 /** `POST /token/remove/b/<bucket>`: every token of the bucket; 404 TOKEN_DNE when it has none. Returns how many went. */
-export async function removeAllBucketTokens(deps: StorageDeps, principal: Principal, raw: string | undefined): Promise<number> {
+export async function removeAllBucketTokens(deps: Pick<StorageDeps, 'accounts' | 'buckets'>, principal: Principal, raw: string | undefined): Promise<number> {
   requireMasterKey(principal);
   const bucket = await resolveBucket(deps, principal, raw);
   const removed = await deleteTokens(deps, bucket);
@@ -130,7 +131,7 @@ export async function removeAllBucketTokens(deps: StorageDeps, principal: Princi
   return removed;
 }
 
-async function deleteTokens(deps: StorageDeps, bucket: BucketRecord): Promise<number> {
+async function deleteTokens(deps: Pick<StorageDeps, 'accounts'>, bucket: BucketRecord): Promise<number> {
   const tokens = await deps.accounts.listBucketTokens(bucket.bucketUuid);
   await Promise.all(tokens.map((token) => deps.accounts.deleteCredential(token.credentialId)));
   return tokens.length;

@@ -16,7 +16,7 @@ import type { StorageDeps } from '../core/ports/storage';
  * the token is malformed, unknown, used, expired, or its file changed, went or has
  * no bytes (the same checks `redeemDownloadToken` makes, read-only).
  */
-export async function checkDownloadToken(deps: StorageDeps, token: string | undefined): Promise<FileRecord> {
+export async function checkDownloadToken(deps: Pick<StorageDeps, 'entries' | 'downloadTokens'>, token: string | undefined): Promise<FileRecord> {
   if (token === undefined || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AppError('invalidDownloadToken');
   const record = await deps.downloadTokens.getDownloadToken(hashSecret(token));
   if (!record || record.expiresAt < Date.now() / 1000) throw new AppError('invalidDownloadToken');
@@ -32,7 +32,7 @@ export async function checkDownloadToken(deps: StorageDeps, token: string | unde
  * `checkDownloadToken` gave it: 400 INVALID_TOKEN when another use won, or the file
  * changed in between (its stored version is not the one checked).
  */
-export async function spendDownloadToken(deps: StorageDeps, token: string, file: FileRecord): Promise<void> {
+export async function spendDownloadToken(deps: Pick<StorageDeps, 'entries' | 'downloadTokens'>, token: string, file: FileRecord): Promise<void> {
   const spent = await redeemDownloadToken(deps, token);
   if (spent.uuid !== file.uuid || spent.objectKey !== file.objectKey || !hasBytes(spent)) throw new AppError('invalidDownloadToken');
 }

@@ -48,7 +48,7 @@ function mediaType(declared: string): string {
  * Returns the bucket paths stored.
  */
 export async function addFiles(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads' | 'sessions' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics'>,
   bucket: BucketRecord,
   location: string | undefined,
   files: readonly IncomingFile[],
@@ -83,7 +83,7 @@ export async function addFiles(
  * is), so only buckets that asked pay for it; a request the commit refuses leaves its session, never claimed, to
  * expire with the sessions' TTL. Answers the session's uuid, or undefined for no session.
  */
-async function announcedTogether(deps: StorageDeps, bucket: BucketRecord, candidates: readonly Candidate[]): Promise<string | undefined> {
+async function announcedTogether(deps: Pick<StorageDeps, 'sessions' | 'webhooks' | 'webhookQueue'>, bucket: BucketRecord, candidates: readonly Candidate[]): Promise<string | undefined> {
   const fileCount = new Set(candidates.map(pathOf)).size;
   if (fileCount < 2 || !deps.webhooks || !deps.webhookQueue) return undefined;
   if (!(await deps.webhooks.get(bucket.bucketUuid))) return undefined;
@@ -94,21 +94,21 @@ async function announcedTogether(deps: StorageDeps, bucket: BucketRecord, candid
 }
 
 /** `POST /file/mkdir/<bucket>/<location>`: the folder and any missing parents (existing ones are fine). */
-export async function makeDirectory(deps: StorageDeps, bucket: BucketRecord, location: string | undefined): Promise<void> {
+export async function makeDirectory(deps: Pick<StorageDeps, 'uploads' | 'lifecycleQueue' | 'logger'>, bucket: BucketRecord, location: string | undefined): Promise<void> {
   const segments = parseUrlPath(location);
   if (segments.length === 0) throw new AppError('invalidPath');
   await ensureDirectory(deps, bucket, segments);
 }
 
 /** `POST /file/remove/<bucket>/<location>`: a file, or a folder with everything in it; 404 FILE_DNE when nothing is there. */
-export async function removeLocation(deps: StorageDeps, bucket: BucketRecord, location: string | undefined): Promise<void> {
+export async function removeLocation(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'>, bucket: BucketRecord, location: string | undefined): Promise<void> {
   const segments = parseUrlPath(location);
   if (segments.length === 0) throw new AppError('invalidPath');
   await removePath(deps, bucket, joinPath(segments));
 }
 
 /** `GET /file/get/<bucket>/<location>`: a one-time download token for the file (404 FILE_DNE / NOT_A_FILE). */
-export async function issueFileToken(deps: StorageDeps, bucket: BucketRecord, location: string | undefined): Promise<string> {
+export async function issueFileToken(deps: Pick<StorageDeps, 'entries' | 'downloadTokens'>, bucket: BucketRecord, location: string | undefined): Promise<string> {
   const segments = parseUrlPath(location);
   // No location names no file (the same INVALID_PATH as API Gateway's route for `/file/get/<bucket>`).
   if (segments.length === 0) throw new AppError('invalidPath');
@@ -131,7 +131,7 @@ function hasBytes(entry: EntryRecord): entry is FileRecord {
 }
 
 /** `GET /file/quota`: bytes the account may still store. */
-export async function spaceLeft(deps: StorageDeps, principal: Principal): Promise<number> {
+export async function spaceLeft(deps: Pick<StorageDeps, 'accounts'>, principal: Principal): Promise<number> {
   const account = await deps.accounts.getAccount(principal.accountId);
   if (!account) throw new AppError('invalidCredentials');
   return availableBytes(account.quotaBytes, account);

@@ -1,3 +1,4 @@
+import type { StorageDeps } from '../core/ports/storage';
 import { AppError } from '../errors';
 import type { FileRecord } from '../core/model/entries';
 import { contentTypeFor } from '../core/model/content-type';
@@ -50,7 +51,7 @@ const QUANTUM_FIELDS: MultipartFieldNames = { partNumbers: 'part_numbers', parts
  * POLICY_VIOLATION (the bucket's upload policy). Returns the upload (its file, S3's upload and the part plan).
  */
 export async function createQuantumUpload(
-  deps: MultipartStorageDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'uploads' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps,
   principal: Principal,
   bucketName: string | undefined,
   location: string | undefined,
@@ -72,7 +73,7 @@ export async function createQuantumUpload(
 
 /** `POST /upload/parts/<bucket>/<upload_id>` `{part_numbers}`: a presigned UploadPart URL (60 s) per part asked for (≤ 100 a call). */
 export async function presignQuantumParts(
-  deps: MultipartStorageDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'presignTtlSeconds'> & MultipartStorageDeps,
   principal: Principal,
   bucketName: string | undefined,
   uploadId: string,
@@ -82,13 +83,13 @@ export async function presignQuantumParts(
 }
 
 /** `GET /upload/list/<bucket>/<upload_id>`: the parts S3 holds, to resume after a crash. */
-export async function listQuantumParts(deps: MultipartStorageDeps, principal: Principal, bucketName: string | undefined, uploadId: string): Promise<UploadedPart[]> {
+export async function listQuantumParts(deps: Pick<StorageDeps, 'buckets' | 'entries'> & MultipartStorageDeps, principal: Principal, bucketName: string | undefined, uploadId: string): Promise<UploadedPart[]> {
   return listUploadParts(deps, await openQuantumUpload(deps, principal, bucketName, uploadId));
 }
 
 /** `POST /upload/complete/<bucket>/<upload_id>` `{parts: [{part_number, etag}]}`: the file enters the lifecycle. */
 export async function completeQuantumUpload(
-  deps: MultipartStorageDeps,
+  deps: Pick<StorageDeps, 'buckets' | 'entries' | 'lifecycle' | 'uploads' | 'blobs' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps,
   principal: Principal,
   bucketName: string | undefined,
   uploadId: string,
@@ -98,7 +99,7 @@ export async function completeQuantumUpload(
 }
 
 /** `POST /upload/abort/<bucket>/<upload_id>`: the upload is cancelled and its parts deleted; nothing was charged. */
-export async function abortQuantumUpload(deps: MultipartStorageDeps, principal: Principal, bucketName: string | undefined, uploadId: string): Promise<FileRecord> {
+export async function abortQuantumUpload(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'lifecycle' | 'uploads' | 'blobs' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps, principal: Principal, bucketName: string | undefined, uploadId: string): Promise<FileRecord> {
   return abortUpload(deps, await openQuantumUpload(deps, principal, bucketName, uploadId));
 }
 
@@ -107,7 +108,7 @@ export async function abortQuantumUpload(deps: MultipartStorageDeps, principal: 
  * (404 BUCKET_DNE, 400 INVALID_BUCKET for a token of another bucket), then 404 UPLOAD_DNE for anything but an open
  * upload made through these routes in that bucket (never made, completed, aborted, expired, or an Apillon session's).
  */
-async function openQuantumUpload(deps: MultipartStorageDeps, principal: Principal, bucketName: string | undefined, uploadId: string): Promise<OpenMultipartUpload> {
+async function openQuantumUpload(deps: Pick<StorageDeps, 'buckets' | 'entries'> & MultipartStorageDeps, principal: Principal, bucketName: string | undefined, uploadId: string): Promise<OpenMultipartUpload> {
   requirePermission(principal, Permission.EXECUTE);
   const bucket = await resolveBucket(deps, principal, bucketName);
   return openMultipartUpload(deps, bucket, uploadId, undefined);

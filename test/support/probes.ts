@@ -37,8 +37,8 @@ export function probeRoutes(surface: Surface, services: Services) {
     /** Loads the bucket of path parameter `bucketUuid` and checks the caller may touch it. */
     bucket: route(
       { surface, services: getServices, schemas: { path: z.object({ bucketUuid: z.uuid() }) } },
-      async ({ principal, path, services: scoped }) => {
-        const bucket = (await scoped.buckets.get(path.bucketUuid)) ?? fail('bucketNotFound');
+      async ({ principal, path }) => {
+        const bucket = (await services.buckets.get(path.bucketUuid)) ?? fail('bucketNotFound');
         requireBucketAccess(principal, bucket);
         return { data: { bucketUuid: bucket.bucketUuid } };
       },

@@ -3,7 +3,8 @@
  * names a queue (LIFECYCLE_QUEUE_URL, WEBHOOK_QUEUE_URL) composes the queues (lib/app/queues.ts `withQueues`),
  * else its files would silently not be sent on (the queue ports are optional: StorageDeps); and a function
  * that names none carries no SQS client (what its cold start would parse for nothing: bench/bundles.ts); likewise the
- * copy store and lib-storage's Upload stay in the functions that copy or stream objects.
+ * copy store and lib-storage's Upload stay in the functions that copy or stream objects; and each function carries
+ * the table's stores and the blob store it composes (lib/app/stores.ts `withStores`) and no other.
  * Bundled with the functions' own esbuild options, packages left external (our modules are what is checked).
  */
 import { readFileSync } from 'node:fs';
@@ -17,18 +18,30 @@ const { functionBuildOptions } = require(path.join(root, 'infra/esbuild.config.j
 interface FunctionFacts {
   readonly directory: string;
   readonly namesQueue: boolean;
+  /** The stores its handler composes: the names given to `withStores(…)` (lib/app/stores.ts). */
+  readonly composedStores: readonly string[];
   /** Our modules in the bundle (bytes in the output > 0) and the packages it imports. */
   readonly modules: readonly string[];
+  /** The store classes (lib/store) the bundle defines: `DynamoEntryStore`, `S3BlobStore`, … */
+  readonly storeClasses: readonly string[];
   readonly packages: readonly string[];
 }
 
+/** The store classes of lib/app/stores.ts, by the name of their export there (`entries` → DynamoEntryStore). */
+function storeClasses(): Map<string, string> {
+  const source = readFileSync(path.join(root, 'lib/app/stores.ts'), 'utf8');
+  return new Map([...source.matchAll(/^export const (\w+): Store<[^=]*= \{[^]*?new (\w+)\(/gm)].map(([, name, className]) => [name!, className!] as const));
+}
+
 /** Every function of serverless.yml: its function.yml's environment and handler. */
-function definitions(): { directory: string; handler: string; namesQueue: boolean }[] {
+function definitions(): { directory: string; handler: string; namesQueue: boolean; composedStores: string[] }[] {
   const files = readFileSync(path.join(root, 'serverless.yml'), 'utf8').matchAll(/\$\{file\(\.\/(functions\/[^)]+)\/function\.yml\)\}/g);
   return [...files].map(([, directory]) => {
     const yml = readFileSync(path.join(root, directory!, 'function.yml'), 'utf8');
     const handler = /^\s*handler:\s*(\S+)\.\w+\s*$/m.exec(yml)![1]!;
-    return { directory: directory!, handler: `${handler}.ts`, namesQueue: /^\s*(LIFECYCLE_QUEUE_URL|WEBHOOK_QUEUE_URL):/m.test(yml) };
+    const source = readFileSync(path.join(root, `${handler}.ts`), 'utf8');
+    const composedStores = [...source.matchAll(/withStores\(([^)]*)\)/g)].flatMap(([, names]) => names!.split(',').map((name) => name.trim()));
+    return { directory: directory!, handler: `${handler}.ts`, namesQueue: /^\s*(LIFECYCLE_QUEUE_URL|WEBHOOK_QUEUE_URL):/m.test(yml), composedStores };
   });
 }
 
@@ -51,10 +64,13 @@ async function bundleAll(): Promise<FunctionFacts[]> {
   const outputs = Object.entries((result.metafile as Metafile).outputs);
   return all.map((definition) => {
     const [, output] = outputs.find(([file]) => file.endsWith(`${definition.directory}.js`))!;
+    const { text } = result.outputFiles.find((file) => file.path.endsWith(`${definition.directory}.js`))!;
     return {
       directory: definition.directory,
       namesQueue: definition.namesQueue,
+      composedStores: definition.composedStores,
       modules: Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file),
+      storeClasses: [...text.matchAll(/^\s*(?:var )?(\w+Store) = class\b|^\s*class (\w+Store)\b/gm)].map(([, assigned, declared]) => (assigned ?? declared)!).sort(),
       packages: output.imports.filter((imported) => imported.external).map((imported) => imported.path),
     };
   });
@@ -88,5 +104,26 @@ describe('each function’s composition', () => {
     expect(carrying('lib/store/blob-copy-store.ts')).toEqual(['functions/events/object-created', 'functions/events/sweep-stranded']);
     expect(importing('@aws-sdk/lib-storage')).toEqual(['functions/apillon/ipfs-gateway', 'functions/apillon/ipns-gateway']);
     expect(carrying('lib/store/s3-multipart-commands.ts')).not.toContain('functions/quantum/status');
+  });
+
+  it('carries the stores its handler composes and no other', () => {
+    // arrange
+    const stores = storeClasses();
+    expect(stores.size).toBeGreaterThanOrEqual(14);
+    expect(stores.get('entries')).toBe('DynamoEntryStore');
+    expect(stores.get('blobs')).toBe('S3BlobStore');
+    // assess: a store in a bundle is one its handler names (not one the domain or an extension pulls in besides)
+    for (const fn of functions) {
+      const carried = [...stores].filter(([, className]) => fn.storeClasses.includes(className)).map(([name]) => name).sort();
+      expect({ fn: fn.directory, stores: carried }).toEqual({ fn: fn.directory, stores: [...fn.composedStores].sort() });
+    }
+  });
+
+  it('leaves the upload, lifecycle and listing stores out of the functions that only read buckets', () => {
+    // assess: the stores a cold start of the bucket list parses are the account store (authentication) and the bucket store
+    const storesIn = (directory: string) => functions.find((fn) => fn.directory === directory)!.storeClasses;
+    expect(storesIn('functions/quantum/bucket-list')).toEqual(['DynamoAccountStore', 'DynamoBucketStore']);
+    expect(storesIn('functions/apillon/buckets-list')).toEqual(['DynamoAccountStore', 'DynamoBucketStore']);
+    expect(storesIn('functions/quantum/status')).toEqual(['DynamoAccountStore']);
   });
 });

@@ -3,10 +3,11 @@ import { bucketPath, contentQuery } from '../../../lib/apillon/schemas';
 import { contentItemView, listView } from '../../../lib/apillon/views';
 import { listContent } from '../../../lib/apillon/files';
 import { publicBaseUrl } from '../../../lib/http/public-url';
-import { route } from '../../../lib/app/route';
+import { routeUsing } from '../../../lib/app/route';
+import { buckets, entries, listings, withStores } from '../../../lib/app/stores';
 
 /** GET /storage/:bucketUuid/content?search&directoryId&page&limit&orderBy&desc (READ): the seed's listing. */
-export const handler = route(
+export const handler = routeUsing(withStores(buckets, entries, listings))(
   { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'directoryNotFound'], model: 'DirectoryContentQueryFilter', schemas: { path: bucketPath, query: contentQuery } },
   async ({ path, query, principal, services, event }) => {
     const page = await listContent(services, principal, path.bucketUuid, { ...query, directory: query.directoryId });

@@ -6,6 +6,7 @@ import { parseContentPath } from '../../../lib/gateway/path-gateway';
 import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { routeUsing } from '../../../lib/app/route';
+import { buckets, entries, listings, directories, blobs, bandwidth, withStores } from '../../../lib/app/stores';
 import { withBlockIndex } from '../../../lib/app/block-index';
 import { withBlobStreams } from '../../../lib/app/blob-streams';
 
@@ -20,7 +21,7 @@ import { withBlobStreams } from '../../../lib/app/blob-streams';
  * CID may also name a block inside a file (a leaf, an inner node: the block index, lib/core/ports/block-index.ts).
  * The bytes handed out count towards the owner's bandwidth of the month.
  */
-export const handler = routeUsing((core) => withBlobStreams(withBlockIndex(core)))(
+export const handler = routeUsing(withStores(buckets, entries, listings, directories, blobs, bandwidth), withBlockIndex, withBlobStreams)(
   // Query parameters other than `format` and the trustless CAR ones are ignored, as IPFS gateways ignore those they do not know.
   {
     surface: 'apillon',

@@ -8,6 +8,7 @@ import { parseContentPath } from '../../../lib/gateway/path-gateway';
 import { openTrustless, trustlessRequest } from '../../../lib/gateway/trustless';
 import { headerValue } from '../../../lib/http/middleware/json-body';
 import { routeUsing } from '../../../lib/app/route';
+import { buckets, entries, listings, directories, blobs, bandwidth, ipns, withStores } from '../../../lib/app/stores';
 import { withBlockIndex } from '../../../lib/app/block-index';
 import { withBlobStreams } from '../../../lib/app/blob-streams';
 
@@ -19,7 +20,7 @@ import { withBlobStreams } from '../../../lib/app/blob-streams';
  * `?format=raw|car` a block or a CAR of what the name points at. The content's bytes
  * count towards its owner's bandwidth of the month.
  */
-export const handler = routeUsing((core) => withBlobStreams(withBlockIndex(core)))(
+export const handler = routeUsing(withStores(buckets, entries, listings, directories, blobs, bandwidth, ipns), withBlockIndex, withBlobStreams)(
   // Query parameters other than `format` are ignored, as on the `/ipfs/` gateway.
   { surface: 'apillon', errors: ['ipnsRecordNotFound', 'fileNotFound'], auth: false, unknownQuery: 'ignore', schemas: { path: ipnsGatewayPath, query: ipnsGatewayQuery } },
   async ({ path, query, services, event }) => {

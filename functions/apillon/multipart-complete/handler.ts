@@ -3,10 +3,11 @@ import { completeMultipartBody, multipartFilePath } from '../../../lib/apillon/m
 import { multipartFileView } from '../../../lib/apillon/views';
 import { completeMultipartUpload } from '../../../lib/apillon/multipart';
 import { routeUsing } from '../../../lib/app/route';
+import { buckets, entries, lifecycle, uploads, blobs, withStores } from '../../../lib/app/stores';
 import { withMultipart } from '../../../lib/app/multipart';
 
 /** POST /storage/buckets/:bucketUuid/upload/:sessionUuid/multipart/:fileUuid/complete {parts} (EXECUTE): the file enters the lifecycle. */
-export const handler = routeUsing(withMultipart)(
+export const handler = routeUsing(withStores(buckets, entries, lifecycle, uploads, blobs), withMultipart)(
   { surface: 'apillon', errors: [...OPEN_BUCKET_ERRORS, 'multipartUploadNotFound', 'multipartUploadSuperseded'], model: 'MultipartCompleteDto', schemas: { path: multipartFilePath, body: completeMultipartBody } },
   async ({ path, body, principal, services }) => {
     const parts = body.parts.map((part) => ({ partNumber: part.partNumber, eTag: part.ETag }));

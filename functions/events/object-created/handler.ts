@@ -8,6 +8,7 @@ import { parseObjectEventMessage } from '../../../lib/app/events';
 import { services, type CoreServices } from '../../../lib/app/services';
 import { withQueues } from '../../../lib/app/queues';
 import { withBlobCopies } from '../../../lib/app/blob-copies';
+import { blobs, buckets, directories, entries, lifecycle, listings, moves, sessions, uploads, withStores } from '../../../lib/app/stores';
 
 /**
  * S3 ObjectCreated → SQS (ObjectEventsQueue) → here: takes each uploaded file 1→2→3→4; the same queue's
@@ -19,11 +20,13 @@ import { withBlobCopies } from '../../../lib/app/blob-copies';
  * every message failed is reported as such rather than thrown (`throwOnFullBatchFailure: false`).
  */
 const processor = new BatchProcessor(EventType.SQS);
+/** The stores the lifecycle's steps and a directory's recompute use (lib/core/lifecycle/lifecycle.ts, sliced-cids.ts, lib/core/directories/directories.ts). */
+const withItsStores = withStores(buckets, entries, listings, lifecycle, directories, uploads, sessions, moves, blobs);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // The files of a batch (often one upload session's) read their session once (session-wrap.ts).
   // [webhooks] ... and the bucket's webhook once (lib/core/webhooks/announce.ts).
-  const deps = sharingWebhookReads(sharingSessionReads(withBlobCopies(withQueues(services()))));
+  const deps = sharingWebhookReads(sharingSessionReads(withBlobCopies(withQueues(withItsStores(services())))));
   const invocationLog = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {
@@ -37,7 +40,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
 }
 
-type Deps = ReturnType<typeof withBlobCopies<ReturnType<typeof withQueues<CoreServices>>>>;
+type Deps = ReturnType<typeof withBlobCopies<ReturnType<typeof withQueues<ReturnType<typeof withItsStores<CoreServices>>>>>>;
 
 /** One SQS message: resolves when it is done (or can never be done), throws when it must come back. */
 async function handleMessage(deps: Deps, log: Deps['logger'], record: SQSRecord): Promise<void> {

@@ -5,6 +5,7 @@ import { services } from '../../../lib/app/services';
 import { withQueues } from '../../../lib/app/queues';
 import { withBlobCopies } from '../../../lib/app/blob-copies';
 import { withMultipart } from '../../../lib/app/multipart';
+import { blobs, buckets, deletions, directories, entries, lifecycle, listings, moves, sessions, uploads, withStores } from '../../../lib/app/stores';
 import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
 
 /**
@@ -16,8 +17,11 @@ import { abortStaleMultipartUploads } from '../../../lib/core/upload/multipart';
  * per run; StrandedFilesAlarm (infra/alarms.yml) fires when found stays above 0.
  * Multipart uploads open for longer than 7 days are aborted (their files cancelled): lib/apillon/multipart.ts.
  */
+/** The stores a sweep uses (lib/core/lifecycle/sweeper.ts `sweepStrandedFiles`, lib/core/upload/multipart.ts `abortStaleMultipartUploads`). */
+const withItsStores = withStores(buckets, entries, listings, lifecycle, deletions, directories, uploads, sessions, moves, blobs);
+
 export async function handler(_event: unknown, context: Context): Promise<SweepReport & { abortedMultipartUploads: number }> {
-  const deps = withBlobCopies(withMultipart(withQueues(services())));
+  const deps = withBlobCopies(withMultipart(withQueues(withItsStores(services()))));
   const log = deps.logger.forInvocation(context, {});
   deps.metrics.captureColdStart(context.functionName);
   try {

@@ -4,6 +4,7 @@ import { deliverWebhook } from '../../../lib/core/webhooks/deliver';
 import { services, type CoreServices } from '../../../lib/app/services';
 import { withQueues } from '../../../lib/app/queues';
 import { withWebhooks } from '../../../lib/app/webhooks';
+import { entries, moves, withStores } from '../../../lib/app/stores';
 import { parseWebhookMessage } from '../../../lib/store/webhook-queue';
 
 /**
@@ -13,9 +14,11 @@ import { parseWebhookMessage } from '../../../lib/store/webhook-queue';
  * when the table or the queue failed, so nothing is lost (at-least-once; receivers drop duplicates by webhook-id).
  */
 const processor = new BatchProcessor(EventType.SQS);
+/** The stores a delivery reads (lib/core/webhooks/deliver.ts `DeliveryDeps`). */
+const withItsStores = withStores(entries, moves);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const deps = withWebhooks(withQueues(services()));
+  const deps = withWebhooks(withQueues(withItsStores(services())));
   deps.metrics.captureColdStart(context.functionName);
   try {
     return await processPartialResponse(event, (record: SQSRecord) => handleMessage(deps, record), processor, {
@@ -29,7 +32,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
 }
 
-type Deps = ReturnType<typeof withWebhooks<ReturnType<typeof withQueues<CoreServices>>>>;
+type Deps = ReturnType<typeof withWebhooks<ReturnType<typeof withQueues<ReturnType<typeof withItsStores<CoreServices>>>>>>;
 
 async function handleMessage(deps: Deps, record: SQSRecord): Promise<void> {
   const delivery = parseWebhookMessage(record.body);

@@ -4,6 +4,7 @@ import { addFiles } from '../../../lib/quantum/files';
 import { resolveBucket, RESOLVE_BUCKET_ERRORS } from '../../../lib/quantum/buckets';
 import { DEFAULT_MULTIPART_LIMITS, parseMultipart } from '../../../lib/http/multipart';
 import { routeUsing } from '../../../lib/app/route';
+import { buckets, entries, uploads, sessions, blobs, withStores } from '../../../lib/app/stores';
 import { withQueues } from '../../../lib/app/queues';
 import { locationPath } from '../../../lib/quantum/schemas';
 
@@ -16,7 +17,7 @@ import { locationPath } from '../../../lib/quantum/schemas';
 /** Where files too large for this request go (README "Quantum Storage API"). */
 const LARGE_FILE_ROUTE = 'POST /API/upload/create/<bucket>/<location>';
 
-export const handler = routeUsing(withQueues)(
+export const handler = routeUsing(withStores(buckets, entries, uploads, sessions, blobs), withQueues)(
   { surface: 'quantum', permission: Permission.EXECUTE, errors: [...RESOLVE_BUCKET_ERRORS, 'multipartRequired', 'malformedMultipart', 'uploadTooLarge', 'tooManyFormFiles', 'tooManyFormFields', 'formFieldTooLarge', 'formFieldNameTooLong', 'filesNotPresent', 'fileAlreadyExists', 'invalidDirectory', 'notEnoughStorageSpace', 'uploadPolicyViolation'], bodyFormat: 'raw', schemas: { path: locationPath } },
   async ({ path, principal, services, event }) => {
     const bucket = await resolveBucket(services, principal, path.bucket);

@@ -12,7 +12,7 @@ import type { StorageDeps } from '../ports/storage';
  */
 
 /** Apillon delete: status 8, out of listings, path free again; purged (and refunded) 90 days later. */
-export async function markFileForDeletion(deps: StorageDeps, file: FileRecord): Promise<FileRecord> {
+export async function markFileForDeletion(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'directories' | 'lifecycleQueue' | 'logger'>, file: FileRecord): Promise<FileRecord> {
   let current: EntryRecord | undefined = file;
   for (let attempt = 0; attempt < 5 && current && isFile(current); attempt++) {
     if (current.recordStatus === RecordStatus.MARKED_FOR_DELETION) throw new AppError('fileMarkedForDeletion');
@@ -31,7 +31,7 @@ export async function markFileForDeletion(deps: StorageDeps, file: FileRecord): 
 }
 
 /** Quantum remove of one file: gone now, usage given back. */
-export async function deleteFileNow(deps: StorageDeps, file: FileRecord): Promise<void> {
+export async function deleteFileNow(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'>, file: FileRecord): Promise<void> {
   let current: EntryRecord | undefined = file;
   for (let attempt = 0; attempt < 5 && current && isFile(current); attempt++) {
     const claim = await deps.entries.getPathClaim(current.bucketUuid, current.path);
@@ -51,7 +51,7 @@ export async function deleteFileNow(deps: StorageDeps, file: FileRecord): Promis
  * Removes what is at `path`: a file, or a directory with everything in it
  * (deepest first, so a directory is empty when it goes). 404 when nothing is there.
  */
-export async function removePath(deps: StorageDeps, bucket: BucketRecord, path: string): Promise<void> {
+export async function removePath(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'>, bucket: BucketRecord, path: string): Promise<void> {
   const claim = await deps.entries.getPathClaim(bucket.bucketUuid, path);
   if (!claim) throw new AppError('fileNotFound');
   const subtree = claim.type === 'directory' ? await deps.entries.listSubtreeClaims(bucket.bucketUuid, path) : [];
@@ -64,7 +64,7 @@ export async function removePath(deps: StorageDeps, bucket: BucketRecord, path: 
  * for their bytes (bytes arriving later belong to nobody and are deleted) and
  * files marked for deletion, purged now rather than after a bucket that no longer exists.
  */
-export async function removeBucketContents(deps: StorageDeps, bucket: BucketRecord): Promise<void> {
+export async function removeBucketContents(deps: Pick<StorageDeps, 'entries' | 'listings' | 'deletions' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'>, bucket: BucketRecord): Promise<void> {
   await removeClaimed(deps, await deps.entries.listSubtreeClaims(bucket.bucketUuid, ''));
   for (const recordStatus of [RecordStatus.ACTIVE, RecordStatus.MARKED_FOR_DELETION]) {
     const seen = new Set<string>();
@@ -86,7 +86,7 @@ export async function removeBucketContents(deps: StorageDeps, bucket: BucketReco
 }
 
 /** Removes the entries holding `claims`, deepest first, so a directory is empty when it goes. */
-async function removeClaimed(deps: StorageDeps, claims: readonly PathClaim[]): Promise<void> {
+async function removeClaimed(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'>, claims: readonly PathClaim[]): Promise<void> {
   const ordered = [...claims].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
   for (const item of ordered) {
     const entry = await deps.entries.get(item.entryUuid);
@@ -97,7 +97,7 @@ async function removeClaimed(deps: StorageDeps, claims: readonly PathClaim[]): P
 }
 
 /** Removes an empty directory; its parent's CID is recomputed. */
-async function deleteDirectoryNow(deps: StorageDeps, directory: EntryRecord): Promise<void> {
+async function deleteDirectoryNow(deps: Pick<StorageDeps, 'deletions' | 'directories' | 'lifecycleQueue' | 'logger'>, directory: EntryRecord): Promise<void> {
   if (await deps.deletions.deleteDirectory(directory)) await directoryChanged(deps, directory);
 }
 
@@ -105,7 +105,7 @@ async function deleteDirectoryNow(deps: StorageDeps, directory: EntryRecord): Pr
  * `entry` left its directory: the deletion's transaction marked the directory durably (its
  * pending index entry); this mark enqueues its recompute when it was clean.
  */
-async function directoryChanged(deps: StorageDeps, entry: EntryRecord): Promise<void> {
+async function directoryChanged(deps: Pick<StorageDeps, 'directories' | 'lifecycleQueue' | 'logger'>, entry: EntryRecord): Promise<void> {
   try {
     await markDirectoryStale(deps, { bucketUuid: entry.bucketUuid, directoryUuid: entry.parentUuid });
   } catch (error) {
@@ -118,7 +118,7 @@ async function directoryChanged(deps: StorageDeps, entry: EntryRecord): Promise<
  * Apillon directory delete: every file inside is marked for deletion (purged
  * later), the directories themselves go now.
  */
-export async function markDirectoryForDeletion(deps: StorageDeps, directory: EntryRecord): Promise<void> {
+export async function markDirectoryForDeletion(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'directories' | 'lifecycleQueue' | 'logger'>, directory: EntryRecord): Promise<void> {
   const subtree = await deps.entries.listSubtreeClaims(directory.bucketUuid, directory.path);
   const ordered = subtree.sort((a, b) => b.path.split('/').length - a.path.split('/').length);
   for (const item of ordered) {
@@ -131,7 +131,7 @@ export async function markDirectoryForDeletion(deps: StorageDeps, directory: Ent
 }
 
 /** The scheduled purge: files marked for deletion whose 90 days are over. Returns how many went. */
-export async function purgeDueFiles(deps: StorageDeps, now: Date, batch = 100): Promise<number> {
+export async function purgeDueFiles(deps: Pick<StorageDeps, 'entries' | 'deletions' | 'blobs'>, now: Date, batch = 100): Promise<number> {
   let purged = 0;
   for (const uuid of await deps.deletions.duePurges(now.toISOString(), batch)) {
     const file = await deps.entries.get(uuid);
@@ -143,11 +143,11 @@ export async function purgeDueFiles(deps: StorageDeps, now: Date, batch = 100): 
   return purged;
 }
 
-async function deleteBytes(deps: StorageDeps, file: FileRecord): Promise<void> {
+async function deleteBytes(deps: Pick<StorageDeps, 'blobs'>, file: FileRecord): Promise<void> {
   await deleteObjectBytes(deps, file.objectKey);
 }
 
 /** Deletes an object's bytes in the files bucket and its replica. */
-export async function deleteObjectBytes(deps: StorageDeps, key: string): Promise<void> {
+export async function deleteObjectBytes(deps: Pick<StorageDeps, 'blobs'>, key: string): Promise<void> {
   await Promise.all([deps.blobs.delete(key), deps.blobs.deleteReplica(key)]);
 }

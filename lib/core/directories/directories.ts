@@ -51,7 +51,7 @@ export interface DirectoryAddress extends DirectoryCids {
  * counter, reads and computes again, up to a few rounds, then enqueues itself. Returns the CIDs written, or undefined when the directory (or bucket) is gone or
  * the recompute was handed back to the queue.
  */
-export async function addressDirectory(deps: StorageDeps, bucketUuid: string, directoryUuid: string | null): Promise<DirectoryAddress | undefined> {
+export async function addressDirectory(deps: Pick<StorageDeps, 'buckets' | 'listings' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics'>, bucketUuid: string, directoryUuid: string | null): Promise<DirectoryAddress | undefined> {
   const ref: DirectoryRef = { bucketUuid, directoryUuid };
   for (let round = 0; round < RECOMPUTE_ROUNDS; round++) {
     const state = await deps.directories.get(ref);
@@ -103,7 +103,7 @@ export async function addressDirectory(deps: StorageDeps, bucketUuid: string, di
  * CIDv0 (`ipfs add -r`). `entries` are the directory's children (ListingStore.readChildren). A legacy file
  * without DAG sizes gets them from its bytes, once.
  */
-export async function directoryLinks(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<{ v0: DirectoryChild[]; v1: DirectoryChild[] }> {
+export async function directoryLinks(deps: Pick<StorageDeps, 'directories' | 'blobs'>, entries: readonly EntryRecord[]): Promise<{ v0: DirectoryChild[]; v1: DirectoryChild[] }> {
   const v0: DirectoryChild[] = [];
   const v1: DirectoryChild[] = [];
   const byName = new Map<string, EntryRecord>();
@@ -123,7 +123,7 @@ export async function directoryLinks(deps: StorageDeps, entries: readonly EntryR
 }
 
 /** Both nodes of a directory over its listing: its CIDs and DAG sizes. */
-async function directoryCids(deps: StorageDeps, entries: readonly EntryRecord[]): Promise<DirectoryCids> {
+async function directoryCids(deps: Pick<StorageDeps, 'directories' | 'blobs'>, entries: readonly EntryRecord[]): Promise<DirectoryCids> {
   const links = await directoryLinks(deps, entries);
   const [node0, node1] = await Promise.all([buildDirectory(links.v0, 0), buildDirectory(links.v1, 1)]);
   return { cidV0: node0.cid.toString(), cidV1: node1.cid.toString(), dagSizeV0: node0.size, dagSizeV1: node1.size };
@@ -140,7 +140,7 @@ function hasAddress(entry: EntryRecord): boolean {
  * (bounded: legacy files only) and stored. Undefined when the bytes are gone or no longer hash to
  * the record's CID (replaced meanwhile): the file is left out, its replacement's step marks again.
  */
-async function legacyDagSizes(deps: StorageDeps, entry: EntryRecord): Promise<{ dagSizeV0: number; dagSizeV1: number } | undefined> {
+async function legacyDagSizes(deps: Pick<StorageDeps, 'directories' | 'blobs'>, entry: EntryRecord): Promise<{ dagSizeV0: number; dagSizeV1: number } | undefined> {
   if (!isFile(entry)) return undefined;
   const file: FileRecord = entry;
   const bytes = await deps.blobs.read(file.objectKey);

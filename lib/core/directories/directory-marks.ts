@@ -19,7 +19,7 @@ export const DIRECTORY_RECOMPUTE_DELAY_SECONDS = 2;
  * without LIFECYCLE_QUEUE_URL) only the durable half is written, so the mark cannot keep a later
  * one, made where a queue is, from enqueueing.
  */
-export async function markDirectoryStale(deps: StorageDeps, directory: DirectoryRef): Promise<void> {
+export async function markDirectoryStale(deps: Pick<StorageDeps, 'directories' | 'lifecycleQueue' | 'logger'>, directory: DirectoryRef): Promise<void> {
   const now = new Date().toISOString();
   if (!deps.lifecycleQueue) {
     // A function deployed without LIFECYCLE_QUEUE_URL: the sweeper recomputes this directory, and the
@@ -33,7 +33,7 @@ export async function markDirectoryStale(deps: StorageDeps, directory: Directory
 }
 
 /** Enqueues recomputes where a queue is configured (elsewhere the sweeper finds the stale directories). */
-export async function enqueueRecomputes(deps: StorageDeps, directories: readonly DirectoryRef[]): Promise<void> {
+export async function enqueueRecomputes(deps: Pick<StorageDeps, 'lifecycleQueue'>, directories: readonly DirectoryRef[]): Promise<void> {
   if (directories.length > 0) await deps.lifecycleQueue?.enqueueDirectories(directories, DIRECTORY_RECOMPUTE_DELAY_SECONDS);
 }
 

@@ -100,7 +100,7 @@ export function newEntryRecord(
  * file holds one of the names.
  */
 export async function ensureDirectories(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'uploads' | 'lifecycleQueue' | 'logger'>,
   bucket: BucketRecord,
   directories: readonly (readonly string[])[],
 ): Promise<(path: string) => string | null> {
@@ -125,7 +125,7 @@ export async function ensureDirectories(
 }
 
 /** `ensureDirectories` for one directory: its uuid (null for the root). */
-export async function ensureDirectory(deps: StorageDeps, bucket: BucketRecord, segments: readonly string[]): Promise<string | null> {
+export async function ensureDirectory(deps: Pick<StorageDeps, 'uploads' | 'lifecycleQueue' | 'logger'>, bucket: BucketRecord, segments: readonly string[]): Promise<string | null> {
   const uuidOf = await ensureDirectories(deps, bucket, [segments]);
   return uuidOf(joinPath(segments));
 }

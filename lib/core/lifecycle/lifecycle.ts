@@ -4,7 +4,7 @@ import { FileStatus, RecordStatus, isFile, type EntryRecord, type FileRecord } f
 import { objectKey, parseUploadKey } from '../model/object-keys';
 import { newUuid } from '../access/secrets';
 import { METRIC_NAMES } from '../ports/metrics';
-import type { LifecycleDeps } from '../ports/storage';
+import type { BlobCopyDeps, StorageDeps } from '../ports/storage';
 import { parentPath } from '../directories/tree';
 import { deleteObjectBytes } from '../deletion/deletion';
 import { markDirectoryStale } from '../directories/directory-marks';
@@ -37,6 +37,12 @@ const MAX_STEPS = 12;
 type StepOutcome = 'no-bytes' | 'deferred' | undefined;
 
 /**
+ * What taking a file through its lifecycle uses: the stores of its steps (commit, CIDs, replication, the session's
+ * placement), the copy store, the queues it hands on to and the announcement of files.ready.
+ */
+export type LifecycleStepDeps = Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps;
+
+/**
  * Takes the file from wherever it is as far as it can go (status 4, an error
  * status, or status 1 while its bytes have not arrived). Safe to run any number
  * of times, concurrently, in any order, and after a crash at any point.
@@ -45,7 +51,7 @@ type StepOutcome = 'no-bytes' | 'deferred' | undefined;
  * Throws when a step fails (S3 or DynamoDB errors, a replica that does not
  * verify): the caller's retry continues where this run stopped.
  */
-export async function advanceFile(deps: LifecycleDeps, fileUuid: string): Promise<EntryRecord | undefined> {
+export async function advanceFile(deps: LifecycleStepDeps, fileUuid: string): Promise<EntryRecord | undefined> {
   const file = await advance(deps, fileUuid);
   // [webhooks] Every path that settles a file comes through here (the object event, a sliced CID's last slice, the
   // sweeper): a settled file may be its session's last, so files.ready is announced here (once: a conditional claim).
@@ -53,7 +59,7 @@ export async function advanceFile(deps: LifecycleDeps, fileUuid: string): Promis
   return file;
 }
 
-async function advance(deps: LifecycleDeps, fileUuid: string): Promise<EntryRecord | undefined> {
+async function advance(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps, fileUuid: string): Promise<EntryRecord | undefined> {
   for (let step = 0; step < MAX_STEPS; step++) {
     const file = await deps.entries.get(fileUuid);
     if (!file || !isFile(file)) return file;
@@ -77,7 +83,7 @@ function isSettled(file: FileRecord): boolean {
   return file.recordStatus !== RecordStatus.ACTIVE && file.fileStatus !== FileStatus.REQUESTED;
 }
 
-async function stepOf(deps: LifecycleDeps, file: FileRecord): Promise<StepOutcome> {
+async function stepOf(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps, file: FileRecord): Promise<StepOutcome> {
   if (isSettled(file)) {
     // Whatever sits at the upload key now is a replayed event or a re-PUT of a used URL: it is not kept.
     await deps.blobs.delete(uploadKeyOf(file));
@@ -131,7 +137,7 @@ function rejectionReason(error: AppError, file: FileRecord): string {
  * A folder removed since the request comes back. Rejected uploads get an error
  * status, their bytes are deleted and nothing is charged.
  */
-async function commitBytes(deps: LifecycleDeps, found: FileRecord): Promise<StepOutcome> {
+async function commitBytes(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics'> & BlobCopyDeps, found: FileRecord): Promise<StepOutcome> {
   const uploaded = await deps.blobs.head(uploadKeyOf(found));
   if (!uploaded) return 'no-bytes';
   // [wrap] An upload session ended with a directoryPath places its files under it (session-wrap.ts): the file gets its
@@ -213,7 +219,7 @@ async function commitBytes(deps: LifecycleDeps, found: FileRecord): Promise<Step
 }
 
 /** The slice a copy in parts gets in this invocation: the configured one where a queue can take it on, else none (whole). */
-function copySliceOf(deps: LifecycleDeps): CopySlice | undefined {
+function copySliceOf(deps: Pick<StorageDeps, 'lifecycleQueue'> & Pick<BlobCopyDeps, 'copySlice'>): CopySlice | undefined {
   return deps.lifecycleQueue ? deps.copySlice : undefined;
 }
 
@@ -223,7 +229,7 @@ function copySliceOf(deps: LifecycleDeps): CopySlice | undefined {
  * the file is still active at that status, and the lifecycle queue gets the file again, whose next run resumes the copy.
  * 'deferred', or undefined when the file moved on meanwhile (the loop reads it again).
  */
-async function continueCopy(deps: LifecycleDeps, file: FileRecord, status: number, set: Record<string, unknown> = {}): Promise<StepOutcome> {
+async function continueCopy(deps: Pick<StorageDeps, 'lifecycle' | 'lifecycleQueue' | 'logger'>, file: FileRecord, status: number, set: Record<string, unknown> = {}): Promise<StepOutcome> {
   if (!(await deps.lifecycle.transition(file.uuid, status, status, { ...set, updatedAt: new Date().toISOString() }, { activeOnly: true }))) return undefined;
   await deps.lifecycleQueue!.enqueue([file]);
   deps.logger.info('copy in parts continues in the next invocation', { fileUuid: file.uuid, fileStatus: status });
@@ -231,13 +237,13 @@ async function continueCopy(deps: LifecycleDeps, file: FileRecord, status: numbe
 }
 
 /** Deletes the copy a commit attempt made, unless that attempt is the one the record kept. */
-async function discardAttempt(deps: LifecycleDeps, attempt: FileRecord): Promise<void> {
+async function discardAttempt(deps: Pick<StorageDeps, 'entries' | 'blobs'>, attempt: FileRecord): Promise<void> {
   const current = await deps.entries.get(attempt.uuid);
   if (current?.objectKey !== attempt.objectKey) await deps.blobs.delete(attempt.objectKey);
 }
 
 /** The file holding `claim` when it is a file requested after `upload` was created (issue 21; see commitBytes). */
-async function laterFileAt(deps: LifecycleDeps, claim: PathClaim | undefined, upload: FileRecord): Promise<EntryRecord | undefined> {
+async function laterFileAt(deps: Pick<StorageDeps, 'entries'>, claim: PathClaim | undefined, upload: FileRecord): Promise<EntryRecord | undefined> {
   if (claim?.type !== 'file' || claim.entryUuid === upload.uuid) return undefined;
   const holder = await deps.entries.get(claim.entryUuid);
   return holder && holder.createdAt > upload.createdAt ? holder : undefined;
@@ -252,7 +258,7 @@ export function sizeMismatchReason(file: Pick<FileRecord, 'name' | 'declaredSize
   return `FILE_SIZE_MISMATCH: ${JSON.stringify(file.name)} arrived as ${objectBytes} bytes; its upload request declared ${file.declaredSize} bytes, and the upload was admitted (quota, the bucket's maxFileSize) on that size`;
 }
 
-async function reject(deps: LifecycleDeps, file: FileRecord, status: number, reason?: string, extra: Record<string, unknown> = {}): Promise<StepOutcome> {
+async function reject(deps: Pick<StorageDeps, 'lifecycle' | 'uploads' | 'blobs' | 'logger' | 'metrics'>, file: FileRecord, status: number, reason?: string, extra: Record<string, unknown> = {}): Promise<StepOutcome> {
   // Only the run that moves the file out of status 1 deletes the bytes: a concurrent run may have committed them.
   const set = { updatedAt: new Date().toISOString(), ...(reason === undefined ? {} : { rejectionReason: reason }), ...settledRequestExpiry(file), ...extra };
   const counting = file.sessionUuid ? { countInSession: file.sessionUuid } : {};
@@ -271,7 +277,7 @@ async function reject(deps: LifecycleDeps, file: FileRecord, status: number, rea
  * Step 2→3: the CIDs of the bytes, streamed from S3 with bounded memory. An object one invocation cannot hash within
  * its slice goes on in the next through the lifecycle queue (lib/core/lifecycle/sliced-cids.ts).
  */
-async function addressFile(deps: LifecycleDeps, file: FileRecord): Promise<StepOutcome> {
+async function addressFile(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics' | 'cidSlice'>, file: FileRecord): Promise<StepOutcome> {
   if (deps.lifecycleQueue?.enqueueAddressing && (file.size ?? 0) > 0) {
     const started = performance.now();
     const outcome = await addressInSlices(deps, file);
@@ -306,7 +312,7 @@ async function addressFile(deps: LifecycleDeps, file: FileRecord): Promise<StepO
  * a CID recompute (its new child has CIDs now): the file stays in the sweeper's index until
  * status 4, so a run that stops before the mark is taken up again, mark included.
  */
-async function replicateFile(deps: LifecycleDeps, file: FileRecord): Promise<StepOutcome> {
+async function replicateFile(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger'> & BlobCopyDeps, file: FileRecord): Promise<StepOutcome> {
   if (file.recordStatus === RecordStatus.ACTIVE) await markDirectoryStale(deps, { bucketUuid: file.bucketUuid, directoryUuid: file.parentUuid });
   const outcome = await deps.blobCopies.replicate(file.objectKey, copySliceOf(deps));
   if (outcome === 'continued') return continueCopy(deps, file, FileStatus.ADDRESSED);
@@ -332,7 +338,7 @@ async function replicateFile(deps: LifecycleDeps, file: FileRecord): Promise<Ste
  * takes its file as far as it goes. Keys this service did not issue are
  * ignored; bytes of an upload request that no longer exists are deleted.
  */
-export async function processObjectCreated(deps: LifecycleDeps, key: string): Promise<EntryRecord | undefined> {
+export async function processObjectCreated(deps: LifecycleStepDeps, key: string): Promise<EntryRecord | undefined> {
   const ids = parseUploadKey(key);
   if (!ids) {
     deps.logger.warn('ignoring object this service did not issue', { key });

@@ -66,7 +66,7 @@ export async function hashSlice(deps: Pick<StorageDeps, 'blobs'>, objectKey: str
  * hashes the object whole in this invocation. 'stale': the file moved on (replaced, removed, hashed by another run).
  */
 export async function addressInSlices(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'lifecycle' | 'blobs' | 'lifecycleQueue' | 'logger' | 'cidSlice'>,
   file: FileRecord,
   from?: DagCheckpoint,
 ): Promise<'addressed' | 'continued' | 'stale'> {
@@ -91,7 +91,7 @@ export async function addressInSlices(
  * A `continueAddressing` message: goes on with the hashing where its checkpoint stands, when the file is still at
  * status 2 with that very object (a replaced or removed file, or one another run addressed, is left alone).
  */
-export async function continueAddressing(deps: StorageDeps, message: AddressingContinuation): Promise<'addressed' | 'continued' | 'stale'> {
+export async function continueAddressing(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'blobs' | 'lifecycleQueue' | 'logger' | 'cidSlice'>, message: AddressingContinuation): Promise<'addressed' | 'continued' | 'stale'> {
   const file = await deps.entries.get(message.fileUuid);
   if (!file || file.type !== 'file' || file.fileStatus !== FileStatus.UPLOADED || file.recordStatus !== RecordStatus.ACTIVE || file.objectKey !== message.objectKey) return 'stale';
   return addressInSlices(deps, file as FileRecord, message.checkpoint);

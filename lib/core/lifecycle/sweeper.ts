@@ -1,7 +1,7 @@
 import { FileStatus, RecordStatus, isFile, type FileRecord } from '../model/entries';
 import { advanceFile } from './lifecycle';
 import type { CommitIntent, DirectoryRef } from '../ports';
-import type { LifecycleDeps, StorageDeps } from '../ports/storage';
+import type { BlobCopyDeps, StorageDeps } from '../ports/storage';
 import { uploadKeyOf } from '../upload/uploads';
 import { finishDueSessionMoves, sharingSessionReads } from '../upload/session-wrap';
 import { queueClaimedEvent } from '../webhooks/announce';
@@ -63,8 +63,14 @@ export interface SweepReport {
   readonly announced: number;
 }
 
+/**
+ * What a sweep uses: the lifecycle's stores (lib/core/lifecycle/lifecycle.ts `LifecycleStepDeps`), those of the
+ * sessions' moves and the stale directories, and the multipart store where the function composes it (stale uploads).
+ */
+export type SweepDeps = Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'lifecycle' | 'deletions' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps & { readonly multipart?: MultipartUploadStore };
+
 /** One sweep at `now`. Never throws for one file: each failure is counted and logged, so no poison file hides the others. */
-export async function sweepStrandedFiles(deps: LifecycleDeps & { readonly multipart?: MultipartUploadStore }, now: Date): Promise<SweepReport> {
+export async function sweepStrandedFiles(deps: SweepDeps, now: Date): Promise<SweepReport> {
   const intents = await finishDueIntents(deps, now);
   const sessionMoves = await finishDueSessionMoves(deps, now); // [wrap]
   const before = new Date(now.getTime() - STRANDED_AFTER_SECONDS * 1000).toISOString();
@@ -144,7 +150,7 @@ export async function sweepStrandedFiles(deps: LifecycleDeps & { readonly multip
 }
 
 /** Recomputes a directory left stale; never throws (counted and logged instead). */
-async function sweepDirectory(deps: StorageDeps, directory: DirectoryRef, counts: { found: number; failed: number }): Promise<void> {
+async function sweepDirectory(deps: Pick<StorageDeps, 'buckets' | 'listings' | 'directories' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics'>, directory: DirectoryRef, counts: { found: number; failed: number }): Promise<void> {
   counts.found++;
   const log = deps.logger.child({ bucketUuid: directory.bucketUuid, directoryUuid: directory.directoryUuid });
   try {
@@ -161,7 +167,7 @@ function isPending(file: FileRecord): boolean {
   return file.recordStatus === RecordStatus.ACTIVE && file.fileStatus >= FileStatus.REQUESTED && file.fileStatus < FileStatus.REPLICATED;
 }
 
-async function finishDueIntents(deps: StorageDeps, now: Date): Promise<number> {
+async function finishDueIntents(deps: Pick<StorageDeps, 'uploads' | 'blobs' | 'logger'>, now: Date): Promise<number> {
   let finished = 0;
   for (const intent of await deps.uploads.dueIntents(now.toISOString(), SWEEP_LIMIT)) {
     try {
@@ -175,7 +181,7 @@ async function finishDueIntents(deps: StorageDeps, now: Date): Promise<number> {
 }
 
 /** A staged intent is first moved to aborted: from then on its request can no longer commit it. */
-async function finishIntent(deps: StorageDeps, intent: CommitIntent): Promise<void> {
+async function finishIntent(deps: Pick<StorageDeps, 'uploads' | 'blobs'>, intent: CommitIntent): Promise<void> {
   if (intent.state === 'staged' && !(await deps.uploads.abortIntent(intent.intentId))) return; // committed just now: next sweep
   if (intent.state === 'committing') {
     // Decided, but the run that decided it stopped before writing every record: finish them.

@@ -1,5 +1,4 @@
 import type { BucketRecord } from '../model/records';
-import type { StorageDeps } from './storage';
 import type { UploadPolicy } from '../upload/policy';
 
 /**
@@ -15,7 +14,7 @@ export interface BucketPolicyStore {
   setUploadPolicy(bucketUuid: string, policy: UploadPolicy | undefined, now: string): Promise<BucketRecord | undefined>;
 }
 
-/** What changing a bucket's upload policy needs (both surfaces' policy routes). */
-export interface BucketPolicyDeps extends StorageDeps {
+/** What changing a bucket's upload policy adds to the bucket store (both surfaces' policy routes). */
+export interface BucketPolicyDeps {
   readonly bucketPolicies: BucketPolicyStore;
 }

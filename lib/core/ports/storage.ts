@@ -14,6 +14,10 @@ import type { DeletionStore, DirectoryStore, DownloadTokenStore, EntryStore, Lif
  * stored), uploads.ts (upload requests), tree.ts (directories), lifecycle.ts
  * (status 1→4), directories.ts (directory CIDs), staged-commit.ts (atomic multi-file adds), sweeper.ts,
  * deletion.ts, download-tokens.ts, lookup.ts.
+ *
+ * Each domain function takes only the ports it (and what it calls) uses, `Pick<StorageDeps, …>`: a function's
+ * composition builds only those stores (lib/app/stores.ts), and tsc checks that it builds every one its domain
+ * calls need. Tests and scripts build them all (lib/app/all-services.ts).
  */
 export interface StorageDeps {
   readonly accounts: AccountStore;
@@ -46,13 +50,8 @@ export interface StorageDeps {
   readonly cidSlice?: CidSlice;
 }
 
-/**
- * Largest file a download answers with its bytes (Quantum download, IPFS
- * gateway): Lambda's 6 MB response cap, less the base64 growth and headers.
- * Larger files are a 302 to a presigned GET.
- */
 /** What the lifecycle's commit and replication steps add (lib/core/lifecycle/lifecycle.ts): the object-created and sweep-stranded functions. */
-export interface LifecycleDeps extends StorageDeps {
+export interface BlobCopyDeps {
   readonly blobCopies: BlobCopyStore;
   /**
    * How much of a copy in parts one invocation does before it hands on through the lifecycle queue (issue 21); absent,
@@ -61,9 +60,17 @@ export interface LifecycleDeps extends StorageDeps {
   readonly copySlice?: CopySlice;
 }
 
+/** The storage core's dependencies with the copy store: everything the lifecycle functions may use (tests build it whole). */
+export interface LifecycleDeps extends StorageDeps, BlobCopyDeps {}
+
 /** What writing a derived object as it is produced adds (lib/gateway/trustless-views.ts: the gateways' CARs). */
 export interface BlobStreamDeps {
   readonly blobStreams: BlobStreamStore;
 }
 
+/**
+ * Largest file a download answers with its bytes (Quantum download, IPFS
+ * gateway): Lambda's 6 MB response cap, less the base64 growth and headers.
+ * Larger files are a 302 to a presigned GET.
+ */
 export const INLINE_DOWNLOAD_MAX_BYTES = 4 * 1024 * 1024;

@@ -7,7 +7,7 @@ import type { StorageDeps } from '../ports/storage';
 const DOWNLOAD_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 
 /** A download token for `file`; it works once, and dies when any sibling is used or the file changes. */
-export async function createDownloadToken(deps: StorageDeps, file: FileRecord): Promise<string> {
+export async function createDownloadToken(deps: Pick<StorageDeps, 'downloadTokens'>, file: FileRecord): Promise<string> {
   const token = generateSecret();
   await deps.downloadTokens.putDownloadToken({
     tokenHash: hashSecret(token),
@@ -19,7 +19,7 @@ export async function createDownloadToken(deps: StorageDeps, file: FileRecord): 
 }
 
 /** Spends a token: of many concurrent redemptions of one file's tokens, exactly one wins. */
-export async function redeemDownloadToken(deps: StorageDeps, token: string): Promise<FileRecord> {
+export async function redeemDownloadToken(deps: Pick<StorageDeps, 'entries' | 'downloadTokens'>, token: string): Promise<FileRecord> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new AppError('invalidDownloadToken');
   const record = await deps.downloadTokens.getDownloadToken(hashSecret(token));
   if (!record || record.expiresAt < Date.now() / 1000) throw new AppError('invalidDownloadToken');

@@ -31,7 +31,7 @@ export interface ContentRequest {
  * (`deps.presignTtlSeconds`), on which the client asks S3 for the range itself (a
  * presigned URL cannot carry a Range header: the client re-sends its own).
  */
-export async function openContent(deps: StorageDeps, file: FileRecord, request: ContentRequest): Promise<FileContent> {
+export async function openContent(deps: Pick<StorageDeps, 'blobs' | 'presignTtlSeconds'>, file: FileRecord, request: ContentRequest): Promise<FileContent> {
   const length = request.range ? request.range.end - request.range.start + 1 : request.size;
   if (length > request.inlineLimit) {
     const ttl = Math.min(deps.presignTtlSeconds, 60);

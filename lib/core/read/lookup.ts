@@ -6,7 +6,7 @@ import { isUuid } from '../access/secrets';
 import type { StorageDeps } from '../ports/storage';
 
 /** A file of `bucket` by internal id, fileUuid, or CID (v0 or v1); 404 FILE_DOES_NOT_EXISTS otherwise. */
-export async function findFile(deps: StorageDeps, bucket: BucketRecord, reference: string): Promise<FileRecord> {
+export async function findFile(deps: Pick<StorageDeps, 'entries'>, bucket: BucketRecord, reference: string): Promise<FileRecord> {
   const ref = reference.trim();
   let candidates: EntryRecord[] = [];
   if (/^\d{1,15}$/.test(ref)) {

@@ -79,7 +79,7 @@ export function entryCid(entry: EntryRecord, version: 0 | 1): string | undefined
  * each bucket is read once. 404 FILE_DOES_NOT_EXISTS when none; 422 CID_NOT_VALID
  * for a string that is no CID.
  */
-export async function findPublicContent(deps: StorageDeps, cid: string): Promise<PublicContent> {
+export async function findPublicContent(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'blobs'>, cid: string): Promise<PublicContent> {
   const v1 = toCidV1(cid);
   if (!v1) throw validationError([{ code: 42200028, property: 'cid', message: 'CID_NOT_VALID' }]);
   const buckets = new Map<string, Promise<BucketRecord | undefined>>();
@@ -98,7 +98,7 @@ export async function findPublicContent(deps: StorageDeps, cid: string): Promise
 }
 
 /** The file the public gateway serves for `cid`, as {@link findPublicContent} finds it; 404 when `cid` names a directory. */
-export async function findPublicFile(deps: StorageDeps, cid: string): Promise<PublicFile> {
+export async function findPublicFile(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'blobs'>, cid: string): Promise<PublicFile> {
   const content = await findPublicContent(deps, cid);
   if (content.kind !== 'file') throw new AppError('fileNotFound');
   return content;

@@ -54,7 +54,8 @@ import { MAX_PART_URLS_PER_CALL, MULTIPART_UPLOAD_DAYS, partLength, planParts, t
  *   the write that takes the file out of status 1 (upload-claims.ts), exactly once.
  */
 
-export interface MultipartStorageDeps extends StorageDeps {
+/** What multipart uploads add to the storage ports each function picks: S3's multipart uploads. */
+export interface MultipartStorageDeps {
   readonly multipart: MultipartUploadStore;
 }
 
@@ -111,7 +112,7 @@ const CLAIM_TTL_SECONDS = (MULTIPART_UPLOAD_DAYS + 1) * 24 * 60 * 60;
  * DECIDE_ATTEMPTS). Throws RangeError for a size outside 0 … 5 TiB (planParts).
  */
 export async function startMultipartUpload(
-  deps: MultipartStorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps,
   bucket: BucketRecord,
   request: MultipartFileRequest,
   options: { beforeWrite?: () => Promise<void> } = {},
@@ -215,7 +216,7 @@ export async function openMultipartUpload(
  * cannot sign.
  */
 export async function presignUploadParts(
-  deps: MultipartStorageDeps,
+  deps: Pick<StorageDeps, 'presignTtlSeconds'> & MultipartStorageDeps,
   upload: OpenMultipartUpload,
   partNumbers: readonly number[],
   names: MultipartFieldNames,
@@ -263,7 +264,7 @@ export async function listUploadParts(deps: MultipartStorageDeps, upload: OpenMu
  * now: 409 MULTIPART_UPLOAD_SUPERSEDED, and its bytes are never taken (issue 21).
  */
 export async function completeUpload(
-  deps: MultipartStorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'uploads' | 'blobs' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps,
   upload: OpenMultipartUpload,
   parts: readonly CompletedPart[],
   names: MultipartFieldNames,
@@ -304,7 +305,7 @@ export async function completeUpload(
  * The answer to a complete whose upload could not be marked completing: it was superseded or lost its path's claim to
  * a later upload (409, and it is cancelled now if it is still open), or it is no longer open (404).
  */
-async function refuseLostUpload(deps: MultipartStorageDeps, file: FileRecord): Promise<never> {
+async function refuseLostUpload(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'uploads' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps, file: FileRecord): Promise<never> {
   const current = await deps.entries.get(file.uuid);
   if (current && isFile(current) && current.fileStatus === FileStatus.REQUESTED && current.recordStatus === RecordStatus.ACTIVE && current.path === file.path) {
     const { uploadClaims } = await deps.uploads.readSnapshot(current.accountId, current.bucketUuid, [], [current.path]);
@@ -323,7 +324,7 @@ async function refuseLostUpload(deps: MultipartStorageDeps, file: FileRecord): P
  * lifecycle finds the file cancelled and deletes the object. An upload already completed (its object at the upload
  * key) is not open: 404 MULTIPART_UPLOAD_NOT_FOUND, and the file goes on to status 4.
  */
-export async function abortUpload(deps: MultipartStorageDeps, upload: OpenMultipartUpload): Promise<FileRecord> {
+export async function abortUpload(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'uploads' | 'blobs' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps, upload: OpenMultipartUpload): Promise<FileRecord> {
   const { file } = upload;
   // A completed upload is no longer open (its object stands at the upload key, waiting for its commit): aborting it
   // would cancel a file whose complete was answered 200. Delete the file instead, once it is listed.
@@ -346,7 +347,7 @@ export async function abortUpload(deps: MultipartStorageDeps, upload: OpenMultip
  * at status 1, become 106 (cancelled). Returns how many it aborted; a failure is logged and left to the next sweep.
  */
 export async function abortStaleMultipartUploads(
-  deps: Pick<MultipartStorageDeps, 'multipart' | 'entries' | 'lifecycle' | 'logger' | 'uploads' | 'webhooks' | 'webhookQueue'>,
+  deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'uploads' | 'webhooks' | 'webhookQueue' | 'logger'> & MultipartStorageDeps,
   now: Date,
   limit = 100,
 ): Promise<number> {

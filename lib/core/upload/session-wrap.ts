@@ -78,7 +78,7 @@ export interface PlacementReport {
  * of times, concurrently with commits, deletions and other passes. Stops
  * early (`complete: false`) at `deadlineMs` (epoch ms).
  */
-export async function placeSessionFiles(deps: StorageDeps, session: UploadSessionRecord, deadlineMs: number): Promise<PlacementReport> {
+export async function placeSessionFiles(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'deletions' | 'directories' | 'uploads' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger'>, session: UploadSessionRecord, deadlineMs: number): Promise<PlacementReport> {
   const directoryPath = session.directoryPath;
   const bucket = await deps.buckets.get(session.bucketUuid);
   if (directoryPath === undefined || !bucket) return { complete: true, moved: 0, retargeted: 0, conflicts: 0 };
@@ -151,7 +151,7 @@ export async function placeSessionFiles(deps: StorageDeps, session: UploadSessio
  * A file already placed (`wrapped`) or of no session reads nothing; the callers
  * share one read of a session per invocation (sharingSessionReads).
  */
-export async function placeBeforeCommit(deps: StorageDeps, file: FileRecord): Promise<boolean> {
+export async function placeBeforeCommit(deps: Pick<StorageDeps, 'sessions' | 'moves'>, file: FileRecord): Promise<boolean> {
   if (!file.sessionUuid || file.wrapped) return false;
   const session = await deps.sessions.get(file.sessionUuid);
   if (!session || session.bucketUuid !== file.bucketUuid || session.status !== 'ended' || session.directoryPath === undefined || !session.moveState) return false;
@@ -167,7 +167,7 @@ export async function placeBeforeCommit(deps: StorageDeps, file: FileRecord): Pr
  * invocation lives that long. Bound: one entry per session the invocation meets, all dropped with
  * the object this returns (nothing outlives the invocation); a failed read is not kept.
  */
-export function sharingSessionReads<D extends StorageDeps>(deps: D): D {
+export function sharingSessionReads<D extends Pick<StorageDeps, 'sessions'>>(deps: D): D {
   const store = deps.sessions;
   const reads = new Map<string, Promise<UploadSessionRecord | undefined>>();
   const sessions: SessionStore = {
@@ -200,7 +200,7 @@ const SWEEP_MOVE_BUDGET_MS = 60_000;
  * one an end left unfinished (killed, out of time) or whose final pass has come.
  * Returns how many sessions finished their move.
  */
-export async function finishDueSessionMoves(deps: StorageDeps, now: Date): Promise<number> {
+export async function finishDueSessionMoves(deps: Pick<StorageDeps, 'buckets' | 'entries' | 'listings' | 'deletions' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger'>, now: Date): Promise<number> {
   let finished = 0;
   const nowIso = now.toISOString();
   for (const sessionUuid of await deps.sessions.dueMoves(nowIso, SWEEP_SESSION_LIMIT)) {
@@ -236,7 +236,7 @@ function needsMove(file: FileRecord): boolean {
  * `left`: files still to move after every attempt (the pass is then incomplete).
  */
 async function moveCommittedFiles(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger'>,
   bucket: BucketRecord,
   directoryPath: string,
   files: readonly FileRecord[],
@@ -286,7 +286,7 @@ interface MovePlan {
 
 /** Decides where each file goes over one read of the claims on the new paths (parents created first). */
 async function planMoves(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads' | 'lifecycleQueue' | 'logger'>,
   bucket: BucketRecord,
   directoryPath: string,
   files: readonly FileRecord[],
@@ -331,7 +331,7 @@ async function planMoves(
 }
 
 /** Creates the directories (and their parents) in one go; when a file holds one of them, each is tried alone and the blocked ones are left out. */
-async function ensureEachDirectory(deps: StorageDeps, bucket: BucketRecord, paths: readonly string[]): Promise<Map<string, string | null>> {
+async function ensureEachDirectory(deps: Pick<StorageDeps, 'uploads' | 'lifecycleQueue' | 'logger'>, bucket: BucketRecord, paths: readonly string[]): Promise<Map<string, string | null>> {
   const uuids = new Map<string, string | null>();
   const segments = (path: string) => (path === '' ? [] : path.split('/'));
   try {
@@ -352,7 +352,7 @@ async function ensureEachDirectory(deps: StorageDeps, bucket: BucketRecord, path
 }
 
 /** Moves grouped into transactions of at most 100 items. */
-function chunksOf(deps: StorageDeps, moves: readonly FileMove[]): FileMove[][] {
+function chunksOf(deps: Pick<StorageDeps, 'moves'>, moves: readonly FileMove[]): FileMove[][] {
   const chunks: FileMove[][] = [];
   let current: FileMove[] = [];
   for (const move of moves) {
@@ -375,7 +375,7 @@ function chunksOf(deps: StorageDeps, moves: readonly FileMove[]): FileMove[][] {
  * were clean. Every pass marks again the parents of every file it finds placed, so a
  * pass killed between a move and these calls leaves nothing stale for long.
  */
-export async function markDirectoriesStale(deps: StorageDeps, bucketUuid: string, directoryUuids: ReadonlySet<string | null>): Promise<void> {
+export async function markDirectoriesStale(deps: Pick<StorageDeps, 'directories' | 'lifecycleQueue' | 'logger'>, bucketUuid: string, directoryUuids: ReadonlySet<string | null>): Promise<void> {
   for (const directoryUuid of directoryUuids) await markDirectoryStale(deps, { bucketUuid, directoryUuid });
 }
 
@@ -386,7 +386,7 @@ export async function markDirectoriesStale(deps: StorageDeps, bucketUuid: string
  * A directory that gains a child meanwhile stays (deleteDirectory's condition),
  * and an upload request planned into a removed one recreates it at commit.
  */
-async function removeEmptiedDirectories(deps: StorageDeps, session: UploadSessionRecord, directoryPath: string, candidates: ReadonlySet<string>): Promise<void> {
+async function removeEmptiedDirectories(deps: Pick<StorageDeps, 'entries' | 'listings' | 'deletions' | 'directories' | 'lifecycleQueue' | 'logger'>, session: UploadSessionRecord, directoryPath: string, candidates: ReadonlySet<string>): Promise<void> {
   const changed = new Set<string | null>();
   for (const candidate of candidates) {
     let uuid: string | null = candidate;

@@ -91,7 +91,7 @@ export interface StoredFiles {
  * lifecycle message.
  */
 export async function storeFilesAtomically(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics'>,
   bucket: BucketRecord,
   files: readonly StagedFile[],
   options: { overwrite: boolean; sessionUuid?: string },
@@ -185,7 +185,7 @@ export async function storeFilesAtomically(
  * could not be written fails the request before anything is staged.
  */
 async function decideWithIntent(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads' | 'logger'>,
   bucket: BucketRecord,
   candidates: readonly Candidate[],
   options: { overwrite: boolean },
@@ -213,7 +213,7 @@ async function decideWithIntent(
 }
 
 /** Writes the records of a commit decided in its first transaction; false (logged) when that fails: the sweeper finishes it. */
-async function rollForward(deps: StorageDeps, intentId: string, plan: CommitPlan): Promise<boolean> {
+async function rollForward(deps: Pick<StorageDeps, 'uploads' | 'logger'>, intentId: string, plan: CommitPlan): Promise<boolean> {
   try {
     await deps.uploads.rollForward({ intentId, plan, applied: 0 });
     return true;
@@ -229,7 +229,7 @@ async function rollForward(deps: StorageDeps, intentId: string, plan: CommitPlan
  * to their CIDs. Never throws: what fails is the sweeper's (the intent when it is due, the files
  * once they have waited STRANDED_AFTER_SECONDS).
  */
-async function afterCommit(deps: StorageDeps, intentId: string, records: readonly FileRecord[], replacedObjectKeys: readonly string[] | undefined): Promise<void> {
+async function afterCommit(deps: Pick<StorageDeps, 'uploads' | 'blobs' | 'lifecycleQueue' | 'logger'>, intentId: string, records: readonly FileRecord[], replacedObjectKeys: readonly string[] | undefined): Promise<void> {
   try {
     if (replacedObjectKeys && replacedObjectKeys.length > 0) {
       await Promise.all(replacedObjectKeys.map((key) => deleteObjectBytes(deps, key)));
@@ -247,7 +247,7 @@ async function afterCommit(deps: StorageDeps, intentId: string, records: readonl
 }
 
 /** Undoes staged work no commit claimed: the intent goes to aborted first, so a commit can no longer claim it. */
-async function abandon(deps: StorageDeps, intentId: string, objectKeys: readonly string[]): Promise<void> {
+async function abandon(deps: Pick<StorageDeps, 'uploads' | 'blobs' | 'logger'>, intentId: string, objectKeys: readonly string[]): Promise<void> {
   try {
     if (!(await deps.uploads.abortIntent(intentId))) return;
     await Promise.all(objectKeys.map((key) => deps.blobs.delete(key)));

@@ -71,7 +71,7 @@ export function chargeLimitsOf(batch: Pick<DecidedBatch, 'account' | 'bucket'>):
  * AppError). Numbers for new directories are taken here.
  */
 export async function decideBatch(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads'>,
   bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
   candidates: readonly Candidate[],
   options: {
@@ -111,7 +111,7 @@ export async function decideBatch(
 }
 
 /** The file holding each open-upload claim (one read each; a path rarely has one): a claim whose holder is no longer open there is stale. */
-async function withHolders(deps: StorageDeps, claims: ReadonlyMap<string, UploadClaim> | undefined): Promise<Map<string, HeldUploadClaim>> {
+async function withHolders(deps: Pick<StorageDeps, 'entries'>, claims: ReadonlyMap<string, UploadClaim> | undefined): Promise<Map<string, HeldUploadClaim>> {
   const held = new Map<string, HeldUploadClaim>();
   await Promise.all(
     [...(claims ?? new Map<string, UploadClaim>()).values()].map(async (claim) => {
@@ -138,7 +138,7 @@ const ONE_READ_KEYS = 100;
  * moments decides as one snapshot would: every write re-checks the claims it was decided on.
  */
 async function readBatchSnapshot(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'uploads'>,
   bucket: Pick<BucketRecord, 'bucketUuid' | 'accountId'>,
   directories: readonly string[],
   candidates: readonly Candidate[],
@@ -167,7 +167,7 @@ async function readBatchSnapshot(
  * File claims written before claims carried the charged bytes and object key
  * get them from the file's record (one read each, only for such old claims).
  */
-async function withReplacementFacts(deps: StorageDeps, claims: ReadonlyMap<string, PathClaim>): Promise<Map<string, PathClaim>> {
+async function withReplacementFacts(deps: Pick<StorageDeps, 'entries'>, claims: ReadonlyMap<string, PathClaim>): Promise<Map<string, PathClaim>> {
   const completed = new Map(claims);
   await Promise.all(
     [...claims.values()]
@@ -191,7 +191,7 @@ async function withReplacementFacts(deps: StorageDeps, claims: ReadonlyMap<strin
  * arrive (lifecycle.ts); a second upload to a path replaces the file there (Apillon).
  */
 export async function requestUploads(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads'>,
   bucket: BucketRecord,
   inputs: readonly UploadRequestInput[],
   options: {
@@ -263,7 +263,7 @@ export async function requestUploads(
 
 /** `requestUploads` for one file. */
 export async function requestUpload(
-  deps: StorageDeps,
+  deps: Pick<StorageDeps, 'entries' | 'uploads'>,
   bucket: BucketRecord,
   input: UploadRequestInput & { readonly overwrite?: boolean },
 ): Promise<FileRecord> {
@@ -277,7 +277,7 @@ export function uploadKeyOf(file: Pick<FileRecord, 'bucketUuid' | 'uuid'>): stri
 }
 
 /** The presigned PUT URL of an upload request (60 s, no checksum, no Content-Type required). */
-export async function uploadUrl(deps: StorageDeps, file: FileRecord): Promise<string> {
+export async function uploadUrl(deps: Pick<StorageDeps, 'blobs' | 'presignTtlSeconds'>, file: FileRecord): Promise<string> {
   try {
     return await deps.blobs.presignUpload(uploadKeyOf(file), deps.presignTtlSeconds, file.declaredSize);
   } catch (error) {
