@@ -49,6 +49,10 @@ const optionalPositiveInteger = z.optional(
   ),
 );
 
+/** Empty or blank counts as unset: a function.yml passes `${env:NAME, ''}` so a setting can be given at `npm start` or deploy. */
+const blankAsUnset = <T extends z.core.$ZodType>(schema: T) =>
+  z.pipe(z.transform((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)), schema);
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 const configSchema = z.object({
@@ -110,22 +114,22 @@ const configSchema = z.object({
    */
   TRUSTLESS_CAR_MAX_DIRECTORIES: positiveInteger(500),
   /** Seconds of CID hashing one object-created invocation does before it hands on through the queue (its timeout is 50 s). */
-  CID_SLICE_SECONDS: positiveInteger(30),
+  CID_SLICE_SECONDS: blankAsUnset(positiveInteger(30)),
   /** Bytes one invocation hashes at most before handing on (tests and the long suite set a small one); unset: no byte limit. */
-  CID_SLICE_BYTES: optionalPositiveInteger,
+  CID_SLICE_BYTES: blankAsUnset(optionalPositiveInteger),
   /**
    * Seconds of copying in parts (the commit's uploads/ → files/, the replica's) one invocation does before it hands on
    * through the queue: a copy of up to 5 TiB outlasts one invocation (issue 21; lib/store/multipart-copy.ts).
    */
-  COPY_SLICE_SECONDS: positiveInteger(30),
+  COPY_SLICE_SECONDS: blankAsUnset(positiveInteger(30)),
   /** Bytes of parts one invocation copies at most before handing on (tests set a small one); unset: no byte limit. */
-  COPY_SLICE_BYTES: optionalPositiveInteger,
+  COPY_SLICE_BYTES: blankAsUnset(optionalPositiveInteger),
   /**
    * Objects larger than this (bytes) are copied by the lifecycle (uploads/ → files/, files/ → replica) as a multipart
    * copy (UploadPartCopy) instead of one CopyObject, which S3 refuses above 5 GiB: the default and the largest allowed.
    * Tests set a few MiB to take the multipart path with small files.
    */
-  MULTIPART_COPY_THRESHOLD_BYTES: positiveInteger(5 * 1024 ** 3),
+  MULTIPART_COPY_THRESHOLD_BYTES: blankAsUnset(positiveInteger(5 * 1024 ** 3)),
   /** Bytes an account may be served per calendar month (gateway and downloads); reported by `/storage/info` (10 GiB). */
   MONTHLY_BANDWIDTH_BYTES: positiveInteger(10 * 1024 ** 3),
   /**

@@ -53,6 +53,18 @@ describe('parseConfig', () => {
     expect([config.DYNAMODB_ENDPOINT, config.S3_ENDPOINT, config.PUBLIC_BASE_URL]).toEqual([undefined, undefined, undefined]);
   });
 
+  it('treats the lifecycle\'s empty slice and copy settings as unset (their function.yml passes "" when not given at npm start or deploy)', () => {
+    // act
+    const blank = parseConfig({ ...REQUIRED, CID_SLICE_SECONDS: '', CID_SLICE_BYTES: '', COPY_SLICE_SECONDS: ' ', COPY_SLICE_BYTES: '', MULTIPART_COPY_THRESHOLD_BYTES: '' });
+    const given = parseConfig({ ...REQUIRED, COPY_SLICE_BYTES: '5242880', MULTIPART_COPY_THRESHOLD_BYTES: '5242880' });
+    const bad = configError({ ...REQUIRED, COPY_SLICE_BYTES: '5 MiB' });
+
+    // assess
+    expect(blank).toMatchObject({ CID_SLICE_SECONDS: 30, CID_SLICE_BYTES: undefined, COPY_SLICE_SECONDS: 30, COPY_SLICE_BYTES: undefined, MULTIPART_COPY_THRESHOLD_BYTES: 5 * 1024 ** 3 });
+    expect(given).toMatchObject({ COPY_SLICE_BYTES: 5242880, MULTIPART_COPY_THRESHOLD_BYTES: 5242880 });
+    expect(bad).toContain('COPY_SLICE_BYTES: must be a positive whole number');
+  });
+
   it('takes a multipart copy threshold up to S3\'s 5 GiB CopyObject limit, and refuses one above it', () => {
     // act
     const lower = parseConfig({ ...REQUIRED, MULTIPART_COPY_THRESHOLD_BYTES: String(5 * 1024 ** 2) });

@@ -179,8 +179,7 @@ export async function startMultipartUpload(
  * session, the Quantum surface's), still at status 1 and active. One another upload superseded is 409
  * MULTIPART_UPLOAD_SUPERSEDED (Quantum UPLOAD_SUPERSEDED) naming that upload. Anything else is 404
  * MULTIPART_UPLOAD_NOT_FOUND (Quantum UPLOAD_DNE), an id that is not a uuid included; for an upload of that bucket
- * (and session) that is no longer open, the error says what became of it: `data: {uploadId, fileStatus, reason?}` (its
- * file's status: 2–4 completed, 101–107 refused, `reason` the file detail's `rejectionReason`), so a client of either
+ * (and session) that is no longer open, the error says what became of it ({@link noLongerOpen}), so a client of either
  * surface learns why an upload it completed was refused on arrival (issue 21: the policy, the size it declared).
  */
 export async function openMultipartUpload(
@@ -201,12 +200,26 @@ export async function openMultipartUpload(
     throw new AppError('multipartUploadNotFound');
   }
   if (file.supersededBy && file.fileStatus === FileStatus.ERROR_UPLOAD_CANCELLED) throw supersededError(file);
-  if (file.fileStatus !== FileStatus.REQUESTED || file.recordStatus !== RecordStatus.ACTIVE) {
-    throw new AppError('multipartUploadNotFound', {
-      details: { uploadId: file.uuid, fileStatus: file.fileStatus, ...(file.rejectionReason === undefined ? {} : { reason: file.rejectionReason }) },
-    });
-  }
+  if (file.fileStatus !== FileStatus.REQUESTED || file.recordStatus !== RecordStatus.ACTIVE) throw noLongerOpen(file);
   return { file, multipart: file.multipart };
+}
+
+/**
+ * 404 MULTIPART_UPLOAD_NOT_FOUND (Quantum UPLOAD_DNE) for an upload of the caller's bucket that is no longer open, saying
+ * what became of it in `details` (`data`): `{uploadId, fileStatus, completingAt?, markedForDeletionAt?, reason?}`:
+ * 2–4 completed and committed; 1 with `completingAt` completed, its bytes not yet checked (the commit follows within
+ * seconds); 101–107 refused, `reason` the file detail's `rejectionReason`; `markedForDeletionAt` the file was deleted.
+ */
+function noLongerOpen(file: FileRecord): AppError {
+  return new AppError('multipartUploadNotFound', {
+    details: {
+      uploadId: file.uuid,
+      fileStatus: file.fileStatus,
+      ...(file.fileStatus === FileStatus.REQUESTED && file.completingAt ? { completingAt: file.completingAt } : {}),
+      ...(file.recordStatus !== RecordStatus.ACTIVE && file.markedForDeletionAt ? { markedForDeletionAt: file.markedForDeletionAt } : {}),
+      ...(file.rejectionReason === undefined ? {} : { reason: file.rejectionReason }),
+    },
+  });
 }
 
 /**
@@ -248,9 +261,13 @@ export async function presignUploadParts(
 }
 
 /** The parts S3 holds of an open upload, by part number; 404 MULTIPART_UPLOAD_NOT_FOUND once S3 no longer has it. */
-export async function listUploadParts(deps: MultipartStorageDeps, upload: OpenMultipartUpload): Promise<UploadedPart[]> {
+export async function listUploadParts(deps: Pick<StorageDeps, 'entries'> & MultipartStorageDeps, upload: OpenMultipartUpload): Promise<UploadedPart[]> {
   const parts = await deps.multipart.listParts(uploadKeyOf(upload.file), upload.multipart.uploadId);
-  if (!parts) throw new AppError('multipartUploadNotFound');
+  // S3 no longer has it: completed (its file still at status 1 until the commit reads the object) or aborted meanwhile.
+  if (!parts) {
+    const now = await deps.entries.get(upload.file.uuid);
+    throw noLongerOpen(now && isFile(now) ? now : upload.file);
+  }
   return parts;
 }
 
@@ -328,14 +345,14 @@ export async function abortUpload(deps: Pick<StorageDeps, 'entries' | 'lifecycle
   const { file } = upload;
   // A completed upload is no longer open (its object stands at the upload key, waiting for its commit): aborting it
   // would cancel a file whose complete was answered 200. Delete the file instead, once it is listed.
-  if (await deps.blobs.head(uploadKeyOf(file))) throw new AppError('multipartUploadNotFound');
+  if (await deps.blobs.head(uploadKeyOf(file))) throw noLongerOpen(file);
   const now = new Date();
   // Its reservation is given back and its path's claim let go in the same move (upload-claims.ts).
   if (!(await cancelOpenUpload(deps, file, { now }))) {
     // Its bytes were committed meanwhile, or another upload superseded it: the upload is no longer open.
     const current = await deps.entries.get(file.uuid);
     if (current && isFile(current) && current.supersededBy && current.fileStatus === FileStatus.ERROR_UPLOAD_CANCELLED) throw supersededError(current);
-    throw new AppError('multipartUploadNotFound');
+    throw current && isFile(current) ? noLongerOpen(current) : new AppError('multipartUploadNotFound');
   }
   return (await deps.entries.get(file.uuid)) as FileRecord;
 }

@@ -373,6 +373,8 @@ describe('the space an open upload reserves (issue 21)', () => {
     expect(whileOpen).toEqual({ used: 0, reserved: 4000, bucketSize: 0, bucketReserved: 4000 });
     expect(deleted.statusCode).toBe(200);
     expect(again.statusCode).toBe(404);
+    // What became of it: deleted while open (still status 1, never completed).
+    expect(again.body.details).toEqual({ uploadId: fileUuid, fileStatus: 1, markedForDeletionAt: expect.any(String) });
     expect(await figures(owner)).toEqual({ used: 0, reserved: 0, bucketSize: 0, bucketReserved: 0 });
   });
 });

@@ -93,6 +93,8 @@ describe('a Quantum large-file upload', () => {
       { part_number: 1, etag: eTag1 },
       { part_number: 2, etag: eTag2 },
     ]);
+    const beforeCommit = await q.list(uploadId);
+    const abortBeforeCommit = await q.abort(uploadId);
     await deliverEvents(services, [`uploads/${tenant.bucket.bucketUuid}/${uploadId}`]);
     const token = await fileToken(tenant.headers.application, tenant.bucket.name, 'films/2024/big.bin');
     const answer = await download(token);
@@ -111,8 +113,16 @@ describe('a Quantum large-file upload', () => {
     expect({ status: file.fileStatus, size: file.size, contentType: file.contentType }).toEqual({ status: FileStatus.REPLICATED, size: bytes.byteLength, contentType: 'application/x-film' });
     expect(answer.statusCode).toBe(302);
     expect(Buffer.from(await fetched.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
-    // The upload is no longer open.
-    expect(refusal(await q.list(uploadId))).toEqual({ status: 404, message: 'UPLOAD_DNE' });
+    // Between complete and the commit the upload is no longer open, and says so (status 1, completed at …); an abort
+    // then changes nothing.
+    for (const answer of [beforeCommit, abortBeforeCommit]) {
+      expect(refusal(answer)).toEqual({ status: 404, message: 'UPLOAD_DNE' });
+      expect(answer.body.data).toEqual({ uploadId, fileStatus: FileStatus.REQUESTED, completingAt: expect.any(String) });
+    }
+    // After the commit: what became of it.
+    const after = await q.list(uploadId);
+    expect(refusal(after)).toEqual({ status: 404, message: 'UPLOAD_DNE' });
+    expect(after.body.data).toEqual({ uploadId, fileStatus: FileStatus.REPLICATED });
   });
 
   it('is aborted: parts gone, the listing 404 UPLOAD_DNE, nothing stored nor charged', async () => {
@@ -133,6 +143,7 @@ describe('a Quantum large-file upload', () => {
     expect(refusal(await q.list(uploadId))).toEqual({ status: 404, message: 'UPLOAD_DNE' });
     expect(refusal(await q.parts(uploadId, [2]))).toEqual({ status: 404, message: 'UPLOAD_DNE' });
     expect(refusal(await q.abort(uploadId))).toEqual({ status: 404, message: 'UPLOAD_DNE' });
+    expect((await q.list(uploadId)).body.data).toEqual({ uploadId, fileStatus: FileStatus.ERROR_UPLOAD_CANCELLED });
     expect((await fileOf(uploadId)).fileStatus).toBe(FileStatus.ERROR_UPLOAD_CANCELLED);
     expect(await services.multipart.listOpen(`uploads/${owner.bucket.bucketUuid}/`, new Date(Date.now() + 60_000).toISOString(), 10)).toEqual([]);
     expect(await snapshot(services, owner.bucket)).toEqual(before);
