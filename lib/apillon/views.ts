@@ -153,8 +153,17 @@ export function fileDetailView(entry: EntryRecord, links: LinkContext) {
     downloadLink: link,
     path: directoryPathOf(entry),
     ...times(entry),
+    ...refusalFields(entry),
+  };
+}
+
+/**
+ * Why a file was refused (issue 21): `rejectionReason` (the limit or the path conflict, in words) and, for a multipart
+ * upload a later upload to its path replaced, `supersededBy` (that upload's fileUuid); absent for files never refused.
+ */
+function refusalFields(entry: EntryRecord) {
+  return {
     ...(entry.rejectionReason ? { rejectionReason: entry.rejectionReason } : {}),
-    // [issue 21] A multipart upload a later upload to its path replaced: that upload's fileUuid.
     ...(entry.supersededBy ? { supersededBy: entry.supersededBy } : {}),
   };
 }
@@ -195,6 +204,7 @@ export function sdkFileView(entry: EntryRecord, links: LinkContext) {
     path: directoryPathOf(entry),
     sessionUuid: entry.sessionUuid ?? null,
     ...times(entry),
+    ...refusalFields(entry),
   };
 }
 

@@ -115,6 +115,9 @@ describe('when the bytes arrive (what S3 holds)', () => {
     const file = (await detail(owner, bucketUuid, fileUuid)).body.data;
     expect(file.fileStatus).toBe(107);
     expect(file.file.rejectionReason).toBe('FILE_TOO_LARGE: "photo.png" is 150 bytes; this bucket takes files of at most 100 bytes');
+    // The SDK's file route (getFile) says it too.
+    const sdkFile = await call('bucketFileGet', { params: { bucketUuid, id: fileUuid }, headers: owner.headers.basic });
+    expect(sdkFile.body.data).toMatchObject({ fileStatus: 107, rejectionReason: file.file.rejectionReason });
     expect(await services.blobs.head(objectKeyOf(url))).toBeUndefined();
     expect(await usage(owner, bucketUuid)).toEqual({ account: 0, bucket: 0 });
   });
