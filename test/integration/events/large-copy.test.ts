@@ -24,21 +24,28 @@ const it = tenantTest({ quotaBytes: 100 * 1024 * 1024 });
 const MIB = 1024 * 1024;
 const SIZE = 12 * MIB;
 
+/** The object-created function's copy store, copying in parts above 5 MiB on a client of its own whose S3 commands are counted. */
+async function countedPartCopies(services: Services) {
+  const client = await createAwsClients(services.config).s3();
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName!.replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countS3Commands' },
+  );
+  const blobCopies = new S3BlobCopyStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, services.blobs, 5 * MIB);
+  return { blobCopies, sent };
+}
+
 describe('a file above the multipart copy threshold', () => {
   it('reaches status 4 through part copies, its bytes identical under files/ and in the replica', async ({ services, tenant: owner }) => {
     // prepare: the object-created function's services copy in parts above 5 MiB; its S3 commands are counted
-    const client = await createAwsClients(services.config).s3();
-    const sent: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName!.replace(/Command$/, ''));
-        return next(args);
-      },
-      { step: 'initialize', name: 'countS3Commands' },
-    );
+    const { blobCopies, sent } = await countedPartCopies(services);
     const partCopying: Services = {
       ...services,
-      blobCopies: new S3BlobCopyStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, services.blobs, 5 * MIB),
+      blobCopies,
     };
     const bytes = Buffer.concat([...prngBlocks(SIZE, 21)]);
     const params = { bucketUuid: owner.bucket.bucketUuid, sessionUuid: randomUUID() };
@@ -82,15 +89,7 @@ describe('a file above the multipart copy threshold', () => {
 
   it('copies in slices across invocations (issue 21): each invocation copies one part, hands the file on through the queue, and the next resumes the same upload', async ({ services, tenant: owner }) => {
     // prepare: one 5 MiB part a slice; the queue's messages kept for the test to deliver as SQS would
-    const client = await createAwsClients(services.config).s3();
-    const sent: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName!.replace(/Command$/, ''));
-        return next(args);
-      },
-      { step: 'initialize', name: 'countS3Commands' },
-    );
+    const { blobCopies, sent } = await countedPartCopies(services);
     const bodies: string[] = [];
     const queue: LifecycleQueue = {
       async enqueue(files: readonly Pick<FileRecord, 'bucketUuid' | 'uuid'>[]) {
@@ -102,7 +101,7 @@ describe('a file above the multipart copy threshold', () => {
       ...services,
       lifecycleQueue: queue,
       copySlice: { maxMs: 60_000, maxBytes: 5 * MIB },
-      blobCopies: new S3BlobCopyStore(async () => client, services.config.FILES_BUCKET, services.config.REPLICA_BUCKET, services.blobs, 5 * MIB),
+      blobCopies,
     };
     const bytes = Buffer.concat([...prngBlocks(SIZE, 22)]);
     const params = { bucketUuid: owner.bucket.bucketUuid, sessionUuid: randomUUID() };
