@@ -1,22 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
 import { isMissingObject } from './blob-store';
-import { copyInParts, copySourceHeader, headCopySource, S3_COPY_LIMITS, type CopyContinued, type CopySource } from './multipart-copy';
+import { copyInParts, copySourceHeader, headCopySource, isSourceChanged, isSourceGone, S3_COPY_LIMITS, type CopyContinued, type CopySource } from './multipart-copy';
 import type { BlobCopyStore, BlobStore, CopySlice, ObjectInfo } from '../core/ports';
 
 /** CopyObject and the multipart commands, loaded on first use (lib/store/s3-commands.ts explains why). */
 let s3MultipartCommands: Promise<typeof import('./s3-multipart-commands')> | undefined;
 const copyCommands = () => (s3MultipartCommands ??= import('./s3-multipart-commands'));
-
-/** A copy refused because its source is gone: NoSuchKey, or a 404 that is not the target upload's NoSuchUpload. */
-function sourceGone(error: unknown): boolean {
-  return (error as Error | undefined)?.name !== 'NoSuchUpload' && isMissingObject(error);
-}
-/** A copy refused because its source no longer has the ETag it was read with (`x-amz-copy-source-if-match`: 412). */
-function sourceChanged(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return (error as Error | undefined)?.name === 'PreconditionFailed' || status === 412;
-}
 
 const isContinued = (copied: string | CopyContinued): copied is CopyContinued => typeof copied !== 'string';
 
@@ -55,7 +45,7 @@ export class S3BlobCopyStore implements BlobCopyStore {
     try {
       if (isContinued(await this.copyChecked(source, this.bucket, toKey, slice))) return 'continued';
     } catch (error) {
-      if (sourceGone(error) || sourceChanged(error)) return undefined;
+      if (isSourceGone(error) || isSourceChanged(error)) return undefined;
       throw error;
     }
     return { size: source.size, eTag: source.eTag };
@@ -76,8 +66,8 @@ export class S3BlobCopyStore implements BlobCopyStore {
       if (isContinued(eTag)) return 'continued';
       copied = { size: source.size, eTag: eTag || source.eTag };
     } catch (error) {
-      if (sourceGone(error)) return 'gone';
-      if (sourceChanged(error)) return 'mismatch';
+      if (isSourceGone(error)) return 'gone';
+      if (isSourceChanged(error)) return 'mismatch';
       throw error;
     }
     if (await this.replicaMatches(key, copied)) return 'verified';

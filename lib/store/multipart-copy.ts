@@ -1,5 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_LONG_CALL } from './clients';
+import { isMissingObject } from './blob-store';
+import type { CopySlice } from '../core/ports';
 import { isNoSuchUpload, listOpenUploads, listUploadParts } from './s3-multipart-listing';
 
 /**
@@ -108,7 +110,7 @@ export async function copyInParts(
   toBucket: string,
   toKey: string,
   preferredPartBytes: number,
-  slice?: { readonly maxMs: number; readonly maxBytes?: number },
+  slice?: CopySlice,
 ): Promise<string | CopyContinued> {
   const { CreateMultipartUploadCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, HeadObjectCommand } = await sdk();
   const started = Date.now();
@@ -188,16 +190,20 @@ export async function copyInParts(
       return head.ETag ?? '';
     }
   } catch (error) {
-    if (isSourceRefusal(error)) {
+    if (isSourceGone(error) || isSourceChanged(error)) {
       await client.send(new AbortMultipartUploadCommand({ Bucket: toBucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
     }
     throw error;
   }
 }
 
-/** The source of a copy is gone (`NoSuchKey`, a 404 that is not the target's `NoSuchUpload`) or changed (412). */
-export function isSourceRefusal(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name;
+/** A copy refused because its source is gone: NoSuchKey, or a 404 that is not the target upload's NoSuchUpload. */
+export function isSourceGone(error: unknown): boolean {
+  return (error as Error | undefined)?.name !== 'NoSuchUpload' && isMissingObject(error);
+}
+
+/** A copy refused because its source no longer has the ETag it was read with (`x-amz-copy-source-if-match`: 412). */
+export function isSourceChanged(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return name === 'PreconditionFailed' || status === 412 || name === 'NoSuchKey' || (status === 404 && name !== 'NoSuchUpload');
+  return (error as Error | undefined)?.name === 'PreconditionFailed' || status === 412;
 }
