@@ -1,7 +1,7 @@
 import type { BlobCopyStore, CopySlice } from '../core/ports';
 import type { StorageDeps } from '../core/ports/storage';
 import { S3BlobCopyStore } from '../store/blob-copy-store';
-import { extension, type CoreServices } from './core-services';
+import { extension, sliceOf, type CoreServices } from './core-services';
 
 /** What the lifecycle's commit and replication steps add to the core services (object-created, sweep-stranded). */
 export interface BlobCopyServices {
@@ -16,7 +16,7 @@ export function blobCopiesOf(core: CoreServices & Pick<StorageDeps, 'blobs'>): B
   const { FILES_BUCKET, REPLICA_BUCKET, MULTIPART_COPY_THRESHOLD_BYTES, COPY_SLICE_SECONDS, COPY_SLICE_BYTES } = core.config;
   return {
     blobCopies: new S3BlobCopyStore(core.clients.s3, FILES_BUCKET, REPLICA_BUCKET, core.blobs, MULTIPART_COPY_THRESHOLD_BYTES),
-    copySlice: { maxMs: COPY_SLICE_SECONDS * 1000, ...(COPY_SLICE_BYTES === undefined ? {} : { maxBytes: COPY_SLICE_BYTES }) },
+    copySlice: sliceOf(COPY_SLICE_SECONDS, COPY_SLICE_BYTES),
   };
 }
 

@@ -36,6 +36,14 @@ export interface CoreServices {
   readonly monthlyBandwidthBytes: number;
 }
 
+/**
+ * How much work one invocation does before it hands on through the queue (the CID hashing's `cidSlice`, the copies'
+ * `copySlice`, lib/app/blob-copies.ts), from a configuration's seconds and optional bytes.
+ */
+export function sliceOf(seconds: number, bytes: number | undefined): CidSlice {
+  return { maxMs: seconds * 1000, ...(bytes === undefined ? {} : { maxBytes: bytes }) };
+}
+
 /** The services every function builds (see {@link CoreServices}). */
 export function createCoreServices(cfg: Config, clients: AwsClients = createAwsClients(cfg)): CoreServices {
   const table: Table = { client: clients.dynamo, name: cfg.TABLE_NAME };
@@ -47,7 +55,7 @@ export function createCoreServices(cfg: Config, clients: AwsClients = createAwsC
     table,
     accounts: new DynamoAccountStore(table),
     presignTtlSeconds: cfg.presignTtlSeconds,
-    cidSlice: { maxMs: cfg.CID_SLICE_SECONDS * 1000, ...(cfg.CID_SLICE_BYTES === undefined ? {} : { maxBytes: cfg.CID_SLICE_BYTES }) },
+    cidSlice: sliceOf(cfg.CID_SLICE_SECONDS, cfg.CID_SLICE_BYTES),
     monthlyBandwidthBytes: cfg.MONTHLY_BANDWIDTH_BYTES,
   };
 }

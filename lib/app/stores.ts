@@ -71,7 +71,7 @@ export type StoresOf<P extends readonly Store<string, unknown>[]> = { readonly [
  * given services already hold, as tests' complete ones do, are kept). Call it once, where the function is defined.
  */
 export function withStores<const P extends readonly Store<string, unknown>[]>(...stores: P): <C extends CoreServices>(core: C) => C & StoresOf<P> {
-  return extension((core) => Object.fromEntries(stores.map((store) => [store.key, store.build(core)])) as StoresOf<P>);
+  return extension((core) => built(stores, core));
 }
 
 /** Every store: no function composes them all (test/unit/function-composition.test.ts checks that esbuild drops what none names). */
@@ -82,5 +82,10 @@ export type StoreServices = StoresOf<typeof ALL_STORES>;
 
 /** Every store of `core`'s table and buckets: for tests and scripts (lib/app/all-services.ts `createServices`). */
 export function allStoresOf(core: CoreServices): StoreServices {
-  return Object.fromEntries(ALL_STORES.map((store) => [store.key, store.build(core)])) as StoreServices;
+  return built(ALL_STORES, core);
+}
+
+/** `stores` built from `core`, each under its key. */
+function built<const P extends readonly Store<string, unknown>[]>(stores: P, core: CoreServices): StoresOf<P> {
+  return Object.fromEntries(stores.map((store) => [store.key, store.build(core)])) as StoresOf<P>;
 }

@@ -42,6 +42,9 @@ type StepOutcome = 'no-bytes' | 'deferred' | undefined;
  */
 export type LifecycleStepDeps = Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'webhooks' | 'webhookQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps;
 
+/** What the steps themselves use: all of {@link LifecycleStepDeps} but the announcement's webhook ports. */
+type StepDeps = Omit<LifecycleStepDeps, 'webhooks' | 'webhookQueue'>;
+
 /**
  * Takes the file from wherever it is as far as it can go (status 4, an error
  * status, or status 1 while its bytes have not arrived). Safe to run any number
@@ -59,7 +62,7 @@ export async function advanceFile(deps: LifecycleStepDeps, fileUuid: string): Pr
   return file;
 }
 
-async function advance(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps, fileUuid: string): Promise<EntryRecord | undefined> {
+async function advance(deps: StepDeps, fileUuid: string): Promise<EntryRecord | undefined> {
   for (let step = 0; step < MAX_STEPS; step++) {
     const file = await deps.entries.get(fileUuid);
     if (!file || !isFile(file)) return file;
@@ -83,7 +86,7 @@ function isSettled(file: FileRecord): boolean {
   return file.recordStatus !== RecordStatus.ACTIVE && file.fileStatus !== FileStatus.REQUESTED;
 }
 
-async function stepOf(deps: Pick<StorageDeps, 'entries' | 'lifecycle' | 'directories' | 'uploads' | 'sessions' | 'moves' | 'blobs' | 'lifecycleQueue' | 'logger' | 'metrics' | 'cidSlice'> & BlobCopyDeps, file: FileRecord): Promise<StepOutcome> {
+async function stepOf(deps: StepDeps, file: FileRecord): Promise<StepOutcome> {
   if (isSettled(file)) {
     // Whatever sits at the upload key now is a replayed event or a re-PUT of a used URL: it is not kept.
     await deps.blobs.delete(uploadKeyOf(file));
